@@ -1,0 +1,57 @@
+package org.pricingengine.features.events;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.UncheckedIOException;
+
+/**
+ * The one JSON configuration of the engine. Parser limits are explicit so that hostile input (deep
+ * nesting, huge strings and numbers) is rejected cheaply instead of exhausting memory or stack.
+ */
+public final class Json {
+    public static final int MAX_NESTING_DEPTH = 16;
+    public static final int MAX_STRING_LENGTH = 16 * 1024;
+    public static final int MAX_NUMBER_LENGTH = 64;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder(
+                    JsonFactory.builder()
+                            .streamReadConstraints(StreamReadConstraints.builder()
+                                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                                    .maxStringLength(MAX_STRING_LENGTH)
+                                    .maxNumberLength(MAX_NUMBER_LENGTH)
+                                    .build())
+                            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                            .build())
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private Json() {}
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static byte[] toBytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String toJson(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
