@@ -1,0 +1,70 @@
+package org.pricingengine.features.flink;
+
+import org.pricingengine.features.events.BehaviourEvent;
+import org.pricingengine.features.events.CatalogUpdate;
+import org.pricingengine.features.events.DeadLetter;
+import org.pricingengine.features.events.PriceRequest;
+
+/**
+ * A record read from one of the input topics after validation: exactly one of a catalog update, a
+ * behaviour event, a price request, or the dead letter that says why the record was refused. The
+ * item-keyed operator consumes the valid ones. A POJO (not a record) so Flink can evolve it and
+ * serialize the absent members.
+ */
+public class InboundRecord {
+    public CatalogUpdate catalog;
+    public BehaviourEvent behaviour;
+    public PriceRequest request;
+    /** When the request was produced to Kafka (epoch ms): the start of its end-to-end latency. */
+    public long producedAtMs;
+    public DeadLetter deadLetter;
+
+    public InboundRecord() {}
+
+    public static InboundRecord of(CatalogUpdate update) {
+        InboundRecord in = new InboundRecord();
+        in.catalog = update;
+        return in;
+    }
+
+    public static InboundRecord of(BehaviourEvent event) {
+        InboundRecord in = new InboundRecord();
+        in.behaviour = event;
+        return in;
+    }
+
+    public static InboundRecord of(PriceRequest request, long producedAtMs) {
+        InboundRecord in = new InboundRecord();
+        in.request = request;
+        in.producedAtMs = producedAtMs;
+        return in;
+    }
+
+    public static InboundRecord of(DeadLetter deadLetter) {
+        InboundRecord in = new InboundRecord();
+        in.deadLetter = deadLetter;
+        return in;
+    }
+
+    public boolean isValid() {
+        return deadLetter == null;
+    }
+
+    /** Event time of a valid record; dead letters have none (they must not move watermarks). */
+    public long eventTimeMs() {
+        if (catalog != null) {
+            return catalog.updateTimeMs();
+        }
+        if (behaviour != null) {
+            return behaviour.eventTimeMs();
+        }
+        return request != null ? request.requestTimeMs() : Long.MIN_VALUE;
+    }
+
+    public String itemId() {
+        if (catalog != null) {
+            return catalog.itemId();
+        }
+        return behaviour != null ? behaviour.itemId() : request.itemId();
+    }
+}

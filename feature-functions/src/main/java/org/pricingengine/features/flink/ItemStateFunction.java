@@ -1,0 +1,112 @@
+package org.pricingengine.features.flink;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import org.pricingengine.features.state.ItemProfile;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keyed by item: keeps the catalog entry and live demand counts, and attaches them to each price
+ * request. A request for an item the catalog has not described yet waits a short while (catalog and
+ * requests are separate topics and may be read with a skew); if the catalog does not arrive in
+ * time the request goes on without item facts and is priced by the fallback.
+ */
+public class ItemStateFunction extends KeyedProcessFunction<String, InboundRecord, EnrichedRequest> {
+    private static final long serialVersionUID = 1L;
+
+    private final Duration itemTtl;
+    private final long catalogWaitMs;
+    private final int maxPendingRequests;
+
+    private transient ValueState<ItemProfile> profile;
+    private transient ListState<InboundRecord> pending;
+    private transient ValueState<Long> pendingDeadline;
+
+    public ItemStateFunction(Duration itemTtl, Duration catalogWait, int maxPendingRequests) {
+        this.itemTtl = itemTtl;
+        this.catalogWaitMs = catalogWait.toMillis();
+        this.maxPendingRequests = maxPendingRequests;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        ValueStateDescriptor<ItemProfile> profileDescriptor = new ValueStateDescriptor<>("item-profile", ItemProfile.class);
+        // Items that nobody touched for the TTL are dropped; a catalog update brings them back.
+        profileDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(itemTtl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupInRocksdbCompactFilter(1000)
+                .build());
+        profile = getRuntimeContext().getState(profileDescriptor);
+        pending = getRuntimeContext().getListState(new ListStateDescriptor<>("requests-awaiting-catalog", InboundRecord.class));
+        pendingDeadline = getRuntimeContext().getState(new ValueStateDescriptor<>("catalog-wait-deadline", Long.class));
+    }
+
+    @Override
+    public void processElement(InboundRecord in, Context ctx, Collector<EnrichedRequest> out) throws Exception {
+        ItemProfile item = profile.value();
+        if (in.catalog != null) {
+            item = item != null ? item : ItemProfile.of(in.catalog.itemId());
+            item.apply(in.catalog);
+            profile.update(item);
+            releasePending(item, ctx, out);
+        } else if (in.behaviour != null) {
+            item = item != null ? item : ItemProfile.of(in.behaviour.itemId());
+            item.apply(in.behaviour);
+            profile.update(item);
+        } else if (in.request != null) {
+            if (item != null && item.hasCatalog) {
+                out.collect(new EnrichedRequest(in.request, in.producedAtMs, item.snapshot()));
+            } else {
+                awaitCatalog(in, ctx, out);
+            }
+        }
+    }
+
+    private void awaitCatalog(InboundRecord in, Context ctx, Collector<EnrichedRequest> out) throws Exception {
+        List<InboundRecord> waiting = new ArrayList<>();
+        pending.get().forEach(waiting::add);
+        if (waiting.size() >= maxPendingRequests || catalogWaitMs == 0) {
+            out.collect(new EnrichedRequest(in.request, in.producedAtMs, null));
+            return;
+        }
+        pending.add(in);
+        if (pendingDeadline.value() == null) {
+            long deadline = ctx.timerService().currentProcessingTime() + catalogWaitMs;
+            ctx.timerService().registerProcessingTimeTimer(deadline);
+            pendingDeadline.update(deadline);
+        }
+    }
+
+    private void releasePending(ItemProfile item, Context ctx, Collector<EnrichedRequest> out) throws Exception {
+        Long deadline = pendingDeadline.value();
+        if (deadline == null) {
+            return;
+        }
+        for (InboundRecord waiting : pending.get()) {
+            out.collect(new EnrichedRequest(waiting.request, waiting.producedAtMs, item.snapshot()));
+        }
+        pending.clear();
+        ctx.timerService().deleteProcessingTimeTimer(deadline);
+        pendingDeadline.clear();
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<EnrichedRequest> out) throws Exception {
+        for (InboundRecord waiting : pending.get()) {
+            out.collect(new EnrichedRequest(waiting.request, waiting.producedAtMs, null));
+        }
+        pending.clear();
+        pendingDeadline.clear();
+    }
+}

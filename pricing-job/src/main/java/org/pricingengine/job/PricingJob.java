@@ -1,0 +1,179 @@
+package org.pricingengine.job;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import org.pricingengine.features.events.BehaviourEvent;
+import org.pricingengine.features.events.DeadLetter;
+import org.pricingengine.features.flink.EnrichedRequest;
+import org.pricingengine.features.flink.InboundRecord;
+import org.pricingengine.features.flink.ItemStateFunction;
+import org.pricingengine.features.flink.ScoringRequest;
+import org.pricingengine.features.flink.UserBehaviourFunction;
+import org.pricingengine.features.flink.UserInput;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.feedback.FeedbackAttributionFunction;
+import org.pricingengine.job.feedback.FeedbackOutcome;
+import org.pricingengine.job.io.KafkaEndpoints;
+import org.pricingengine.job.io.RouteInboundRecords;
+import org.pricingengine.job.policy.PolicySettings;
+import org.pricingengine.job.policy.PriceDecision;
+import org.pricingengine.job.policy.PricingDecisionFunction;
+import org.pricingengine.job.policy.PricingPolicy;
+import org.pricingengine.job.scoring.DemandModel;
+import org.pricingengine.job.scoring.ModelManifest;
+import org.pricingengine.job.scoring.ModelScoringFunction;
+import org.pricingengine.job.scoring.ScoredRequest;
+import org.pricingengine.job.scoring.ScoringDevice;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The personalized pricing job. Inputs: behaviour events, catalog updates and price requests.
+ * Outputs: price decisions, feedback outcomes and dead letters. Sources and sinks come from outside
+ * ({@link KafkaEndpoints} in production), the topology is wired in {@link #build}.
+ *
+ * <p>Operator uids are part of the savepoint contract: renaming one orphans its state.
+ */
+public final class PricingJob {
+    private static final Logger LOG = LoggerFactory.getLogger(PricingJob.class);
+
+    /** The three inputs, already parsed: invalid records arrive as dead letters. */
+    public record Sources(Source<InboundRecord, ?, ?> behaviourEvents, Source<InboundRecord, ?, ?> catalogUpdates,
+                          Source<InboundRecord, ?, ?> priceRequests) {}
+
+    public record Sinks(Sink<PriceDecision> decisions, Sink<FeedbackOutcome> feedback, Sink<DeadLetter> deadLetters) {}
+
+    private final PricingConfig config;
+
+    public PricingJob(PricingConfig config) {
+        this.config = config;
+    }
+
+    public static void main(String[] args) throws Exception {
+        PricingConfig config;
+        try {
+            config = PricingConfig.fromArgs(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("pricing job: bad configuration: " + e.getMessage());
+            throw e;
+        }
+        // Refuse a missing or mismatched model before anything is submitted.
+        ModelManifest manifest = DemandModel.readAndCheckManifest(
+                Path.of(config.get(PricingConfig.MODEL_DIR)), config.get(PricingConfig.MODEL_VERSION));
+        LOG.info("Starting pricing job with model {} (feature spec {})", manifest.modelVersion(),
+                manifest.featureSpecVersion());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
+        new PricingJob(config).build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
+        env.execute(config.get(PricingConfig.JOB_NAME));
+    }
+
+    /** Job-level Flink settings: RocksDB with incremental checkpoints, low network latency, no Kryo. */
+    public static Configuration flinkConfiguration(PricingConfig config) {
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.getDuration(PricingConfig.CHECKPOINT_INTERVAL));
+        if (!config.get(PricingConfig.CHECKPOINT_DIR).isBlank()) {
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.get(PricingConfig.CHECKPOINT_DIR));
+        }
+        // Flush network buffers after 5 ms instead of 100 ms: a decision is waited for by a shopper.
+        conf.set(ExecutionOptions.BUFFER_TIMEOUT, java.time.Duration.ofMillis(5));
+        // Every type on the wire and in state must have a real serializer (evolvable across savepoints).
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        if (config.getInt(PricingConfig.PARALLELISM) > 0) {
+            conf.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, config.getInt(PricingConfig.PARALLELISM));
+        }
+        return conf;
+    }
+
+    /** Wires the topology; returns the decisions stream (tests and tools attach to it). */
+    public DataStream<PriceDecision> build(StreamExecutionEnvironment env, Sources sources, Sinks sinks) {
+        WatermarkStrategy<InboundRecord> eventTime = WatermarkStrategy
+                .<InboundRecord>forBoundedOutOfOrderness(config.getDuration(PricingConfig.WATERMARK_OUT_OF_ORDERNESS))
+                // Dead letters carry no event time and must not move the watermark.
+                .withTimestampAssigner((record, kafkaTimestamp) -> record.eventTimeMs())
+                .withIdleness(config.getDuration(PricingConfig.WATERMARK_IDLENESS));
+
+        DataStream<InboundRecord> inbound = env
+                .fromSource(sources.behaviourEvents(), eventTime, "behaviour events").uid("source-behaviour-events")
+                .union(
+                        env.fromSource(sources.catalogUpdates(), eventTime, "catalog updates").uid("source-catalog-updates"),
+                        env.fromSource(sources.priceRequests(), eventTime, "price requests").uid("source-price-requests"));
+
+        SingleOutputStreamOperator<InboundRecord> valid = inbound
+                .process(new RouteInboundRecords()).uid("route-valid-and-dead-letters").name("validate and route");
+        DataStream<DeadLetter> deadLetters = valid.getSideOutput(RouteInboundRecords.DEAD_LETTERS);
+        DataStream<BehaviourEvent> behaviour = valid.getSideOutput(RouteInboundRecords.BEHAVIOUR_EVENTS);
+
+        DataStream<EnrichedRequest> requestsWithItem = valid
+                .keyBy(InboundRecord::itemId, Types.STRING)
+                .process(new ItemStateFunction(
+                        config.getDuration(PricingConfig.ITEM_TTL),
+                        config.getDuration(PricingConfig.CATALOG_WAIT),
+                        config.getInt(PricingConfig.MAX_PENDING_REQUESTS)))
+                .uid("item-state").name("item catalog and demand state");
+
+        DataStream<UserInput> userInputs = behaviour
+                .map(UserInput::of).returns(UserInput.class).uid("behaviour-to-user-input").name("behaviour to user input")
+                .union(requestsWithItem
+                        .map(UserInput::of).returns(UserInput.class).uid("request-to-user-input").name("request to user input"));
+
+        DataStream<ScoringRequest> withFeatures = userInputs
+                .keyBy(UserInput::userId, Types.STRING)
+                .process(new UserBehaviourFunction(
+                        config.getInt(PricingConfig.USER_SEQUENCE_CAPACITY),
+                        config.getDuration(PricingConfig.USER_TTL)))
+                .uid("user-behaviour-state").name("user behaviour state and features");
+
+        DataStream<ScoredRequest> scored = AsyncDataStream.unorderedWait(
+                        withFeatures,
+                        new ModelScoringFunction(scoringSettings(config)),
+                        config.getDuration(PricingConfig.SCORING_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
+                        config.getInt(PricingConfig.SCORING_CAPACITY))
+                .uid("demand-model-scoring").name("demand model scoring (ONNX Runtime)");
+
+        DataStream<PriceDecision> decisions = scored
+                .keyBy(s -> s.enriched().request().userId(), Types.STRING)
+                .process(new PricingDecisionFunction(new PricingPolicy(PolicySettings.from(config))))
+                .uid("pricing-policy").name("pricing policy and guardrails");
+
+        DataStream<FeedbackOutcome> outcomes = decisions
+                .keyBy(d -> FeedbackAttributionFunction.keyOf(d.userId(), d.itemId()), Types.STRING)
+                .connect(behaviour.keyBy(e -> FeedbackAttributionFunction.keyOf(e.userId(), e.itemId()), Types.STRING))
+                .process(new FeedbackAttributionFunction(config.getDuration(PricingConfig.ATTRIBUTION_WINDOW)))
+                .uid("feedback-attribution").name("feedback attribution");
+
+        decisions.sinkTo(sinks.decisions()).uid("sink-price-decisions").name("price decisions sink");
+        outcomes.sinkTo(sinks.feedback()).uid("sink-feedback-outcomes").name("feedback outcomes sink");
+        deadLetters.sinkTo(sinks.deadLetters()).uid("sink-dead-letters").name("dead letters sink");
+        return decisions;
+    }
+
+    public static ModelScoringFunction.Settings scoringSettings(PricingConfig config) {
+        return new ModelScoringFunction.Settings(
+                config.get(PricingConfig.MODEL_DIR),
+                config.get(PricingConfig.MODEL_VERSION),
+                ScoringDevice.parse(config.get(PricingConfig.MODEL_DEVICE)),
+                config.getInt(PricingConfig.MODEL_CUDA_DEVICE),
+                config.getInt(PricingConfig.MODEL_INTRA_OP_THREADS),
+                config.getInt(PricingConfig.SCORING_BATCH_SIZE),
+                config.getDuration(PricingConfig.SCORING_MAX_WAIT).toNanos(),
+                config.getInt(PricingConfig.SCORING_CAPACITY));
+    }
+}

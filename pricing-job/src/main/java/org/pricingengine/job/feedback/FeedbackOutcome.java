@@ -1,0 +1,37 @@
+package org.pricingengine.job.feedback;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+
+import org.pricingengine.features.events.IsoTimeSerializer;
+
+/**
+ * What came of one decision within its attribution window: purchase, cart or none. Exactly one per
+ * decision, written when the window closes. Topic: feedback outcomes, keyed by user.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"decision_id", "request_id", "user_id", "item_id", "price", "list_price", "unit_cost",
+        "model_version", "fallback", "outcome", "revenue", "seconds_to_outcome", "attribution_window_s",
+        "decision_request_time"})
+public record FeedbackOutcome(
+        @JsonProperty("decision_id") String decisionId,
+        @JsonProperty("request_id") String requestId,
+        @JsonProperty("user_id") String userId,
+        @JsonProperty("item_id") String itemId,
+        @JsonProperty("price") Double price,
+        @JsonProperty("list_price") Double listPrice,
+        @JsonProperty("unit_cost") Double unitCost,
+        @JsonProperty("model_version") String modelVersion,
+        @JsonProperty("fallback") boolean fallback,
+        @JsonProperty("outcome") String outcome,
+        @JsonProperty("revenue") double revenue,
+        @JsonProperty("seconds_to_outcome") Double secondsToOutcome,
+        @JsonProperty("attribution_window_s") long attributionWindowSeconds,
+        @JsonProperty("decision_request_time") @JsonSerialize(using = IsoTimeSerializer.class) long decisionRequestTimeMs) {
+
+    public static final String PURCHASE = "purchase";
+    public static final String CART = "cart";
+    public static final String NONE = "none";
+}

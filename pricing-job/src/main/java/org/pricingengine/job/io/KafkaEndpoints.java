@@ -1,0 +1,92 @@
+package org.pricingengine.job.io;
+
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import org.pricingengine.features.events.DeadLetter;
+import org.pricingengine.features.flink.InboundRecord;
+import org.pricingengine.features.validation.EventParser;
+import org.pricingengine.features.validation.ValidationRules;
+import org.pricingengine.job.PricingJob;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.feedback.FeedbackOutcome;
+import org.pricingengine.job.policy.PriceDecision;
+
+import java.time.Instant;
+import java.util.Properties;
+
+/** Builds the job's Kafka sources and sinks from the configuration. */
+public final class KafkaEndpoints {
+    private KafkaEndpoints() {}
+
+    public static PricingJob.Sources sources(PricingConfig config) {
+        EventParser parser = new EventParser(validationRules(config));
+        int maxChars = config.getInt(PricingConfig.DEAD_LETTER_MAX_CHARS);
+        return new PricingJob.Sources(
+                source(config, config.get(PricingConfig.TOPIC_BEHAVIOUR),
+                        new InboundRecordDeserializer(InputTopic.BEHAVIOUR_EVENTS, parser, maxChars)),
+                source(config, config.get(PricingConfig.TOPIC_CATALOG),
+                        new InboundRecordDeserializer(InputTopic.CATALOG_UPDATES, parser, maxChars)),
+                source(config, config.get(PricingConfig.TOPIC_REQUESTS),
+                        new InboundRecordDeserializer(InputTopic.PRICE_REQUESTS, parser, maxChars)));
+    }
+
+    public static ValidationRules validationRules(PricingConfig config) {
+        return new ValidationRules(
+                config.getInt(PricingConfig.MAX_RECORD_BYTES),
+                ValidationRules.DEFAULTS.maxIdLength(),
+                Instant.parse(config.get(PricingConfig.EARLIEST_EVENT_TIME)).toEpochMilli(),
+                config.getDuration(PricingConfig.MAX_FUTURE_SKEW).toMillis(),
+                ValidationRules.DEFAULTS.maxPrice());
+    }
+
+    private static KafkaSource<InboundRecord> source(PricingConfig config, String topic,
+                                                     InboundRecordDeserializer deserializer) {
+        Properties props = config.kafkaClientProperties();
+        // A waiting fetch returns as soon as one record is there; this caps the wait when idle.
+        props.putIfAbsent("fetch.max.wait.ms", "100");
+        props.putIfAbsent("partition.discovery.interval.ms", "60000");
+        KafkaSourceBuilder<InboundRecord> builder = KafkaSource.<InboundRecord>builder()
+                .setBootstrapServers(config.get(PricingConfig.BOOTSTRAP_SERVERS))
+                .setTopics(topic)
+                .setGroupId(config.get(PricingConfig.GROUP_ID))
+                .setClientIdPrefix(config.get(PricingConfig.GROUP_ID) + "-" + topic)
+                .setDeserializer(deserializer)
+                .setProperties(props)
+                .setStartingOffsets(switch (config.get(PricingConfig.STARTING_OFFSETS)) {
+                    case "earliest" -> OffsetsInitializer.earliest();
+                    case "latest" -> OffsetsInitializer.latest();
+                    default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+                });
+        if (config.getBoolean(PricingConfig.BOUNDED)) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    public static PricingJob.Sinks sinks(PricingConfig config) {
+        return new PricingJob.Sinks(
+                sink(config, new JsonRecordSerializer<PriceDecision>(config.get(PricingConfig.TOPIC_DECISIONS),
+                        PriceDecision::userId)),
+                sink(config, new JsonRecordSerializer<FeedbackOutcome>(config.get(PricingConfig.TOPIC_FEEDBACK),
+                        FeedbackOutcome::userId)),
+                sink(config, new JsonRecordSerializer<DeadLetter>(config.get(PricingConfig.TOPIC_DEAD_LETTERS),
+                        DeadLetter::sourceTopic)));
+    }
+
+    private static <T> KafkaSink<T> sink(PricingConfig config, JsonRecordSerializer<T> serializer) {
+        Properties props = config.kafkaClientProperties();
+        // Decisions are waited for by a shopper: send at once rather than batching for throughput.
+        props.putIfAbsent("linger.ms", "1");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.get(PricingConfig.BOOTSTRAP_SERVERS))
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setKafkaProducerConfig(props)
+                .build();
+    }
+}

@@ -1,0 +1,47 @@
+package org.pricingengine.job.policy;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+
+import org.pricingengine.features.events.IsoTimeSerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The price the engine quotes for one request, and why. Topic: price decisions, keyed by user.
+ * {@code price} and {@code list_price} are null only when the item is unknown to the catalog
+ * (reason FALLBACK_UNKNOWN_ITEM): the storefront then keeps its own price.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"decision_id", "request_id", "user_id", "item_id", "list_price", "price", "unit_cost",
+        "model_version", "expected_conversion", "reason_codes", "guardrails", "fallback", "personalized",
+        "disclosure", "request_time", "decision_time", "latency_ms", "user_history_events"})
+public record PriceDecision(
+        @JsonProperty("decision_id") String decisionId,
+        @JsonProperty("request_id") String requestId,
+        @JsonProperty("user_id") String userId,
+        @JsonProperty("item_id") String itemId,
+        @JsonProperty("list_price") Double listPrice,
+        @JsonProperty("price") Double price,
+        @JsonProperty("unit_cost") Double unitCost,
+        @JsonProperty("model_version") String modelVersion,
+        @JsonProperty("expected_conversion") Double expectedConversion,
+        @JsonProperty("reason_codes") List<String> reasonCodes,
+        @JsonProperty("guardrails") List<String> guardrails,
+        @JsonProperty("fallback") boolean fallback,
+        @JsonProperty("personalized") boolean personalized,
+        @JsonProperty("disclosure") String disclosure,
+        @JsonProperty("request_time") @JsonSerialize(using = IsoTimeSerializer.class) long requestTimeMs,
+        @JsonProperty("decision_time") @JsonSerialize(using = IsoTimeSerializer.class) long decisionTimeMs,
+        @JsonProperty("latency_ms") long latencyMs,
+        @JsonProperty("user_history_events") int userHistoryEvents) {
+
+    /** Deterministic from the request id: a replayed request gets the same decision id. */
+    public static String decisionIdFor(String requestId) {
+        return UUID.nameUUIDFromBytes(("price-decision:" + requestId).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+}

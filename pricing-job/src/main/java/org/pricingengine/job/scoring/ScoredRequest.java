@@ -1,0 +1,29 @@
+package org.pricingengine.job.scoring;
+
+import org.pricingengine.features.flink.EnrichedRequest;
+
+/**
+ * A request after the model: its demand curve, or the reason there is none ({@code failure}, one of
+ * the fallback reason codes). {@code historyEvents} is how many of the user's earlier events the
+ * model saw.
+ */
+public record ScoredRequest(
+        EnrichedRequest enriched,
+        double baseLogit,
+        double priceSensitivity,
+        String modelVersion,
+        String failure,
+        int historyEvents) {
+
+    public static ScoredRequest scored(EnrichedRequest r, DemandEstimate e, String modelVersion, int historyEvents) {
+        return new ScoredRequest(r, e.baseLogit(), e.priceSensitivity(), modelVersion, null, historyEvents);
+    }
+
+    public static ScoredRequest failed(EnrichedRequest r, String failure, String modelVersion, int historyEvents) {
+        return new ScoredRequest(r, Double.NaN, Double.NaN, modelVersion, failure, historyEvents);
+    }
+
+    public DemandEstimate estimate() {
+        return failure == null ? new DemandEstimate(baseLogit, priceSensitivity) : null;
+    }
+}

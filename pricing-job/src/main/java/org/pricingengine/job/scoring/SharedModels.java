@@ -1,0 +1,58 @@
+package org.pricingengine.job.scoring;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One ONNX Runtime session per model version per JVM, shared by every subtask of that TaskManager:
+ * the session holds the weights once and its thread pool is not multiplied by the slot count. The
+ * last subtask to let go closes it. The registry lives in the job's classloader, so a restarted job
+ * builds a fresh session; ONNX Runtime's native library itself sits in the cluster's lib/ folder and
+ * is loaded once per JVM.
+ */
+public final class SharedModels {
+    private record Key(Path root, String version, ScoringDevice device, int cudaDeviceId, int threads) {}
+
+    private static final class Entry {
+        final DemandModel model;
+        int users;
+
+        Entry(DemandModel model) {
+            this.model = model;
+        }
+    }
+
+    private static final Map<Key, Entry> MODELS = new HashMap<>();
+
+    private SharedModels() {}
+
+    public static synchronized DemandModel acquire(Path root, String version, ScoringDevice device, int cudaDeviceId,
+                                                   int threads) {
+        Key key = new Key(root.toAbsolutePath().normalize(), version, device, cudaDeviceId, threads);
+        Entry entry = MODELS.get(key);
+        if (entry == null) {
+            entry = new Entry(DemandModel.load(root, version, device, cudaDeviceId, threads));
+            MODELS.put(key, entry);
+        }
+        entry.users++;
+        return entry.model;
+    }
+
+    public static synchronized void release(DemandModel model) {
+        MODELS.entrySet().removeIf(e -> {
+            if (e.getValue().model != model) {
+                return false;
+            }
+            if (--e.getValue().users > 0) {
+                return false;
+            }
+            e.getValue().model.close();
+            return true;
+        });
+    }
+
+    static synchronized int openSessions() {
+        return MODELS.size();
+    }
+}
