@@ -12,9 +12,7 @@ import org.pricingengine.job.policy.PriceDecision;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Keyed by user and item: joins carts and purchases to the price decisions they followed, in event
@@ -81,11 +79,17 @@ public class FeedbackAttributionFunction
                 openDecisions.remove(decision.decisionId());
             }
         }
-        Iterator<Map.Entry<String, BehaviourEvent>> it = conversionEvents.iterator();
-        while (it.hasNext()) {
-            if (it.next().getValue().eventTimeMs() + windowMs < timestamp) {
-                it.remove();
+        for (BehaviourEvent e : events) {
+            if (e.eventTimeMs() + windowMs < timestamp) {
+                conversionEvents.remove(e.eventId());
             }
+        }
+        // Leave no empty maps behind for keys that have nothing open.
+        if (conversionEvents.isEmpty()) {
+            conversionEvents.clear();
+        }
+        if (openDecisions.isEmpty()) {
+            openDecisions.clear();
         }
     }
 

@@ -54,32 +54,37 @@ public final class PricingPolicy implements Serializable {
             // Selling below the margin floor is the lesser evil than quoting above list price.
             floor = ceiling;
         }
+        double[] hard = snapInward(floor, ceiling);
+        floor = hard[0];
+        ceiling = hard[1];
         if (previousPrice != null && settings.maxChange() > 0 && !costAboveList) {
-            double low = previousPrice * (1 - settings.maxChange());
-            double high = previousPrice * (1 + settings.maxChange());
-            if (low <= ceiling && high >= floor) {
-                if (low > floor) {
-                    floor = low;
+            // The change limit narrows the hard bounds when the two overlap on the rounding grid;
+            // otherwise the hard guardrails win.
+            double[] limited = snapInward(Math.max(floor, previousPrice * (1 - settings.maxChange())),
+                    Math.min(ceiling, previousPrice * (1 + settings.maxChange())));
+            if (limited[0] <= limited[1] && limited[0] >= floor && limited[1] <= ceiling) {
+                if (limited[0] > floor) {
                     floorGuardrail = ReasonCodes.GUARDRAIL_CHANGE_LIMIT;
                 }
-                if (high < ceiling) {
-                    ceiling = high;
+                if (limited[1] < ceiling) {
                     ceilingGuardrail = ReasonCodes.GUARDRAIL_CHANGE_LIMIT;
                 }
+                floor = limited[0];
+                ceiling = limited[1];
             }
         }
-        double unit = settings.roundingUnit();
-        double snappedFloor = Math.ceil(floor / unit - 1e-9) * unit;
-        double snappedCeiling = Math.floor(ceiling / unit + 1e-9) * unit;
-        if (snappedFloor <= snappedCeiling) {
-            floor = roundCents(snappedFloor);
-            ceiling = roundCents(snappedCeiling);
-        } else {
-            // The interval is narrower than one rounding step: keep the exact bounds.
-            floor = roundCents(floor);
-            ceiling = Math.max(floor, roundCents(ceiling));
-        }
         return new PriceBounds(floor, ceiling, floorGuardrail, ceilingGuardrail, costAboveList);
+    }
+
+    /** Moves both ends onto the rounding grid, inward; an interval narrower than a step keeps its exact ends. */
+    private double[] snapInward(double floor, double ceiling) {
+        double unit = settings.roundingUnit();
+        double snappedFloor = roundCents(Math.ceil(floor / unit - 1e-9) * unit);
+        double snappedCeiling = roundCents(Math.floor(ceiling / unit + 1e-9) * unit);
+        if (snappedFloor <= snappedCeiling) {
+            return new double[] {snappedFloor, snappedCeiling};
+        }
+        return new double[] {roundCents(floor), Math.max(roundCents(floor), roundCents(ceiling))};
     }
 
     public PriceQuote decide(ItemSnapshot item, DemandEstimate estimate, String failure, Double previousPrice) {

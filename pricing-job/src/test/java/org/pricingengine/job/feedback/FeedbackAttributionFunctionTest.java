@@ -1,0 +1,109 @@
+package org.pricingengine.job.feedback;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.pricingengine.features.events.BehaviourEvent;
+import org.pricingengine.features.events.EventType;
+import org.pricingengine.job.policy.PriceDecision;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FeedbackAttributionFunctionTest {
+    private static final long MIN = 60_000;
+    private KeyedTwoInputStreamOperatorTestHarness<String, PriceDecision, BehaviourEvent, FeedbackOutcome> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
+                new FeedbackAttributionFunction(Duration.ofMinutes(60)),
+                d -> FeedbackAttributionFunction.keyOf(d.userId(), d.itemId()),
+                e -> FeedbackAttributionFunction.keyOf(e.userId(), e.itemId()),
+                Types.STRING);
+        harness.open();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    private void decision(String requestId, String user, String item, long timeMs) throws Exception {
+        harness.processElement1(new PriceDecision(PriceDecision.decisionIdFor(requestId), requestId, user, item, 10.0, 9.5,
+                6.0, "v1", 0.1, List.of(), List.of(), false, true, "d", timeMs, timeMs, 1, 0), timeMs);
+    }
+
+    private void event(String id, String user, String item, EventType type, long timeMs, double price) throws Exception {
+        harness.processElement2(new BehaviourEvent(id, user, item, type, timeMs, price, null, null, null), timeMs);
+    }
+
+    private Map<String, FeedbackOutcome> outcomesByRequest() {
+        return harness.extractOutputValues().stream().collect(Collectors.toMap(FeedbackOutcome::requestId, o -> o));
+    }
+
+    @Test
+    void purchaseAfterAPricedViewIsAttributedAndAViewWithoutFollowUpIsNone() throws Exception {
+        decision("r-buy", "u", "i", 10 * MIN);
+        decision("r-idle", "u", "other", 10 * MIN);
+        event("e-cart", "u", "i", EventType.CART, 12 * MIN, 9.5);
+        event("e-buy", "u", "i", EventType.PURCHASE, 20 * MIN, 9.5);
+        assertTrue(harness.extractOutputValues().isEmpty(), "nothing before the window closes");
+
+        harness.processBothWatermarks(new Watermark(70 * MIN));
+        Map<String, FeedbackOutcome> out = outcomesByRequest();
+        assertEquals(2, out.size());
+        FeedbackOutcome bought = out.get("r-buy");
+        assertEquals(FeedbackOutcome.PURCHASE, bought.outcome());
+        assertEquals(9.5, bought.revenue());
+        assertEquals(600.0, bought.secondsToOutcome());
+        assertEquals(3600, bought.attributionWindowSeconds());
+        FeedbackOutcome idle = out.get("r-idle");
+        assertEquals(FeedbackOutcome.NONE, idle.outcome());
+        assertNull(idle.secondsToOutcome());
+
+        harness.processBothWatermarks(new Watermark(200 * MIN));
+        assertEquals(0, harness.numKeyedStateEntries(), "decisions and events are gone after their windows");
+        assertEquals(0, harness.numEventTimeTimers());
+    }
+
+    @Test
+    void eventBeforeItsDecisionArrivesIsStillJoinedAndLateEventsAreNot() throws Exception {
+        // The purchase is read before the decision (independent topics).
+        event("e-buy", "u", "i", EventType.PURCHASE, 30 * MIN, 4.0);
+        decision("r", "u", "i", 10 * MIN);
+        // A purchase after the window closes belongs to nobody.
+        event("e-late", "u", "i", EventType.PURCHASE, 71 * MIN, 4.0);
+        harness.processBothWatermarks(new Watermark(80 * MIN));
+        FeedbackOutcome o = outcomesByRequest().get("r");
+        assertEquals(FeedbackOutcome.PURCHASE, o.outcome());
+        assertEquals(4.0, o.revenue());
+    }
+
+    @Test
+    void onePurchaseIsCountedOnceForTheLastQuoteBeforeIt() throws Exception {
+        decision("r-1", "u", "i", 10 * MIN);
+        decision("r-2", "u", "i", 15 * MIN);
+        decision("r-2", "u", "i", 15 * MIN); // replayed duplicate
+        event("e-cart", "u", "i", EventType.CART, 12 * MIN, 5.0);
+        event("e-buy", "u", "i", EventType.PURCHASE, 16 * MIN, 5.0);
+        harness.processBothWatermarks(new Watermark(100 * MIN));
+        List<FeedbackOutcome> all = harness.extractOutputValues();
+        assertEquals(2, all.size(), "one outcome per decision, duplicates included once");
+        Map<String, FeedbackOutcome> out = outcomesByRequest();
+        assertEquals(FeedbackOutcome.CART, out.get("r-1").outcome(), "the cart came before the second quote");
+        assertEquals(0.0, out.get("r-1").revenue());
+        assertEquals(FeedbackOutcome.PURCHASE, out.get("r-2").outcome());
+    }
+}
