@@ -19,7 +19,9 @@ import java.util.List;
  * Keyed by item: keeps the catalog entry and live demand counts, and attaches them to each price
  * request. A request for an item the catalog has not described yet waits a short while (catalog and
  * requests are separate topics and may be read with a skew); if the catalog does not arrive in
- * time the request goes on without item facts and is priced by the fallback.
+ * time the request goes on without item facts and is priced by the fallback. The wait ends on
+ * whichever comes first: the processing-time deadline (live traffic) or the watermark passing the
+ * request time plus the wait (so a replay that ends, or a draining stop, still releases it).
  */
 public class ItemStateFunction extends KeyedProcessFunction<String, InboundRecord, EnrichedRequest> {
     private static final long serialVersionUID = 1L;
@@ -31,6 +33,7 @@ public class ItemStateFunction extends KeyedProcessFunction<String, InboundRecor
     private transient ValueState<ItemProfile> profile;
     private transient ListState<InboundRecord> pending;
     private transient ValueState<Long> pendingDeadline;
+    private transient ValueState<Long> pendingEventTimeDeadline;
 
     public ItemStateFunction(Duration itemTtl, Duration catalogWait, int maxPendingRequests) {
         this.itemTtl = itemTtl;
@@ -50,6 +53,8 @@ public class ItemStateFunction extends KeyedProcessFunction<String, InboundRecor
         profile = getRuntimeContext().getState(profileDescriptor);
         pending = getRuntimeContext().getListState(new ListStateDescriptor<>("requests-awaiting-catalog", InboundRecord.class));
         pendingDeadline = getRuntimeContext().getState(new ValueStateDescriptor<>("catalog-wait-deadline", Long.class));
+        pendingEventTimeDeadline = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("catalog-wait-event-time-deadline", Long.class));
     }
 
     @Override
@@ -85,6 +90,9 @@ public class ItemStateFunction extends KeyedProcessFunction<String, InboundRecor
             long deadline = ctx.timerService().currentProcessingTime() + catalogWaitMs;
             ctx.timerService().registerProcessingTimeTimer(deadline);
             pendingDeadline.update(deadline);
+            long eventTimeDeadline = in.request.requestTimeMs() + catalogWaitMs;
+            ctx.timerService().registerEventTimeTimer(eventTimeDeadline);
+            pendingEventTimeDeadline.update(eventTimeDeadline);
         }
     }
 
@@ -98,15 +106,25 @@ public class ItemStateFunction extends KeyedProcessFunction<String, InboundRecor
         }
         pending.clear();
         ctx.timerService().deleteProcessingTimeTimer(deadline);
+        ctx.timerService().deleteEventTimeTimer(pendingEventTimeDeadline.value());
         pendingDeadline.clear();
+        pendingEventTimeDeadline.clear();
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<EnrichedRequest> out) throws Exception {
+        Long deadline = pendingDeadline.value();
+        if (deadline == null) {
+            return;
+        }
         for (InboundRecord waiting : pending.get()) {
             out.collect(new EnrichedRequest(waiting.request, waiting.producedAtMs, null));
         }
         pending.clear();
+        // One of the two timers fired; the other goes too.
+        ctx.timerService().deleteProcessingTimeTimer(deadline);
+        ctx.timerService().deleteEventTimeTimer(pendingEventTimeDeadline.value());
         pendingDeadline.clear();
+        pendingEventTimeDeadline.clear();
     }
 }

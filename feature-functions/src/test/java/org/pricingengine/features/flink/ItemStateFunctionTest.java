@@ -66,6 +66,7 @@ class ItemStateFunctionTest {
         assertEquals(1, out.size());
         assertNotNull(out.get(0).item());
         assertEquals(0, harness.numProcessingTimeTimers(), "the wait timer is deleted once the catalog arrived");
+        assertEquals(0, harness.numEventTimeTimers());
         assertEquals(1, harness.numKeyedStateEntries(), "only the item profile is left");
     }
 
@@ -82,6 +83,19 @@ class ItemStateFunctionTest {
         assertEquals(5, out.size());
         out.forEach(r -> assertNull(r.item()));
         assertEquals(0, harness.numProcessingTimeTimers());
+        assertEquals(0, harness.numEventTimeTimers());
+        assertEquals(0, harness.numKeyedStateEntries());
+    }
+
+    @Test
+    void endOfInputWatermarkReleasesWaitingRequests() throws Exception {
+        harness.setProcessingTime(1000);
+        harness.processElement(InboundRecord.of(Events.request("r", "u", "i", 1), 0L), Events.at(1));
+        harness.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(Long.MAX_VALUE));
+        assertEquals(1, harness.extractOutputValues().size());
+        assertNull(harness.extractOutputValues().get(0).item());
+        assertEquals(0, harness.numProcessingTimeTimers());
+        assertEquals(0, harness.numEventTimeTimers());
         assertEquals(0, harness.numKeyedStateEntries());
     }
 }

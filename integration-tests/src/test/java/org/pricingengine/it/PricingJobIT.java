@@ -1,0 +1,209 @@
+package org.pricingengine.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.pricingengine.features.events.BehaviourEvent;
+import org.pricingengine.features.events.CatalogUpdate;
+import org.pricingengine.features.events.EventType;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.features.events.PriceRequest;
+import org.pricingengine.features.rees46.ReplayRecord;
+import org.pricingengine.it.testutils.EmbeddedKafka;
+import org.pricingengine.it.testutils.RepoPaths;
+import org.pricingengine.it.testutils.TestTopics;
+import org.pricingengine.job.PricingJob;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.io.KafkaEndpoints;
+import org.pricingengine.job.local.Rees46Replayer;
+import org.pricingengine.job.policy.PriceDecision;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole job on a Flink MiniCluster (RocksDB state) against a real Kafka broker: a slice of the
+ * bundled REES46 data, a few malformed records in between, and a scripted buyer and browser whose
+ * feedback outcomes are known. The job reads the topics to their end (kafka.bounded) and finishes,
+ * which closes every attribution window.
+ */
+class PricingJobIT {
+    private static final int ROWS = 3000;
+    private static final int MALFORMED_EVERY = 300;
+
+    @RegisterExtension
+    static final EmbeddedKafka KAFKA = new EmbeddedKafka();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static final TestTopics TOPICS = new TestTopics("it-e2e");
+    private static long malformedSent;
+    private static PricingConfig config;
+    private static List<JsonNode> decisions;
+    private static List<JsonNode> feedback;
+    private static List<JsonNode> deadLetters;
+    private static Set<String> validRequestIds;
+
+    @BeforeAll
+    static void replayAndRunTheJob() throws Exception {
+        KAFKA.createTopics(2, TOPICS.all());
+        Map<String, String> options = new LinkedHashMap<>(TOPICS.asOptions());
+        options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), KAFKA.bootstrapServers());
+        options.put(PricingConfig.BOUNDED.key(), "true");
+        options.put(PricingConfig.STARTING_OFFSETS.key(), "earliest");
+        options.put(PricingConfig.MODEL_DIR.key(), RepoPaths.models().toString());
+        options.put(PricingConfig.CHECKPOINT_INTERVAL.key(), "2s");
+        options.put(PricingConfig.PARALLELISM.key(), "2");
+        config = PricingConfig.of(options);
+
+        try (Rees46Replayer replayer = new Rees46Replayer(KAFKA.bootstrapServers(), config)) {
+            replayer.replay(RepoPaths.cosmetics(), 0, ROWS, MALFORMED_EVERY, Rees46Replayer::sampleMalformed);
+            sendScriptedShoppers(replayer);
+            replayer.flush();
+            malformedSent = replayer.malformedSent.get();
+        }
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(PricingJob.flinkConfiguration(config));
+        new PricingJob(config).build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
+        env.execute("pricing-it");
+
+        decisions = parse(KAFKA.readAll(TOPICS.decisions()));
+        feedback = parse(KAFKA.readAll(TOPICS.feedback()));
+        deadLetters = parse(KAFKA.readAll(TOPICS.deadLetters()));
+        validRequestIds = new HashSet<>();
+        for (String raw : KAFKA.readAll(TOPICS.requests())) {
+            try {
+                JsonNode n = Json.mapper().readTree(raw);
+                if (n.hasNonNull("user_id") && n.hasNonNull("request_id") && n.path("request_time").asText().startsWith("2019")) {
+                    validRequestIds.add(n.get("request_id").asText());
+                }
+            } catch (IOException malformed) {
+                // The malformed samples among the requests are not valid requests.
+            }
+        }
+    }
+
+    /** 00:10:30 two shoppers ask for prices; 00:20 one of them buys. */
+    private static void sendScriptedShoppers(Rees46Replayer replayer) {
+        long t = Instant.parse("2019-10-01T00:10:00Z").toEpochMilli();
+        for (String item : List.of("it-item-buy", "it-item-idle")) {
+            replayer.send(new ReplayRecord(ReplayRecord.Role.CATALOG, item,
+                    new CatalogUpdate(item, "it-cat", "it-brand", 10.00, 6.00, 5L, t), t));
+        }
+        replayer.send(new ReplayRecord(ReplayRecord.Role.REQUEST, "it-buyer",
+                new PriceRequest("it-req-buy", "it-buyer", "it-item-buy", t + 30_000, "web", "mobile"), t + 30_000));
+        replayer.send(new ReplayRecord(ReplayRecord.Role.REQUEST, "it-browser",
+                new PriceRequest("it-req-idle", "it-browser", "it-item-idle", t + 30_000, "web", null), t + 30_000));
+        replayer.send(new ReplayRecord(ReplayRecord.Role.BEHAVIOUR, "it-buyer",
+                new BehaviourEvent("it-ev-buy", "it-buyer", "it-item-buy", EventType.PURCHASE, t + 600_000, 9.70,
+                        "s", "it-cat", "it-brand"), t + 600_000));
+    }
+
+    private static List<JsonNode> parse(List<String> raw) {
+        return raw.stream().map(s -> {
+            try {
+                return Json.mapper().readTree(s);
+            } catch (IOException e) {
+                throw new UncheckedIOException("job wrote a record that is not JSON: " + s, e);
+            }
+        }).toList();
+    }
+
+    @Test
+    void exactlyOneDecisionPerValidRequestWithDistinctIds() {
+        assertTrue(validRequestIds.size() > 1000, "slice should hold many views, got " + validRequestIds.size());
+        Map<String, Long> perRequest = decisions.stream()
+                .collect(Collectors.groupingBy(d -> d.get("request_id").asText(), Collectors.counting()));
+        assertEquals(validRequestIds, perRequest.keySet(), "every valid request, and only those, has a decision");
+        perRequest.forEach((id, n) -> assertEquals(1L, n, "decisions for request " + id));
+        Set<String> decisionIds = decisions.stream().map(d -> d.get("decision_id").asText()).collect(Collectors.toSet());
+        assertEquals(decisions.size(), decisionIds.size());
+        decisions.forEach(d -> assertEquals(PriceDecision.decisionIdFor(d.get("request_id").asText()),
+                d.get("decision_id").asText()));
+    }
+
+    @Test
+    void everyPriceIsInsideItsGuardrailsAndTaggedWithTheModelVersion() {
+        double maxDiscount = config.getDouble(PricingConfig.MAX_DISCOUNT);
+        double minMargin = config.getDouble(PricingConfig.MIN_MARGIN);
+        int priced = 0;
+        int modelPriced = 0;
+        for (JsonNode d : decisions) {
+            assertEquals("v1", d.get("model_version").asText(), d.toString());
+            assertTrue(d.get("reason_codes").size() > 0, d.toString());
+            if (!d.hasNonNull("price")) {
+                assertTrue(d.get("fallback").asBoolean(), d.toString());
+                continue;
+            }
+            priced++;
+            double price = d.get("price").asDouble();
+            double list = d.get("list_price").asDouble();
+            double cost = d.get("unit_cost").asDouble();
+            double floor = Math.min(list, Math.max(list * (1 - maxDiscount), cost * (1 + minMargin)));
+            assertTrue(price <= list + 1e-9 && price >= floor - 0.01, "price outside guardrails: " + d);
+            if (!d.get("fallback").asBoolean()) {
+                modelPriced++;
+                assertTrue(d.get("personalized").asBoolean());
+                assertTrue(d.get("disclosure").asText().contains("ALGORITHM"));
+                double conversion = d.get("expected_conversion").asDouble();
+                assertTrue(conversion >= 0 && conversion <= 1, d.toString());
+            }
+        }
+        assertTrue(priced > 1000);
+        assertTrue(modelPriced > priced * 0.95, "the model should price nearly all requests: " + modelPriced + "/" + priced);
+    }
+
+    @Test
+    void malformedRecordsAreDeadLetteredWithReasonsWhileTheJobKeptPricing() {
+        assertTrue(malformedSent >= 10);
+        assertEquals(malformedSent, deadLetters.size());
+        Set<String> reasons = new HashSet<>();
+        for (JsonNode dl : deadLetters) {
+            assertTrue(dl.get("source_topic").asText().startsWith("it-e2e."), dl.toString());
+            assertTrue(dl.get("offset").asLong() >= 0);
+            reasons.add(dl.get("reason").asText().split(":")[0]);
+        }
+        assertTrue(reasons.containsAll(List.of("MALFORMED_JSON", "UNKNOWN_EVENT_TYPE", "INVALID_PRICE", "MISSING_FIELD",
+                "TIMESTAMP_OUT_OF_RANGE")), reasons.toString());
+    }
+
+    @Test
+    void purchaseAfterAPricedViewIsAPurchaseOutcomeAndAnIdleViewIsNone() {
+        Map<String, JsonNode> byRequest = new HashMap<>();
+        feedback.forEach(f -> byRequest.put(f.get("request_id").asText(), f));
+        assertEquals(decisions.size(), feedback.size(), "one outcome per decision once every window has closed");
+
+        JsonNode bought = byRequest.get("it-req-buy");
+        assertEquals("purchase", bought.get("outcome").asText(), bought.toString());
+        assertEquals(9.70, bought.get("revenue").asDouble(), 1e-9);
+        assertEquals(570.0, bought.get("seconds_to_outcome").asDouble(), 1e-9);
+        assertEquals("v1", bought.get("model_version").asText());
+        assertEquals(3600, bought.get("attribution_window_s").asLong());
+
+        JsonNode idle = byRequest.get("it-req-idle");
+        assertEquals("none", idle.get("outcome").asText(), idle.toString());
+        assertEquals(0.0, idle.get("revenue").asDouble());
+
+        long purchases = feedback.stream().filter(f -> f.get("outcome").asText().equals("purchase")).count();
+        assertTrue(purchases >= 2, "real shoppers in the slice bought after priced views too: " + purchases);
+    }
+}

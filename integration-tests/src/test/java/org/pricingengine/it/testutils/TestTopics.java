@@ -1,0 +1,49 @@
+package org.pricingengine.it.testutils;
+
+import org.pricingengine.job.config.PricingConfig;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A fresh set of the job's six topics, under a prefix unique to one test. */
+public record TestTopics(String prefix) {
+    public Map<String, String> asOptions() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(PricingConfig.TOPIC_BEHAVIOUR.key(), behaviour());
+        m.put(PricingConfig.TOPIC_CATALOG.key(), catalog());
+        m.put(PricingConfig.TOPIC_REQUESTS.key(), requests());
+        m.put(PricingConfig.TOPIC_DECISIONS.key(), decisions());
+        m.put(PricingConfig.TOPIC_FEEDBACK.key(), feedback());
+        m.put(PricingConfig.TOPIC_DEAD_LETTERS.key(), deadLetters());
+        return m;
+    }
+
+    public List<String> all() {
+        return List.copyOf(asOptions().values());
+    }
+
+    public String behaviour() {
+        return prefix + ".behaviour-events";
+    }
+
+    public String catalog() {
+        return prefix + ".catalog-updates";
+    }
+
+    public String requests() {
+        return prefix + ".price-requests";
+    }
+
+    public String decisions() {
+        return prefix + ".price-decisions";
+    }
+
+    public String feedback() {
+        return prefix + ".feedback-outcomes";
+    }
+
+    public String deadLetters() {
+        return prefix + ".dead-letters";
+    }
+}
