@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The pricing engine end to end on this machine, in one command:
+#   builds the project, starts a real Kafka broker (KRaft, from Maven Central jars), runs the pricing
+#   job on an embedded Flink with RocksDB state, replays a REES46-format log into it (default: the
+#   bundled cosmetics file), shows progress, prints sample decisions and a summary, and stops
+#   everything it started. The last line is `summary: {json}`.
+#
+# Usage: deploy/local/demo.sh [--data FILE] [--rate ROWS_PER_S] [--max-rows N] [--JOB-OPTION VALUE ...]
+# Environment: DEMO_KAFKA_PORT (default 39092), PRICING_WORK_DIR (default <repo>/.work).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+work=${PRICING_WORK_DIR:-$repo/.work}/demo
+port=${DEMO_KAFKA_PORT:-39092}
+
+command -v java >/dev/null || { echo "demo: java (17+) not found on PATH" >&2; exit 1; }
+command -v mvn >/dev/null || { echo "demo: mvn (Maven 3.8+) not found on PATH" >&2; exit 1; }
+
+echo "== building (mvn install, tests skipped)"
+mvn -B -q -DskipTests install
+cp_file="$repo/pricing-job/target/demo.classpath"
+# compile scope here includes 'provided': Flink, RocksDB and ONNX Runtime, which a cluster supplies.
+mvn -B -q -f pricing-job/pom.xml dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.outputFile="$cp_file"
+
+rm -rf "$work"
+mkdir -p "$work/tmp"
+kafka_state="$work/kafka"
+stop_kafka() { "$repo/deploy/local/kafka.sh" stop --state-dir "$kafka_state" --port "$port" >/dev/null 2>&1 || true; }
+trap stop_kafka EXIT
+echo "== starting Kafka on 127.0.0.1:$port"
+"$repo/deploy/local/kafka.sh" start --state-dir "$kafka_state" --port "$port"
+
+echo "== running the pricing job (embedded Flink, RocksDB) and replaying data"
+opens=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED
+  --add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED
+  --add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED)
+java "${opens[@]}" -Xmx3g -Djava.io.tmpdir="$work/tmp" \
+  -Dlog4j.configurationFile="$repo/deploy/local/log4j2-demo.properties" -Dpricing.log.file="$work/job.log" \
+  -cp "$repo/pricing-job/target/classes:$repo/feature-functions/target/classes:$(cat "$cp_file")" \
+  org.pricingengine.job.local.LocalDemo --bootstrap-servers "127.0.0.1:$port" --work-dir "$work" "$@"
