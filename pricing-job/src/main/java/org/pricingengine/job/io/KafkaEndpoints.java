@@ -49,7 +49,6 @@ public final class KafkaEndpoints {
         Properties props = config.kafkaClientProperties();
         // A waiting fetch returns as soon as one record is there; this caps the wait when idle.
         props.putIfAbsent("fetch.max.wait.ms", "100");
-        props.putIfAbsent("partition.discovery.interval.ms", "60000");
         KafkaSourceBuilder<InboundRecord> builder = KafkaSource.<InboundRecord>builder()
                 .setBootstrapServers(config.get(PricingConfig.BOOTSTRAP_SERVERS))
                 .setTopics(topic)
