@@ -32,15 +32,20 @@ import java.util.concurrent.TimeUnit;
  * every open attribution window so each decision gets its feedback outcome.
  *
  * <p>Arguments: {@code --bootstrap-servers HOST:PORT} (required), {@code --data FILE}, {@code --rate
- * ROWS_PER_S} (default 1500), {@code --max-rows N}, {@code --malformed-every N} (default 2000; 0 = none),
- * {@code --work-dir DIR}; any other {@code --key value} is a job option (see README).
+ * ROWS_PER_S} (default 1000), {@code --max-rows N}, {@code --malformed-every N} (default 2000; 0 = none),
+ * {@code --warmup-rows N} (default 300), {@code --work-dir DIR}; any other {@code --key value} is a job
+ * option (see README).
+ *
+ * <p>Latency percentiles leave out the warm-up: the first rows are replayed, then the demo waits until
+ * they are all priced (sources assigned, model loaded, JIT warm) before it starts counting.
  */
 public final class LocalDemo {
     private static final String DEFAULT_DATA = "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv";
 
     public static void main(String[] args) throws Exception {
         Map<String, String> demo = new LinkedHashMap<>(Map.of(
-                "data", DEFAULT_DATA, "rate", "1500", "max-rows", "0", "malformed-every", "2000", "work-dir", ".work/demo"));
+                "data", DEFAULT_DATA, "rate", "1000", "max-rows", "0", "malformed-every", "2000", "work-dir", ".work/demo",
+                "warmup-rows", "300"));
         List<String> jobArgs = new ArrayList<>();
         String bootstrap = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
@@ -89,9 +94,11 @@ public final class LocalDemo {
         Rees46Replayer replayer = new Rees46Replayer(bootstrap, config);
         double rate = Double.parseDouble(demo.get("rate"));
         int malformedEvery = Integer.parseInt(demo.get("malformed-every"));
+        long warmupRows = Long.parseLong(demo.get("warmup-rows"));
         Thread replay = new Thread(() -> {
             try {
-                replayer.replay(data, rate, Long.parseLong(demo.get("max-rows")), malformedEvery, Rees46Replayer::sampleMalformed);
+                replayer.replay(data, rate, Long.parseLong(demo.get("max-rows")), malformedEvery, Rees46Replayer::sampleMalformed,
+                        warmupRows, () -> awaitWarm(replayer, tally, job));
             } catch (Exception e) {
                 throw new IllegalStateException("replay failed", e);
             }
@@ -123,16 +130,28 @@ public final class LocalDemo {
         String savepoint = job.stopWithSavepoint(true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(120, TimeUnit.SECONDS);
         System.out.println("savepoint: " + savepoint);
-        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (tally.feedback.get() < tally.decisions.get() && System.nanoTime() < waitUntil) {
-            Thread.sleep(500);
+        if (!tally.drainAndStop(30_000)) {
+            System.out.println("warning: could not read the output topics to their end within 30 s");
         }
-        Thread.sleep(1000);
-        tally.close();
         tallyThread.join(5000);
         tally.closeConsumer();
         double elapsed = (System.nanoTime() - started) / 1e9;
         printReport(tally, replayer, elapsed, manifest);
+    }
+
+    /** Blocks the replay after the warm-up rows until every request so far has its decision. */
+    private static void awaitWarm(Rees46Replayer replayer, OutputTally tally, JobClient job) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try {
+            while (tally.decisions.get() < replayer.requestsSent.get() && System.nanoTime() < deadline) {
+                checkAlive(job);
+                Thread.sleep(50);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        System.out.printf("  warm-up done: %d requests priced; measuring latency from here%n", tally.decisions.get());
+        tally.startMeasuringLatency();
     }
 
     private static void createTopics(String bootstrap, PricingConfig config) throws Exception {
@@ -210,6 +229,7 @@ public final class LocalDemo {
         summary.put("decisions", tally.decisions.get());
         summary.put("duplicate_decisions", tally.duplicateDecisions.get());
         summary.put("fallbacks", tally.fallbacks.get());
+        summary.put("fallback_reasons", tally.fallbackReasons());
         summary.put("discounted", tally.discounted.get());
         summary.put("deadletters", tally.deadLetters.get());
         summary.put("malformed_sent", replayer.malformedSent.get());
@@ -220,6 +240,7 @@ public final class LocalDemo {
         summary.put("guardrail_violations", tally.guardrailViolations.get());
         summary.put("p50_ms", tally.latencyPercentile(0.50));
         summary.put("p99_ms", tally.latencyPercentile(0.99));
+        summary.put("latency_samples", tally.latencySamples());
         summary.put("model_versions", tally.modelVersions());
         summary.put("elapsed_s", Math.round(elapsed * 10) / 10.0);
         System.out.println();

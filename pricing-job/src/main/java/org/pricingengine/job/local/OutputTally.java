@@ -34,6 +34,11 @@ public final class OutputTally implements Runnable, AutoCloseable {
     private final double maxMarkup;
     private final double minMargin;
     private volatile boolean running = true;
+    private volatile boolean drainRequested;
+    private volatile boolean drained;
+    /** Latencies count only once this is set, so a cold start does not count as steady state. */
+    private volatile boolean measuringLatency;
+    private final java.util.Map<String, Long> fallbackReasons = new java.util.TreeMap<>();
 
     public final AtomicLong decisions = new AtomicLong();
     public final AtomicLong duplicateDecisions = new AtomicLong();
@@ -72,7 +77,16 @@ public final class OutputTally implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
+        java.util.Map<org.apache.kafka.common.TopicPartition, Long> endOffsets = null;
         while (running) {
+            if (drainRequested && endOffsets == null) {
+                endOffsets = consumer.endOffsets(consumer.assignment());
+            }
+            if (endOffsets != null && endOffsets.entrySet().stream()
+                    .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                drained = true;
+                return;
+            }
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 try {
                     JsonNode node = Json.mapper().readTree(r.value());
@@ -101,10 +115,13 @@ public final class OutputTally implements Runnable, AutoCloseable {
             return;
         }
         decisions.incrementAndGet();
-        latencies.add(d.get("latency_ms").asLong());
+        if (measuringLatency) {
+            latencies.add(d.get("latency_ms").asLong());
+        }
         modelVersions.add(d.path("model_version").asText());
         if (d.get("fallback").asBoolean()) {
             fallbacks.incrementAndGet();
+            fallbackReasons.merge(d.get("reason_codes").get(0).asText(), 1L, Long::sum);
         }
         if (d.hasNonNull("price")) {
             double price = d.get("price").asDouble();
@@ -148,6 +165,32 @@ public final class OutputTally implements Runnable, AutoCloseable {
         Arrays.sort(sorted);
         int rank = (int) Math.ceil(q * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
+    }
+
+    public void startMeasuringLatency() {
+        measuringLatency = true;
+    }
+
+    public synchronized long latencySamples() {
+        return latencies.size();
+    }
+
+    public synchronized java.util.Map<String, Long> fallbackReasons() {
+        return new java.util.TreeMap<>(fallbackReasons);
+    }
+
+    /**
+     * Reads every topic to the end offsets it has now, then stops; returns false if that took longer
+     * than the timeout. The job must have stopped writing.
+     */
+    public boolean drainAndStop(long timeoutMs) throws InterruptedException {
+        drainRequested = true;
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (!drained && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        running = false;
+        return drained;
     }
 
     public synchronized double attributedRevenue() {

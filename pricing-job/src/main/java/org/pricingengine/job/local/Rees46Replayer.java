@@ -59,8 +59,15 @@ public final class Rees46Replayer implements AutoCloseable {
      */
     public void replay(Path csv, double rowsPerSecond, long maxRows, int malformedEvery, IntFunction<MalformedRecord> malformed)
             throws IOException, InterruptedException {
+        replay(csv, rowsPerSecond, maxRows, malformedEvery, malformed, 0, () -> { });
+    }
+
+    /** As above; after {@code pauseAfterRows} rows it flushes and runs {@code pause} before going on. */
+    public void replay(Path csv, double rowsPerSecond, long maxRows, int malformedEvery, IntFunction<MalformedRecord> malformed,
+                       long pauseAfterRows, Runnable pause) throws IOException, InterruptedException {
         Rees46Converter converter = new Rees46Converter(Rees46Converter.sourceTagOf(csv));
         long start = System.nanoTime();
+        long paceFrom = 0;
         try (Rees46Reader reader = new Rees46Reader(csv)) {
             while (reader.hasNext() && (maxRows <= 0 || rowsSent.get() < maxRows)) {
                 Rees46Row row = reader.next();
@@ -68,13 +75,19 @@ public final class Rees46Replayer implements AutoCloseable {
                     send(record);
                 }
                 long n = rowsSent.incrementAndGet();
+                if (n == pauseAfterRows) {
+                    producer.flush();
+                    pause.run();
+                    start = System.nanoTime();
+                    paceFrom = n;
+                }
                 if (malformedEvery > 0 && n % malformedEvery == 0) {
                     MalformedRecord bad = malformed.apply((int) (n / malformedEvery));
                     producer.send(new ProducerRecord<>(topicFor(bad.role()), null, bad.value()));
                     malformedSent.incrementAndGet();
                 }
                 if (rowsPerSecond > 0) {
-                    long due = start + (long) (n * 1e9 / rowsPerSecond);
+                    long due = start + (long) ((n - paceFrom) * 1e9 / rowsPerSecond);
                     long wait = due - System.nanoTime();
                     if (wait > 1_000_000) {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
