@@ -83,7 +83,9 @@ public final class Rees46Replayer implements AutoCloseable {
                 }
                 if (malformedEvery > 0 && n % malformedEvery == 0) {
                     MalformedRecord bad = malformed.apply((int) (n / malformedEvery));
-                    producer.send(new ProducerRecord<>(topicFor(bad.role()), null, bad.value()));
+                    // Keyed: the catalog topic is compacted and a compacted topic refuses records without a key.
+                    producer.send(new ProducerRecord<>(topicFor(bad.role()),
+                            ("malformed-" + n).getBytes(StandardCharsets.UTF_8), bad.value()));
                     malformedSent.incrementAndGet();
                 }
                 if (rowsPerSecond > 0) {
@@ -106,10 +108,6 @@ public final class Rees46Replayer implements AutoCloseable {
             case BEHAVIOUR -> behaviourSent.incrementAndGet();
             case CATALOG -> catalogSent.incrementAndGet();
         }
-    }
-
-    public void sendRaw(ReplayRecord.Role role, byte[] value) {
-        producer.send(new ProducerRecord<>(topicFor(role), null, value));
     }
 
     public void flush() {
