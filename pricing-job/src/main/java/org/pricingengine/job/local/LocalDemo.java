@@ -240,6 +240,8 @@ public final class LocalDemo {
         summary.put("guardrail_violations", tally.guardrailViolations.get());
         summary.put("p50_ms", tally.latencyPercentile(0.50));
         summary.put("p99_ms", tally.latencyPercentile(0.99));
+        summary.put("p50_ms_later_half", tally.laterHalfLatencyPercentile(0.50));
+        summary.put("p99_ms_later_half", tally.laterHalfLatencyPercentile(0.99));
         summary.put("latency_samples", tally.latencySamples());
         summary.put("model_versions", tally.modelVersions());
         summary.put("elapsed_s", Math.round(elapsed * 10) / 10.0);

@@ -158,10 +158,19 @@ public final class OutputTally implements Runnable, AutoCloseable {
 
     /** Latency percentile in milliseconds over all decisions so far (nearest rank). */
     public synchronized long latencyPercentile(double q) {
-        if (latencies.isEmpty()) {
+        return percentile(latencies, q);
+    }
+
+    /** The same over the later half of the decisions only: the JVMs' JIT warm-up is behind them. */
+    public synchronized long laterHalfLatencyPercentile(double q) {
+        return percentile(latencies.subList(latencies.size() / 2, latencies.size()), q);
+    }
+
+    private static long percentile(List<Long> values, double q) {
+        if (values.isEmpty()) {
             return 0;
         }
-        long[] sorted = latencies.stream().mapToLong(Long::longValue).toArray();
+        long[] sorted = values.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(sorted);
         int rank = (int) Math.ceil(q * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
