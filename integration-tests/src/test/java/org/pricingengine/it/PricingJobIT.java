@@ -164,8 +164,13 @@ class PricingJobIT {
                 modelPriced++;
                 assertTrue(d.get("personalized").asBoolean());
                 assertTrue(d.get("disclosure").asText().contains("ALGORITHM"));
-                double conversion = d.get("expected_conversion").asDouble();
-                assertTrue(conversion >= 0 && conversion <= 1, d.toString());
+                // A reused stable quote has no fresh estimate when the model failed for the repeat request.
+                if (d.hasNonNull("expected_conversion")) {
+                    double conversion = d.get("expected_conversion").asDouble();
+                    assertTrue(conversion >= 0 && conversion <= 1, d.toString());
+                } else {
+                    assertEquals("STABLE_QUOTE", d.get("reason_codes").get(0).asText(), d.toString());
+                }
             }
         }
         assertTrue(priced > 1000);

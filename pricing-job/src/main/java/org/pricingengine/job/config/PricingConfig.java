@@ -111,8 +111,8 @@ public final class PricingConfig implements Serializable {
             "Longest a request waits for others to fill a batch.");
     public static final Option SCORING_TIMEOUT = option("scoring.timeout", "500ms",
             "A request not scored within this time gets a fallback decision (MODEL_TIMEOUT).");
-    public static final Option SCORING_CAPACITY = option("scoring.capacity", "1000",
-            "Requests in flight in the async scoring operator per subtask.");
+    public static final Option SCORING_CAPACITY = option("scoring.capacity", "256",
+            "Requests in flight in the async scoring operator per subtask. Keep capacity x per-request scoring time well under scoring.timeout: beyond it, a backlog turns into timeouts instead of backpressure on Kafka.");
 
     // --- Pricing policy ---
     public static final Option OBJECTIVE = option("pricing.objective", "margin",
