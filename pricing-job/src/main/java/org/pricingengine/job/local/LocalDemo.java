@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * every open attribution window so each decision gets its feedback outcome.
  *
  * <p>Arguments: {@code --bootstrap-servers HOST:PORT} (required), {@code --data FILE}, {@code --rate
- * ROWS_PER_S} (default 1000), {@code --max-rows N}, {@code --malformed-every N} (default 2000; 0 = none),
+ * ROWS_PER_S} (default 800), {@code --max-rows N}, {@code --malformed-every N} (default 2000; 0 = none),
  * {@code --warmup-rows N} (default 3000), {@code --work-dir DIR}; any other {@code --key value} is a job
  * option (see README).
  *
@@ -44,7 +44,7 @@ public final class LocalDemo {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> demo = new LinkedHashMap<>(Map.of(
-                "data", DEFAULT_DATA, "rate", "1000", "max-rows", "0", "malformed-every", "2000", "work-dir", ".work/demo",
+                "data", DEFAULT_DATA, "rate", "800", "max-rows", "0", "malformed-every", "2000", "work-dir", ".work/demo",
                 "warmup-rows", "3000"));
         List<String> jobArgs = new ArrayList<>();
         String bootstrap = null;

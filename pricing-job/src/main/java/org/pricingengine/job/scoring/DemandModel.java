@@ -226,11 +226,46 @@ public final class DemandModel implements AutoCloseable {
             closeQuietly(session);
             throw e;
         }
-        LOG.info("Demand model {} (feature spec {}) loaded from {} on {} with {} intra-op thread(s){}",
+        DemandModel model = new DemandModel(manifest, env, session, provider);
+        long warmupMs = model.warmUp();
+        LOG.info("Demand model {} (feature spec {}) loaded from {} on {} with {} intra-op thread(s){}; warm-up {} ms",
                 version, manifest.featureSpecVersion(), onnx, provider, intraOpThreads,
                 provider.equals("CPU") && device == ScoringDevice.AUTO && !ScoringDevice.nvidiaGpuPresent()
-                        ? " (no NVIDIA GPU on this machine)" : "");
-        return new DemandModel(manifest, env, session, provider);
+                        ? " (no NVIDIA GPU on this machine)" : "", warmupMs);
+        return model;
+    }
+
+    /**
+     * Runs a few batches of growing size before the first real request: ONNX Runtime plans memory
+     * and caches kernels on its first runs per shape, which would otherwise land on live requests
+     * (and on their timeouts) right after a deployment.
+     */
+    long warmUp() {
+        long start = System.nanoTime();
+        try {
+            org.pricingengine.features.FeatureVector empty = new org.pricingengine.features.FeatureVector(
+                    new float[FeatureSpec.SEQUENCE_LENGTH * FeatureSpec.TOKEN_DIM], filled(FeatureSpec.SEQUENCE_LENGTH, 1f),
+                    contextMean.clone());
+            for (int size = 1; size <= 64; size *= 2) {
+                ScoringBatch batch = new ScoringBatch(size);
+                for (int i = 0; i < size; i++) {
+                    batch.add(empty, contextMean, contextStd);
+                }
+                for (int round = 0; round < 3; round++) {
+                    score(batch);
+                }
+            }
+        } catch (OrtException e) {
+            close();
+            throw new ModelContractException("model " + manifest.modelVersion() + " fails on a warm-up batch: " + e.getMessage(), e);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    private static float[] filled(int n, float value) {
+        float[] a = new float[n];
+        Arrays.fill(a, value);
+        return a;
     }
 
     private static OrtSession.SessionOptions sessionOptions(int intraOpThreads) throws OrtException {
