@@ -3,7 +3,6 @@ package org.pricingengine.features.flink;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -45,11 +44,7 @@ public class ItemStateFunction extends KeyedProcessFunction<String, InboundRecor
     public void open(OpenContext openContext) {
         ValueStateDescriptor<ItemProfile> profileDescriptor = new ValueStateDescriptor<>("item-profile", ItemProfile.class);
         // Items that nobody touched for the TTL are dropped; a catalog update brings them back.
-        profileDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(itemTtl)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .cleanupInRocksdbCompactFilter(1000)
-                .build());
+        profileDescriptor.enableTimeToLive(StateTtl.afterLastWrite(itemTtl));
         profile = getRuntimeContext().getState(profileDescriptor);
         pending = getRuntimeContext().getListState(new ListStateDescriptor<>("requests-awaiting-catalog", InboundRecord.class));
         pendingDeadline = getRuntimeContext().getState(new ValueStateDescriptor<>("catalog-wait-deadline", Long.class));

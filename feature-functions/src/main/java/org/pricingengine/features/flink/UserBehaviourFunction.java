@@ -1,7 +1,6 @@
 package org.pricingengine.features.flink;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -38,11 +37,7 @@ public class UserBehaviourFunction extends KeyedProcessFunction<String, UserInpu
     @Override
     public void open(OpenContext openContext) {
         ValueStateDescriptor<UserBehaviour> descriptor = new ValueStateDescriptor<>("user-behaviour", UserBehaviour.class);
-        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(userTtl)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .cleanupInRocksdbCompactFilter(1000)
-                .build());
+        descriptor.enableTimeToLive(StateTtl.afterLastWrite(userTtl));
         behaviour = getRuntimeContext().getState(descriptor);
     }
 

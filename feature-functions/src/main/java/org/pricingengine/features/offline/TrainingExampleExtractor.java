@@ -1,5 +1,6 @@
 package org.pricingengine.features.offline;
 
+import org.pricingengine.features.Checksums;
 import org.pricingengine.features.FeatureSpec;
 import org.pricingengine.features.FeatureVector;
 import org.pricingengine.features.FeatureVectorizer;
@@ -18,18 +19,13 @@ import org.pricingengine.features.state.UserBehaviour;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,7 +185,7 @@ public final class TrainingExampleExtractor {
         meta.put("attribution_window_s", FeatureSpec.LABEL_WINDOW_MS / 1000);
         List<Map<String, String>> files = new ArrayList<>();
         for (Path source : sources) {
-            files.add(Map.of("file", source.getFileName().toString(), "sha256", sha256(source)));
+            files.add(Map.of("file", source.getFileName().toString(), "sha256", Checksums.sha256(source)));
         }
         meta.put("source_files", files);
         Files.writeString(dir.resolve("meta.json"), Json.mapper().writerWithDefaultPrettyPrinter()
@@ -215,15 +211,6 @@ public final class TrainingExampleExtractor {
     private static void writeBuffer(Path file, ByteBuffer buffer) throws IOException {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
             out.write(buffer.array(), 0, buffer.position());
-        }
-    }
-
-    public static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -3,7 +3,7 @@ package org.pricingengine.job.policy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
+import org.pricingengine.features.flink.StateTtl;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -44,11 +44,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
         MapStateDescriptor<String, QuoteMemo> descriptor =
                 new MapStateDescriptor<>("recent-quotes-by-item", String.class, QuoteMemo.class);
         long keepMs = Math.max(policy.settings().quoteTtlMs(), policy.settings().changeMemoryMs());
-        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(Math.max(keepMs, 1000)))
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .cleanupInRocksdbCompactFilter(1000)
-                .build());
+        descriptor.enableTimeToLive(StateTtl.afterLastWrite(Duration.ofMillis(Math.max(keepMs, 1000))));
         quotes = getRuntimeContext().getMapState(descriptor);
     }
 

@@ -1,0 +1,23 @@
+package org.pricingengine.features.flink;
+
+import org.apache.flink.api.common.state.StateTtlConfig;
+
+import java.time.Duration;
+
+/** The one TTL policy of the job's keyed state. */
+public final class StateTtl {
+    private StateTtl() {}
+
+    /**
+     * Expires an entry {@code ttl} after it was last written (reads do not extend it), never returns
+     * an expired value, and lets RocksDB's compaction filter delete expired entries, so state stays
+     * bounded without a full scan.
+     */
+    public static StateTtlConfig afterLastWrite(Duration ttl) {
+        return StateTtlConfig.newBuilder(ttl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupInRocksdbCompactFilter(1000)
+                .build();
+    }
+}
