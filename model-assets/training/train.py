@@ -292,6 +292,7 @@ def main():
     manifest = {
         "model_version": args.version,
         "feature_spec_version": FEATURE_SPEC,
+        "feature_fingerprint": meta["feature_fingerprint"],
         "onnx_file": "model.onnx",
         "onnx_sha256": sha256(onnx_path),
         "inputs": [

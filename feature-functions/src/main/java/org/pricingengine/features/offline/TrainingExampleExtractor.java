@@ -77,10 +77,19 @@ public final class TrainingExampleExtractor {
 
     /** Replays one log and returns its examples in replay order. */
     public List<Example> extract(Path csv) throws IOException {
-        List<Rees46Row> rows = Rees46Reader.readAll(csv);
+        return extract(Rees46Reader.readAll(csv), Rees46Converter.sourceTagOf(csv), FeatureVectorizer::compute);
+    }
+
+    /** How a request's features are computed; the job's own vectoriser unless a test swaps it. */
+    public interface Featurizer {
+        FeatureVector compute(UserBehaviour user, ItemSnapshot item, long requestTimeMs);
+    }
+
+    /** Replays rows of one store, in order, and returns the examples. */
+    public List<Example> extract(List<Rees46Row> rows, String sourceTag, Featurizer featurizer) {
         Map<String, List<long[]>> outcomesByUserItem = indexOutcomes(rows);
 
-        Rees46Converter converter = new Rees46Converter(Rees46Converter.sourceTagOf(csv));
+        Rees46Converter converter = new Rees46Converter(sourceTag);
         Map<String, UserBehaviour> users = new HashMap<>();
         Map<String, ItemProfile> items = new HashMap<>();
         List<Example> examples = new ArrayList<>();
@@ -98,7 +107,7 @@ public final class TrainingExampleExtractor {
                             continue; // The job cannot price it either: no list price, or no price shown.
                         }
                         ItemSnapshot snapshot = item.snapshot();
-                        FeatureVector features = FeatureVectorizer.compute(
+                        FeatureVector features = featurizer.compute(
                                 users.get(request.userId()), snapshot, request.requestTimeMs());
                         float logRatio = (float) Math.log(row.price() / snapshot.listPrice());
                         boolean[] labels = labels(outcomesByUserItem.get(request.userId() + "|" + request.itemId()),
@@ -183,6 +192,7 @@ public final class TrainingExampleExtractor {
         meta.put("token_features", FeatureSpec.TOKEN_FEATURES);
         meta.put("context_features", FeatureSpec.CONTEXT_FEATURES);
         meta.put("attribution_window_s", FeatureSpec.LABEL_WINDOW_MS / 1000);
+        meta.put("feature_fingerprint", FeatureFingerprint.current());
         List<Map<String, String>> files = new ArrayList<>();
         for (Path source : sources) {
             files.add(Map.of("file", source.getFileName().toString(), "sha256", Checksums.sha256(source)));

@@ -12,6 +12,7 @@ import ai.onnxruntime.TensorInfo;
 import org.pricingengine.features.Checksums;
 import org.pricingengine.features.FeatureSpec;
 import org.pricingengine.features.events.Json;
+import org.pricingengine.features.offline.FeatureFingerprint;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +66,7 @@ public final class DemandModel implements AutoCloseable {
         } catch (IOException e) {
             throw new ModelContractException("cannot read " + manifestFile + ": " + e.getMessage(), e);
         }
-        List<String> problems = contractProblems(manifest, version);
+        List<String> problems = contractProblems(manifest, version, FeatureFingerprint.current());
         if (manifest.onnxFile() != null) {
             Path onnx = dir.resolve(manifest.onnxFile());
             if (!Files.isRegularFile(onnx)) {
@@ -86,8 +87,15 @@ public final class DemandModel implements AutoCloseable {
     }
 
     /** Every way the manifest disagrees with {@link FeatureSpec}; empty when it fits. */
-    static List<String> contractProblems(ModelManifest m, String version) {
+    static List<String> contractProblems(ModelManifest m, String version, String featureFingerprint) {
         List<String> p = new ArrayList<>();
+        if (m.featureFingerprint() == null) {
+            p.add("feature_fingerprint is missing: the manifest does not say which feature code the model was trained on");
+        } else if (!m.featureFingerprint().equals(featureFingerprint)) {
+            p.add("the features this job computes (fingerprint " + featureFingerprint + ") differ from those the model was "
+                    + "trained on (" + m.featureFingerprint() + "): the feature code changed since training; retrain the "
+                    + "model (model-assets/training/retrain.sh) or deploy the feature code it was trained with");
+        }
         if (m.modelVersion() == null || !m.modelVersion().equals(version)) {
             p.add("manifest model_version is '" + m.modelVersion() + "', expected '" + version + "'");
         }

@@ -11,6 +11,7 @@ import java.util.Map;
 public record ModelManifest(
         @JsonProperty("model_version") String modelVersion,
         @JsonProperty("feature_spec_version") String featureSpecVersion,
+        @JsonProperty("feature_fingerprint") String featureFingerprint,
         @JsonProperty("onnx_file") String onnxFile,
         @JsonProperty("onnx_sha256") String onnxSha256,
         @JsonProperty("inputs") List<TensorSpec> inputs,

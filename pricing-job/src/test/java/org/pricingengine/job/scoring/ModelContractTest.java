@@ -6,10 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.pricingengine.features.FeatureVector;
+import org.pricingengine.features.FeatureVectorizer;
 import org.pricingengine.features.events.Json;
+import org.pricingengine.features.offline.FeatureFingerprint;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -74,6 +78,33 @@ class ModelContractTest {
         Files.delete(onnx);
         ModelContractException missing = assertThrows(ModelContractException.class, () -> DemandModel.readAndCheckManifest(root, "v1"));
         assertTrue(missing.getMessage().contains("is missing"), missing.getMessage());
+    }
+
+    @Test
+    void changingHowAFeatureIsComputedWithoutRetrainingIsRefused() {
+        ModelManifest shipped = DemandModel.readAndCheckManifest(TestModels.root(), "v1");
+        assertEquals(FeatureFingerprint.current(), FeatureFingerprint.compute(FeatureVectorizer::compute),
+                "the fingerprint is deterministic");
+        // Same names, same spec version, same shapes: only the computation of user_recency changed.
+        String changed = FeatureFingerprint.compute((user, item, t) -> {
+            FeatureVector f = FeatureVectorizer.compute(user, item, t);
+            float[] context = f.contextRaw().clone();
+            context[6] = context[6] / 2;
+            return new FeatureVector(f.sequence(), f.paddingMask(), context);
+        });
+        List<String> problems = DemandModel.contractProblems(shipped, "v1", changed);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("feature code changed since training"), problems.get(0));
+    }
+
+    @Test
+    void manifestWithoutFingerprintIsRefused() throws Exception {
+        Path root = TestModels.copyOf("v1", temp);
+        ObjectNode m = manifest(root);
+        m.remove("feature_fingerprint");
+        write(root, m);
+        ModelContractException e = assertThrows(ModelContractException.class, () -> DemandModel.readAndCheckManifest(root, "v1"));
+        assertTrue(e.getMessage().contains("feature_fingerprint is missing"), e.getMessage());
     }
 
     @Test
