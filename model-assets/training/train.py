@@ -137,18 +137,31 @@ def logloss(y, p):
     return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean())
 
 
-def popularity_baseline(train, valid, strength=20.0):
-    """Purchase rate of the item on the training period, shrunk towards the global rate."""
-    global_rate = train["label"].mean()
+POPULARITY_STRENGTH = 20.0
+
+
+def popularity_table(train):
+    """Purchase rate per item on the training period, shrunk towards the global rate."""
+    global_rate = float(train["label"].mean())
     buys, seen = {}, {}
     for item, label in zip(train["item"], train["label"]):
-        buys[item] = buys.get(item, 0.0) + label
-        seen[item] = seen.get(item, 0.0) + 1
-    return np.array([(buys.get(i, 0.0) + strength * global_rate) / (seen.get(i, 0.0) + strength)
-                     for i in valid["item"]])
+        buys[int(item)] = buys.get(int(item), 0.0) + float(label)
+        seen[int(item)] = seen.get(int(item), 0.0) + 1
+    rates = {str(i): (buys[i] + POPULARITY_STRENGTH * global_rate) / (seen[i] + POPULARITY_STRENGTH) for i in seen}
+    return global_rate, rates
+
+
+def popularity_baseline(train, valid):
+    global_rate, rates = popularity_table(train)
+    return np.array([rates.get(str(int(i)), global_rate) for i in valid["item"]])
 
 
 def logreg_baseline(train_x, train_y, valid_x, seed):
+    probabilities, _, _ = fit_logreg(train_x, train_y, valid_x, seed)
+    return probabilities
+
+
+def fit_logreg(train_x, train_y, valid_x, seed):
     """Logistic regression on the normalised aggregate features only (no sequence)."""
     torch.manual_seed(seed)
     x = torch.tensor(train_x)
@@ -165,7 +178,8 @@ def logreg_baseline(train_x, train_y, valid_x, seed):
 
     opt.step(closure)
     with torch.no_grad():
-        return torch.sigmoid(model(torch.tensor(valid_x)).squeeze(-1)).numpy()
+        p = torch.sigmoid(model(torch.tensor(valid_x)).squeeze(-1)).numpy()
+    return p, [float(w) for w in model.weight.detach()[0]], float(model.bias.detach()[0])
 
 
 def predict(model, data, norm_ctx, batch=1024):
@@ -289,6 +303,7 @@ def main():
     onnx_path = os.path.join(args.out, "model.onnx")
     export(model, onnx_path)
     write_parity(model, valid, mean, std, args)
+    write_baselines(train, train_ctx, args)
     manifest = {
         "model_version": args.version,
         "feature_spec_version": FEATURE_SPEC,
@@ -352,6 +367,16 @@ def export(model, path):
     expected = (["behaviour_seq", "seq_padding_mask", "context"], ["base_logit", "price_sensitivity"])
     if names != expected:
         sys.exit(f"exported graph has inputs/outputs {names}, expected {expected}")
+
+
+def write_baselines(train, train_ctx, args):
+    """The two baselines as fitted on the training period, so any later evaluation scores them too."""
+    global_rate, rates = popularity_table(train)
+    _, weights, bias = fit_logreg(train_ctx, train["label"], train_ctx[:1], args.seed)
+    with open(os.path.join(args.out, "baselines.json"), "w") as f:
+        json.dump({"popularity": {"global_rate": global_rate, "strength": POPULARITY_STRENGTH, "item_rates": rates},
+                   "logreg": {"features": "normalised context (manifest normalisation)", "weights": weights,
+                              "bias": bias}}, f)
 
 
 def write_parity(model, valid, mean, std, args):
