@@ -88,6 +88,7 @@ public final class ModelEvaluation {
         double[] popularity = new double[n];
         double[] logreg = new double[n];
         double[] sensitivity = new double[n];
+        double[] baseLogit = new double[n];
 
         JsonNode pop = baselines.get("popularity");
         double globalRate = pop.get("global_rate").asDouble();
@@ -108,6 +109,7 @@ public final class ModelEvaluation {
                     double z = batch.baseLogit(i - start) - batch.priceSensitivity(i - start) * e.logPriceRatio();
                     model[i] = sigmoid(z);
                     sensitivity[i] = batch.priceSensitivity(i - start);
+                    baseLogit[i] = batch.baseLogit(i - start);
                     JsonNode rate = pop.get("item_rates").get(e.itemId());
                     popularity[i] = rate == null ? globalRate : rate.asDouble();
                     float[] ctx = e.features().contextRaw();
@@ -136,7 +138,38 @@ public final class ModelEvaluation {
         m.put("observed_rate", round(Arrays.stream(label).average().orElse(0)));
         m.put("mean_price_sensitivity", round(Arrays.stream(sensitivity).average().orElse(0)));
         m.put("calibration", Metrics.calibration(label, model, 10));
+        m.put("demand_curves", demandCurves(examples, baseLogit, sensitivity));
         return m;
+    }
+
+    /**
+     * The learned curves of the five most requested items: for each, the shoppers with the lowest,
+     * median and highest predicted sensitivity among its requests.
+     */
+    private static List<Map<String, Object>> demandCurves(List<TrainingExampleExtractor.Example> examples,
+                                                          double[] baseLogit, double[] sensitivity) {
+        Map<String, List<Integer>> byItem = new LinkedHashMap<>();
+        for (int i = 0; i < examples.size(); i++) {
+            byItem.computeIfAbsent(examples.get(i).itemId(), k -> new ArrayList<>()).add(i);
+        }
+        List<Map<String, Object>> curves = new ArrayList<>();
+        byItem.entrySet().stream()
+                .sorted((x, y) -> Integer.compare(y.getValue().size(), x.getValue().size()))
+                .limit(5)
+                .forEach(entry -> {
+                    List<Integer> idx = new ArrayList<>(entry.getValue());
+                    idx.sort((x, y) -> Double.compare(sensitivity[x], sensitivity[y]));
+                    for (int pick : new int[] {idx.get(0), idx.get(idx.size() / 2), idx.get(idx.size() - 1)}) {
+                        Map<String, Object> c = new LinkedHashMap<>();
+                        c.put("item_id", entry.getKey());
+                        c.put("requests_for_item", idx.size());
+                        c.put("request_id", examples.get(pick).requestId());
+                        c.put("base_logit", round(baseLogit[pick]));
+                        c.put("price_sensitivity", round(sensitivity[pick]));
+                        curves.add(c);
+                    }
+                });
+        return curves;
     }
 
     private static void printTable(Map<String, Object> m) {
