@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 def main(evaluation_path, out_dir, simulation_path=None):
     m = json.load(open(evaluation_path))
     sim = json.load(open(simulation_path)) if simulation_path else None
+    record_in_manifest(out_dir, m, sim)
     cal = m["calibration"]
     fig, ax = plt.subplots(figsize=(5, 5))
     top = max(max(b["mean_predicted"] for b in cal), max(b["observed_rate"] for b in cal)) * 1.1
@@ -84,6 +85,26 @@ def main(evaluation_path, out_dir, simulation_path=None):
         f.write("## Evaluation metrics (JSON)\n\n```json\n")
         f.write(json.dumps({k: v for k, v in m.items() if k not in ("calibration", "demand_curves")}, indent=1))
         f.write("\n```\n")
+
+
+def record_in_manifest(out_dir, m, sim):
+    """The report's numbers also go into the manifest's metrics block, next to the training metrics."""
+    path = f"{out_dir}/manifest.json"
+    manifest = json.load(open(path))
+    manifest["metrics"]["evaluation"] = {k: m[k] for k in (
+        "data", "scope", "examples", "auc", "logloss", "baseline_popularity_auc", "baseline_popularity_logloss",
+        "baseline_logreg_auc", "baseline_logreg_logloss", "mean_predicted", "observed_rate")}
+    if sim:
+        manifest["metrics"]["simulation"] = {
+            "requests": sim["requests"], "b_median": sim["b_median"], "user_noise": sim["user_noise"],
+            "best_uniform_discount": sim["best_uniform_discount"],
+            "policies": {p["name"]: {"margin": p["margin"], "revenue": p["revenue"], "conversions": p["conversions"],
+                                     "share_of_oracle_margin": p["shareOfOracleMargin"],
+                                     "discounted_share": p["discountedShare"],
+                                     "within_item_price_dispersion": p["withinItemPriceDispersion"],
+                                     "guardrail_violations": p["guardrailViolations"]} for p in sim["policies"]}}
+    with open(path, "w") as f:
+        json.dump(manifest, f, indent=2)
 
 
 if __name__ == "__main__":
