@@ -49,7 +49,7 @@ public final class TrainingExampleExtractor {
 
     /** One example, before it is written. */
     public record Example(FeatureVector features, float logPriceRatio, boolean purchased, boolean carted,
-                          long requestTimeMs, String itemId, String userId, String requestId) {}
+                          long requestTimeMs, String itemId, String userId, String requestId, ItemSnapshot item) {}
 
     public static void main(String[] args) throws Exception {
         Path out = null;
@@ -113,7 +113,7 @@ public final class TrainingExampleExtractor {
                         boolean[] labels = labels(outcomesByUserItem.get(request.userId() + "|" + request.itemId()),
                                 request.requestTimeMs());
                         examples.add(new Example(features, logRatio, labels[0], labels[1],
-                                request.requestTimeMs(), request.itemId(), request.userId(), request.requestId()));
+                                request.requestTimeMs(), request.itemId(), request.userId(), request.requestId(), snapshot));
                     }
                     case BEHAVIOUR -> {
                         BehaviourEvent event = (BehaviourEvent) record.value();

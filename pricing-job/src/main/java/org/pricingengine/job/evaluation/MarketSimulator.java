@@ -111,9 +111,7 @@ public final class MarketSimulator {
             Random user = new Random(seed ^ Hashing.hash(e.userId()));
             trueA[i] = modelA[i] + userNoise * user.nextGaussian();
             trueB[i] = bMedian * Math.exp(0.6 * bargainHunting(e) + 0.3 * user.nextGaussian());
-            // The example knows the list price only through its feature; rebuild the snapshot from it.
-            double listPrice = Math.expm1(e.features().contextRaw()[11]);
-            items[i] = new ItemSnapshot(e.itemId(), null, null, Math.round(listPrice * 100) / 100.0, null, null, 0, 0, 0);
+            items[i] = e.item();
         }
 
         double[] listPrices = new double[n];
