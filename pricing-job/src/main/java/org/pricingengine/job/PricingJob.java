@@ -174,6 +174,8 @@ public final class PricingJob {
                 config.getInt(PricingConfig.MODEL_INTRA_OP_THREADS),
                 config.getInt(PricingConfig.SCORING_BATCH_SIZE),
                 config.getDuration(PricingConfig.SCORING_MAX_WAIT).toNanos(),
-                config.getInt(PricingConfig.SCORING_CAPACITY));
+                config.getInt(PricingConfig.SCORING_CAPACITY),
+                config.getInt(PricingConfig.BREAKER_FAILURES),
+                config.getDuration(PricingConfig.BREAKER_COOLDOWN).toMillis());
     }
 }

@@ -114,6 +114,11 @@ public final class PricingConfig implements Serializable {
     public static final Option SCORING_CAPACITY = option("scoring.capacity", "256",
             "Requests in flight in the async scoring operator per subtask. Keep capacity x per-request scoring time well under scoring.timeout: beyond it, a backlog turns into timeouts instead of backpressure on Kafka.");
 
+    public static final Option BREAKER_FAILURES = option("scoring.breaker.failures", "20",
+            "Consecutive model errors or timeouts that open the circuit breaker (requests then get list-price fallbacks without calling the model).");
+    public static final Option BREAKER_COOLDOWN = option("scoring.breaker.cooldown", "5s",
+            "How long an open breaker skips the model before letting requests try it again.");
+
     // --- Pricing policy ---
     public static final Option OBJECTIVE = option("pricing.objective", "margin",
             "What the policy maximises: margin (expected (price - cost) x conversion) or revenue (price x conversion).");

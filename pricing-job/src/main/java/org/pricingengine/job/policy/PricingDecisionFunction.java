@@ -29,6 +29,9 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
     private final LongSupplier wallClock;
 
     private transient MapState<String, QuoteMemo> quotes;
+    private transient org.apache.flink.metrics.Meter decisionsPerSecond;
+    private transient org.apache.flink.metrics.Histogram decisionLatencyMs;
+    private transient org.apache.flink.metrics.Counter fallbackDecisions;
 
     public PricingDecisionFunction(PricingPolicy policy) {
         this(policy, (LongSupplier & java.io.Serializable) System::currentTimeMillis);
@@ -46,6 +49,13 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
         long keepMs = Math.max(policy.settings().quoteTtlMs(), policy.settings().changeMemoryMs());
         descriptor.enableTimeToLive(StateTtl.afterLastWrite(Duration.ofMillis(Math.max(keepMs, 1000))));
         quotes = getRuntimeContext().getMapState(descriptor);
+        var metrics = getRuntimeContext().getMetricGroup().addGroup("pricing");
+        decisionsPerSecond = metrics.meter("decisionsPerSecond",
+                new org.apache.flink.metrics.MeterView(metrics.counter("decisions"), 10));
+        // From the request's Kafka timestamp to the decision leaving the policy.
+        decisionLatencyMs = metrics.histogram("decisionLatencyMs",
+                new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(10_000));
+        fallbackDecisions = metrics.counter("fallbackDecisions");
     }
 
     @Override
@@ -86,6 +96,14 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
         PriceRequest request = enriched.request();
         long decidedAt = wallClock.getAsLong();
         boolean personalized = !fallback;
+        long latencyMs = Math.max(0, decidedAt - enriched.producedAtMs());
+        if (decisionsPerSecond != null) {
+            decisionsPerSecond.markEvent();
+            decisionLatencyMs.update(latencyMs);
+            if (fallback) {
+                fallbackDecisions.inc();
+            }
+        }
         return new PriceDecision(
                 PriceDecision.decisionIdFor(request.requestId()),
                 request.requestId(),
@@ -103,7 +121,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
                 personalized ? policy.settings().disclosureText() : null,
                 request.requestTimeMs(),
                 decidedAt,
-                Math.max(0, decidedAt - enriched.producedAtMs()),
+                latencyMs,
                 scored.historyEvents());
     }
 }

@@ -14,6 +14,7 @@ public final class ReasonCodes {
     public static final String FALLBACK_MODEL_TIMEOUT = "FALLBACK_MODEL_TIMEOUT";
     public static final String FALLBACK_INVALID_MODEL_OUTPUT = "FALLBACK_INVALID_MODEL_OUTPUT";
     public static final String FALLBACK_UNKNOWN_ITEM = "FALLBACK_UNKNOWN_ITEM";
+    public static final String FALLBACK_CIRCUIT_OPEN = "FALLBACK_CIRCUIT_OPEN";
 
     /** Guardrails that bound a price. */
     public static final String GUARDRAIL_FLOOR_MIN_MARGIN = "FLOOR_MIN_MARGIN";

@@ -17,14 +17,15 @@ import java.util.List;
  * Async scoring of price requests with the demand model. Requests are micro-batched by a
  * {@link MicroBatcher}; the model session is shared across the JVM's subtasks. Every request comes
  * out: a model error, a full queue or a timeout yields a scored request with a failure reason, which
- * the policy turns into a fallback decision.
+ * the policy turns into a fallback decision; a burst of failures opens a {@link CircuitBreaker}.
  */
 public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, ScoredRequest> {
     private static final long serialVersionUID = 1L;
 
     /** Everything the function needs to find and run its model, fixed when the job is built. */
     public record Settings(String modelRoot, String version, ScoringDevice device, int cudaDeviceId,
-                           int intraOpThreads, int maxBatch, long maxBatchWaitNanos, int queueCapacity)
+                           int intraOpThreads, int maxBatch, long maxBatchWaitNanos, int queueCapacity,
+                           int breakerFailures, long breakerCooldownMs)
             implements java.io.Serializable {}
 
     private final Settings settings;
@@ -33,6 +34,7 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
     private transient MicroBatcher batcher;
     private transient Counter scored;
     private transient Counter fallbacks;
+    private transient CircuitBreaker breaker;
 
     public ModelScoringFunction(Settings settings) {
         this.settings = settings;
@@ -46,6 +48,9 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
         Histogram batchSize = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
         Histogram inferenceMicros = metrics.histogram("inferenceMicros", new DescriptiveStatisticsHistogram(1000));
         scored = metrics.counter("scored");
+        breaker = new CircuitBreaker(settings.breakerFailures(), settings.breakerCooldownMs(), System::currentTimeMillis);
+        metrics.gauge("breakerOpen", () -> breaker.state() == CircuitBreaker.State.OPEN ? 1 : 0);
+        metrics.gauge("breakerTimesOpened", () -> breaker.timesOpened());
         fallbacks = metrics.counter("fallbacks");
         batcher = new MicroBatcher(model, settings.maxBatch(), settings.maxBatchWaitNanos(), settings.queueCapacity(),
                 "demand-model-" + settings.version() + "-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
@@ -65,11 +70,19 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
             return;
         }
         int history = request.features().eventCount();
+        if (!breaker.allowsRequest()) {
+            fallbacks.inc();
+            resultFuture.complete(List.of(ScoredRequest.failed(request.enriched(), ReasonCodes.FALLBACK_CIRCUIT_OPEN,
+                    model.version(), history)));
+            return;
+        }
         batcher.submit(request.features()).whenComplete((estimate, error) -> {
             if (error == null) {
+                breaker.recordSuccess();
                 scored.inc();
                 resultFuture.complete(List.of(ScoredRequest.scored(request.enriched(), estimate, model.version(), history)));
             } else {
+                breaker.recordFailure();
                 fallbacks.inc();
                 resultFuture.complete(List.of(ScoredRequest.failed(request.enriched(), ReasonCodes.FALLBACK_MODEL_ERROR,
                         model.version(), history)));
@@ -79,6 +92,7 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
 
     @Override
     public void timeout(ScoringRequest request, ResultFuture<ScoredRequest> resultFuture) {
+        breaker.recordFailure();
         fallbacks.inc();
         resultFuture.complete(List.of(ScoredRequest.failed(request.enriched(), ReasonCodes.FALLBACK_MODEL_TIMEOUT,
                 model.version(), request.features() == null ? 0 : request.features().eventCount())));
