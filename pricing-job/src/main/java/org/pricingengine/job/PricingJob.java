@@ -36,6 +36,7 @@ import org.pricingengine.job.scoring.ModelManifest;
 import org.pricingengine.job.scoring.ModelScoringFunction;
 import org.pricingengine.job.scoring.ScoredRequest;
 import org.pricingengine.job.scoring.ScoringDevice;
+import org.pricingengine.job.scoring.SynchronousScoringFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,12 +142,15 @@ public final class PricingJob {
                         config.getDuration(PricingConfig.USER_TTL)))
                 .uid("user-behaviour-state").name("user behaviour state and features");
 
-        DataStream<ScoredRequest> scored = AsyncDataStream.unorderedWait(
-                        withFeatures,
-                        new ModelScoringFunction(scoringSettings(config)),
-                        config.getDuration(PricingConfig.SCORING_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
-                        config.getInt(PricingConfig.SCORING_CAPACITY))
-                .uid("demand-model-scoring").name("demand model scoring (ONNX Runtime)");
+        DataStream<ScoredRequest> scored = config.get(PricingConfig.SCORING_MODE).equals("sync")
+                ? withFeatures.map(new SynchronousScoringFunction(scoringSettings(config)))
+                        .uid("demand-model-scoring-sync").name("demand model scoring, one call per record (naive)")
+                : AsyncDataStream.unorderedWait(
+                                withFeatures,
+                                new ModelScoringFunction(scoringSettings(config)),
+                                config.getDuration(PricingConfig.SCORING_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
+                                config.getInt(PricingConfig.SCORING_CAPACITY))
+                        .uid("demand-model-scoring").name("demand model scoring (ONNX Runtime)");
 
         DataStream<PriceDecision> decisions = scored
                 .keyBy(s -> s.enriched().request().userId(), Types.STRING)

@@ -105,6 +105,8 @@ public final class PricingConfig implements Serializable {
             "CUDA device id for the CUDA execution provider.");
     public static final Option MODEL_INTRA_OP_THREADS = option("model.intra-op-threads", "1",
             "ONNX Runtime intra-op threads per model session.");
+    public static final Option SCORING_MODE = option("scoring.mode", "async",
+            "async: micro-batched async scoring (production); sync: one model call per record on the task thread (the naive baseline the benchmark compares against; not savepoint-compatible with async).");
     public static final Option SCORING_BATCH_SIZE = option("scoring.max-batch-size", "64",
             "Most requests scored in one model call.");
     public static final Option SCORING_MAX_WAIT = option("scoring.max-batch-wait", "2ms",
@@ -224,6 +226,7 @@ public final class PricingConfig implements Serializable {
                     case "model.device" -> oneOf(v, "auto", "cpu", "cuda");
                     case "pricing.objective" -> oneOf(v, "margin", "revenue");
                     case "kafka.bounded" -> oneOf(v, "true", "false");
+                    case "scoring.mode" -> oneOf(v, "async", "sync");
                     case "validation.earliest-event-time" -> Instant.parse(v);
                     default -> validateByShape(o, v);
                 }

@@ -58,6 +58,10 @@ public final class ScoringBatch {
         return size;
     }
 
+    public int capacity() {
+        return capacity;
+    }
+
     public float baseLogit(int i) {
         return baseLogit[i];
     }

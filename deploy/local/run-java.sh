@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the project and runs one of its Java tools with the job's full classpath (Flink, ONNX Runtime
-# included). Usage: model-assets/training/run-java.sh MAIN_CLASS [args...]
+# Builds the project and runs one of its Java tools (evaluation, simulator, benchmarks) with the job's full classpath (Flink, ONNX Runtime
+# included). Usage: deploy/local/run-java.sh MAIN_CLASS [args...]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
