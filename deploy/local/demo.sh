@@ -16,12 +16,6 @@ port=${DEMO_KAFKA_PORT:-39092}
 command -v java >/dev/null || { echo "demo: java (17+) not found on PATH" >&2; exit 1; }
 command -v mvn >/dev/null || { echo "demo: mvn (Maven 3.8+) not found on PATH" >&2; exit 1; }
 
-echo "== building (mvn install, tests skipped)"
-mvn -B -q -DskipTests install
-cp_file="$repo/pricing-job/target/demo.classpath"
-# compile scope here includes 'provided': Flink, RocksDB and ONNX Runtime, which a cluster supplies.
-mvn -B -q -f pricing-job/pom.xml dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.outputFile="$cp_file"
-
 rm -rf "$work"
 mkdir -p "$work/tmp"
 kafka_state="$work/kafka"
@@ -31,15 +25,6 @@ echo "== starting Kafka on 127.0.0.1:$port"
 "$repo/deploy/local/kafka.sh" start --state-dir "$kafka_state" --port "$port"
 
 echo "== running the pricing job (embedded Flink, RocksDB) and replaying data"
-opens=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED
-  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
-  --add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED
-  --add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED
-  --add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED)
-java "${opens[@]}" -Xmx3g -Djava.io.tmpdir="$work/tmp" \
-  -Dlog4j.configurationFile="$repo/deploy/local/log4j2-demo.properties" -Dpricing.log.file="$work/job.log" \
-  -cp "$repo/pricing-job/target/classes:$repo/feature-functions/target/classes:$(cat "$cp_file")" \
-  org.pricingengine.job.local.LocalDemo --bootstrap-servers "127.0.0.1:$port" --work-dir "$work" "$@"
+JAVA_HEAP=3g JAVA_TMPDIR="$work/tmp" PRICING_LOG_FILE="$work/job.log" \
+  "$repo/deploy/local/run-java.sh" org.pricingengine.job.local.LocalDemo \
+  --bootstrap-servers "127.0.0.1:$port" --work-dir "$work" "$@"
