@@ -75,7 +75,6 @@ public final class EndToEndBenchmark {
         boolean quick = Boolean.parseBoolean(a.get("quick"));
         int flatOutSeconds = quick ? 25 : 60;
         int levelSeconds = quick ? 20 : 45;
-        String only = a.getOrDefault("only", "all");
         int soakSeconds = quick ? 0 : Integer.parseInt(a.getOrDefault("soak-seconds", "600"));
         Path work = Path.of(a.get("work-dir")).toAbsolutePath();
         Files.createDirectories(work);
