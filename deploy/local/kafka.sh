@@ -1,51 +1,81 @@
 #!/usr/bin/env bash
 # A real single-node Kafka broker (KRaft: broker and controller in one process) on this machine,
-# built from Maven Central jars: no Docker, no downloads besides Maven.
+# built from Maven Central jars (deploy/local/kafka/pom.xml): no Docker, no downloads besides Maven.
 #
-# Usage: deploy/local/kafka.sh start|stop|status|topics [--state-dir DIR] [--port PORT]
+# Usage: deploy/local/kafka.sh start|stop|status|topics [--state-dir DIR] [--port PORT] [TOPIC ...]
 #   start   format storage (first time), start the broker on 127.0.0.1:PORT, wait until it answers
 #   stop    stop it (SIGTERM, then SIGKILL after 20 s)
-#   status  running or not, pid, bootstrap address
-#   topics  create the pricing topics if missing (names: PRICING_TOPIC_PREFIX, default "pricing")
+#   status  running or stopped, pid, bootstrap address
+#   topics  create topics if missing, then list all topics. TOPIC is NAME[:PARTITIONS[:KEY=VALUE,...]];
+#           without TOPIC arguments: $PRICING_TOPICS (same syntax, space separated) or the pricing
+#           topics behaviour-events, catalog-updates (compacted), price-requests, price-decisions,
+#           feedback-outcomes, dead-letters, each prefixed "$PRICING_TOPIC_PREFIX." (default "pricing.").
+#           Default partitions: $KAFKA_TOPIC_PARTITIONS or 2; replication factor 1.
 # Defaults: --state-dir $PRICING_WORK_DIR/kafka (PRICING_WORK_DIR defaults to <repo>/.work),
-#           --port $KAFKA_PORT or 39092 (the controller listens on PORT+1).
+#           --port $KAFKA_PORT or 39092 (the controller listens on PORT+1). Both bound to 127.0.0.1.
+# Files in the state dir: kafka.log (broker log), kafka.out (JVM stdout/stderr), kafka.pid,
+#           server.properties, data/ (topic data, kept across restarts; delete the dir to reset).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cmd=${1:-}; shift || true
 state=${PRICING_WORK_DIR:-$repo/.work}/kafka
 port=${KAFKA_PORT:-39092}
+topic_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --state-dir) state=$2; shift 2 ;;
-    --port) port=$2; shift 2 ;;
-    *) echo "kafka.sh: unknown argument $1" >&2; exit 2 ;;
+    --state-dir) [ $# -ge 2 ] || { echo "kafka.sh: --state-dir needs a value" >&2; exit 2; }; state=$2; shift 2 ;;
+    --port) [ $# -ge 2 ] || { echo "kafka.sh: --port needs a value" >&2; exit 2; }; port=$2; shift 2 ;;
+    -*) echo "kafka.sh: unknown option $1" >&2; exit 2 ;;
+    *) [ "$cmd" = topics ] || { echo "kafka.sh: unexpected argument $1" >&2; exit 2; }
+       topic_args+=("$1"); shift ;;
   esac
 done
+case "$port" in ''|*[!0-9]*) echo "kafka.sh: --port must be a number, got '$port'" >&2; exit 2 ;; esac
+[ "$port" -ge 1024 ] && [ "$port" -lt 65535 ] || { echo "kafka.sh: port $port out of range 1024-65534" >&2; exit 2; }
 mkdir -p "$state"
-state=$(cd "$state" && pwd)
+state=$(cd "$state" && pwd -P)
 pid_file="$state/kafka.pid"
 log="$state/kafka.log"
 bootstrap="127.0.0.1:$port"
+# Short-lived tool JVMs (storage format, topic commands): quiet logs, quick start (C1 only, serial GC).
+tool_jvm=(-Dlog4j2.configurationFile="$state/log4j2-stderr.properties" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
 
+# The pid from the pid file, if that process is alive and is this state dir's broker (not a reused pid).
 running_pid() {
   [ -f "$pid_file" ] || return 1
   local pid; pid=$(cat "$pid_file")
-  kill -0 "$pid" 2>/dev/null && echo "$pid"
+  case "$pid" in ''|*[!0-9]*) return 1 ;; esac
+  local args; args=$(ps -ww -o args= -p "$pid" 2>/dev/null) || return 1
+  case "$args" in *kafka.Kafka*"$state/server.properties"*) echo "$pid" ;; *) return 1 ;; esac
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+need_java() {
+  command -v java >/dev/null || { echo "kafka.sh: java not found on PATH (Kafka 4.1 needs Java 17+)" >&2; exit 1; }
+  local v; v=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
+  if [ -n "$v" ] && [ "$v" -lt 17 ]; then
+    echo "kafka.sh: Kafka 4.1 needs Java 17+, found Java $v" >&2; exit 1
+  fi
+}
+
+# The broker classpath, resolved by Maven once and cached in the state dir (refreshed when the pom changes).
 classpath() {
-  local cp_file="$state/classpath.txt"
-  if [ ! -s "$cp_file" ] || [ "$repo/deploy/local/kafka/pom.xml" -nt "$cp_file" ]; then
-    mvn -B -q -f "$repo/deploy/local/kafka/pom.xml" dependency:build-classpath \
-      -Dmdep.outputFile="$cp_file" >&2
+  local cp_file="$state/classpath.txt" pom="$repo/deploy/local/kafka/pom.xml"
+  if [ ! -s "$cp_file" ] || [ "$pom" -nt "$cp_file" ]; then
+    command -v mvn >/dev/null || { echo "kafka.sh: mvn not found on PATH (needed once to resolve the Kafka jars)" >&2; exit 1; }
+    if ! mvn -B -q -f "$pom" dependency:build-classpath -Dmdep.outputFile="$cp_file" >"$state/mvn.log" 2>&1; then
+      echo "kafka.sh: resolving the Kafka jars with Maven failed:" >&2
+      tail -n 20 "$state/mvn.log" >&2
+      rm -f "$cp_file"; exit 1
+    fi
   fi
   cat "$cp_file"
 }
 
 write_config() {
   cat > "$state/server.properties" <<PROPS
+# Written by deploy/local/kafka.sh on each start; edits are overwritten.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$((port + 1))
@@ -56,15 +86,20 @@ listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$state/data
 num.partitions=2
+default.replication.factor=1
+min.insync.replicas=1
 auto.create.topics.enable=false
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=4
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=4
+# Kafka's default (15 min), explicit: transactional producers must ask for no more than this.
 transaction.max.timeout.ms=900000
 group.initial.rebalance.delay.ms=0
-log.retention.hours=168
+log.retention.hours=24
+log.retention.bytes=1073741824
+log.segment.bytes=134217728
 PROPS
   cat > "$state/log4j2.properties" <<LOG
 rootLogger.level = WARN
@@ -89,36 +124,50 @@ LOG
 }
 
 start() {
-  command -v java >/dev/null || { echo "kafka.sh: java not found on PATH" >&2; exit 1; }
+  local pid
   if pid=$(running_pid); then
     echo "kafka already running (pid $pid) on $bootstrap"; return 0
   fi
-  if port_open "$port"; then
-    echo "kafka.sh: port $port is already in use by another process" >&2; exit 1
-  fi
+  rm -f "$pid_file"
+  need_java
+  local p
+  for p in "$port" "$((port + 1))"; do
+    if port_open "$p"; then
+      echo "kafka.sh: port $p is already in use by another process (the broker needs $port and $((port + 1)); try --port)" >&2
+      exit 1
+    fi
+  done
   local cp; cp=$(classpath)
   write_config
   if [ ! -f "$state/data/meta.properties" ]; then
     local id
-    id=$(java -Dlog4j2.configurationFile="$state/log4j2-stderr.properties" -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
-    java -Dlog4j2.configurationFile="$state/log4j2-stderr.properties" -cp "$cp" kafka.tools.StorageTool format \
-      -t "$id" -c "$state/server.properties" >/dev/null
+    id=$(java "${tool_jvm[@]}" -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
+    [ -n "$id" ] || { echo "kafka.sh: could not generate a cluster id (kafka.tools.StorageTool random-uuid)" >&2; exit 1; }
+    java "${tool_jvm[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$id" -c "$state/server.properties" \
+      >"$state/format.log" 2>&1 || { echo "kafka.sh: formatting $state/data failed:" >&2; cat "$state/format.log" >&2; exit 1; }
   fi
   local started=$SECONDS
+  [ ! -s "$log" ] || mv -f "$log" "$log.1"   # a fresh log, so the readiness check sees only this run
+  # setsid: the broker leaves this shell's session, so Ctrl-C or closing the terminal does not stop it.
   setsid java -Xms256m -Xmx512m -XX:+UseG1GC -Djava.io.tmpdir="$state" \
     -Dlog4j2.configurationFile="$state/log4j2.properties" -cp "$cp" kafka.Kafka "$state/server.properties" \
     >"$state/kafka.out" 2>&1 < /dev/null &
   echo $! > "$pid_file"
-  for _ in $(seq 1 120); do
-    if port_open "$port" && grep -q "started" "$log" 2>/dev/null; then
-      echo "kafka running (pid $(cat "$pid_file")) on $bootstrap, ready in $((SECONDS - started)) s"
+  local i
+  for i in $(seq 1 120); do
+    if port_open "$port" && grep -q "Kafka Server started" "$log" 2>/dev/null; then
+      echo "kafka running (pid $(cat "$pid_file")) on $bootstrap, ready in $((SECONDS - started)) s; log $log"
       return 0
     fi
-    if ! running_pid >/dev/null; then break; fi
+    running_pid >/dev/null || break
     sleep 0.5
   done
-  echo "kafka.sh: broker did not start; last log lines:" >&2
-  tail -20 "$log" "$state/kafka.out" >&2 2>/dev/null || true
+  if running_pid >/dev/null; then
+    echo "kafka.sh: broker did not answer on $bootstrap within 60 s; last log lines:" >&2
+  else
+    echo "kafka.sh: broker exited during start-up; last log lines:" >&2
+  fi
+  tail -n 20 "$log" "$state/kafka.out" >&2 2>/dev/null || true
   stop >/dev/null
   exit 1
 }
@@ -129,36 +178,63 @@ stop() {
     rm -f "$pid_file"; echo "kafka not running"; return 0
   fi
   kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 40); do
-    kill -0 "$pid" 2>/dev/null || { rm -f "$pid_file"; echo "kafka stopped"; return 0; }
+  local i
+  for i in $(seq 1 40); do
+    kill -0 "$pid" 2>/dev/null || { rm -f "$pid_file"; echo "kafka stopped (pid $pid)"; return 0; }
     sleep 0.5
   done
   kill -KILL "$pid" 2>/dev/null || true
+  for i in $(seq 1 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
   rm -f "$pid_file"
-  echo "kafka killed after 20 s"
+  echo "kafka killed (pid $pid) after 20 s without a clean shutdown"
 }
 
 topics() {
-  running_pid >/dev/null || { echo "kafka.sh: broker not running; start it first" >&2; exit 1; }
+  running_pid >/dev/null || { echo "kafka.sh: no broker running for $state; run: $0 start" >&2; exit 1; }
+  local partitions=${KAFKA_TOPIC_PARTITIONS:-2}
+  local specs=()
+  if [ ${#topic_args[@]} -gt 0 ]; then
+    specs=("${topic_args[@]}")
+  elif [ -n "${PRICING_TOPICS:-}" ]; then
+    read -r -a specs <<< "$PRICING_TOPICS"
+  else
+    local prefix=${PRICING_TOPIC_PREFIX:-pricing}
+    specs=("$prefix.behaviour-events" "$prefix.catalog-updates::cleanup.policy=compact" "$prefix.price-requests"
+           "$prefix.price-decisions" "$prefix.feedback-outcomes" "$prefix.dead-letters")
+  fi
   local cp; cp=$(classpath)
-  local prefix=${PRICING_TOPIC_PREFIX:-pricing}
-  local name
-  for name in behaviour-events catalog-updates price-requests price-decisions feedback-outcomes dead-letters; do
-    local extra=()
-    [ "$name" = catalog-updates ] && extra=(--config cleanup.policy=compact)
-    java -Dlog4j2.configurationFile="$state/log4j2-stderr.properties" -cp "$cp" org.apache.kafka.tools.TopicCommand \
-      --bootstrap-server "$bootstrap" --create --if-not-exists --topic "$prefix.$name" \
-      --partitions 2 --replication-factor 1 "${extra[@]}" >/dev/null
+  # One JVM per topic (TopicCommand creates one topic per call), run side by side.
+  local spec name parts configs extra pids=() names=() i=0
+  for spec in "${specs[@]}"; do
+    IFS=: read -r name parts configs <<< "$spec"
+    parts=${parts:-$partitions}
+    case "$parts" in ''|*[!0-9]*) echo "kafka.sh: bad partition count in '$spec' (NAME[:PARTITIONS[:KEY=VALUE,...]])" >&2; exit 2 ;; esac
+    extra=()
+    if [ -n "$configs" ]; then
+      local kvs kv; IFS=, read -r -a kvs <<< "$configs"
+      for kv in "${kvs[@]}"; do extra+=(--config "$kv"); done
+    fi
+    java "${tool_jvm[@]}" -cp "$cp" org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" \
+      --create --if-not-exists --topic "$name" --partitions "$parts" --replication-factor 1 ${extra[@]+"${extra[@]}"} \
+      >"$state/topic-$i.log" 2>&1 &
+    pids+=($!); names+=("$name"); i=$((i + 1))
   done
-  java -Dlog4j2.configurationFile="$state/log4j2-stderr.properties" -cp "$cp" org.apache.kafka.tools.TopicCommand \
-    --bootstrap-server "$bootstrap" --list
+  local failed=0
+  for i in "${!pids[@]}"; do
+    if ! wait "${pids[$i]}"; then
+      echo "kafka.sh: creating topic ${names[$i]} failed:" >&2; cat "$state/topic-$i.log" >&2; failed=1
+    fi
+    rm -f "$state/topic-$i.log"
+  done
+  [ "$failed" = 0 ] || exit 1
+  java "${tool_jvm[@]}" -cp "$cp" org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" --list
 }
 
 case "$cmd" in
   start) start ;;
   stop) stop ;;
   status)
-    if pid=$(running_pid); then echo "kafka running (pid $pid) on $bootstrap"; else echo "kafka stopped"; fi ;;
+    if pid=$(running_pid); then echo "kafka running (pid $pid) on $bootstrap"; else echo "kafka stopped ($bootstrap)"; fi ;;
   topics) topics ;;
-  *) echo "usage: $0 start|stop|status|topics [--state-dir DIR] [--port PORT]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|topics [--state-dir DIR] [--port PORT] [TOPIC[:PARTITIONS[:KEY=VALUE,...]] ...]" >&2; exit 2 ;;
 esac
