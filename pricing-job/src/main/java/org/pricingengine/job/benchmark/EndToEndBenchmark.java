@@ -2,9 +2,6 @@ package org.pricingengine.job.benchmark;
 
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,6 +21,7 @@ import org.pricingengine.features.rees46.ReplayRecord;
 import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
+import org.pricingengine.job.local.PricingTopics;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -162,13 +160,11 @@ public final class EndToEndBenchmark {
         options.put(PricingConfig.SCORING_MODE.key(), mode);
         options.put(PricingConfig.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
         options.putIfAbsent(PricingConfig.CHECKPOINT_INTERVAL.key(), "10s");
-        for (PricingConfig.Option topic : List.of(PricingConfig.TOPIC_BEHAVIOUR, PricingConfig.TOPIC_CATALOG,
-                PricingConfig.TOPIC_REQUESTS, PricingConfig.TOPIC_DECISIONS, PricingConfig.TOPIC_FEEDBACK,
-                PricingConfig.TOPIC_DEAD_LETTERS)) {
+        for (PricingConfig.Option topic : PricingConfig.TOPICS) {
             options.put(topic.key(), prefix + "." + topic.defaultValue().substring("pricing.".length()));
         }
         PricingConfig config = PricingConfig.of(options);
-        createTopics(config);
+        PricingTopics.createMissing(bootstrap, config);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(PricingJob.flinkConfiguration(config));
         new PricingJob(config).build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
@@ -330,20 +326,6 @@ public final class EndToEndBenchmark {
             return new String(decision, start, end - start, StandardCharsets.UTF_8);
         }
         throw new IllegalStateException("decision without request_id: " + new String(decision, StandardCharsets.UTF_8));
-    }
-
-    private void createTopics(PricingConfig config) throws Exception {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (Admin admin = Admin.create(p)) {
-            List<NewTopic> topics = new ArrayList<>();
-            for (PricingConfig.Option o : List.of(PricingConfig.TOPIC_BEHAVIOUR, PricingConfig.TOPIC_CATALOG,
-                    PricingConfig.TOPIC_REQUESTS, PricingConfig.TOPIC_DECISIONS, PricingConfig.TOPIC_FEEDBACK,
-                    PricingConfig.TOPIC_DEAD_LETTERS)) {
-                topics.add(new NewTopic(config.get(o), 2, (short) 1));
-            }
-            admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
-        }
     }
 
     /** Replays the template over and over, each pass with fresh user ids and fresh request/event ids. */

@@ -63,6 +63,10 @@ public final class PricingConfig implements Serializable {
             "Output topic: attributed feedback outcomes.");
     public static final Option TOPIC_DEAD_LETTERS = option("topic.dead-letters", "pricing.dead-letters",
             "Output topic: refused input records with their reason.");
+    /** The job's six topics, inputs first. */
+    public static final List<Option> TOPICS = List.of(TOPIC_BEHAVIOUR, TOPIC_CATALOG, TOPIC_REQUESTS,
+            TOPIC_DECISIONS, TOPIC_FEEDBACK, TOPIC_DEAD_LETTERS);
+
     public static final Option WATERMARK_OUT_OF_ORDERNESS = option("watermark.out-of-orderness", "5s",
             "How far behind the newest event time an event may arrive and still count as on time.");
     public static final Option WATERMARK_IDLENESS = option("watermark.idleness", "30s",

@@ -9,9 +9,6 @@ import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.policy.PriceBounds;
 import org.pricingengine.job.policy.PricingPolicy;
 import org.pricingengine.job.scoring.DemandEstimate;
-import org.pricingengine.job.scoring.DemandModel;
-import org.pricingengine.job.scoring.ScoringBatch;
-import org.pricingengine.job.scoring.ScoringDevice;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -77,31 +74,11 @@ public final class MarketSimulator {
 
     public static Map<String, Object> simulate(Path data, Path modelRoot, String version, long fromMs, double bMedian,
                                                double userNoise, long seed, PricingConfig config) throws Exception {
-        List<TrainingExampleExtractor.Example> examples = new ArrayList<>();
-        for (TrainingExampleExtractor.Example e : new TrainingExampleExtractor(TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY)
-                .extract(data)) {
-            if (e.requestTimeMs() >= fromMs) {
-                examples.add(e);
-            }
-        }
-        int n = examples.size();
-        double[] modelA = new double[n];
-        double[] modelB = new double[n];
-        try (DemandModel model = DemandModel.load(modelRoot, version, ScoringDevice.CPU, 0, 1)) {
-            ScoringBatch batch = new ScoringBatch(256);
-            for (int start = 0; start < n; start += 256) {
-                batch.clear();
-                int end = Math.min(n, start + 256);
-                for (int i = start; i < end; i++) {
-                    batch.add(examples.get(i).features(), model.contextMean(), model.contextStd());
-                }
-                model.score(batch);
-                for (int i = start; i < end; i++) {
-                    modelA[i] = batch.baseLogit(i - start);
-                    modelB[i] = batch.priceSensitivity(i - start);
-                }
-            }
-        }
+        ScoredExamples scored = ScoredExamples.of(data, modelRoot, version, fromMs);
+        List<TrainingExampleExtractor.Example> examples = scored.examples();
+        int n = scored.size();
+        double[] modelA = scored.baseLogit();
+        double[] modelB = scored.priceSensitivity();
         PricingPolicy policy = new PricingPolicy(PolicySettings.from(config));
         double[] trueA = new double[n];
         double[] trueB = new double[n];
@@ -114,12 +91,15 @@ public final class MarketSimulator {
             items[i] = e.item();
         }
 
+        PriceBounds[] bounds = new PriceBounds[n];
+        for (int i = 0; i < n; i++) {
+            bounds[i] = policy.bounds(items[i], null);
+        }
         double[] listPrices = new double[n];
         double[] jobPrices = new double[n];
         double[] oraclePrices = new double[n];
         for (int i = 0; i < n; i++) {
-            PriceBounds bounds = policy.bounds(items[i], null);
-            listPrices[i] = bounds.clamp(items[i].listPrice());
+            listPrices[i] = bounds[i].clamp(items[i].listPrice());
             jobPrices[i] = policy.decide(items[i], new DemandEstimate(modelA[i], modelB[i]), null, null).price();
             oraclePrices[i] = policy.decide(items[i], new DemandEstimate(trueA[i], trueB[i]), null, null).price();
         }
@@ -130,8 +110,7 @@ public final class MarketSimulator {
         for (int step = 0; step <= Math.round(maxDiscount * 100); step++) {
             double[] prices = new double[n];
             for (int i = 0; i < n; i++) {
-                PriceBounds bounds = policy.bounds(items[i], null);
-                prices[i] = bounds.clamp(Math.round(items[i].listPrice() * (1 - step / 100.0) * 100) / 100.0);
+                prices[i] = bounds[i].clamp(Math.round(items[i].listPrice() * (1 - step / 100.0) * 100) / 100.0);
             }
             double margin = totals(prices, items, trueA, trueB, policy)[0];
             if (margin > bestUniformMargin + 1e-9) {

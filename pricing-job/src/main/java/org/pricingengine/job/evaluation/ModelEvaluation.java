@@ -7,8 +7,6 @@ import org.pricingengine.features.offline.TrainingExampleExtractor;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.scoring.DemandModel;
 import org.pricingengine.job.scoring.ModelManifest;
-import org.pricingengine.job.scoring.ScoringBatch;
-import org.pricingengine.job.scoring.ScoringDevice;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,15 +69,9 @@ public final class ModelEvaluation {
             }
         }
 
-        List<TrainingExampleExtractor.Example> all =
-                new TrainingExampleExtractor(TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY).extract(data);
-        List<TrainingExampleExtractor.Example> examples = new ArrayList<>();
-        for (TrainingExampleExtractor.Example e : all) {
-            if (e.requestTimeMs() >= from) {
-                examples.add(e);
-            }
-        }
-        int n = examples.size();
+        ScoredExamples scored = ScoredExamples.of(data, modelRoot, version, from);
+        List<TrainingExampleExtractor.Example> examples = scored.examples();
+        int n = scored.size();
         if (n == 0) {
             throw new IllegalArgumentException("no scorable requests in " + data + " for " + scope);
         }
@@ -87,39 +79,26 @@ public final class ModelEvaluation {
         double[] model = new double[n];
         double[] popularity = new double[n];
         double[] logreg = new double[n];
-        double[] sensitivity = new double[n];
-        double[] baseLogit = new double[n];
+        double[] sensitivity = scored.priceSensitivity();
+        double[] baseLogit = scored.baseLogit();
 
         JsonNode pop = baselines.get("popularity");
         double globalRate = pop.get("global_rate").asDouble();
         JsonNode lr = baselines.get("logreg");
-        try (DemandModel dm = DemandModel.load(modelRoot, version, ScoringDevice.CPU, 0, 1)) {
-            int batchSize = 256;
-            ScoringBatch batch = new ScoringBatch(batchSize);
-            for (int start = 0; start < n; start += batchSize) {
-                int end = Math.min(n, start + batchSize);
-                batch.clear();
-                for (int i = start; i < end; i++) {
-                    batch.add(examples.get(i).features(), dm.contextMean(), dm.contextStd());
-                }
-                dm.score(batch);
-                for (int i = start; i < end; i++) {
-                    TrainingExampleExtractor.Example e = examples.get(i);
-                    label[i] = e.purchased() ? 1 : 0;
-                    double z = batch.baseLogit(i - start) - batch.priceSensitivity(i - start) * e.logPriceRatio();
-                    model[i] = sigmoid(z);
-                    sensitivity[i] = batch.priceSensitivity(i - start);
-                    baseLogit[i] = batch.baseLogit(i - start);
-                    JsonNode rate = pop.get("item_rates").get(e.itemId());
-                    popularity[i] = rate == null ? globalRate : rate.asDouble();
-                    float[] ctx = e.features().contextRaw();
-                    double zl = lr.get("bias").asDouble();
-                    for (int k = 0; k < ctx.length; k++) {
-                        zl += lr.get("weights").get(k).asDouble() * (ctx[k] - dm.contextMean()[k]) / dm.contextStd()[k];
-                    }
-                    logreg[i] = sigmoid(zl);
-                }
+        float[] mean = scored.contextMean();
+        float[] std = scored.contextStd();
+        for (int i = 0; i < n; i++) {
+            TrainingExampleExtractor.Example e = examples.get(i);
+            label[i] = e.purchased() ? 1 : 0;
+            model[i] = sigmoid(baseLogit[i] - sensitivity[i] * e.logPriceRatio());
+            JsonNode rate = pop.get("item_rates").get(e.itemId());
+            popularity[i] = rate == null ? globalRate : rate.asDouble();
+            float[] ctx = e.features().contextRaw();
+            double zl = lr.get("bias").asDouble();
+            for (int k = 0; k < ctx.length; k++) {
+                zl += lr.get("weights").get(k).asDouble() * (ctx[k] - mean[k]) / std[k];
             }
+            logreg[i] = sigmoid(zl);
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model_version", version);

@@ -4,9 +4,6 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.PricingJob;
@@ -21,8 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -78,7 +73,7 @@ public final class LocalDemo {
         System.out.printf("model %s (feature spec %s), data %s%n", manifest.modelVersion(),
                 manifest.featureSpecVersion(), data);
 
-        createTopics(bootstrap, config);
+        PricingTopics.createMissing(bootstrap, config);
         long started = System.nanoTime();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(PricingJob.flinkConfiguration(config));
         new PricingJob(config).build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
@@ -152,31 +147,6 @@ public final class LocalDemo {
         }
         System.out.printf("  warm-up done: %d requests priced; measuring latency from here%n", tally.decisions.get());
         tally.startMeasuringLatency();
-    }
-
-    private static void createTopics(String bootstrap, PricingConfig config) throws Exception {
-        Properties p = new Properties();
-        p.putAll(config.kafkaClientProperties());
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (Admin admin = Admin.create(p)) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> topics = new ArrayList<>();
-            for (PricingConfig.Option o : List.of(PricingConfig.TOPIC_BEHAVIOUR, PricingConfig.TOPIC_CATALOG,
-                    PricingConfig.TOPIC_REQUESTS, PricingConfig.TOPIC_DECISIONS, PricingConfig.TOPIC_FEEDBACK,
-                    PricingConfig.TOPIC_DEAD_LETTERS)) {
-                String name = config.get(o);
-                if (!existing.contains(name)) {
-                    NewTopic t = new NewTopic(name, 2, (short) 1);
-                    if (o == PricingConfig.TOPIC_CATALOG) {
-                        t.configs(Map.of("cleanup.policy", "compact"));
-                    }
-                    topics.add(t);
-                }
-            }
-            if (!topics.isEmpty()) {
-                admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
-            }
-        }
     }
 
     private static void awaitRunning(JobClient job) throws Exception {

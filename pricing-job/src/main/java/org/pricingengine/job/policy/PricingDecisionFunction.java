@@ -72,9 +72,10 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
         DemandEstimate estimate = scored.estimate();
         boolean usable = estimate != null && estimate.isUsable();
 
-        if (memo != null && now >= memo.quoteTimeMs && now - memo.quoteTimeMs < policy.settings().quoteTtlMs()
-                && memo.listPrice == item.listPrice() && policy.bounds(item, null).contains(memo.price)) {
-            PriceBounds bounds = policy.bounds(item, null);
+        boolean insideQuoteTtl = memo != null && now >= memo.quoteTimeMs
+                && now - memo.quoteTimeMs < policy.settings().quoteTtlMs() && memo.listPrice == item.listPrice();
+        PriceBounds bounds = insideQuoteTtl ? policy.bounds(item, null) : null;
+        if (insideQuoteTtl && bounds.contains(memo.price)) {
             out.collect(decision(scored, item, memo.price,
                     List.of(ReasonCodes.STABLE_QUOTE), bounds.bindingAt(memo.price), false,
                     usable ? estimate.conversionAt(memo.price, item.listPrice()) : null));

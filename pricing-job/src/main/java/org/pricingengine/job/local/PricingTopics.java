@@ -1,0 +1,42 @@
+package org.pricingengine.job.local;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import org.pricingengine.job.config.PricingConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** Creates the job's topics on a local broker (demo, benchmark): 2 partitions, the catalog compacted. */
+public final class PricingTopics {
+    private PricingTopics() {}
+
+    public static void createMissing(String bootstrap, PricingConfig config) throws Exception {
+        Properties p = new Properties();
+        p.putAll(config.kafkaClientProperties());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> topics = new ArrayList<>();
+            for (PricingConfig.Option o : PricingConfig.TOPICS) {
+                String name = config.get(o);
+                if (!existing.contains(name)) {
+                    NewTopic t = new NewTopic(name, 2, (short) 1);
+                    if (o == PricingConfig.TOPIC_CATALOG) {
+                        t.configs(Map.of("cleanup.policy", "compact"));
+                    }
+                    topics.add(t);
+                }
+            }
+            if (!topics.isEmpty()) {
+                admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
