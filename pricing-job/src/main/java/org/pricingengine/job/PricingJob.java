@@ -11,6 +11,7 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -111,16 +112,21 @@ public final class PricingJob {
                 .withTimestampAssigner((record, kafkaTimestamp) -> record.eventTimeMs())
                 .withIdleness(config.getDuration(PricingConfig.WATERMARK_IDLENESS));
 
-        DataStream<InboundRecord> inbound = env
-                .fromSource(sources.behaviourEvents(), eventTime, "behaviour events").uid("source-behaviour-events")
-                .union(
-                        env.fromSource(sources.catalogUpdates(), eventTime, "catalog updates").uid("source-catalog-updates"),
-                        env.fromSource(sources.priceRequests(), eventTime, "price requests").uid("source-price-requests"));
-
-        SingleOutputStreamOperator<InboundRecord> valid = inbound
-                .process(new RouteInboundRecords()).uid("route-valid-and-dead-letters").name("validate and route");
-        DataStream<DeadLetter> deadLetters = valid.getSideOutput(RouteInboundRecords.DEAD_LETTERS);
-        DataStream<BehaviourEvent> behaviour = valid.getSideOutput(RouteInboundRecords.BEHAVIOUR_EVENTS);
+        // Each source is validated and routed in its own chain: the records cross no thread before the keyBy.
+        SingleOutputStreamOperator<InboundRecord> behaviourIn = routed(env
+                .fromSource(sources.behaviourEvents(), eventTime, "behaviour events").uid("source-behaviour-events"),
+                "behaviour-events");
+        SingleOutputStreamOperator<InboundRecord> catalogIn = routed(env
+                .fromSource(sources.catalogUpdates(), eventTime, "catalog updates").uid("source-catalog-updates"),
+                "catalog-updates");
+        SingleOutputStreamOperator<InboundRecord> requestsIn = routed(env
+                .fromSource(sources.priceRequests(), eventTime, "price requests").uid("source-price-requests"),
+                "price-requests");
+        DataStream<InboundRecord> valid = behaviourIn.union(catalogIn, requestsIn);
+        DataStream<DeadLetter> deadLetters = behaviourIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS)
+                .union(catalogIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS),
+                        requestsIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS));
+        DataStream<BehaviourEvent> behaviour = behaviourIn.getSideOutput(RouteInboundRecords.BEHAVIOUR_EVENTS);
 
         DataStream<EnrichedRequest> requestsWithItem = valid
                 .keyBy(InboundRecord::itemId, Types.STRING)
@@ -152,8 +158,10 @@ public final class PricingJob {
                                 config.getInt(PricingConfig.SCORING_CAPACITY))
                         .uid("demand-model-scoring").name("demand model scoring (ONNX Runtime)");
 
-        DataStream<PriceDecision> decisions = scored
-                .keyBy(s -> s.enriched().request().userId(), Types.STRING)
+        // Scoring runs chained to the user state, so every scored request is still in the subtask that owns its
+        // user: the policy's keyed state needs no second shuffle.
+        DataStream<PriceDecision> decisions = DataStreamUtils
+                .reinterpretAsKeyedStream(scored, s -> s.enriched().request().userId(), Types.STRING)
                 .process(new PricingDecisionFunction(new PricingPolicy(PolicySettings.from(config))))
                 .uid("pricing-policy").name("pricing policy and guardrails");
 
@@ -167,6 +175,11 @@ public final class PricingJob {
         outcomes.sinkTo(sinks.feedback()).uid("sink-feedback-outcomes").name("feedback outcomes sink");
         deadLetters.sinkTo(sinks.deadLetters()).uid("sink-dead-letters").name("dead letters sink");
         return decisions;
+    }
+
+    private static SingleOutputStreamOperator<InboundRecord> routed(DataStream<InboundRecord> source, String input) {
+        return source.process(new RouteInboundRecords())
+                .uid("route-valid-and-dead-letters-" + input).name("validate and route " + input.replace('-', ' '));
     }
 
     public static ModelScoringFunction.Settings scoringSettings(PricingConfig config) {

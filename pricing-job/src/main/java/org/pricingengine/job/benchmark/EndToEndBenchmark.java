@@ -12,6 +12,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import org.pricingengine.features.events.BehaviourEvent;
+import org.pricingengine.features.events.CatalogUpdate;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.events.PriceRequest;
 import org.pricingengine.features.rees46.Rees46Converter;
@@ -22,6 +23,8 @@ import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
 import org.pricingengine.job.local.PricingTopics;
+import org.pricingengine.job.scoring.DemandModel;
+import org.pricingengine.job.scoring.ModelManifest;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,16 +82,28 @@ public final class EndToEndBenchmark {
         report.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
                 "max_heap_mb", Runtime.getRuntime().maxMemory() >> 20, "java", System.getProperty("java.version"),
                 "os", System.getProperty("os.name") + " " + System.getProperty("os.arch")));
+        ModelManifest manifest = DemandModel.readAndCheckManifest(Path.of(a.get("model-dir")), a.get("model"));
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("version", manifest.modelVersion());
+        model.put("onnx_sha256", manifest.onnxSha256());
+        model.put("feature_spec", manifest.featureSpecVersion());
+        model.put("inputs", manifest.inputs().stream().map(t -> t.name() + " " + t.shape()).toList().toString());
+        report.put("model", model);
         report.put("model_version", a.get("model"));
         report.put("quick", quick);
 
+        // For experiments: --steps picks a subset, --sustained fixes the rate the load levels are shares of.
+        List<String> steps = List.of(a.getOrDefault("steps", "ceiling,flat,levels,naive,soak").split(","));
+        if (steps.contains("ceiling")) {
         System.out.println("== 1. inference ceiling (model alone, tight loop)");
         Map<String, String> ceilingArgs = new LinkedHashMap<>(Map.of("model", a.get("model"), "model-dir", a.get("model-dir"),
                 "device", "cpu", "seconds", quick ? "0.5" : "2", "threads", "1,2",
                 "batches", "1,2,4,8,16,32,64,128,256,512", "data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"));
         Map<String, Object> ceiling = InferenceCeiling.run(ceilingArgs);
         report.put("ceiling", ceiling);
+        model.put("ceiling_execution_provider", ceiling.get("execution_provider"));
         report.put("ceiling_per_s", ceiling.get("ceiling_per_s"));
+        }
 
         List<ReplayRecord> template = new ArrayList<>();
         for (String file : List.of("cosmetics_2019-10_2019-11.csv", "multicategory_2019-10-01_head.csv")) {
@@ -98,6 +113,8 @@ public final class EndToEndBenchmark {
                 template.addAll(converter.convert(row));
             }
         }
+        // One timeline for both stores: each pass then moves forward in event time (see Generator).
+        template.sort(java.util.Comparator.comparingLong(ReplayRecord::eventTimeMs));
         EndToEndBenchmark bench = new EndToEndBenchmark(a.get("bootstrap-servers"), work, template);
         Map<String, String> jobOptions = new LinkedHashMap<>(Map.of(PricingConfig.MODEL_VERSION.key(), a.get("model"),
                 PricingConfig.MODEL_DIR.key(), a.get("model-dir")));
@@ -109,14 +126,17 @@ public final class EndToEndBenchmark {
         }
         report.put("job_settings", PricingConfig.of(jobOptions).toString().lines().toList());
 
-        System.out.println("== 2. the job flat out (async, micro-batched)");
-        Map<String, Object> flat = bench.run("async", jobOptions, 0, flatOutSeconds, false);
-        double sustained = ((Number) flat.get("decisions_per_s")).doubleValue();
+        double sustained = Double.parseDouble(a.getOrDefault("sustained", "0"));
+        if (steps.contains("flat")) {
+            System.out.println("== 2. the job flat out (async, micro-batched)");
+            Map<String, Object> flat = bench.run("async", jobOptions, 0, flatOutSeconds, false);
+            sustained = ((Number) flat.get("decisions_per_s")).doubleValue();
+            report.put("flat_out", flat);
+        }
         report.put("sustained_per_s", Math.round(sustained));
-        report.put("flat_out", flat);
 
         List<Map<String, Object>> levels = new ArrayList<>();
-        for (double share : new double[] {0.25, 0.5, 0.75}) {
+        for (double share : steps.contains("levels") ? new double[] {0.25, 0.5, 0.75} : new double[0]) {
             System.out.printf("== 2. the job at %.0f%% of sustained (%.0f requests/s)%n", share * 100, sustained * share);
             Map<String, Object> level = bench.run("async", jobOptions, sustained * share, levelSeconds, false);
             level.put("load_share", share);
@@ -127,26 +147,34 @@ public final class EndToEndBenchmark {
         }
         report.put("levels", levels);
 
-        System.out.println("== 3. the naive peer flat out (scoring.mode=sync)");
-        Map<String, Object> naive = bench.run("sync", jobOptions, 0, flatOutSeconds, false);
-        report.put("naive_per_s", Math.round(((Number) naive.get("decisions_per_s")).doubleValue()));
-        report.put("naive", naive);
+        if (steps.contains("naive")) {
+            System.out.println("== 3. the naive peer flat out (scoring.mode=sync)");
+            Map<String, Object> naive = bench.run("sync", jobOptions, 0, flatOutSeconds, false);
+            report.put("naive_per_s", Math.round(((Number) naive.get("decisions_per_s")).doubleValue()));
+            report.put("naive", naive);
+        }
 
-        if (soakSeconds > 0) {
+        if (soakSeconds > 0 && steps.contains("soak")) {
             System.out.printf("== 4. soak: %d s at 50%% of sustained%n", soakSeconds);
             Map<String, Object> soak = bench.run("async", jobOptions, sustained * 0.5, soakSeconds, true);
+            BenchmarkReport.summariseSoak(soak);
             report.put("soak", soak);
         }
-        double ceilingPerS = ((Number) report.get("ceiling_per_s")).doubleValue();
-        report.put("sustained_share_of_ceiling", Math.round(sustained / ceilingPerS * 1000) / 1000.0);
-        report.put("speedup_over_naive", Math.round(sustained / Math.max(1, ((Number) report.get("naive_per_s")).doubleValue()) * 100) / 100.0);
+        if (report.get("ceiling_per_s") instanceof Number ceilingPerS) {
+            report.put("sustained_share_of_ceiling", Math.round(sustained / ceilingPerS.doubleValue() * 1000) / 1000.0);
+        }
+        if (report.get("naive_per_s") instanceof Number naivePerS) {
+            report.put("speedup_over_naive", Math.round(sustained / Math.max(1, naivePerS.doubleValue()) * 100) / 100.0);
+        }
+        BenchmarkReport.write(work, report);
         Files.writeString(work.resolve("bench.json"), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
         Map<String, Object> top = new LinkedHashMap<>();
         for (String k : List.of("ceiling_per_s", "sustained_per_s", "naive_per_s", "sustained_share_of_ceiling",
                 "speedup_over_naive", "p50_ms_at_25", "p99_ms_at_25", "p999_ms_at_25", "p50_ms_at_50", "p99_ms_at_50",
-                "p999_ms_at_50", "p50_ms_at_75", "p99_ms_at_75", "p999_ms_at_75")) {
+                "p999_ms_at_50", "p50_ms_at_75", "p99_ms_at_75", "p999_ms_at_75", "targets")) {
             top.put(k, report.get(k));
         }
+        System.out.println("report: " + work.resolve("report.md"));
         System.out.println("bench: " + Json.toJson(top));
         System.exit(0);
     }
@@ -172,10 +200,13 @@ public final class EndToEndBenchmark {
 
         Map<String, Long> producedAt = new ConcurrentHashMap<>();
         long[] latencies = new long[4_000_000];
+        long[] consumedAt = new long[latencies.length];
+        // The job's own latency (request's Kafka timestamp to decision made), from the decision record.
+        long[] inJobLatencies = new long[latencies.length];
         AtomicLong latencyCount = new AtomicLong();
         AtomicLong decisions = new AtomicLong();
         AtomicBoolean consuming = new AtomicBoolean(true);
-        Thread consumer = new Thread(() -> consume(config, producedAt, latencies, latencyCount, decisions, consuming), "bench-consumer");
+        Thread consumer = new Thread(() -> consume(config, producedAt, latencies, consumedAt, inJobLatencies, latencyCount, decisions, consuming), "bench-consumer");
         consumer.start();
 
         // Warm-up at a gentle rate so that start-up (JIT, model load) is not measured.
@@ -233,8 +264,11 @@ public final class EndToEndBenchmark {
         long measuredDecisions = decisions.get() - Math.max(0, decisionsAtMeasureStart);
         double measuredSeconds = (System.nanoTime() - measureFrom) / 1e9;
         long n = Math.min(latencyCount.get(), latencies.length);
+        List<Map<String, Object>> latencySeries = latencyPerSecond(latencies, consumedAt, (int) n);
         long[] sorted = Arrays.copyOf(latencies, (int) n);
         Arrays.sort(sorted);
+        long[] inJob = Arrays.copyOf(inJobLatencies, (int) n);
+        Arrays.sort(inJob);
         job.cancel().get(60, TimeUnit.SECONDS);
         consuming.set(false);
         consumer.join(10_000);
@@ -249,10 +283,43 @@ public final class EndToEndBenchmark {
         r.put("p50_ms", percentile(sorted, 0.5));
         r.put("p99_ms", percentile(sorted, 0.99));
         r.put("p999_ms", percentile(sorted, 0.999));
+        r.put("in_job_p50_ms", percentile(inJob, 0.5));
+        r.put("in_job_p99_ms", percentile(inJob, 0.99));
         r.put("series", series);
-        System.out.printf("  %s: %s decisions/s, p50 %s ms, p99 %s ms, p99.9 %s ms (%d samples)%n", mode, r.get("decisions_per_s"),
-                r.get("p50_ms"), r.get("p99_ms"), r.get("p999_ms"), n);
+        r.put("latency_per_s", latencySeries);
+        r.put("latency_series_start", n == 0 ? null : java.time.Instant.ofEpochMilli(consumedAt[0]).toString());
+        System.out.printf("  %s: %s decisions/s, p50 %s ms, p99 %s ms, p99.9 %s ms (%d samples; in the job p50 %s, p99 %s ms)%n",
+                mode, r.get("decisions_per_s"), r.get("p50_ms"), r.get("p99_ms"), r.get("p999_ms"), n,
+                r.get("in_job_p50_ms"), r.get("in_job_p99_ms"));
         return r;
+    }
+
+    /** Latency percentiles per wall-clock second of the measured phase: spikes show as outliers in time. */
+    private static List<Map<String, Object>> latencyPerSecond(long[] latencies, long[] consumedAt, int n) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (n == 0) {
+            return out;
+        }
+        long first = consumedAt[0];
+        int i = 0;
+        while (i < n) {
+            long second = (consumedAt[i] - first) / 1000;
+            int j = i;
+            while (j < n && (consumedAt[j] - first) / 1000 == second) {
+                j++;
+            }
+            long[] bucket = Arrays.copyOfRange(latencies, i, j);
+            Arrays.sort(bucket);
+            Map<String, Object> point = new LinkedHashMap<>();
+            point.put("t_s", second);
+            point.put("decisions", j - i);
+            point.put("p50_ms", percentile(bucket, 0.5));
+            point.put("p99_ms", percentile(bucket, 0.99));
+            point.put("max_ms", bucket[bucket.length - 1]);
+            out.add(point);
+            i = j;
+        }
+        return out;
     }
 
     private static long percentile(long[] sorted, double q) {
@@ -275,7 +342,8 @@ public final class EndToEndBenchmark {
         return -1;
     }
 
-    private void consume(PricingConfig config, Map<String, Long> producedAt, long[] latencies, AtomicLong latencyCount,
+    private void consume(PricingConfig config, Map<String, Long> producedAt, long[] latencies, long[] consumedAt,
+                         long[] inJobLatencies, AtomicLong latencyCount,
                          AtomicLong decisions, AtomicBoolean running) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -296,6 +364,8 @@ public final class EndToEndBenchmark {
                             long i = latencyCount.getAndIncrement();
                             if (i < latencies.length) {
                                 latencies[(int) i] = now - sent;
+                                consumedAt[(int) i] = now;
+                                inJobLatencies[(int) i] = longFieldOf(r.value(), LATENCY_FIELD);
                             }
                         }
                     } catch (Exception e) {
@@ -308,24 +378,38 @@ public final class EndToEndBenchmark {
     }
 
     private static final byte[] REQUEST_ID_FIELD = "\"request_id\":\"".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] LATENCY_FIELD = "\"latency_ms\":".getBytes(StandardCharsets.UTF_8);
 
-    /** The request id of a decision record, found without parsing the record (decisions are our own JSON). */
-    static String requestIdOf(byte[] decision) {
+    static long longFieldOf(byte[] json, byte[] field) {
+        int at = indexOf(json, field);
+        long v = 0;
+        for (int i = at + field.length; i < json.length && json[i] >= '0' && json[i] <= '9'; i++) {
+            v = v * 10 + (json[i] - '0');
+        }
+        return v;
+    }
+
+    private static int indexOf(byte[] data, byte[] pattern) {
         outer:
-        for (int i = 0; i + REQUEST_ID_FIELD.length < decision.length; i++) {
-            for (int k = 0; k < REQUEST_ID_FIELD.length; k++) {
-                if (decision[i + k] != REQUEST_ID_FIELD[k]) {
+        for (int i = 0; i + pattern.length < data.length; i++) {
+            for (int k = 0; k < pattern.length; k++) {
+                if (data[i + k] != pattern[k]) {
                     continue outer;
                 }
             }
-            int start = i + REQUEST_ID_FIELD.length;
-            int end = start;
-            while (end < decision.length && decision[end] != '"') {
-                end++;
-            }
-            return new String(decision, start, end - start, StandardCharsets.UTF_8);
+            return i;
         }
-        throw new IllegalStateException("decision without request_id: " + new String(decision, StandardCharsets.UTF_8));
+        throw new IllegalStateException("no " + new String(pattern, StandardCharsets.UTF_8) + " in " + new String(data, StandardCharsets.UTF_8));
+    }
+
+    /** The request id of a decision record, found without parsing the record (decisions are our own JSON). */
+    static String requestIdOf(byte[] decision) {
+        int start = indexOf(decision, REQUEST_ID_FIELD) + REQUEST_ID_FIELD.length;
+        int end = start;
+        while (end < decision.length && decision[end] != '"') {
+            end++;
+        }
+        return new String(decision, start, end - start, StandardCharsets.UTF_8);
     }
 
     /** Replays the template over and over, each pass with fresh user ids and fresh request/event ids. */
@@ -336,6 +420,10 @@ public final class EndToEndBenchmark {
         private final AtomicLong requestsSent;
         private int cursor;
         private int pass;
+        /** Event-time shift of the current pass: passes follow each other in event time, as real days do. */
+        private long passShiftMs;
+        private final long passSpanMs = template.get(template.size() - 1).eventTimeMs() - template.get(0).eventTimeMs()
+                + TimeUnit.HOURS.toMillis(1);
 
         Generator(PricingConfig config, Map<String, Long> producedAt, AtomicLong requestsSent) {
             Properties p = new Properties();
@@ -377,14 +465,19 @@ public final class EndToEndBenchmark {
                 if (cursor == template.size()) {
                     cursor = 0;
                     pass++;
+                    passShiftMs = pass * passSpanMs;
                 }
                 String suffix = "~" + pass;
                 switch (record.role()) {
-                    case CATALOG -> send(config.get(PricingConfig.TOPIC_CATALOG), record.key(), record.value());
+                    case CATALOG -> {
+                        CatalogUpdate c = (CatalogUpdate) record.value();
+                        send(config.get(PricingConfig.TOPIC_CATALOG), record.key(), new CatalogUpdate(c.itemId(), c.category(),
+                                c.brand(), c.listPrice(), c.unitCost(), c.inventory(), c.updateTimeMs() + passShiftMs));
+                    }
                     case BEHAVIOUR -> {
                         BehaviourEvent e = (BehaviourEvent) record.value();
                         send(config.get(PricingConfig.TOPIC_BEHAVIOUR), e.userId() + suffix, new BehaviourEvent(
-                                e.eventId() + suffix, e.userId() + suffix, e.itemId(), e.type(), e.eventTimeMs(), e.price(),
+                                e.eventId() + suffix, e.userId() + suffix, e.itemId(), e.type(), e.eventTimeMs() + passShiftMs, e.price(),
                                 e.sessionId(), e.category(), e.brand()));
                     }
                     case REQUEST -> {
@@ -392,7 +485,7 @@ public final class EndToEndBenchmark {
                         String requestId = q.requestId() + suffix;
                         producedAt.put(requestId, System.currentTimeMillis());
                         send(config.get(PricingConfig.TOPIC_REQUESTS), q.userId() + suffix, new PriceRequest(
-                                requestId, q.userId() + suffix, q.itemId(), q.requestTimeMs(), q.channel(), q.device()));
+                                requestId, q.userId() + suffix, q.itemId(), q.requestTimeMs() + passShiftMs, q.channel(), q.device()));
                         requestsSent.incrementAndGet();
                         return;
                     }

@@ -19,7 +19,7 @@ import java.util.Map;
  * end to end is compared against.
  *
  * <p>Usage: {@code InferenceCeiling [--model v1] [--model-dir DIR] [--device cpu|cuda|auto] [--seconds 2]
- * [--threads 1,2] [--batches 1,2,...,512]}. Last line: {@code ceiling: {json}}.
+ * [--threads 1,2] [--batches 1,2,...,512] [--cuda-device-id 0]}. Last line: {@code ceiling: {json}}.
  */
 public final class InferenceCeiling {
     private InferenceCeiling() {}
@@ -52,7 +52,8 @@ public final class InferenceCeiling {
         System.out.printf("%8s %8s %14s %12s%n", "threads", "batch", "sequences/s", "ms/batch");
         for (String t : a.get("threads").split(",")) {
             int threads = Integer.parseInt(t.strip());
-            try (DemandModel model = DemandModel.load(Path.of(a.get("model-dir")), a.get("model"), device, 0, threads)) {
+            try (DemandModel model = DemandModel.load(Path.of(a.get("model-dir")), a.get("model"), device,
+                    Integer.parseInt(a.getOrDefault("cuda-device-id", "0")), threads)) {
                 provider = model.executionProvider();
                 for (String b : a.get("batches").split(",")) {
                     int batchSize = Integer.parseInt(b.strip());
