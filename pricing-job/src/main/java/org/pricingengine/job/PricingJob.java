@@ -91,6 +91,7 @@ public final class PricingJob {
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.getDuration(PricingConfig.CHECKPOINT_INTERVAL));
+        conf.set(CheckpointingOptions.ENABLE_UNALIGNED, config.getBoolean(PricingConfig.CHECKPOINT_UNALIGNED));
         if (!config.get(PricingConfig.CHECKPOINT_DIR).isBlank()) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.get(PricingConfig.CHECKPOINT_DIR));
         }

@@ -18,7 +18,8 @@ import java.util.List;
  * Keyed by item: keeps the catalog entry and live demand counts, and attaches them to each price
  * request. A request for an item the catalog has not described yet waits a short while (catalog and
  * requests are separate topics and may be read with a skew); if the catalog does not arrive in
- * time the request goes on without item facts and is priced by the fallback. The wait ends on
+ * time the request goes on without item facts and is priced by the fallback, and so do later requests
+ * for that item, without waiting, until a catalog entry arrives. The wait ends on
  * whichever comes first: the processing-time deadline (live traffic) or the watermark passing the
  * request time plus the wait (so a replay that ends, or a draining stop, still releases it).
  */
@@ -67,6 +68,8 @@ public class ItemStateFunction extends KeyedProcessFunction<String, InboundRecor
         } else if (in.request != null) {
             if (item != null && item.hasCatalog) {
                 out.collect(new EnrichedRequest(in.request, in.producedAtMs, item.snapshot()));
+            } else if (item != null && item.catalogWaitExpired) {
+                out.collect(new EnrichedRequest(in.request, in.producedAtMs, null));
             } else {
                 awaitCatalog(in, ctx, out);
             }
@@ -121,5 +124,10 @@ public class ItemStateFunction extends KeyedProcessFunction<String, InboundRecor
         ctx.timerService().deleteEventTimeTimer(pendingEventTimeDeadline.value());
         pendingDeadline.clear();
         pendingEventTimeDeadline.clear();
+        // Remember the miss (under the item TTL) so the next shopper does not wait for the same absent entry.
+        ItemProfile item = profile.value();
+        item = item != null ? item : ItemProfile.of(ctx.getCurrentKey());
+        item.catalogWaitExpired = true;
+        profile.update(item);
     }
 }

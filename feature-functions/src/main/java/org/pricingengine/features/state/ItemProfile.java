@@ -18,6 +18,11 @@ public class ItemProfile {
     /** -1 when the catalog gave no inventory. */
     public long inventory = -1;
     public long catalogTimeMs;
+    /**
+     * A request already waited for this item's catalog entry and none came: later requests are priced by
+     * the fallback at once instead of each making a shopper wait, until a catalog entry arrives.
+     */
+    public boolean catalogWaitExpired;
 
     public long views;
     public long carts;
@@ -38,6 +43,7 @@ public class ItemProfile {
             return;
         }
         hasCatalog = true;
+        catalogWaitExpired = false;
         category = update.category() != null ? update.category() : category;
         brand = update.brand() != null ? update.brand() : brand;
         listPrice = update.listPrice();

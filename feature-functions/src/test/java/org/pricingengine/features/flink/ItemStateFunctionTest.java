@@ -84,7 +84,26 @@ class ItemStateFunctionTest {
         out.forEach(r -> assertNull(r.item()));
         assertEquals(0, harness.numProcessingTimeTimers());
         assertEquals(0, harness.numEventTimeTimers());
-        assertEquals(0, harness.numKeyedStateEntries());
+        assertEquals(1, harness.numKeyedStateEntries(), "only the item profile remembering the miss (under TTL)");
+    }
+
+    @Test
+    void afterOneVainWaitLaterRequestsAreNotHeldUntilACatalogEntryArrives() throws Exception {
+        harness.setProcessingTime(1000);
+        harness.processElement(InboundRecord.of(Events.request("r1", "u", "i", 1), 0L), Events.at(1));
+        harness.setProcessingTime(3001);
+        assertEquals(1, harness.extractOutputValues().size());
+
+        harness.processElement(InboundRecord.of(Events.request("r2", "u2", "i", 2), 0L), Events.at(2));
+        assertEquals(2, harness.extractOutputValues().size(), "released at once, no second wait");
+        assertNull(harness.extractOutputValues().get(1).item());
+        assertEquals(0, harness.numProcessingTimeTimers());
+
+        harness.processElement(InboundRecord.of(Events.catalog("i", 9.0, 3)), Events.at(3));
+        harness.processElement(InboundRecord.of(Events.request("r3", "u3", "i", 4), 0L), Events.at(4));
+        assertEquals(9.0, harness.extractOutputValues().get(2).item().listPrice());
+
+        assertEquals(0, harness.numProcessingTimeTimers());
     }
 
     @Test
@@ -96,6 +115,6 @@ class ItemStateFunctionTest {
         assertNull(harness.extractOutputValues().get(0).item());
         assertEquals(0, harness.numProcessingTimeTimers());
         assertEquals(0, harness.numEventTimeTimers());
-        assertEquals(0, harness.numKeyedStateEntries());
+        assertEquals(1, harness.numKeyedStateEntries(), "only the item profile remembering the miss (under TTL)");
     }
 }

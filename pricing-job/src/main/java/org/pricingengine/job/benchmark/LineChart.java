@@ -117,8 +117,9 @@ public final class LineChart {
                 }
             }
         } else {
-            for (int k = 0; k <= 6; k++) {
-                xTicks.add(minX + (maxX - minX) * k / 6);
+            double step = niceCeiling((maxX - minX) / 6);
+            for (double x = Math.ceil(minX / step) * step; x <= maxX + 1e-9; x += step) {
+                xTicks.add(x);
             }
         }
         for (double x : xTicks) {

@@ -85,6 +85,8 @@ public final class PricingConfig implements Serializable {
     // --- State ---
     public static final Option CHECKPOINT_INTERVAL = option("checkpoint.interval", "10s",
             "Checkpoint interval (RocksDB, incremental).");
+    public static final Option CHECKPOINT_UNALIGNED = option("checkpoint.unaligned", "true",
+            "Unaligned checkpoints: barriers overtake records in flight, so a checkpoint does not hold back decisions while the inputs of a keyed operator line up (in-flight records are stored in the checkpoint instead).");
     public static final Option CHECKPOINT_DIR = option("checkpoint.dir", "",
             "Checkpoint storage URI, e.g. file:///var/flink/checkpoints; empty keeps the cluster's setting.");
     public static final Option USER_SEQUENCE_CAPACITY = option("user.sequence-capacity", "64",
