@@ -89,7 +89,7 @@ public final class PricingJob {
     public static Configuration flinkConfiguration(PricingConfig config) {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, config.getBoolean(PricingConfig.CHECKPOINT_INCREMENTAL));
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.getDuration(PricingConfig.CHECKPOINT_INTERVAL));
         conf.set(CheckpointingOptions.ENABLE_UNALIGNED, config.getBoolean(PricingConfig.CHECKPOINT_UNALIGNED));
         if (!config.get(PricingConfig.CHECKPOINT_DIR).isBlank()) {
