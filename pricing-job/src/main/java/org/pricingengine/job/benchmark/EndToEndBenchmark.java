@@ -198,6 +198,10 @@ public final class EndToEndBenchmark {
         org.apache.flink.configuration.Configuration flinkConf = PricingJob.flinkConfiguration(config);
         // A fixed port for Flink's REST API and web UI: checkpoint and backpressure details while a run is on.
         flinkConf.set(org.apache.flink.configuration.RestOptions.PORT, Integer.parseInt(System.getProperty("bench.rest.port", "38081")));
+        // The embedded cluster would give RocksDB 128 MB of managed memory (Flink's local default); a
+        // TaskManager of the local standalone cluster (deploy/local/flink-cluster.sh) has about 800 MB.
+        flinkConf.set(org.apache.flink.configuration.TaskManagerOptions.MANAGED_MEMORY_SIZE,
+                org.apache.flink.configuration.MemorySize.parse(System.getProperty("bench.managed.memory", "768m")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         new PricingJob(config).build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
         JobClient job = env.executeAsync(prefix);

@@ -107,6 +107,10 @@ public final class PricingConfig implements Serializable {
             "Directory holding one sub-directory per model version (manifest.json + model.onnx).");
     public static final Option MODEL_VERSION = option("model.version", "v1",
             "Model version to serve.");
+    public static final Option CANARY_MODEL_VERSION = option("canary.model-version", "",
+            "Candidate model version that prices a share of users (canary arm); empty: no canary. Decisions and feedback outcomes carry arm and model version; deploy/rollout.sh canary and promote manage it.");
+    public static final Option CANARY_SHARE = option("canary.share", "0.0",
+            "Share of users (0 to 1) the canary model prices, chosen deterministically from the user id (salted with the canary version).");
     public static final Option MODEL_DEVICE = option("model.device", "auto",
             "auto (CUDA when an NVIDIA GPU is present, else CPU), cpu, or cuda (fail if CUDA cannot be used).");
     public static final Option MODEL_CUDA_DEVICE = option("model.cuda-device-id", "0",
@@ -257,6 +261,13 @@ public final class PricingConfig implements Serializable {
         }
         if (getInt(SCORING_BATCH_SIZE) < 1 || getInt(SCORING_CAPACITY) < 1 || getInt(MODEL_INTRA_OP_THREADS) < 1) {
             throw new IllegalArgumentException("scoring batch size, capacity and intra-op threads must be >= 1");
+        }
+        if (getDouble(CANARY_SHARE) < 0 || getDouble(CANARY_SHARE) > 1) {
+            throw new IllegalArgumentException("option 'canary.share' must be in [0, 1]");
+        }
+        if (!getString(CANARY_MODEL_VERSION).isBlank() && getString(CANARY_MODEL_VERSION).equals(getString(MODEL_VERSION))) {
+            throw new IllegalArgumentException("option 'canary.model-version' must differ from 'model.version' ("
+                    + getString(MODEL_VERSION) + ")");
         }
         if (getString(BOOTSTRAP_SERVERS).isBlank()) {
             throw new IllegalArgumentException("option 'kafka.bootstrap-servers' must not be empty");

@@ -124,7 +124,7 @@ public class FeedbackAttributionFunction
             seconds = null;
         }
         return new FeedbackOutcome(decision.decisionId(), decision.requestId(), decision.userId(), decision.itemId(),
-                decision.price(), decision.listPrice(), decision.unitCost(), decision.modelVersion(), decision.fallback(),
+                decision.price(), decision.listPrice(), decision.unitCost(), decision.modelVersion(), decision.arm(), decision.fallback(),
                 outcome, revenue, seconds, windowMs / 1000, start);
     }
 

@@ -9,11 +9,12 @@ import org.pricingengine.features.events.IsoTimeSerializer;
 
 /**
  * What came of one decision within its attribution window: purchase, cart or none. Exactly one per
- * decision, written when the window closes. Topic: feedback outcomes, keyed by user.
+ * decision, written when the window closes. Topic: feedback outcomes, keyed by user. Carries the
+ * decision's model version and canary arm, so arms can be compared on real outcomes.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"decision_id", "request_id", "user_id", "item_id", "price", "list_price", "unit_cost",
-        "model_version", "fallback", "outcome", "revenue", "seconds_to_outcome", "attribution_window_s",
+        "model_version", "arm", "fallback", "outcome", "revenue", "seconds_to_outcome", "attribution_window_s",
         "decision_request_time"})
 public record FeedbackOutcome(
         @JsonProperty("decision_id") String decisionId,
@@ -24,6 +25,7 @@ public record FeedbackOutcome(
         @JsonProperty("list_price") Double listPrice,
         @JsonProperty("unit_cost") Double unitCost,
         @JsonProperty("model_version") String modelVersion,
+        @JsonProperty("arm") String arm,
         @JsonProperty("fallback") boolean fallback,
         @JsonProperty("outcome") String outcome,
         @JsonProperty("revenue") double revenue,

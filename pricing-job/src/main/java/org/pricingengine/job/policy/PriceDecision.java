@@ -14,11 +14,13 @@ import java.util.UUID;
 /**
  * The price the engine quotes for one request, and why. Topic: price decisions, keyed by user.
  * {@code price} and {@code list_price} are null only when the item is unknown to the catalog
- * (reason FALLBACK_UNKNOWN_ITEM): the storefront then keeps its own price.
+ * (reason FALLBACK_UNKNOWN_ITEM): the storefront then keeps its own price. {@code arm} is "control",
+ * or "canary" for the share of users a canary model prices; {@code model_version} is the model that
+ * priced this request.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"decision_id", "request_id", "user_id", "item_id", "list_price", "price", "unit_cost",
-        "model_version", "expected_conversion", "reason_codes", "guardrails", "fallback", "personalized",
+        "model_version", "arm", "expected_conversion", "reason_codes", "guardrails", "fallback", "personalized",
         "disclosure", "request_time", "decision_time", "latency_ms", "user_history_events"})
 public record PriceDecision(
         @JsonProperty("decision_id") String decisionId,
@@ -29,6 +31,7 @@ public record PriceDecision(
         @JsonProperty("price") Double price,
         @JsonProperty("unit_cost") Double unitCost,
         @JsonProperty("model_version") String modelVersion,
+        @JsonProperty("arm") String arm,
         @JsonProperty("expected_conversion") Double expectedConversion,
         @JsonProperty("reason_codes") List<String> reasonCodes,
         @JsonProperty("guardrails") List<String> guardrails,

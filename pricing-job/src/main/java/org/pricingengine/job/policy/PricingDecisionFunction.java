@@ -114,6 +114,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
                 price,
                 item == null ? null : policy.unitCost(item),
                 scored.modelVersion(),
+                scored.arm(),
                 expectedConversion,
                 List.copyOf(reasons),
                 List.copyOf(guardrails),

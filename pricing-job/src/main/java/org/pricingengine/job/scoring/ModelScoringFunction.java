@@ -3,6 +3,7 @@ package org.pricingengine.job.scoring;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -18,23 +19,32 @@ import java.util.List;
  * {@link MicroBatcher}; the model session is shared across the JVM's subtasks. Every request comes
  * out: a model error, a full queue or a timeout yields a scored request with a failure reason, which
  * the policy turns into a fallback decision; a burst of failures opens a {@link CircuitBreaker}.
+ *
+ * <p>With a canary model configured, the users {@link CanaryArms} assigns to it are scored by the
+ * canary through its own batcher and breaker (a failing canary cannot open the control arm's breaker).
  */
 public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, ScoredRequest> {
     private static final long serialVersionUID = 1L;
 
-    /** Everything the function needs to find and run its model, fixed when the job is built. */
+    /**
+     * Everything the function needs to find and run its models, fixed when the job is built.
+     * {@code canaryVersion} null: no canary.
+     */
     public record Settings(String modelRoot, String version, ScoringDevice device, int cudaDeviceId,
                            int intraOpThreads, int maxBatch, long maxBatchWaitNanos, int queueCapacity,
-                           int breakerFailures, long breakerCooldownMs)
-            implements java.io.Serializable {}
+                           int breakerFailures, long breakerCooldownMs, String canaryVersion, double canaryShare)
+            implements java.io.Serializable {
+
+        public Settings withoutCanary() {
+            return new Settings(modelRoot, version, device, cudaDeviceId, intraOpThreads, maxBatch, maxBatchWaitNanos,
+                    queueCapacity, breakerFailures, breakerCooldownMs, null, 0);
+        }
+    }
 
     private final Settings settings;
 
-    private transient DemandModel model;
-    private transient MicroBatcher batcher;
-    private transient Counter scored;
-    private transient Counter fallbacks;
-    private transient CircuitBreaker breaker;
+    private transient Arm control;
+    private transient Arm canary;
 
     public ModelScoringFunction(Settings settings) {
         this.settings = settings;
@@ -42,70 +52,106 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
 
     @Override
     public void open(OpenContext openContext) {
-        model = SharedModels.acquire(Path.of(settings.modelRoot()), settings.version(), settings.device(),
-                settings.cudaDeviceId(), settings.intraOpThreads());
-        var metrics = getRuntimeContext().getMetricGroup().addGroup("scoring");
-        Histogram batchSize = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
-        Histogram inferenceMicros = metrics.histogram("inferenceMicros", new DescriptiveStatisticsHistogram(1000));
-        scored = metrics.counter("scored");
-        breaker = new CircuitBreaker(settings.breakerFailures(), settings.breakerCooldownMs(), System::currentTimeMillis);
-        metrics.gauge("breakerOpen", () -> breaker.state() == CircuitBreaker.State.OPEN ? 1 : 0);
-        metrics.gauge("breakerTimesOpened", () -> breaker.timesOpened());
-        fallbacks = metrics.counter("fallbacks");
-        batcher = new MicroBatcher(model, settings.maxBatch(), settings.maxBatchWaitNanos(), settings.queueCapacity(),
-                "demand-model-" + settings.version() + "-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                (size, nanos) -> {
-                    batchSize.update(size);
-                    inferenceMicros.update(nanos / 1000);
-                });
-        metrics.gauge("queueDepth", () -> batcher.queueDepth());
+        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("scoring");
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        control = new Arm(CanaryArms.CONTROL, settings.version(), metrics, subtask);
+        if (settings.canaryVersion() != null) {
+            canary = new Arm(CanaryArms.CANARY, settings.canaryVersion(), metrics.addGroup("canary"), subtask);
+        }
     }
 
     @Override
     public void asyncInvoke(ScoringRequest request, ResultFuture<ScoredRequest> resultFuture) {
-        if (!request.scorable()) {
-            fallbacks.inc();
-            resultFuture.complete(List.of(ScoredRequest.failed(request.enriched(), ReasonCodes.FALLBACK_UNKNOWN_ITEM,
-                    model.version(), 0)));
-            return;
-        }
-        int history = request.features().eventCount();
-        if (!breaker.allowsRequest()) {
-            fallbacks.inc();
-            resultFuture.complete(List.of(ScoredRequest.failed(request.enriched(), ReasonCodes.FALLBACK_CIRCUIT_OPEN,
-                    model.version(), history)));
-            return;
-        }
-        batcher.submit(request.features()).whenComplete((estimate, error) -> {
-            if (error == null) {
-                breaker.recordSuccess();
-                scored.inc();
-                resultFuture.complete(List.of(ScoredRequest.scored(request.enriched(), estimate, model.version(), history)));
-            } else {
-                breaker.recordFailure();
-                fallbacks.inc();
-                resultFuture.complete(List.of(ScoredRequest.failed(request.enriched(), ReasonCodes.FALLBACK_MODEL_ERROR,
-                        model.version(), history)));
-            }
-        });
+        Arm arm = canary != null && CanaryArms.inCanary(request.enriched().request().userId(),
+                settings.canaryVersion(), settings.canaryShare()) ? canary : control;
+        arm.score(request, resultFuture);
     }
 
     @Override
     public void timeout(ScoringRequest request, ResultFuture<ScoredRequest> resultFuture) {
-        breaker.recordFailure();
-        fallbacks.inc();
-        resultFuture.complete(List.of(ScoredRequest.failed(request.enriched(), ReasonCodes.FALLBACK_MODEL_TIMEOUT,
-                model.version(), request.features() == null ? 0 : request.features().eventCount())));
+        Arm arm = canary != null && CanaryArms.inCanary(request.enriched().request().userId(),
+                settings.canaryVersion(), settings.canaryShare()) ? canary : control;
+        arm.timedOut(request, resultFuture);
     }
 
     @Override
     public void close() {
-        if (batcher != null) {
-            batcher.close();
+        if (canary != null) {
+            canary.close();
+            canary = null;
         }
-        if (model != null) {
+        if (control != null) {
+            control.close();
+            control = null;
+        }
+    }
+
+    /** One model with its batcher, breaker and metrics. */
+    private final class Arm {
+        private final String name;
+        private final DemandModel model;
+        private final MicroBatcher batcher;
+        private final CircuitBreaker breaker;
+        private final Counter scored;
+        private final Counter fallbacks;
+
+        Arm(String name, String version, MetricGroup metrics, int subtask) {
+            this.name = name;
+            this.model = SharedModels.acquire(Path.of(settings.modelRoot()), version, settings.device(),
+                    settings.cudaDeviceId(), settings.intraOpThreads());
+            Histogram batchSize = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
+            Histogram inferenceMicros = metrics.histogram("inferenceMicros", new DescriptiveStatisticsHistogram(1000));
+            scored = metrics.counter("scored");
+            fallbacks = metrics.counter("fallbacks");
+            breaker = new CircuitBreaker(settings.breakerFailures(), settings.breakerCooldownMs(), System::currentTimeMillis);
+            metrics.gauge("breakerOpen", () -> breaker.state() == CircuitBreaker.State.OPEN ? 1 : 0);
+            metrics.gauge("breakerTimesOpened", breaker::timesOpened);
+            batcher = new MicroBatcher(model, settings.maxBatch(), settings.maxBatchWaitNanos(), settings.queueCapacity(),
+                    "demand-model-" + version + "-" + subtask,
+                    (size, nanos) -> {
+                        batchSize.update(size);
+                        inferenceMicros.update(nanos / 1000);
+                    });
+            metrics.gauge("queueDepth", batcher::queueDepth);
+        }
+
+        void score(ScoringRequest request, ResultFuture<ScoredRequest> resultFuture) {
+            if (!request.scorable()) {
+                fail(request, ReasonCodes.FALLBACK_UNKNOWN_ITEM, resultFuture);
+                return;
+            }
+            if (!breaker.allowsRequest()) {
+                fail(request, ReasonCodes.FALLBACK_CIRCUIT_OPEN, resultFuture);
+                return;
+            }
+            int history = request.features().eventCount();
+            batcher.submit(request.features()).whenComplete((estimate, error) -> {
+                if (error == null) {
+                    breaker.recordSuccess();
+                    scored.inc();
+                    resultFuture.complete(List.of(ScoredRequest.scored(request.enriched(), estimate, model.version(),
+                            name, history)));
+                } else {
+                    breaker.recordFailure();
+                    fail(request, ReasonCodes.FALLBACK_MODEL_ERROR, resultFuture);
+                }
+            });
+        }
+
+        void timedOut(ScoringRequest request, ResultFuture<ScoredRequest> resultFuture) {
+            breaker.recordFailure();
+            fail(request, ReasonCodes.FALLBACK_MODEL_TIMEOUT, resultFuture);
+        }
+
+        private void fail(ScoringRequest request, String reason, ResultFuture<ScoredRequest> resultFuture) {
+            fallbacks.inc();
+            resultFuture.complete(List.of(ScoredRequest.failed(request.enriched(), reason, model.version(), name,
+                    request.features() == null ? 0 : request.features().eventCount())));
+        }
+
+        void close() {
+            batcher.close();
             SharedModels.release(model);
-            model = null;
         }
     }
 }

@@ -12,15 +12,18 @@ public record ScoredRequest(
         double baseLogit,
         double priceSensitivity,
         String modelVersion,
+        String arm,
         String failure,
         int historyEvents) {
 
-    public static ScoredRequest scored(EnrichedRequest r, DemandEstimate e, String modelVersion, int historyEvents) {
-        return new ScoredRequest(r, e.baseLogit(), e.priceSensitivity(), modelVersion, null, historyEvents);
+    public static ScoredRequest scored(EnrichedRequest r, DemandEstimate e, String modelVersion, String arm,
+                                       int historyEvents) {
+        return new ScoredRequest(r, e.baseLogit(), e.priceSensitivity(), modelVersion, arm, null, historyEvents);
     }
 
-    public static ScoredRequest failed(EnrichedRequest r, String failure, String modelVersion, int historyEvents) {
-        return new ScoredRequest(r, Double.NaN, Double.NaN, modelVersion, failure, historyEvents);
+    public static ScoredRequest failed(EnrichedRequest r, String failure, String modelVersion, String arm,
+                                       int historyEvents) {
+        return new ScoredRequest(r, Double.NaN, Double.NaN, modelVersion, arm, failure, historyEvents);
     }
 
     public DemandEstimate estimate() {

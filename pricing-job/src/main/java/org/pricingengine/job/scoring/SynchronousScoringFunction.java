@@ -33,7 +33,7 @@ public class SynchronousScoringFunction extends RichMapFunction<ScoringRequest, 
     @Override
     public ScoredRequest map(ScoringRequest request) {
         if (!request.scorable()) {
-            return ScoredRequest.failed(request.enriched(), ReasonCodes.FALLBACK_UNKNOWN_ITEM, model.version(), 0);
+            return ScoredRequest.failed(request.enriched(), ReasonCodes.FALLBACK_UNKNOWN_ITEM, model.version(), CanaryArms.CONTROL, 0);
         }
         int history = request.features().eventCount();
         single.clear();
@@ -41,10 +41,10 @@ public class SynchronousScoringFunction extends RichMapFunction<ScoringRequest, 
         try {
             model.score(single);
         } catch (Exception e) {
-            return ScoredRequest.failed(request.enriched(), ReasonCodes.FALLBACK_MODEL_ERROR, model.version(), history);
+            return ScoredRequest.failed(request.enriched(), ReasonCodes.FALLBACK_MODEL_ERROR, model.version(), CanaryArms.CONTROL, history);
         }
         return ScoredRequest.scored(request.enriched(), new DemandEstimate(single.baseLogit(0), single.priceSensitivity(0)),
-                model.version(), history);
+                model.version(), CanaryArms.CONTROL, history);
     }
 
     @Override

@@ -42,7 +42,7 @@ class FeedbackAttributionFunctionTest {
 
     private void decision(String requestId, String user, String item, long timeMs) throws Exception {
         harness.processElement1(new PriceDecision(PriceDecision.decisionIdFor(requestId), requestId, user, item, 10.0, 9.5,
-                6.0, "v1", 0.1, List.of(), List.of(), false, true, "d", timeMs, timeMs, 1, 0), timeMs);
+                6.0, "v1", "canary", 0.1, List.of(), List.of(), false, true, "d", timeMs, timeMs, 1, 0), timeMs);
     }
 
     private void event(String id, String user, String item, EventType type, long timeMs, double price) throws Exception {
@@ -66,6 +66,8 @@ class FeedbackAttributionFunctionTest {
         assertEquals(2, out.size());
         FeedbackOutcome bought = out.get("r-buy");
         assertEquals(FeedbackOutcome.PURCHASE, bought.outcome());
+        assertEquals("canary", bought.arm(), "the outcome carries the decision's arm");
+        assertEquals("v1", bought.modelVersion());
         assertEquals(9.5, bought.revenue());
         assertEquals(600.0, bought.secondsToOutcome());
         assertEquals(3600, bought.attributionWindowSeconds());

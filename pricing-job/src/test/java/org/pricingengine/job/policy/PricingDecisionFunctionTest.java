@@ -42,8 +42,8 @@ class PricingDecisionFunctionTest {
     private PriceDecision decide(String requestId, long timeMs, DemandEstimate estimate, String failure) throws Exception {
         EnrichedRequest r = new EnrichedRequest(new PriceRequest(requestId, "u", "i", timeMs, null, null), 4_000L,
                 new ItemSnapshot("i", "c", "b", 50.0, 20.0, null, 0, 0, 0));
-        harness.processElement(failure == null ? ScoredRequest.scored(r, estimate, "v1", 3)
-                : ScoredRequest.failed(r, failure, "v1", 3), timeMs);
+        harness.processElement(failure == null ? ScoredRequest.scored(r, estimate, "v1", "control", 3)
+                : ScoredRequest.failed(r, failure, "v1", "control", 3), timeMs);
         List<PriceDecision> out = harness.extractOutputValues();
         return out.get(out.size() - 1);
     }
@@ -89,7 +89,7 @@ class PricingDecisionFunctionTest {
     @Test
     void unknownItemGetsADecisionWithoutPrice() throws Exception {
         EnrichedRequest r = new EnrichedRequest(new PriceRequest("req-x", "u", "nope", MINUTE, null, null), 0L, null);
-        harness.processElement(ScoredRequest.failed(r, ReasonCodes.FALLBACK_UNKNOWN_ITEM, "v1", 0), MINUTE);
+        harness.processElement(ScoredRequest.failed(r, ReasonCodes.FALLBACK_UNKNOWN_ITEM, "v1", "control", 0), MINUTE);
         PriceDecision d = harness.extractOutputValues().get(0);
         assertNull(d.price());
         assertTrue(d.fallback());

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The local production-like setup in one place: a Kafka broker (kafka.sh) and a standalone Flink
+# session cluster (flink-cluster.sh), and submission of the job jar with a model version (rollout.sh).
+#
+# Usage: deploy/local/cluster.sh start|stop|status|submit [--model VERSION] [JOB OPTIONS]
+#   start    broker + pricing topics + JobManager + TaskManager
+#   submit   validates the model, uploads pricing-job/target/*-job.jar and runs it (default model v1);
+#            further changes of model go through deploy/rollout.sh
+#   stop     stops the running job with a savepoint first (if one was submitted), then the cluster and broker
+#   status   broker, cluster, the deployed job and its model
+# Ports: KAFKA_PORT (39092), FLINK_REST_PORT (38181). State under $PRICING_WORK_DIR (default .work):
+# kafka/, flink/ (checkpoints/ and savepoints/ inside), rollout/ (deployment.json, rollout-history.jsonl).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+work=${PRICING_WORK_DIR:-$repo/.work}
+kafka_port=${KAFKA_PORT:-39092}
+rest_port=${FLINK_REST_PORT:-38181}
+cmd=${1:-}; shift || true
+kafka=("$repo/deploy/local/kafka.sh")
+kafka_args=(--state-dir "$work/kafka" --port "$kafka_port")
+flink=("$repo/deploy/local/flink-cluster.sh")
+flink_args=(--state-dir "$work/flink" --rest-port "$rest_port")
+tool_args=(--rest "http://127.0.0.1:$rest_port" --state-dir "$work/rollout")
+
+case "$cmd" in
+  start)
+    "${kafka[@]}" start "${kafka_args[@]}"
+    "${kafka[@]}" topics "${kafka_args[@]}" >/dev/null
+    "${flink[@]}" start "${flink_args[@]}"
+    ;;
+  submit)
+    model=v1; args=()
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --model) model=$2; shift 2 ;;
+        *) args+=("$1"); shift ;;
+      esac
+    done
+    "$repo/deploy/rollout.sh" submit "${tool_args[@]}" --model "$model" \
+      --kafka.bootstrap-servers "127.0.0.1:$kafka_port" "${args[@]}"
+    ;;
+  stop)
+    if [ -f "$work/rollout/deployment.json" ] && "${flink[@]}" status "${flink_args[@]}" >/dev/null 2>&1; then
+      "$repo/deploy/rollout.sh" stop "${tool_args[@]}" || echo "cluster.sh: stop with savepoint failed; stopping anyway" >&2
+    fi
+    "${flink[@]}" stop "${flink_args[@]}"
+    "${kafka[@]}" stop "${kafka_args[@]}"
+    ;;
+  status)
+    "${kafka[@]}" status "${kafka_args[@]}" || true
+    "${flink[@]}" status "${flink_args[@]}" || true
+    if [ -f "$work/rollout/deployment.json" ]; then
+      echo "deployment: $(tr -d '\n ' < "$work/rollout/deployment.json")"
+    fi
+    ;;
+  *) sed -n 2,12p "$0" >&2; exit 2 ;;
+esac

@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# A real standalone Flink session cluster (one JobManager and one TaskManager process) on this machine,
+# assembled from Maven Central jars (deploy/local/flink/pom.xml; flink-dist is not published there):
+# no Docker, no downloads besides Maven.
+#
+# Usage: deploy/local/flink-cluster.sh start|stop|status|kill-taskmanager [--state-dir DIR] [--rest-port PORT]
+#   start   resolve lib/ (first time), write conf/config.yaml, start JobManager and TaskManager, wait
+#           until the TaskManager has registered its slots
+#   stop    stop both (SIGTERM, then SIGKILL after 30 s); running jobs are not savepointed (use
+#           deploy/rollout.sh stop for that)
+#   status  running or stopped, pids, REST address, slots and jobs
+# Defaults: --state-dir $PRICING_WORK_DIR/flink (PRICING_WORK_DIR defaults to <repo>/.work),
+#           --rest-port $FLINK_REST_PORT or 38181; the JobManager RPC port is REST+1 and the blob server
+#           REST+2, all bound to 127.0.0.1. FLINK_TASK_SLOTS (default 2), FLINK_TM_MEMORY (default 2560m),
+#           FLINK_JM_MEMORY (default 1024m).
+# Files in the state dir: lib/ (links to the cluster's jars, ONNX Runtime included), conf/ (written on
+#           each start), log/ (jobmanager.log, taskmanager.log, *.out), checkpoints/, savepoints/,
+#           jobmanager.pid, taskmanager.pid, tmp/.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cmd=${1:-}; shift || true
+state=${PRICING_WORK_DIR:-$repo/.work}/flink
+rest_port=${FLINK_REST_PORT:-38181}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --state-dir) [ $# -ge 2 ] || { echo "flink-cluster.sh: --state-dir needs a value" >&2; exit 2; }; state=$2; shift 2 ;;
+    --rest-port) [ $# -ge 2 ] || { echo "flink-cluster.sh: --rest-port needs a value" >&2; exit 2; }; rest_port=$2; shift 2 ;;
+    *) echo "flink-cluster.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+case "$rest_port" in ''|*[!0-9]*) echo "flink-cluster.sh: --rest-port must be a number, got '$rest_port'" >&2; exit 2 ;; esac
+[ "$rest_port" -ge 1024 ] && [ "$rest_port" -lt 65533 ] || { echo "flink-cluster.sh: port $rest_port out of range 1024-65532" >&2; exit 2; }
+mkdir -p "$state"
+state=$(cd "$state" && pwd -P)
+rest="http://127.0.0.1:$rest_port"
+source "$repo/deploy/local/java-opens.sh"
+
+# The pid of ROLE (jobmanager|taskmanager) if that process is alive and belongs to this state dir.
+running_pid() {
+  local file="$state/$1.pid"
+  [ -f "$file" ] || return 1
+  local pid; pid=$(cat "$file")
+  case "$pid" in ''|*[!0-9]*) return 1 ;; esac
+  local args; args=$(ps -ww -o args= -p "$pid" 2>/dev/null) || return 1
+  case "$args" in *"$state/conf"*) echo "$pid" ;; *) return 1 ;; esac
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# GET a REST path; prints the body, fails when the JobManager does not answer.
+rest_get() { curl -sf --max-time 5 "$rest$1"; }
+
+# lib/: the cluster's jars (links into the local Maven repository), resolved once, refreshed when the pom changes.
+resolve_lib() {
+  local cp_file="$state/classpath.txt" pom="$repo/deploy/local/flink/pom.xml"
+  if [ ! -s "$cp_file" ] || [ "$pom" -nt "$cp_file" ] || [ "$repo/pom.xml" -nt "$cp_file" ]; then
+    command -v mvn >/dev/null || { echo "flink-cluster.sh: mvn not found on PATH (needed once to resolve the Flink jars)" >&2; exit 1; }
+    if ! mvn -B -q -f "$pom" dependency:build-classpath -Dmdep.outputFile="$cp_file" >"$state/mvn.log" 2>&1; then
+      echo "flink-cluster.sh: resolving the Flink jars with Maven failed:" >&2
+      tail -n 20 "$state/mvn.log" >&2
+      rm -f "$cp_file"; exit 1
+    fi
+    rm -rf "$state/lib"; mkdir -p "$state/lib"
+    local jar
+    # the file has no final newline: read its last entry too
+    tr ":" "\n" < "$cp_file" | while read -r jar || [ -n "$jar" ]; do [ -n "$jar" ] && ln -s "$jar" "$state/lib/"; done
+  fi
+}
+
+write_config() {
+  mkdir -p "$state/conf" "$state/log" "$state/checkpoints" "$state/savepoints" "$state/tmp" "$state/web-upload"
+  cat > "$state/conf/config.yaml" <<YAML
+# Written by deploy/local/flink-cluster.sh on each start; edits are overwritten.
+jobmanager:
+  rpc:
+    address: 127.0.0.1
+    port: $((rest_port + 1))
+  bind-host: 127.0.0.1
+  memory:
+    process:
+      size: ${FLINK_JM_MEMORY:-1024m}
+taskmanager:
+  host: 127.0.0.1
+  bind-host: 127.0.0.1
+  numberOfTaskSlots: ${FLINK_TASK_SLOTS:-2}
+  memory:
+    process:
+      size: ${FLINK_TM_MEMORY:-2560m}
+    # ONNX Runtime's native arena and session live outside the JVM heap and outside RocksDB's managed memory.
+    task:
+      off-heap:
+        size: 256m
+rest:
+  address: 127.0.0.1
+  bind-address: 127.0.0.1
+  port: $rest_port
+blob:
+  server:
+    port: $((rest_port + 2))
+web:
+  upload:
+    dir: $state/web-upload
+  tmpdir: $state/tmp
+io:
+  tmp:
+    dirs: $state/tmp
+parallelism:
+  default: 1
+state:
+  backend:
+    type: rocksdb
+execution:
+  checkpointing:
+    dir: file://$state/checkpoints
+    savepoint-dir: file://$state/savepoints
+    incremental: true
+    # Kept after a cancel, so a job can also be restarted from its last checkpoint by hand.
+    externalized-checkpoint-retention: RETAIN_ON_CANCELLATION
+    num-retained: 2
+restart-strategy:
+  type: exponential-delay
+cluster:
+  # Without this the TaskManager retries its first registration after 10 s.
+  registration:
+    error-delay: 1000
+env:
+  java:
+    opts:
+      all: -Djava.io.tmpdir=$state/tmp
+YAML
+  cat > "$state/conf/log4j.properties" <<'LOG'
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = File
+appender.file.type = File
+appender.file.name = File
+appender.file.fileName = ${sys:log.file}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = %d{HH:mm:ss,SSS} %-5p %c{1} - %m%n
+logger.kafka.name = org.apache.kafka
+logger.kafka.level = WARN
+logger.pekko.name = org.apache.pekko
+logger.pekko.level = WARN
+LOG
+}
+
+# Flink's own way to size a process: BashJavaUtils prints JVM flags (line 1) and dynamic -D settings (line 2).
+memory_params() {
+  local which=$1 out
+  out=$(java -cp "$state/lib/*" org.apache.flink.runtime.util.bash.BashJavaUtils "$which" \
+    --configDir "$state/conf" 2>"$state/log/bash-java-utils.err") || {
+    echo "flink-cluster.sh: BashJavaUtils $which failed:" >&2; tail -n 20 "$state/log/bash-java-utils.err" >&2; exit 1; }
+  printf '%s\n' "$out" | sed -n 's/^BASH_JAVA_UTILS_EXEC_RESULT://p'
+}
+
+launch() {
+  local role=$1 main=$2 params=$3 jvm dyn
+  jvm=$(printf '%s\n' "$params" | sed -n 1p)
+  dyn=$(printf '%s\n' "$params" | sed -n 2p)
+  [ ! -s "$state/log/$role.log" ] || mv -f "$state/log/$role.log" "$state/log/$role.log.1"
+  # setsid: the process leaves this shell's session, so Ctrl-C in the terminal does not stop the cluster.
+  # shellcheck disable=SC2086  # the JVM flags and -D settings are word lists by design
+  setsid java "${FLINK_JAVA_OPENS[@]}" $jvm -XX:+UseG1GC -Djava.io.tmpdir="$state/tmp" \
+    -Dlog.file="$state/log/$role.log" -Dlog4j.configurationFile="$state/conf/log4j.properties" \
+    -cp "$state/lib/*" "$main" --configDir "$state/conf" $dyn \
+    >"$state/log/$role.out" 2>&1 < /dev/null &
+  echo $! > "$state/$role.pid"
+}
+
+start() {
+  if running_pid jobmanager >/dev/null && running_pid taskmanager >/dev/null; then
+    echo "flink already running (jobmanager pid $(running_pid jobmanager), taskmanager pid $(running_pid taskmanager)); REST $rest"
+    return 0
+  fi
+  stop >/dev/null
+  command -v java >/dev/null || { echo "flink-cluster.sh: java not found on PATH (Flink 2 needs Java 17+)" >&2; exit 1; }
+  local p
+  for p in "$rest_port" "$((rest_port + 1))" "$((rest_port + 2))"; do
+    if port_open "$p"; then
+      echo "flink-cluster.sh: port $p is already in use (the cluster needs $rest_port-$((rest_port + 2)); try --rest-port)" >&2
+      exit 1
+    fi
+  done
+  resolve_lib
+  write_config
+  local started=$SECONDS
+  launch jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint "$(memory_params GET_JM_RESOURCE_PARAMS)"
+  launch taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner "$(memory_params GET_TM_RESOURCE_PARAMS)"
+  local i overview
+  for i in $(seq 1 120); do
+    overview=$(rest_get /overview 2>/dev/null || true)
+    if printf '%s' "$overview" | grep -q '"slots-available":[1-9]'; then
+      echo "flink running (jobmanager pid $(cat "$state/jobmanager.pid"), taskmanager pid $(cat "$state/taskmanager.pid")), ready in $((SECONDS - started)) s; REST $rest; logs $state/log"
+      return 0
+    fi
+    { running_pid jobmanager >/dev/null && running_pid taskmanager >/dev/null; } || break
+    sleep 0.5
+  done
+  echo "flink-cluster.sh: the cluster did not come up within 60 s; last log lines:" >&2
+  tail -n 15 "$state/log/jobmanager.log" "$state/log/jobmanager.out" "$state/log/taskmanager.log" \
+    "$state/log/taskmanager.out" >&2 2>/dev/null || true
+  stop >/dev/null
+  exit 1
+}
+
+stop_role() {
+  local role=$1 pid i
+  pid=$(running_pid "$role") || { rm -f "$state/$role.pid"; echo "$role not running"; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 60); do
+    kill -0 "$pid" 2>/dev/null || { rm -f "$state/$role.pid"; echo "$role stopped (pid $pid)"; return 0; }
+    sleep 0.5
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$state/$role.pid"
+  echo "$role killed (pid $pid) after 30 s without a clean shutdown"
+}
+
+stop() {
+  stop_role taskmanager
+  stop_role jobmanager
+}
+
+status() {
+  local jm tm
+  jm=$(running_pid jobmanager || echo "-"); tm=$(running_pid taskmanager || echo "-")
+  if [ "$jm" = "-" ] && [ "$tm" = "-" ]; then
+    echo "flink stopped (state dir $state)"; return 3
+  fi
+  echo "flink jobmanager pid $jm, taskmanager pid $tm; REST $rest"
+  echo "overview: $(rest_get /overview 2>/dev/null || echo unreachable)"
+  echo "jobs: $(rest_get /jobs/overview 2>/dev/null | grep -o '"jid":"[^"]*","name":"[^"]*","start-time":[0-9]*,"end-time":-\?[0-9]*,"duration":[0-9]*,"state":"[^"]*"' | sed 's/"start-time[^,]*,"end-time[^,]*,"duration[^,]*,//' | tr '\n' ' ')"
+}
+
+# Fault injection for tests: the TaskManager dies without a chance to clean up, as on a lost machine.
+kill_taskmanager() {
+  local pid
+  pid=$(running_pid taskmanager) || { echo "flink-cluster.sh: no taskmanager running" >&2; exit 1; }
+  kill -KILL "$pid"
+  rm -f "$state/taskmanager.pid"
+  echo "taskmanager killed (pid $pid)"
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  kill-taskmanager) kill_taskmanager ;;
+  restart-taskmanager) resolve_lib; write_config; launch taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner "$(memory_params GET_TM_RESOURCE_PARAMS)"; echo "taskmanager started (pid $(cat "$state/taskmanager.pid"))" ;;
+  *) echo "usage: $0 start|stop|status|kill-taskmanager|restart-taskmanager [--state-dir DIR] [--rest-port PORT]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Model rollouts through savepoints on a running Flink cluster: submit, validate, rollout (validate ->
+# stop with savepoint -> resubmit with the new model -> verify health -> automatic rollback), canary,
+# promote, rollback, canary-report, status, history. See README "Rolling out models".
+#
+# Usage: deploy/rollout.sh COMMAND [--option value ...]; e.g.
+#   deploy/rollout.sh submit --model v1 --kafka.bootstrap-servers 127.0.0.1:39092
+#   deploy/rollout.sh rollout --model v2
+#   deploy/rollout.sh canary --canary v2 --canary-share 0.1 ; deploy/rollout.sh canary-report ; deploy/rollout.sh promote
+#   deploy/rollout.sh rollback ; deploy/rollout.sh history
+# The last line is `rollout-result: {json}`; exit status 0 when the command did what it was asked.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+[ $# -ge 1 ] || { sed -n 2,11p "$0" >&2; exit 2; }
+# The job jar the cluster runs (pricing-job/target/*-job.jar) is built by run-java.sh's install step.
+PRICING_LOG_FILE=${PRICING_LOG_FILE:-$repo/.work/rollout.log} JAVA_HEAP=${JAVA_HEAP:-1g} \
+  exec "$repo/deploy/local/run-java.sh" org.pricingengine.job.rollout.RolloutTool "$@"

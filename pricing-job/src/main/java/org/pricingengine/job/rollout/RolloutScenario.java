@@ -1,0 +1,557 @@
+package org.pricingengine.job.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import org.pricingengine.features.events.BehaviourEvent;
+import org.pricingengine.features.events.CatalogUpdate;
+import org.pricingengine.features.events.EventType;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.features.events.PriceRequest;
+import org.pricingengine.features.rees46.ReplayRecord;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.local.Rees46Replayer;
+import org.pricingengine.job.policy.PolicySettings;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The rollout scenario on a real standalone cluster, in one run: starts a Kafka broker and a Flink
+ * session cluster (deploy/local scripts), submits the job with v1, replays real REES46 traffic, and
+ * while traffic flows: rolls out to v2 through a savepoint, tries a corrupt candidate (refused, job
+ * untouched), and a candidate that passes validation but fails on real traffic (rolled back to v2 from
+ * the savepoint automatically). Then it checks that every request has a decision, that decisions after
+ * the rollout carry v2, and that shopper state survived (probe shoppers with 3 to 31 earlier events
+ * are priced before and after the rollout; the decision's {@code user_history_events} must not change,
+ * and no shopper of the replayed traffic may have fewer events after the rollout than before), stops everything, and prints
+ * {@code rollout: {json}}.
+ *
+ * <p>Options: --work-dir (.work/rollout-scenario), --kafka-port (39292), --rest-port (38281), --rate
+ * rows/s (120), --data (multi-category log), --from (v1), --to (v2).
+ */
+public final class RolloutScenario {
+    private final Path repo;
+    private final Path work;
+    private final int kafkaPort;
+    private final int restPort;
+    private final double rate;
+    private final Path data;
+    private final String from;
+    private final String to;
+
+    private RolloutScenario(Map<String, String> o) {
+        repo = repositoryRoot();
+        work = repo.resolve(o.get("work-dir")).toAbsolutePath();
+        kafkaPort = Integer.parseInt(o.get("kafka-port"));
+        restPort = Integer.parseInt(o.get("rest-port"));
+        rate = Double.parseDouble(o.get("rate"));
+        data = repo.resolve(o.get("data"));
+        from = o.get("from");
+        to = o.get("to");
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, Object> result = run(args);
+        System.out.println("rollout: " + Json.mapper().writeValueAsString(result));
+        System.exit(Boolean.TRUE.equals(result.get("ok")) ? 0 : 1);
+    }
+
+    /** Runs the scenario; the map is what the last line prints. */
+    public static Map<String, Object> run(String... args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>(Map.of("work-dir", ".work/rollout-scenario", "kafka-port", "39292",
+                "rest-port", "38281", "rate", "120", "data", "model-assets/data/rees46/multicategory_2019-10-01_head.csv",
+                "from", "v1", "to", "v2"));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            String key = args[i].replaceFirst("^--", "");
+            if (!o.containsKey(key)) {
+                throw new IllegalArgumentException("unknown option " + args[i] + " (known: " + o.keySet() + ")");
+            }
+            o.put(key, args[i + 1]);
+        }
+        return new RolloutScenario(o).run();
+    }
+
+    private Map<String, Object> run() throws Exception {
+        deleteRecursively(work);
+        Files.createDirectories(work);
+        Map<String, Object> result = new LinkedHashMap<>();
+        long started = System.nanoTime();
+        try {
+            script("deploy/local/kafka.sh", "start", "--state-dir", work.resolve("kafka").toString(), "--port", "" + kafkaPort);
+            script("deploy/local/kafka.sh", "topics", "--state-dir", work.resolve("kafka").toString(), "--port", "" + kafkaPort);
+            script("deploy/local/flink-cluster.sh", "start", "--state-dir", work.resolve("flink").toString(),
+                    "--rest-port", "" + restPort);
+            Path models = prepareModels();
+            scenario(models, result);
+        } catch (Exception e) {
+            result.put("ok", false);
+            result.put("error", e.toString());
+            throw e;
+        } finally {
+            script("deploy/local/flink-cluster.sh", "stop", "--state-dir", work.resolve("flink").toString(),
+                    "--rest-port", "" + restPort);
+            script("deploy/local/kafka.sh", "stop", "--state-dir", work.resolve("kafka").toString(), "--port", "" + kafkaPort);
+            result.put("seconds", (System.nanoTime() - started) / 1_000_000_000L);
+        }
+        return result;
+    }
+
+    private void scenario(Path models, Map<String, Object> result) throws Exception {
+        String bootstrap = "127.0.0.1:" + kafkaPort;
+        List<String> jobArgs = List.of("--kafka.bootstrap-servers", bootstrap, "--model.dir", models.toString(),
+                "--kafka.group-id", "pricing-rollout-scenario", "--checkpoint.interval", "10s");
+        PricingConfig config = PricingConfig.fromArgs(jobArgs.toArray(String[]::new));
+        Path stateDir = work.resolve("rollout");
+        FlinkRestClient flink = new FlinkRestClient("http://127.0.0.1:" + restPort);
+        CandidateValidator validator = new CandidateValidator(models,
+                repo.resolve("model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"), PolicySettings.from(config),
+                CandidateValidator.Limits.defaults());
+        ModelRollout rollout = new ModelRollout(flink, stateDir, jobJar(), bootstrap, config, validator,
+                ModelRollout.HealthCriteria.defaults(), line -> System.out.println("rollout: " + line));
+
+        DecisionLog decisions = new DecisionLog(bootstrap, config);
+        Thread reader = new Thread(decisions, "decision-log");
+        reader.setDaemon(true);
+        reader.start();
+
+        Deployment first = rollout.submit(from, null, 0, jobArgs, null);
+        System.out.println("scenario: submitted " + from + " as job " + first.jobId());
+        Rees46Replayer replayer = new Rees46Replayer(bootstrap, config);
+        Thread traffic = new Thread(() -> {
+            try {
+                replayer.replay(data, rate, 0, 0, i -> null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                System.err.println("scenario: replay failed: " + e);
+            }
+        }, "traffic");
+        traffic.start();
+        awaitDecisions(decisions, from, 1000, Duration.ofSeconds(120));
+        // Probe shoppers with a known number of earlier events, asked for a price before the rollout...
+        Map<String, Integer> probeBefore = askProbeShoppers(replayer, decisions, "before");
+
+        // 1. the rollout to the new version
+        ModelRollout.Outcome up = rollout.rollout(to, null, 0);
+        long switchedAtMs = rollout.current().submittedAtMs();
+        // ... and again after it: the new job must know them as well as the old one did.
+        Map<String, Integer> probeAfter = askProbeShoppers(replayer, decisions, "after");
+        result.put("probe_history_before", probeBefore);
+        result.put("probe_history_after", probeAfter);
+        boolean probesCarried = probeAfter.equals(probeBefore) && probeBefore.values().stream().allMatch(n -> n > 0);
+        result.put("from_version", from);
+        result.put("to_version", to);
+        result.put("rollout_outcome", up.outcome());
+        result.put("savepoint", up.savepoint());
+        if (!up.succeeded()) {
+            result.put("rollout_problems", up.problems());
+        }
+
+        // 2. a corrupt candidate: refused, the running job untouched
+        String jobBefore = rollout.current().jobId();
+        ModelRollout.Outcome corrupt = rollout.rollout("v9-corrupt", null, 0);
+        boolean refusedOk = corrupt.outcome().equals("REFUSED") && rollout.current().jobId().equals(jobBefore)
+                && flink.job(jobBefore).state().equals("RUNNING") && corrupt.savepoint() == null;
+        result.put("refused_ok", refusedOk);
+        result.put("refused_reason", corrupt.problems().isEmpty() ? null : corrupt.problems().get(0));
+
+        // 3. a candidate that passes validation and fails on real traffic: rolled back automatically
+        ModelRollout.Outcome faulty = rollout.rollout("v3-faulty", null, 0);
+        long rolledBackAtMs = rollout.current().submittedAtMs();
+        boolean autoRollbackOk = faulty.outcome().equals("ROLLED_BACK") && rollout.current().modelVersion().equals(to)
+                && flink.job(rollout.current().jobId()).state().equals("RUNNING");
+        result.put("faulty_outcome", faulty.outcome());
+        result.put("faulty_problems", faulty.problems());
+
+        // Let the traffic run a little more on the rolled-back job, then stop it and wait for every decision.
+        Thread.sleep(5_000);
+        traffic.interrupt();
+        traffic.join(30_000);
+        replayer.flush();
+        replayer.close();
+        Set<String> requests = readRequestIds(bootstrap, config);
+        boolean complete = decisions.awaitAll(requests, Duration.ofSeconds(90));
+
+        Map<String, Object> v = decisions.verdict(requests, from, to, switchedAtMs, rolledBackAtMs);
+        autoRollbackOk &= (long) v.get("decisions_after_rollback_not_" + to) == 0
+                && (long) v.get("decisions_after_rollback") > 0;
+        result.put("requests", requests.size());
+        result.putAll(v);
+        result.put("auto_rollback_ok", autoRollbackOk);
+        result.put("history", rollout.history().entries().size());
+        System.out.print(rollout.history().format());
+        decisions.stop();
+        boolean stateCarried = probesCarried && (int) v.get("users_with_history_across_rollout")
+                == (int) v.get("users_whose_history_carried");
+        result.put("state_carried", stateCarried);
+        boolean ok = up.succeeded() && refusedOk && autoRollbackOk && complete
+                && (long) v.get("missing_decisions") == 0 && stateCarried
+                && (long) v.get("decisions_after_rollout_not_" + to) == 0;
+        result.put("ok", ok);
+        // The last cluster job is left for the finally block, which stops the cluster.
+        script("deploy/local/flink-cluster.sh", "status", "--state-dir", work.resolve("flink").toString(),
+                "--rest-port", "" + restPort);
+    }
+
+    /** Shopper i (1..5) has PROBE_EVENTS[i-1] behaviour events, sent once, before the first ask. */
+    private static final int[] PROBE_EVENTS = {3, 7, 12, 20, 31};
+    private static final String PROBE_ITEM = "rollout-probe-item";
+    private static final long PROBE_T0 = java.time.Instant.parse("2019-10-01T00:30:00Z").toEpochMilli();
+
+    /**
+     * Asks the price of one item for each probe shopper and returns, per shopper, how many earlier events
+     * the decision says the model saw. The first call also sends the shoppers' history and the item's
+     * catalog entry.
+     */
+    private static Map<String, Integer> askProbeShoppers(Rees46Replayer replayer, DecisionLog decisions, String round)
+            throws InterruptedException {
+        boolean first = round.equals("before");
+        long requestTime = PROBE_T0 + (first ? 600_000 : 1_200_000);
+        if (first) {
+            replayer.send(new ReplayRecord(ReplayRecord.Role.CATALOG, PROBE_ITEM, new CatalogUpdate(PROBE_ITEM,
+                    "probe-category", "probe-brand", 20.0, 12.0, 100L, PROBE_T0), PROBE_T0));
+            for (int u = 1; u <= PROBE_EVENTS.length; u++) {
+                String user = "rollout-probe-user-" + u;
+                for (int e = 0; e < PROBE_EVENTS[u - 1]; e++) {
+                    long t = PROBE_T0 + e * 1_000L;
+                    replayer.send(new ReplayRecord(ReplayRecord.Role.BEHAVIOUR, user, new BehaviourEvent(
+                            user + "-event-" + e, user, "probe-seen-item-" + e, EventType.VIEW, t, 10.0 + e, "s-" + u,
+                            "probe-category", "probe-brand"), t));
+                }
+            }
+            // The history and the requests travel on different topics: let the history land first.
+            replayer.flush();
+            Thread.sleep(3_000);
+        }
+        Map<String, String> requestIds = new LinkedHashMap<>();
+        for (int u = 1; u <= PROBE_EVENTS.length; u++) {
+            String user = "rollout-probe-user-" + u;
+            String requestId = "rollout-probe-" + round + "-" + u;
+            requestIds.put(user, requestId);
+            replayer.send(new ReplayRecord(ReplayRecord.Role.REQUEST, user,
+                    new PriceRequest(requestId, user, PROBE_ITEM, requestTime, "web", null), requestTime));
+        }
+        replayer.flush();
+        Map<String, Integer> history = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (Map.Entry<String, String> e : requestIds.entrySet()) {
+            Integer seen;
+            while ((seen = decisions.historyOf(e.getValue())) == null) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no decision for probe request " + e.getValue() + " within 60 s");
+                }
+                Thread.sleep(100);
+            }
+            history.put(e.getKey(), seen);
+        }
+        return history;
+    }
+
+    private static void awaitDecisions(DecisionLog log, String version, int n, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (log.count(version) < n) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + log.count(version) + " decisions from " + version + " after "
+                        + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Copies of the real model versions, a corrupt candidate and a faulty one, in the cluster's model dir. */
+    private Path prepareModels() throws IOException, InterruptedException {
+        Path models = work.resolve("models");
+        Path bundled = repo.resolve("model-assets/models");
+        for (String version : List.of(from, to)) {
+            copyDirectory(bundled.resolve(version), models.resolve(version));
+        }
+        // Corrupt: the model file no longer matches the checksum its manifest gives.
+        Path corrupt = models.resolve("v9-corrupt");
+        copyDirectory(bundled.resolve(to), corrupt);
+        String manifest = Files.readString(corrupt.resolve("manifest.json"))
+                .replace("\"model_version\": \"" + to + "\"", "\"model_version\": \"v9-corrupt\"");
+        Files.writeString(corrupt.resolve("manifest.json"), manifest);
+        byte[] onnx = Files.readAllBytes(corrupt.resolve("model.onnx"));
+        onnx[onnx.length / 2] ^= 0x5a;
+        Files.write(corrupt.resolve("model.onnx"), onnx);
+        // Faulty: passes validation (cosmetics probe prices stay under 300), fails on multi-category prices.
+        run(List.of("/usr/bin/python3", "model-assets/training/faulty_candidate.py", "--models", models.toString(),
+                "--source", to, "--name", "v3-faulty", "--price-above", "300"));
+        return models;
+    }
+
+    private Path jobJar() throws IOException {
+        try (Stream<Path> jars = Files.list(repo.resolve("pricing-job/target"))) {
+            return jars.filter(p -> p.getFileName().toString().endsWith("-job.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no job jar in pricing-job/target: run mvn package first"));
+        }
+    }
+
+    private void script(String script, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(repo.resolve(script).toString());
+        command.addAll(List.of(args));
+        run(command);
+    }
+
+    private void run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).directory(repo.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " did not finish in 5 minutes");
+        }
+        if (p.exitValue() != 0 && !command.contains("status")) {
+            throw new IOException(String.join(" ", command) + " failed with exit status " + p.exitValue());
+        }
+    }
+
+    private static Set<String> readRequestIds(String bootstrap, PricingConfig config) {
+        Set<String> ids = new HashSet<>();
+        readTopic(bootstrap, config, config.get(PricingConfig.TOPIC_REQUESTS), r -> {
+            try {
+                ids.add(Json.mapper().readTree(r.value()).path("request_id").asText());
+            } catch (IOException e) {
+                throw new IllegalStateException("a request is not JSON", e);
+            }
+        });
+        return ids;
+    }
+
+    /** Reads a topic from the beginning to its current end. */
+    static void readTopic(String bootstrap, PricingConfig config, String topic,
+                          java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(bootstrap, config))) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (!end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                consumer.poll(Duration.ofMillis(200)).forEach(each);
+            }
+        }
+    }
+
+    private static Properties consumerProperties(String bootstrap, PricingConfig config) {
+        Properties p = new Properties();
+        p.putAll(config.kafkaClientProperties());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return p;
+    }
+
+    /** Every decision on the topic, as it arrives: what the checks at the end are computed from. */
+    private static final class DecisionLog implements Runnable {
+        private record Seen(String requestId, String userId, String modelVersion, int history, long timestampMs,
+                            long requestTime, boolean itemKnown) {}
+
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final String topic;
+        private final List<Seen> seen = new ArrayList<>();
+        private final Map<String, Integer> perVersion = new HashMap<>();
+        private volatile boolean running = true;
+
+        DecisionLog(String bootstrap, PricingConfig config) {
+            consumer = new KafkaConsumer<>(consumerProperties(bootstrap, config));
+            topic = config.get(PricingConfig.TOPIC_DECISIONS);
+        }
+
+        @Override
+        public void run() {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            try {
+                while (running) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        JsonNode d = Json.mapper().readTree(r.value());
+                        synchronized (this) {
+                            Seen s = new Seen(d.path("request_id").asText(), d.path("user_id").asText(),
+                                    d.path("model_version").asText(), d.path("user_history_events").asInt(), r.timestamp(),
+                                    java.time.Instant.parse(d.path("request_time").asText()).toEpochMilli(),
+                                    d.hasNonNull("list_price"));
+                            seen.add(s);
+                            perVersion.merge(s.modelVersion(), 1, Integer::sum);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("a decision is not JSON", e);
+            } finally {
+                consumer.close();
+            }
+        }
+
+        synchronized Integer historyOf(String requestId) {
+            for (int i = seen.size() - 1; i >= 0; i--) {
+                if (seen.get(i).requestId().equals(requestId)) {
+                    return seen.get(i).history();
+                }
+            }
+            return null;
+        }
+
+        synchronized int count(String version) {
+            return perVersion.getOrDefault(version, 0);
+        }
+
+        boolean awaitAll(Set<String> requests, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                synchronized (this) {
+                    Set<String> decided = new HashSet<>();
+                    seen.forEach(s -> decided.add(s.requestId()));
+                    if (decided.containsAll(requests)) {
+                        return true;
+                    }
+                }
+                Thread.sleep(500);
+            }
+            return false;
+        }
+
+        void stop() {
+            running = false;
+        }
+
+        /**
+         * The figures: missing decisions, duplicates, model versions after the rollout and after the
+         * rollback, and whether user state carried over (a user's first decision after the rollout saw at
+         * least as many earlier events as the last one before it, and more than none).
+         */
+        synchronized Map<String, Object> verdict(Set<String> requests, String from, String to, long switchedAtMs,
+                                                 long rolledBackAtMs) {
+            Map<String, Integer> perRequest = new HashMap<>();
+            Map<String, Seen> lastBefore = new HashMap<>();
+            List<Seen> after = new ArrayList<>();
+            long afterRollout = 0;
+            long afterRolloutOther = 0;
+            long afterRollback = 0;
+            long afterRollbackOther = 0;
+            for (Seen s : seen) {
+                perRequest.merge(s.requestId(), 1, Integer::sum);
+                if (!s.itemKnown()) {
+                    // No features for an item the catalog does not know: its decision reports no history.
+                } else if (s.timestampMs() < switchedAtMs && s.modelVersion().equals(from)) {
+                    lastBefore.merge(s.userId(), s, (a, b) -> b.requestTime() >= a.requestTime() ? b : a);
+                } else if (s.timestampMs() >= switchedAtMs && s.modelVersion().equals(to)) {
+                    after.add(s);
+                }
+                if (s.timestampMs() >= switchedAtMs) {
+                    afterRollout++;
+                    // The faulty candidate's decisions (between rollout and rollback) are expected to differ.
+                    if (!s.modelVersion().equals(to) && !s.modelVersion().equals("v3-faulty")) {
+                        afterRolloutOther++;
+                    }
+                }
+                if (s.timestampMs() >= rolledBackAtMs) {
+                    afterRollback++;
+                    if (!s.modelVersion().equals(to)) {
+                        afterRollbackOther++;
+                    }
+                }
+            }
+            long missing = requests.stream().filter(r -> !perRequest.containsKey(r)).count();
+            long duplicates = perRequest.values().stream().filter(c -> c > 1).count();
+            List<String> notCarried = new ArrayList<>();
+            int usersChecked = 0;
+            int usersCarried = 0;
+            // Compared in request time, not decision order: a request that waited for its item's catalog entry
+            // across the savepoint is decided after the rollout with the (shorter) history before its own time.
+            Map<String, Seen> firstAfter = new HashMap<>();
+            for (Seen s : after) {
+                Seen before = lastBefore.get(s.userId());
+                if (before != null && s.requestTime() >= before.requestTime()) {
+                    firstAfter.merge(s.userId(), s, (a, b) -> b.requestTime() < a.requestTime() ? b : a);
+                }
+            }
+            for (Map.Entry<String, Seen> e : lastBefore.entrySet()) {
+                Seen next = firstAfter.get(e.getKey());
+                if (next != null && e.getValue().history() > 0) {
+                    usersChecked++;
+                    if (next.history() >= e.getValue().history()) {
+                        usersCarried++;
+                    } else if (notCarried.size() < 5) {
+                        notCarried.add(e.getValue() + " -> " + next);
+                    }
+                }
+            }
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("decisions", (long) perRequest.size());
+            v.put("decision_records", (long) seen.size());
+            v.put("missing_decisions", missing);
+            v.put("requests_with_duplicate_decisions", duplicates);
+            v.put("decisions_after_rollout", afterRollout);
+            v.put("decisions_after_rollout_not_" + to, afterRolloutOther);
+            v.put("decisions_after_rollback", afterRollback);
+            v.put("decisions_after_rollback_not_" + to, afterRollbackOther);
+            v.put("users_with_history_across_rollout", usersChecked);
+            v.put("users_whose_history_carried", usersCarried);
+            if (!notCarried.isEmpty()) {
+                v.put("users_not_carried", notCarried);
+            }
+            return v;
+        }
+    }
+
+    /** The checkout this runs from (tests run in a module directory, the scripts in the root). */
+    private static Path repositoryRoot() {
+        Path here = Path.of("").toAbsolutePath();
+        for (Path p = here; p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("model-assets")) && Files.isRegularFile(p.resolve("deploy/local/flink-cluster.sh"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("repository root not found above " + here);
+    }
+
+    private static void copyDirectory(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(f)) {
+                    Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
