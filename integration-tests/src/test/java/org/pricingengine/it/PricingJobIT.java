@@ -22,6 +22,7 @@ import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
 import org.pricingengine.job.local.Rees46Replayer;
+import org.pricingengine.job.scoring.CanaryArms;
 import org.pricingengine.job.policy.PriceDecision;
 
 import java.io.IOException;
@@ -41,8 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The whole job on a Flink MiniCluster (RocksDB state) against a real Kafka broker: a slice of the
  * bundled REES46 data, a few malformed records in between, and a scripted buyer and browser whose
- * feedback outcomes are known. The job reads the topics to their end (kafka.bounded) and finishes,
- * which closes every attribution window.
+ * feedback outcomes are known. A canary prices a quarter of the shoppers with v2. The job reads the
+ * topics to their end (kafka.bounded) and finishes, which closes every attribution window.
  */
 class PricingJobIT {
     private static final int ROWS = 3000;
@@ -55,6 +56,8 @@ class PricingJobIT {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
+    private static final String CANARY = "v2";
+    private static final double CANARY_SHARE = 0.25;
     private static final TestTopics TOPICS = new TestTopics("it-e2e");
     private static long malformedSent;
     private static PricingConfig config;
@@ -73,6 +76,9 @@ class PricingJobIT {
         options.put(PricingConfig.MODEL_DIR.key(), RepoPaths.models().toString());
         options.put(PricingConfig.CHECKPOINT_INTERVAL.key(), "2s");
         options.put(PricingConfig.PARALLELISM.key(), "2");
+        // A canary runs throughout: a quarter of the shoppers are priced by v2, the rest by v1.
+        options.put(PricingConfig.CANARY_MODEL_VERSION.key(), CANARY);
+        options.put(PricingConfig.CANARY_SHARE.key(), Double.toString(CANARY_SHARE));
         config = PricingConfig.of(options);
 
         try (Rees46Replayer replayer = new Rees46Replayer(KAFKA.bootstrapServers(), config)) {
@@ -148,7 +154,9 @@ class PricingJobIT {
         int priced = 0;
         int modelPriced = 0;
         for (JsonNode d : decisions) {
-            assertEquals("v1", d.get("model_version").asText(), d.toString());
+            boolean canary = CanaryArms.inCanary(d.get("user_id").asText(), CANARY, CANARY_SHARE);
+            assertEquals(canary ? "canary" : "control", d.get("arm").asText(), d.toString());
+            assertEquals(canary ? CANARY : "v1", d.get("model_version").asText(), d.toString());
             assertTrue(d.get("reason_codes").size() > 0, d.toString());
             if (!d.hasNonNull("price")) {
                 assertTrue(d.get("fallback").asBoolean(), d.toString());
@@ -192,6 +200,30 @@ class PricingJobIT {
     }
 
     @Test
+    void theCanaryPricesItsShareOfShoppersAndOutcomesCarryTheArm() {
+        Map<String, Set<String>> armsPerUser = new HashMap<>();
+        Map<String, JsonNode> decisionByRequest = new HashMap<>();
+        for (JsonNode d : decisions) {
+            armsPerUser.computeIfAbsent(d.get("user_id").asText(), u -> new HashSet<>()).add(d.get("arm").asText());
+            decisionByRequest.put(d.get("request_id").asText(), d);
+        }
+        armsPerUser.forEach((user, arms) -> assertEquals(1, arms.size(), "one arm per shopper: " + user));
+        long canaryUsers = armsPerUser.values().stream().filter(a -> a.contains("canary")).count();
+        double share = canaryUsers / (double) armsPerUser.size();
+        assertTrue(armsPerUser.size() > 300, "shoppers: " + armsPerUser.size());
+        // About 400 shoppers: the binomial standard deviation of the share is about 2 points; allow 4 of them.
+        assertEquals(CANARY_SHARE, share, 0.085, canaryUsers + " of " + armsPerUser.size() + " shoppers in the canary");
+        long modelPricedCanary = decisions.stream()
+                .filter(d -> d.get("arm").asText().equals("canary") && !d.get("fallback").asBoolean()).count();
+        assertTrue(modelPricedCanary > 100, "the canary model priced its shoppers: " + modelPricedCanary);
+        for (JsonNode f : feedback) {
+            JsonNode d = decisionByRequest.get(f.get("request_id").asText());
+            assertEquals(d.get("arm").asText(), f.get("arm").asText(), f.toString());
+            assertEquals(d.get("model_version").asText(), f.get("model_version").asText(), f.toString());
+        }
+    }
+
+    @Test
     void purchaseAfterAPricedViewIsAPurchaseOutcomeAndAnIdleViewIsNone() {
         Map<String, JsonNode> byRequest = new HashMap<>();
         feedback.forEach(f -> byRequest.put(f.get("request_id").asText(), f));
@@ -201,7 +233,8 @@ class PricingJobIT {
         assertEquals("purchase", bought.get("outcome").asText(), bought.toString());
         assertEquals(9.70, bought.get("revenue").asDouble(), 1e-9);
         assertEquals(570.0, bought.get("seconds_to_outcome").asDouble(), 1e-9);
-        assertEquals("v1", bought.get("model_version").asText());
+        assertEquals(CanaryArms.inCanary("it-buyer", CANARY, CANARY_SHARE) ? CANARY : "v1",
+                bought.get("model_version").asText());
         assertEquals(3600, bought.get("attribution_window_s").asLong());
 
         JsonNode idle = byRequest.get("it-req-idle");
