@@ -15,8 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Model rollouts on a real standalone Flink cluster (JobManager and TaskManager processes started by
  * deploy/local/flink-cluster.sh) against a real Kafka broker process, through the same code as
- * deploy/rollout-scenario.sh: v1 -> v2 through a savepoint with traffic flowing, a corrupt candidate
- * refused with the job untouched, a candidate failing on real traffic rolled back automatically.
+ * deploy/rollout-scenario.sh: v1 -> canary v2 -> v2 through savepoints with traffic flowing, a corrupt
+ * candidate refused with the job untouched, a candidate failing on real traffic rolled back
+ * automatically, and a rollback on demand.
  */
 class RolloutScenarioIT {
     @Test
@@ -25,7 +26,13 @@ class RolloutScenarioIT {
         String work = RepoPaths.root().relativize(RepoPaths.root().resolve("integration-tests/target/rollout-scenario")).toString();
         Map<String, Object> r = RolloutScenario.run("--work-dir", work, "--kafka-port", "39392", "--rest-port", "38381");
 
-        assertEquals("PROMOTED", r.get("rollout_outcome"), "v1 -> v2: " + r);
+        assertEquals("PROMOTED", r.get("canary_outcome"), "v1 + canary v2: " + r);
+        assertEquals(true, r.get("canary_ok"), "during the canary each shopper's arm decides the model: " + r);
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> arms = (Map<String, Map<String, Object>>) r.get("canary_report_arms");
+        assertTrue(((Number) arms.get("canary").get("outcomes")).longValue() > 0, "canary report has canary outcomes: " + r);
+        assertTrue(((Number) arms.get("control").get("outcomes")).longValue() > 0, "and control outcomes: " + r);
+        assertEquals("PROMOTED", r.get("rollout_outcome"), "promotion to v2: " + r);
         assertTrue((int) r.get("requests") > 1000, "real traffic was replayed across the rollouts: " + r);
         assertEquals(0L, r.get("missing_decisions"), "every request produced across the rollouts has a decision: " + r);
         assertEquals(0L, r.get("decisions_after_rollout_not_v2"), "after the rollout decisions carry v2: " + r);
@@ -41,6 +48,8 @@ class RolloutScenarioIT {
         assertTrue(String.valueOf(r.get("refused_reason")).contains("sha256"), "refused for its checksum: " + r);
         assertEquals("ROLLED_BACK", r.get("faulty_outcome"), r.toString());
         assertEquals(true, r.get("auto_rollback_ok"), "the failing candidate was rolled back to v2: " + r);
+        assertEquals("ROLLBACK_DONE", r.get("on_demand_rollback_outcome"), r.toString());
+        assertEquals(true, r.get("on_demand_rollback_ok"), "rollback on demand returns to the canary deployment: " + r);
         assertEquals(true, r.get("ok"), r.toString());
     }
 

@@ -26,6 +26,8 @@ public final class BenchmarkReport {
     static final long TARGET_P99_MS_AT_50 = 50;
     /** Soak: resident memory of the last third may exceed the first third's by at most this share. */
     static final double SOAK_MAX_RSS_GROWTH = 0.10;
+    /** Soak: the decision rate of the last third may fall below the first third's by at most this share. */
+    static final double SOAK_MAX_RATE_DROP = 0.10;
 
     private BenchmarkReport() {}
 
@@ -69,9 +71,15 @@ public final class BenchmarkReport {
             results.add(List.of("soak: resident memory first third -> last third, MB",
                     str(soak.get("rss_mb_first_third")) + " -> " + str(soak.get("rss_mb_last_third")),
                     "growth <= " + pct(SOAK_MAX_RSS_GROWTH), verdict(targets.get("soak_memory_flat"))));
+            if (soak.get("outside_heap_mb_first_third") != null) {
+                results.add(List.of("soak: outside the heap / heap committed, first third -> last third, MB",
+                        str(soak.get("outside_heap_mb_first_third")) + " -> " + str(soak.get("outside_heap_mb_last_third"))
+                                + " / " + str(soak.get("heap_committed_mb_first_third")) + " -> "
+                                + str(soak.get("heap_committed_mb_last_third")), "", ""));
+            }
             results.add(List.of("soak: decisions/s first third -> last third",
                     str(soak.get("decisions_per_s_first_third")) + " -> " + str(soak.get("decisions_per_s_last_third")),
-                    "", ""));
+                    "drop <= " + pct(SOAK_MAX_RATE_DROP), verdict(targets.get("soak_throughput_flat"))));
         }
         table(md, List.of("figure", "measured", "target", "met"), results);
         md.append("\n## Inference ceiling\n\n");
@@ -121,6 +129,10 @@ public final class BenchmarkReport {
         if (report.get("soak") instanceof Map<?, ?> soak && soak.get("rss_growth_share") instanceof Number growth) {
             t.put("soak_memory_flat", growth.doubleValue() <= SOAK_MAX_RSS_GROWTH);
         }
+        if (report.get("soak") instanceof Map<?, ?> soak && soak.get("decisions_per_s_first_third") instanceof Number first
+                && soak.get("decisions_per_s_last_third") instanceof Number last) {
+            t.put("soak_throughput_flat", last.doubleValue() >= first.doubleValue() * (1 - SOAK_MAX_RATE_DROP));
+        }
         return t;
     }
 
@@ -136,6 +148,12 @@ public final class BenchmarkReport {
         soak.put("rss_mb_first_third", Math.round(rssFirst));
         soak.put("rss_mb_last_third", Math.round(rssLast));
         soak.put("rss_growth_share", Math.round((rssLast - rssFirst) / rssFirst * 1000) / 1000.0);
+        if (series.get(0).containsKey("outside_heap_mb")) {
+            soak.put("outside_heap_mb_first_third", Math.round(median(series.subList(0, third), "outside_heap_mb")));
+            soak.put("outside_heap_mb_last_third", Math.round(median(series.subList(series.size() - third, series.size()), "outside_heap_mb")));
+            soak.put("heap_committed_mb_first_third", Math.round(median(series.subList(0, third), "heap_committed_mb")));
+            soak.put("heap_committed_mb_last_third", Math.round(median(series.subList(series.size() - third, series.size()), "heap_committed_mb")));
+        }
         soak.put("decisions_per_s_first_third", Math.round(median(series.subList(0, third), "decisions_per_s")));
         soak.put("decisions_per_s_last_third", Math.round(median(series.subList(series.size() - third, series.size()), "decisions_per_s")));
     }
@@ -211,10 +229,13 @@ public final class BenchmarkReport {
         if (report.get("soak") instanceof Map<?, ?> soak) {
             List<Map<String, Object>> series = list(soak.get("series"));
             double[] t = column(series, "t_s");
-            new LineChart("Soak at 50% load: memory", "seconds", "MB", false)
+            LineChart memory = new LineChart("Soak at 50% load: memory", "seconds", "MB", false)
                     .add("resident memory (RSS)", t, column(series, "rss_mb"))
-                    .add("JVM heap used", t, column(series, "heap_used_mb"))
-                    .writePng(dir.resolve("soak_memory.png"));
+                    .add("JVM heap used", t, column(series, "heap_used_mb"));
+            if (!series.isEmpty() && series.get(0).containsKey("outside_heap_mb")) {
+                memory.add("outside the heap (RSS - heap committed)", t, column(series, "outside_heap_mb"));
+            }
+            memory.writePng(dir.resolve("soak_memory.png"));
             new LineChart("Soak at 50% load: decisions per second", "seconds", "decisions per second", false)
                     .add("decisions/s", t, column(series, "decisions_per_s"))
                     .writePng(dir.resolve("soak_throughput.png"));

@@ -37,6 +37,7 @@ public final class DecisionSample {
     private final Map<String, Long> byModelVersion = new TreeMap<>();
     private final Map<String, Long> byArm = new TreeMap<>();
     private final Map<String, Long> fallbackReasons = new TreeMap<>();
+    private final Map<String, Long> modelFailuresByVersion = new TreeMap<>();
     private long decisions;
     private long fallbacks;
     private long modelFailures;
@@ -59,6 +60,12 @@ public final class DecisionSample {
 
     public double modelFailureRate() {
         return decisions == 0 ? 0 : (double) modelFailures / decisions;
+    }
+
+    /** Share of one model version's decisions that fell back because that model failed. */
+    public double modelFailureRate(String version) {
+        long n = byModelVersion.getOrDefault(version, 0L);
+        return n == 0 ? 0 : (double) modelFailuresByVersion.getOrDefault(version, 0L) / n;
     }
 
     public Map<String, Object> summary() {
@@ -86,6 +93,7 @@ public final class DecisionSample {
             fallbackReasons.merge(reason, 1L, Long::sum);
             if (MODEL_FAILURES.contains(reason)) {
                 modelFailures++;
+                modelFailuresByVersion.merge(d.path("model_version").asText("?"), 1L, Long::sum);
             }
         }
     }

@@ -135,7 +135,6 @@ public final class ModelRollout {
         String savepoint = flink.stopWithSavepoint(current.jobId(), null, Duration.ofMinutes(5));
         log.accept("    savepoint " + savepoint);
         long switchedAt = System.currentTimeMillis();
-        Files.writeString(stateDir.resolve(PREVIOUS_FILE), pretty(current));
 
         log.accept("3/5 resubmitting with " + target.describe() + " from the savepoint");
         Deployment next = null;
@@ -149,6 +148,8 @@ public final class ModelRollout {
         }
         if (problems.isEmpty()) {
             log.accept("5/5 healthy: " + target.describe() + " is live");
+            // What an on-demand rollback returns to: the deployment before the last successful rollout.
+            Files.writeString(stateDir.resolve(PREVIOUS_FILE), pretty(current));
             history.append(RolloutHistory.Entry.now("rollout", current.describe(), target.describe(), savepoint,
                     "PROMOTED", next.jobId(), null));
             return new Outcome("rollout", current.describe(), target.describe(), "PROMOTED", savepoint, next.jobId(),
@@ -167,7 +168,7 @@ public final class ModelRollout {
     }
 
     /**
-     * On-demand rollback to the deployment before the last rollout. Takes a fresh savepoint of the
+     * On-demand rollback to the deployment before the last successful rollout. Takes a fresh savepoint of the
      * running job when it can (no state since the rollout is lost, nothing is re-priced); when the job
      * cannot take one, restores the savepoint the rollout started from.
      */
@@ -192,6 +193,9 @@ public final class ModelRollout {
         Deployment restored = restore(previous, savepoint, failedJob);
         List<String> problems = checkRollback(restored, figures);
         String outcome = problems.isEmpty() ? "ROLLBACK_DONE" : "FAILED";
+        if (problems.isEmpty()) {
+            Files.deleteIfExists(previousFile); // one step back only; a rollout records a new one
+        }
         history.append(RolloutHistory.Entry.now("rollback", current.describe(), previous.describe(), savepoint, outcome,
                 restored.jobId(), problems.isEmpty() ? null : String.join("; ", problems)));
         return new Outcome("rollback", current.describe(), previous.describe(), outcome, savepoint, restored.jobId(),
@@ -317,6 +321,14 @@ public final class ModelRollout {
         if (after.modelFailureRate() > health.maxModelFailureRate()) {
             problems.add(String.format("%.1f%% of decisions fell back because the model failed (allowed %.1f%%): %s",
                     100 * after.modelFailureRate(), 100 * health.maxModelFailureRate(), after.summary().get("fallback_reasons")));
+        }
+        // Judged per model too: a canary for 1% of shoppers that always fails is 1% of all decisions.
+        for (String version : expected) {
+            double rate = after.modelFailureRate(version);
+            if (expected.size() > 1 && rate > health.maxModelFailureRate()) {
+                problems.add(String.format("model %s: %.1f%% of its decisions fell back because it failed (allowed %.1f%%)",
+                        version, 100 * rate, 100 * health.maxModelFailureRate()));
+            }
         }
         if (baseline.decisions() > 0 && after.fallbackRate() > baseline.fallbackRate() + health.maxFallbackRateIncrease()) {
             problems.add(String.format("fallback rate %.1f%% against %.1f%% before the rollout (allowed +%.0f points)",

@@ -18,6 +18,7 @@ import org.pricingengine.features.rees46.ReplayRecord;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.local.Rees46Replayer;
 import org.pricingengine.job.policy.PolicySettings;
+import org.pricingengine.job.scoring.CanaryArms;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,16 +39,17 @@ import java.util.stream.Stream;
 /**
  * The rollout scenario on a real standalone cluster, in one run: starts a Kafka broker and a Flink
  * session cluster (deploy/local scripts), submits the job with v1, replays real REES46 traffic, and
- * while traffic flows: rolls out to v2 through a savepoint, tries a corrupt candidate (refused, job
- * untouched), and a candidate that passes validation but fails on real traffic (rolled back to v2 from
- * the savepoint automatically). Then it checks that every request has a decision, that decisions after
+ * while traffic flows: starts a canary of v2 for half of the shoppers and promotes it (two rollouts
+ * through savepoints), tries a corrupt candidate (refused, job untouched), a candidate that passes
+ * validation but fails on real traffic (rolled back to v2 from the savepoint automatically), and
+ * finally rolls back on demand to the canary deployment. Then it checks that every request has a decision, that decisions after
  * the rollout carry v2, and that shopper state survived (probe shoppers with 3 to 31 earlier events
  * are priced before and after the rollout; the decision's {@code user_history_events} must not change,
  * and no shopper of the replayed traffic may have fewer events after the rollout than before), stops everything, and prints
  * {@code rollout: {json}}.
  *
  * <p>Options: --work-dir (.work/rollout-scenario), --kafka-port (39292), --rest-port (38281), --rate
- * rows/s (120), --data (multi-category log), --from (v1), --to (v2).
+ * rows/s (60), --data (multi-category log), --from (v1), --to (v2).
  */
 public final class RolloutScenario {
     private final Path repo;
@@ -79,7 +81,7 @@ public final class RolloutScenario {
     /** Runs the scenario; the map is what the last line prints. */
     public static Map<String, Object> run(String... args) throws Exception {
         Map<String, String> o = new LinkedHashMap<>(Map.of("work-dir", ".work/rollout-scenario", "kafka-port", "39292",
-                "rest-port", "38281", "rate", "120", "data", "model-assets/data/rees46/multicategory_2019-10-01_head.csv",
+                "rest-port", "38281", "rate", "60", "data", "model-assets/data/rees46/multicategory_2019-10-01_head.csv",
                 "from", "v1", "to", "v2"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             String key = args[i].replaceFirst("^--", "");
@@ -118,8 +120,11 @@ public final class RolloutScenario {
 
     private void scenario(Path models, Map<String, Object> result) throws Exception {
         String bootstrap = "127.0.0.1:" + kafkaPort;
+        // A 10-minute attribution window (event time, about 17 s of replay at 60 rows/s): the canary phase's
+        // outcomes are in the feedback topic before the scenario ends, so the canary report has both arms.
         List<String> jobArgs = List.of("--kafka.bootstrap-servers", bootstrap, "--model.dir", models.toString(),
-                "--kafka.group-id", "pricing-rollout-scenario", "--checkpoint.interval", "10s");
+                "--kafka.group-id", "pricing-rollout-scenario", "--checkpoint.interval", "10s",
+                "--feedback.attribution-window", "10min");
         PricingConfig config = PricingConfig.fromArgs(jobArgs.toArray(String[]::new));
         Path stateDir = work.resolve("rollout");
         FlinkRestClient flink = new FlinkRestClient("http://127.0.0.1:" + restPort);
@@ -148,24 +153,27 @@ public final class RolloutScenario {
         }, "traffic");
         traffic.start();
         awaitDecisions(decisions, from, 1000, Duration.ofSeconds(120));
-        // Probe shoppers with a known number of earlier events, asked for a price before the rollout...
+        // Probe shoppers with a known number of earlier events, asked for a price before the rollouts...
         Map<String, Integer> probeBefore = askProbeShoppers(replayer, decisions, "before");
+        result.put("from_version", from);
+        result.put("to_version", to);
 
-        // 1. the rollout to the new version
+        // 1. a canary: half of the shoppers on the new version, then promoted to everyone
+        ModelRollout.Outcome canary = rollout.rollout(from, to, CANARY_SHARE);
+        long canaryAtMs = rollout.current().submittedAtMs();
+        result.put("canary_outcome", canary.outcome());
         ModelRollout.Outcome up = rollout.rollout(to, null, 0);
         long switchedAtMs = rollout.current().submittedAtMs();
-        // ... and again after it: the new job must know them as well as the old one did.
+        result.put("rollout_outcome", up.outcome());
+        result.put("savepoint", up.savepoint());
+        if (!up.succeeded() || !canary.succeeded()) {
+            result.put("rollout_problems", List.of(canary.problems(), up.problems()));
+        }
+        // ... and again after them: the new job must know them as well as the first one did.
         Map<String, Integer> probeAfter = askProbeShoppers(replayer, decisions, "after");
         result.put("probe_history_before", probeBefore);
         result.put("probe_history_after", probeAfter);
         boolean probesCarried = probeAfter.equals(probeBefore) && probeBefore.values().stream().allMatch(n -> n > 0);
-        result.put("from_version", from);
-        result.put("to_version", to);
-        result.put("rollout_outcome", up.outcome());
-        result.put("savepoint", up.savepoint());
-        if (!up.succeeded()) {
-            result.put("rollout_problems", up.problems());
-        }
 
         // 2. a corrupt candidate: refused, the running job untouched
         String jobBefore = rollout.current().jobId();
@@ -183,7 +191,13 @@ public final class RolloutScenario {
         result.put("faulty_outcome", faulty.outcome());
         result.put("faulty_problems", faulty.problems());
 
-        // Let the traffic run a little more on the rolled-back job, then stop it and wait for every decision.
+        // 4. an on-demand rollback: back to the deployment before the last successful rollout (the canary)
+        ModelRollout.Outcome back = rollout.rollback();
+        long demandRollbackAtMs = rollout.current().submittedAtMs();
+        result.put("on_demand_rollback_outcome", back.outcome());
+        result.put("on_demand_rollback_to", rollout.current().describe());
+
+        // Let the traffic run a little more, then stop it and wait for every decision.
         Thread.sleep(5_000);
         traffic.interrupt();
         traffic.join(30_000);
@@ -191,20 +205,28 @@ public final class RolloutScenario {
         replayer.close();
         Set<String> requests = readRequestIds(bootstrap, config);
         boolean complete = decisions.awaitAll(requests, Duration.ofSeconds(90));
+        decisions.stop();
 
-        Map<String, Object> v = decisions.verdict(requests, from, to, switchedAtMs, rolledBackAtMs);
-        autoRollbackOk &= (long) v.get("decisions_after_rollback_not_" + to) == 0
-                && (long) v.get("decisions_after_rollback") > 0;
+        Map<String, Object> v = decisions.verdict(requests, from, to, canaryAtMs, switchedAtMs, rolledBackAtMs,
+                demandRollbackAtMs);
+        autoRollbackOk &= (long) v.get("after_auto_rollback_not_" + to) == 0 && (long) v.get("after_auto_rollback") > 0;
+        boolean canaryOk = canary.succeeded() && (long) v.get("canary_phase_wrong_arm") == 0
+                && (long) v.get("canary_phase_canary_arm") > 0;
+        boolean demandRollbackOk = back.outcome().equals("ROLLBACK_DONE")
+                && (long) v.get("after_on_demand_rollback_wrong_arm") == 0 && (long) v.get("after_on_demand_rollback") > 0;
+        Map<String, Object> report = CanaryReport.read(bootstrap, config, canaryAtMs).summary();
+        result.put("canary_report_arms", report.get("arms"));
         result.put("requests", requests.size());
         result.putAll(v);
+        result.put("canary_ok", canaryOk);
         result.put("auto_rollback_ok", autoRollbackOk);
+        result.put("on_demand_rollback_ok", demandRollbackOk);
         result.put("history", rollout.history().entries().size());
         System.out.print(rollout.history().format());
-        decisions.stop();
         boolean stateCarried = probesCarried && (int) v.get("users_with_history_across_rollout")
                 == (int) v.get("users_whose_history_carried");
         result.put("state_carried", stateCarried);
-        boolean ok = up.succeeded() && refusedOk && autoRollbackOk && complete
+        boolean ok = up.succeeded() && canaryOk && refusedOk && autoRollbackOk && demandRollbackOk && complete
                 && (long) v.get("missing_decisions") == 0 && stateCarried
                 && (long) v.get("decisions_after_rollout_not_" + to) == 0;
         result.put("ok", ok);
@@ -212,6 +234,8 @@ public final class RolloutScenario {
         script("deploy/local/flink-cluster.sh", "status", "--state-dir", work.resolve("flink").toString(),
                 "--rest-port", "" + restPort);
     }
+
+    private static final double CANARY_SHARE = 0.5;
 
     /** Shopper i (1..5) has PROBE_EVENTS[i-1] behaviour events, sent once, before the first ask. */
     private static final int[] PROBE_EVENTS = {3, 7, 12, 20, 31};
@@ -443,47 +467,60 @@ public final class RolloutScenario {
         }
 
         /**
-         * The figures: missing decisions, duplicates, model versions after the rollout and after the
-         * rollback, and whether user state carried over (a user's first decision after the rollout saw at
-         * least as many earlier events as the last one before it, and more than none).
+         * The figures: missing decisions, duplicates, model versions and arms in each phase, and whether
+         * user state carried over (a user's first decision after the switch to the new version saw at least
+         * as many earlier events as the last one before the rollouts, and more than none).
          */
-        synchronized Map<String, Object> verdict(Set<String> requests, String from, String to, long switchedAtMs,
-                                                 long rolledBackAtMs) {
+        synchronized Map<String, Object> verdict(Set<String> requests, String from, String to, long canaryAtMs,
+                                                 long switchedAtMs, long autoRollbackAtMs, long demandRollbackAtMs) {
             Map<String, Integer> perRequest = new HashMap<>();
             Map<String, Seen> lastBefore = new HashMap<>();
             List<Seen> after = new ArrayList<>();
+            long canaryPhaseWrongArm = 0;
+            long canaryPhaseCanaryArm = 0;
             long afterRollout = 0;
             long afterRolloutOther = 0;
-            long afterRollback = 0;
-            long afterRollbackOther = 0;
+            long afterAutoRollback = 0;
+            long afterAutoRollbackOther = 0;
+            long afterDemandRollback = 0;
+            long afterDemandRollbackWrongArm = 0;
             for (Seen s : seen) {
                 perRequest.merge(s.requestId(), 1, Integer::sum);
-                if (!s.itemKnown()) {
-                    // No features for an item the catalog does not know: its decision reports no history.
-                } else if (s.timestampMs() < switchedAtMs && s.modelVersion().equals(from)) {
+                long t = s.timestampMs();
+                boolean expectedCanaryArm = CanaryArms.inCanary(s.userId(), to, CANARY_SHARE);
+                String armVersion = expectedCanaryArm ? to : from;
+                if (s.itemKnown() && t < canaryAtMs && s.modelVersion().equals(from)) {
                     lastBefore.merge(s.userId(), s, (a, b) -> b.requestTime() >= a.requestTime() ? b : a);
-                } else if (s.timestampMs() >= switchedAtMs && s.modelVersion().equals(to)) {
+                } else if (s.itemKnown() && t >= switchedAtMs && t < demandRollbackAtMs && s.modelVersion().equals(to)) {
                     after.add(s);
                 }
-                if (s.timestampMs() >= switchedAtMs) {
+                if (t >= canaryAtMs && t < switchedAtMs) {
+                    if (!s.modelVersion().equals(armVersion)) {
+                        canaryPhaseWrongArm++;
+                    } else if (expectedCanaryArm) {
+                        canaryPhaseCanaryArm++;
+                    }
+                } else if (t >= switchedAtMs && t < demandRollbackAtMs) {
                     afterRollout++;
-                    // The faulty candidate's decisions (between rollout and rollback) are expected to differ.
+                    // The faulty candidate's decisions (between its start and the rollback) are expected to differ.
                     if (!s.modelVersion().equals(to) && !s.modelVersion().equals("v3-faulty")) {
                         afterRolloutOther++;
                     }
-                }
-                if (s.timestampMs() >= rolledBackAtMs) {
-                    afterRollback++;
-                    if (!s.modelVersion().equals(to)) {
-                        afterRollbackOther++;
+                    if (t >= autoRollbackAtMs) {
+                        afterAutoRollback++;
+                        if (!s.modelVersion().equals(to)) {
+                            afterAutoRollbackOther++;
+                        }
+                    }
+                } else if (t >= demandRollbackAtMs) {
+                    afterDemandRollback++;
+                    if (!s.modelVersion().equals(armVersion)) {
+                        afterDemandRollbackWrongArm++;
                     }
                 }
             }
             long missing = requests.stream().filter(r -> !perRequest.containsKey(r)).count();
             long duplicates = perRequest.values().stream().filter(c -> c > 1).count();
-            List<String> notCarried = new ArrayList<>();
-            int usersChecked = 0;
-            int usersCarried = 0;
             // Compared in request time, not decision order: a request that waited for its item's catalog entry
             // across the savepoint is decided after the rollout with the (shorter) history before its own time.
             Map<String, Seen> firstAfter = new HashMap<>();
@@ -493,6 +530,9 @@ public final class RolloutScenario {
                     firstAfter.merge(s.userId(), s, (a, b) -> b.requestTime() < a.requestTime() ? b : a);
                 }
             }
+            List<String> notCarried = new ArrayList<>();
+            int usersChecked = 0;
+            int usersCarried = 0;
             for (Map.Entry<String, Seen> e : lastBefore.entrySet()) {
                 Seen next = firstAfter.get(e.getKey());
                 if (next != null && e.getValue().history() > 0) {
@@ -509,10 +549,14 @@ public final class RolloutScenario {
             v.put("decision_records", (long) seen.size());
             v.put("missing_decisions", missing);
             v.put("requests_with_duplicate_decisions", duplicates);
+            v.put("canary_phase_canary_arm", canaryPhaseCanaryArm);
+            v.put("canary_phase_wrong_arm", canaryPhaseWrongArm);
             v.put("decisions_after_rollout", afterRollout);
             v.put("decisions_after_rollout_not_" + to, afterRolloutOther);
-            v.put("decisions_after_rollback", afterRollback);
-            v.put("decisions_after_rollback_not_" + to, afterRollbackOther);
+            v.put("after_auto_rollback", afterAutoRollback);
+            v.put("after_auto_rollback_not_" + to, afterAutoRollbackOther);
+            v.put("after_on_demand_rollback", afterDemandRollback);
+            v.put("after_on_demand_rollback_wrong_arm", afterDemandRollbackWrongArm);
             v.put("users_with_history_across_rollout", usersChecked);
             v.put("users_whose_history_carried", usersCarried);
             if (!notCarried.isEmpty()) {
