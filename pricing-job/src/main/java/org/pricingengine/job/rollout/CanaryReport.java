@@ -2,25 +2,17 @@ package org.pricingengine.job.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.config.PricingConfig;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 
 /**
@@ -123,31 +115,10 @@ public final class CanaryReport {
     /** Reads the feedback topic from {@code sinceMs} (Kafka timestamps) to its current end. */
     public static CanaryReport read(String bootstrapServers, PricingConfig config, long sinceMs) {
         CanaryReport report = new CanaryReport();
-        String topic = config.get(PricingConfig.TOPIC_FEEDBACK);
-        Properties p = new Properties();
-        p.putAll(config.kafkaClientProperties());
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-                partitions.add(new TopicPartition(topic, info.partition()));
-            }
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> query = new HashMap<>();
-            partitions.forEach(tp -> query.put(tp, sinceMs));
-            Map<TopicPartition, OffsetAndTimestamp> start = consumer.offsetsForTimes(query, Duration.ofSeconds(30));
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            for (TopicPartition tp : partitions) {
-                OffsetAndTimestamp o = start.get(tp);
-                consumer.seek(tp, o == null ? end.get(tp) : o.offset());
-            }
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReading.consumer(bootstrapServers, config, true)) {
+            Map<TopicPartition, Long> end = TopicReading.assignFrom(consumer, config.get(PricingConfig.TOPIC_FEEDBACK), sinceMs);
             long deadline = System.currentTimeMillis() + 120_000;
-            while (System.currentTimeMillis() < deadline
-                    && !end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+            while (System.currentTimeMillis() < deadline && !TopicReading.caughtUp(consumer, end)) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     report.add(Json.mapper().readTree(r.value()));
                 }

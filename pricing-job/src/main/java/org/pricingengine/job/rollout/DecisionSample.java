@@ -2,13 +2,9 @@ package org.pricingengine.job.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.config.PricingConfig;
@@ -16,11 +12,7 @@ import org.pricingengine.job.policy.ReasonCodes;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -106,28 +98,9 @@ public final class DecisionSample {
     public static DecisionSample read(String bootstrapServers, PricingConfig config, long fromMs, long untilMs,
                                       long enough, Duration budget) {
         DecisionSample sample = new DecisionSample();
-        String topic = config.get(PricingConfig.TOPIC_DECISIONS);
-        Properties p = new Properties();
-        p.putAll(config.kafkaClientProperties());
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         long deadline = System.currentTimeMillis() + budget.toMillis();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-                partitions.add(new TopicPartition(topic, info.partition()));
-            }
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> query = new HashMap<>();
-            partitions.forEach(tp -> query.put(tp, fromMs));
-            Map<TopicPartition, OffsetAndTimestamp> start = consumer.offsetsForTimes(query, Duration.ofSeconds(30));
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            for (TopicPartition tp : partitions) {
-                OffsetAndTimestamp o = start.get(tp);
-                consumer.seek(tp, o == null ? end.get(tp) : o.offset());
-            }
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReading.consumer(bootstrapServers, config, false)) {
+            Map<TopicPartition, Long> end = TopicReading.assignFrom(consumer, config.get(PricingConfig.TOPIC_DECISIONS), fromMs);
             boolean waitForMore = untilMs > System.currentTimeMillis();
             while (System.currentTimeMillis() < deadline && (enough <= 0 || sample.decisions < enough)) {
                 var records = consumer.poll(Duration.ofMillis(200));
@@ -136,7 +109,7 @@ public final class DecisionSample {
                         sample.add(Json.mapper().readTree(r.value()));
                     }
                 }
-                if (!waitForMore && records.isEmpty() && caughtUp(consumer, end)) {
+                if (!waitForMore && records.isEmpty() && TopicReading.caughtUp(consumer, end)) {
                     break;
                 }
                 if (waitForMore && System.currentTimeMillis() >= untilMs && records.isEmpty()) {
@@ -147,9 +120,5 @@ public final class DecisionSample {
             throw new IllegalStateException("the decisions topic holds a record that is not JSON", e);
         }
         return sample;
-    }
-
-    private static boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
-        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 }

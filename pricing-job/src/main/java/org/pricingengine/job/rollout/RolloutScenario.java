@@ -2,12 +2,9 @@ package org.pricingengine.job.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.CatalogUpdate;
@@ -31,7 +28,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -365,28 +361,12 @@ public final class RolloutScenario {
     /** Reads a topic from the beginning to its current end. */
     static void readTopic(String bootstrap, PricingConfig config, String topic,
                           java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(bootstrap, config))) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-                partitions.add(new TopicPartition(topic, info.partition()));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (!end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReading.consumer(bootstrap, config, false)) {
+            Map<TopicPartition, Long> end = TopicReading.assignFrom(consumer, topic, Long.MIN_VALUE);
+            while (!TopicReading.caughtUp(consumer, end)) {
                 consumer.poll(Duration.ofMillis(200)).forEach(each);
             }
         }
-    }
-
-    private static Properties consumerProperties(String bootstrap, PricingConfig config) {
-        Properties p = new Properties();
-        p.putAll(config.kafkaClientProperties());
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        return p;
     }
 
     /** Every decision on the topic, as it arrives: what the checks at the end are computed from. */
@@ -401,18 +381,13 @@ public final class RolloutScenario {
         private volatile boolean running = true;
 
         DecisionLog(String bootstrap, PricingConfig config) {
-            consumer = new KafkaConsumer<>(consumerProperties(bootstrap, config));
+            consumer = TopicReading.consumer(bootstrap, config, false);
             topic = config.get(PricingConfig.TOPIC_DECISIONS);
         }
 
         @Override
         public void run() {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-                partitions.add(new TopicPartition(topic, info.partition()));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            TopicReading.assignFrom(consumer, topic, Long.MIN_VALUE);
             try {
                 while (running) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
