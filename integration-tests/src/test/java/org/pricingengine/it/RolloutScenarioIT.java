@@ -1,12 +1,11 @@
 package org.pricingengine.it;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
+import org.pricingengine.it.testutils.DebianPython;
 import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.job.rollout.RolloutScenario;
 
-import java.io.File;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RolloutScenarioIT {
     @Test
     void rolloutCarriesStateRefusesBadCandidatesAndRollsBackFailingOnes() throws Exception {
-        requireOnnxPython();
+        DebianPython.require("onnx");
         String work = RepoPaths.root().relativize(RepoPaths.root().resolve("integration-tests/target/rollout-scenario")).toString();
         Map<String, Object> r = RolloutScenario.run("--work-dir", work, "--kafka-port", "39392", "--rest-port", "38381");
 
@@ -51,14 +50,5 @@ class RolloutScenarioIT {
         assertEquals("ROLLBACK_DONE", r.get("on_demand_rollback_outcome"), r.toString());
         assertEquals(true, r.get("on_demand_rollback_ok"), "rollback on demand returns to the canary deployment: " + r);
         assertEquals(true, r.get("ok"), r.toString());
-    }
-
-    private static void requireOnnxPython() throws Exception {
-        boolean present = new File("/usr/bin/python3").canExecute()
-                && new ProcessBuilder("/usr/bin/python3", "-c", "import onnx").start().waitFor() == 0;
-        if (!present && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("python3-onnx is missing on CI: .ci/run should have installed it");
-        }
-        Assumptions.assumeTrue(present, "python3-onnx not installed (model-assets/training/install-deps.sh)");
     }
 }

@@ -2,19 +2,18 @@ package org.pricingengine.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import org.pricingengine.features.FeatureSpec;
 import org.pricingengine.features.FeatureVector;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.offline.TrainingExampleExtractor;
+import org.pricingengine.it.testutils.DebianPython;
 import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.job.scoring.DemandModel;
 import org.pricingengine.job.scoring.ScoringBatch;
 import org.pricingengine.job.scoring.ScoringDevice;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainingPipelineSmokeIT {
     @Test
     void smokeTrainedModelIsAcceptedByTheJobAndMatchesPyTorch() throws Exception {
-        requireTorch();
+        DebianPython.require("torch", "onnx");
         Path work = Path.of("target", "training-smoke").toAbsolutePath();
         Path examples = work.resolve("examples");
         Path models = work.resolve("models");
@@ -64,15 +63,6 @@ class TrainingPipelineSmokeIT {
                 assertEquals(cases.get(i).get("price_sensitivity").asDouble(), batch.priceSensitivity(i), 1e-4);
             }
         }
-    }
-
-    private static void requireTorch() throws Exception {
-        boolean present = new File("/usr/bin/python3").canExecute()
-                && new ProcessBuilder("/usr/bin/python3", "-c", "import torch, onnx").start().waitFor() == 0;
-        if (!present && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("PyTorch is missing on CI: .ci/run should have installed python3-torch");
-        }
-        Assumptions.assumeTrue(present, "python3-torch not installed (model-assets/training/install-deps.sh)");
     }
 
     private static FeatureVector features(JsonNode c) {

@@ -28,20 +28,27 @@ public record ScoredExamples(List<TrainingExampleExtractor.Example> examples, do
         double[] base = new double[n];
         double[] sensitivity = new double[n];
         try (DemandModel model = DemandModel.load(modelRoot, version, ScoringDevice.CPU, 0, 1)) {
-            ScoringBatch batch = new ScoringBatch(256);
-            for (int start = 0; start < n; start += batch.capacity()) {
-                int end = Math.min(n, start + batch.capacity());
-                batch.clear();
-                for (int i = start; i < end; i++) {
-                    batch.add(examples.get(i).features(), model.contextMean(), model.contextStd());
-                }
-                model.score(batch);
-                for (int i = start; i < end; i++) {
-                    base[i] = batch.baseLogit(i - start);
-                    sensitivity[i] = batch.priceSensitivity(i - start);
-                }
-            }
+            scoreInBatches(model, examples, 256, base, sensitivity);
             return new ScoredExamples(examples, base, sensitivity, model.contextMean(), model.contextStd());
+        }
+    }
+
+    /** Scores the examples in batches of {@code batchSize}, as the job does, into the two arrays. */
+    public static void scoreInBatches(DemandModel model, List<TrainingExampleExtractor.Example> examples, int batchSize,
+                                      double[] baseLogit, double[] priceSensitivity) throws Exception {
+        int n = examples.size();
+        ScoringBatch batch = new ScoringBatch(batchSize);
+        for (int start = 0; start < n; start += batch.capacity()) {
+            int end = Math.min(n, start + batch.capacity());
+            batch.clear();
+            for (int i = start; i < end; i++) {
+                batch.add(examples.get(i).features(), model.contextMean(), model.contextStd());
+            }
+            model.score(batch);
+            for (int i = start; i < end; i++) {
+                baseLogit[i] = batch.baseLogit(i - start);
+                priceSensitivity[i] = batch.priceSensitivity(i - start);
+            }
         }
     }
 

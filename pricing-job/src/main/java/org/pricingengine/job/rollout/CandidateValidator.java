@@ -1,13 +1,13 @@
 package org.pricingengine.job.rollout;
 
 import org.pricingengine.features.offline.TrainingExampleExtractor;
+import org.pricingengine.job.evaluation.ScoredExamples;
 import org.pricingengine.job.policy.PriceBounds;
 import org.pricingengine.job.policy.PricingPolicy;
 import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.scoring.DemandEstimate;
 import org.pricingengine.job.scoring.DemandModel;
 import org.pricingengine.job.scoring.ModelContractException;
-import org.pricingengine.job.scoring.ScoringBatch;
 import org.pricingengine.job.scoring.ScoringDevice;
 
 import java.nio.file.Path;
@@ -146,19 +146,13 @@ public final class CandidateValidator {
         int n = probe.size();
         ProbeScores s = new ProbeScores(n);
         // Batches as the job forms them under load, so a batch-shape bug in an export shows here.
+        double[] base = new double[n];
+        double[] sensitivity = new double[n];
         try (DemandModel model = DemandModel.load(modelRoot, version, ScoringDevice.CPU, 0, 1)) {
-            ScoringBatch batch = new ScoringBatch(64);
-            for (int start = 0; start < n; start += batch.capacity()) {
-                int end = Math.min(n, start + batch.capacity());
-                batch.clear();
-                for (int i = start; i < end; i++) {
-                    batch.add(probe.get(i).features(), model.contextMean(), model.contextStd());
-                }
-                model.score(batch);
-                for (int i = start; i < end; i++) {
-                    s.add(i, probe.get(i), new DemandEstimate(batch.baseLogit(i - start), batch.priceSensitivity(i - start)));
-                }
-            }
+            ScoredExamples.scoreInBatches(model, probe, 64, base, sensitivity);
+        }
+        for (int i = 0; i < n; i++) {
+            s.add(i, probe.get(i), new DemandEstimate(base[i], sensitivity[i]));
         }
         s.finish();
         return s;
