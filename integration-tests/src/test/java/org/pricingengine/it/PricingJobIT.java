@@ -93,7 +93,8 @@ class PricingJobIT {
         env.execute("pricing-it");
 
         decisions = parse(KAFKA.readAll(TOPICS.decisions()));
-        feedback = parse(KAFKA.readAll(TOPICS.feedback()));
+        // Feedback is exactly-once (Kafka transactions): a trainer reads it with read_committed.
+        feedback = parse(KAFKA.readAll(TOPICS.feedback(), Map.of("isolation.level", "read_committed")));
         deadLetters = parse(KAFKA.readAll(TOPICS.deadLetters()));
         validRequestIds = new HashSet<>();
         for (String raw : KAFKA.readAll(TOPICS.requests())) {

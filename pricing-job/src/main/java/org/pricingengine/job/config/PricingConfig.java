@@ -82,6 +82,16 @@ public final class PricingConfig implements Serializable {
     public static final Option DEAD_LETTER_MAX_CHARS = option("validation.dead-letter-max-chars", "4096",
             "The raw record kept in a dead letter is truncated to this many characters.");
 
+    // --- Delivery ---
+    public static final Option DELIVERY_DECISIONS = option("delivery.decisions", "at-least-once",
+            "at-least-once: a decision is sent the moment it is made; after a failure a request may be priced again (same decision_id: consumers keep one per decision_id). exactly-once: Kafka transactions, visible to read_committed consumers only when the checkpoint commits (checkpoint-interval latency).");
+    public static final Option DELIVERY_FEEDBACK = option("delivery.feedback", "exactly-once",
+            "exactly-once (Kafka transactions, committed on each checkpoint; consumers read with isolation.level=read_committed) or at-least-once. Feedback outcomes are training and evaluation data: a duplicate would count a purchase twice.");
+    public static final Option TRANSACTIONAL_ID_PREFIX = option("delivery.transactional-id-prefix", "pricing-engine",
+            "Prefix of the Kafka transactional ids of exactly-once sinks. Unique per deployment on a Kafka cluster: two jobs with one prefix fence each other. Keep it across savepoint restarts and rollouts, so a restarted job aborts its predecessor's open transactions.");
+    public static final Option TRANSACTION_TIMEOUT = option("delivery.transaction-timeout", "10min",
+            "Kafka transaction timeout of exactly-once sinks: longer than a checkpoint interval plus a restart, and at most the broker's transaction.max.timeout.ms (15 min by default; the producer fails at start-up otherwise).");
+
     // --- State ---
     public static final Option CHECKPOINT_INTERVAL = option("checkpoint.interval", "60s",
             "Checkpoint interval. Each checkpoint holds decisions back for a moment (150-400 ms on a 2-core machine, see BENCHMARKS.md); a longer interval means fewer such moments but more input replayed after a failure.");
@@ -239,6 +249,7 @@ public final class PricingConfig implements Serializable {
                     case "pricing.objective" -> oneOf(v, "margin", "revenue");
                     case "kafka.bounded" -> oneOf(v, "true", "false");
                     case "scoring.mode" -> oneOf(v, "async", "sync");
+                    case "delivery.decisions", "delivery.feedback" -> oneOf(v, "at-least-once", "exactly-once");
                     case "validation.earliest-event-time" -> Instant.parse(v);
                     default -> validateByShape(o, v);
                 }
@@ -261,6 +272,12 @@ public final class PricingConfig implements Serializable {
         }
         if (getInt(SCORING_BATCH_SIZE) < 1 || getInt(SCORING_CAPACITY) < 1 || getInt(MODEL_INTRA_OP_THREADS) < 1) {
             throw new IllegalArgumentException("scoring batch size, capacity and intra-op threads must be >= 1");
+        }
+        if (getDuration(TRANSACTION_TIMEOUT).compareTo(getDuration(CHECKPOINT_INTERVAL)) <= 0
+                && (get(DELIVERY_FEEDBACK).equals("exactly-once") || get(DELIVERY_DECISIONS).equals("exactly-once"))) {
+            throw new IllegalArgumentException("option 'delivery.transaction-timeout' (" + get(TRANSACTION_TIMEOUT)
+                    + ") must be longer than 'checkpoint.interval' (" + get(CHECKPOINT_INTERVAL)
+                    + "): a transaction stays open from one checkpoint to the next");
         }
         if (getDouble(CANARY_SHARE) < 0 || getDouble(CANARY_SHARE) > 1) {
             throw new IllegalArgumentException("option 'canary.share' must be in [0, 1]");

@@ -76,23 +76,43 @@ public final class KafkaEndpoints {
     public static PricingJob.Sinks sinks(PricingConfig config) {
         return new PricingJob.Sinks(
                 sink(config, new JsonRecordSerializer<PriceDecision>(config.get(PricingConfig.TOPIC_DECISIONS),
-                        PriceDecision::userId), "1"),
+                        PriceDecision::userId), "1", config.get(PricingConfig.DELIVERY_DECISIONS), "decisions"),
                 // Outcomes and dead letters wait for nobody: batch them.
                 sink(config, new JsonRecordSerializer<FeedbackOutcome>(config.get(PricingConfig.TOPIC_FEEDBACK),
-                        FeedbackOutcome::userId), "50"),
+                        FeedbackOutcome::userId), "50", config.get(PricingConfig.DELIVERY_FEEDBACK), "feedback"),
                 sink(config, new JsonRecordSerializer<DeadLetter>(config.get(PricingConfig.TOPIC_DEAD_LETTERS),
-                        DeadLetter::sourceTopic), "50"));
+                        DeadLetter::sourceTopic), "50", "at-least-once", "dead-letters"));
     }
 
-    private static <T> KafkaSink<T> sink(PricingConfig config, JsonRecordSerializer<T> serializer, String lingerMs) {
+    /**
+     * Where the policy reads back what it published after a restore; null when decisions are
+     * exactly-once (a restart aborts what was not committed, so there is nothing to re-issue).
+     */
+    public static PublishedDecisions publishedDecisions(PricingConfig config) {
+        if (!config.get(PricingConfig.DELIVERY_DECISIONS).equals("at-least-once")) {
+            return null;
+        }
+        return new PublishedDecisions(config.get(PricingConfig.BOOTSTRAP_SERVERS),
+                config.get(PricingConfig.TOPIC_DECISIONS), config.kafkaClientProperties(), java.time.Duration.ofMinutes(2));
+    }
+
+    private static <T> KafkaSink<T> sink(PricingConfig config, JsonRecordSerializer<T> serializer, String lingerMs,
+                                         String delivery, String name) {
         Properties props = config.kafkaClientProperties();
         // Decisions are waited for by a shopper: sent at once rather than batched for throughput.
         props.putIfAbsent("linger.ms", lingerMs);
-        return KafkaSink.<T>builder()
+        var builder = KafkaSink.<T>builder()
                 .setBootstrapServers(config.get(PricingConfig.BOOTSTRAP_SERVERS))
-                .setRecordSerializer(serializer)
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setKafkaProducerConfig(props)
-                .build();
+                .setRecordSerializer(serializer);
+        if (delivery.equals("exactly-once")) {
+            // Flink's default (1 h) exceeds what brokers allow by default (15 min): InitProducerId would fail.
+            props.putIfAbsent("transaction.timeout.ms",
+                    Long.toString(config.getDuration(PricingConfig.TRANSACTION_TIMEOUT).toMillis()));
+            builder.setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                    .setTransactionalIdPrefix(config.get(PricingConfig.TRANSACTIONAL_ID_PREFIX) + "-" + name);
+        } else {
+            builder.setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
+        }
+        return builder.setKafkaProducerConfig(props).build();
     }
 }

@@ -3,9 +3,14 @@ package org.pricingengine.job.policy;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
+import org.pricingengine.features.events.IsoTimeDeserializer;
 import org.pricingengine.features.events.IsoTimeSerializer;
+import org.pricingengine.features.events.Json;
+
+import java.io.IOException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -17,6 +22,9 @@ import java.util.UUID;
  * (reason FALLBACK_UNKNOWN_ITEM): the storefront then keeps its own price. {@code arm} is "control",
  * or "canary" for the share of users a canary model prices; {@code model_version} is the model that
  * priced this request.
+ *
+ * <p>A decision read back from the topic with {@link #fromJson} writes out to the same bytes: after a
+ * failure the job re-issues what it already published instead of pricing the request again.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"decision_id", "request_id", "user_id", "item_id", "list_price", "price", "unit_cost",
@@ -38,13 +46,20 @@ public record PriceDecision(
         @JsonProperty("fallback") boolean fallback,
         @JsonProperty("personalized") boolean personalized,
         @JsonProperty("disclosure") String disclosure,
-        @JsonProperty("request_time") @JsonSerialize(using = IsoTimeSerializer.class) long requestTimeMs,
-        @JsonProperty("decision_time") @JsonSerialize(using = IsoTimeSerializer.class) long decisionTimeMs,
+        @JsonProperty("request_time") @JsonSerialize(using = IsoTimeSerializer.class)
+        @JsonDeserialize(using = IsoTimeDeserializer.class) long requestTimeMs,
+        @JsonProperty("decision_time") @JsonSerialize(using = IsoTimeSerializer.class)
+        @JsonDeserialize(using = IsoTimeDeserializer.class) long decisionTimeMs,
         @JsonProperty("latency_ms") long latencyMs,
         @JsonProperty("user_history_events") int userHistoryEvents) {
 
     /** Deterministic from the request id: a replayed request gets the same decision id. */
     public static String decisionIdFor(String requestId) {
         return UUID.nameUUIDFromBytes(("price-decision:" + requestId).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** The decision as published on the decisions topic. */
+    public static PriceDecision fromJson(byte[] json) throws IOException {
+        return Json.mapper().readValue(json, PriceDecision.class);
     }
 }

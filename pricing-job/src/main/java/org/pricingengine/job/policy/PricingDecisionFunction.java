@@ -1,8 +1,14 @@
 package org.pricingengine.job.policy;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.pricingengine.features.flink.StateTtl;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -10,36 +16,106 @@ import org.apache.flink.util.Collector;
 import org.pricingengine.features.events.PriceRequest;
 import org.pricingengine.features.flink.EnrichedRequest;
 import org.pricingengine.features.state.ItemSnapshot;
+import org.pricingengine.job.io.PublishedDecisions;
 import org.pricingengine.job.scoring.DemandEstimate;
 import org.pricingengine.job.scoring.ScoredRequest;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
  * Keyed by user: turns scored requests into decisions with the {@link PricingPolicy}, keeping the
  * user's recent quotes per item so that a repeated request inside the quote TTL gets the same price
  * and a new quote moves at most max-change from the last one.
+ *
+ * <p>After a restart from a checkpoint, a request priced since that checkpoint comes through again. With
+ * {@link PublishedDecisions} set, the function re-issues the decision it already published for it (read
+ * back from the decisions topic), so a shopper is never quoted two prices for one request and consumers
+ * of at-least-once decisions see only identical duplicates. Decisions of a model this job does not run
+ * (a rolled-back candidate) are priced again instead.
  */
-public class PricingDecisionFunction extends KeyedProcessFunction<String, ScoredRequest, PriceDecision> {
+public class PricingDecisionFunction extends KeyedProcessFunction<String, ScoredRequest, PriceDecision>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(PricingDecisionFunction.class);
+
+    /** After this long the requests replayed after a restore are long through: the rest is dropped. */
+    static final Duration REISSUE_WINDOW = Duration.ofMinutes(15);
 
     private final PricingPolicy policy;
     private final LongSupplier wallClock;
+    private final PublishedDecisions published;
+    private final Set<String> reissuableModelVersions;
 
     private transient MapState<String, QuoteMemo> quotes;
+    /** Wall-clock time of each subtask's last snapshot; union state, so every subtask sees the latest. */
+    private transient ListState<Long> snapshotTimes;
+    private transient Map<String, PriceDecision> toReissue;
+    private transient long reissueUntilMs;
+    private transient org.apache.flink.metrics.Counter reissuedDecisions;
     private transient org.apache.flink.metrics.Meter decisionsPerSecond;
     private transient org.apache.flink.metrics.Histogram decisionLatencyMs;
     private transient org.apache.flink.metrics.Counter fallbackDecisions;
 
     public PricingDecisionFunction(PricingPolicy policy) {
-        this(policy, (LongSupplier & java.io.Serializable) System::currentTimeMillis);
+        this(policy, null, Set.of());
     }
 
-    PricingDecisionFunction(PricingPolicy policy, LongSupplier wallClock) {
+    /**
+     * @param published               where to read back published decisions after a restore; null: price again
+     * @param reissuableModelVersions decisions of these model versions are re-issued, others priced again
+     */
+    public PricingDecisionFunction(PricingPolicy policy, PublishedDecisions published, Set<String> reissuableModelVersions) {
+        this(policy, (LongSupplier & java.io.Serializable) System::currentTimeMillis, published, reissuableModelVersions);
+    }
+
+    PricingDecisionFunction(PricingPolicy policy, LongSupplier wallClock, PublishedDecisions published,
+                            Set<String> reissuableModelVersions) {
         this.policy = policy;
         this.wallClock = wallClock;
+        this.published = published;
+        this.reissuableModelVersions = Set.copyOf(reissuableModelVersions);
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        snapshotTimes = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("snapshot-wall-times", Long.class));
+        toReissue = new HashMap<>();
+        if (!context.isRestored() || published == null) {
+            return;
+        }
+        long lastSnapshotMs = 0;
+        for (Long t : snapshotTimes.get()) {
+            lastSnapshotMs = Math.max(lastSnapshotMs, t);
+        }
+        if (lastSnapshotMs == 0) {
+            return;
+        }
+        var task = getRuntimeContext().getTaskInfo();
+        int maxParallelism = task.getMaxNumberOfParallelSubtasks();
+        int parallelism = task.getNumberOfParallelSubtasks();
+        int subtask = task.getIndexOfThisSubtask();
+        Map<String, PriceDecision> read = published.readSince(lastSnapshotMs, user ->
+                KeyGroupRangeAssignment.assignKeyToParallelOperator(user, maxParallelism, parallelism) == subtask);
+        read.values().removeIf(d -> !reissuableModelVersions.contains(d.modelVersion()));
+        toReissue = read;
+        reissueUntilMs = System.currentTimeMillis() + REISSUE_WINDOW.toMillis();
+        LOG.info("Restored from a snapshot taken at {}: {} published decisions to re-issue if their requests come again",
+                java.time.Instant.ofEpochMilli(lastSnapshotMs), toReissue.size());
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        // Every decision made before this barrier is in this snapshot's past; the ones after it are replayed.
+        snapshotTimes.update(List.of(System.currentTimeMillis()));
     }
 
     @Override
@@ -56,10 +132,14 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
         decisionLatencyMs = metrics.histogram("decisionLatencyMs",
                 new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(10_000));
         fallbackDecisions = metrics.counter("fallbackDecisions");
+        reissuedDecisions = metrics.counter("reissuedDecisions");
     }
 
     @Override
     public void processElement(ScoredRequest scored, Context ctx, Collector<PriceDecision> out) throws Exception {
+        if (toReissue != null && !toReissue.isEmpty() && reissued(scored, out)) {
+            return;
+        }
         EnrichedRequest enriched = scored.enriched();
         PriceRequest request = enriched.request();
         ItemSnapshot item = enriched.item();
@@ -89,6 +169,25 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
         }
         out.collect(decision(scored, item, quote.price(), quote.reasons(), quote.guardrails(), quote.fallback(),
                 quote.expectedConversion()));
+    }
+
+    /** Re-issues the published decision for this request, if there is one, and keeps the quote memo as it was. */
+    private boolean reissued(ScoredRequest scored, Collector<PriceDecision> out) throws Exception {
+        if (System.currentTimeMillis() > reissueUntilMs) {
+            LOG.info("{} published decisions were not asked for again; dropping them", toReissue.size());
+            toReissue = Map.of();
+            return false;
+        }
+        PriceDecision earlier = toReissue.remove(scored.enriched().request().requestId());
+        if (earlier == null) {
+            return false;
+        }
+        if (!earlier.fallback() && earlier.price() != null && !earlier.reasonCodes().contains(ReasonCodes.STABLE_QUOTE)) {
+            quotes.put(earlier.itemId(), new QuoteMemo(earlier.price(), earlier.listPrice(), earlier.requestTimeMs()));
+        }
+        reissuedDecisions.inc();
+        out.collect(earlier);
+        return true;
     }
 
     private PriceDecision decision(ScoredRequest scored, ItemSnapshot item, Double price, List<String> reasons,

@@ -20,12 +20,12 @@ import java.util.Properties;
  * How the rollout tools read the job's output topics: as an outside consumer without a group (nothing
  * committed, no rebalance), every partition assigned, from a point in time.
  */
-final class TopicReading {
+public final class TopicReading {
     private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
 
     private TopicReading() {}
 
-    static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, PricingConfig config, boolean readCommitted) {
+    public static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, PricingConfig config, boolean readCommitted) {
         Properties p = new Properties();
         p.putAll(config.kafkaClientProperties());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -40,7 +40,7 @@ final class TopicReading {
 
     /** Assigns every partition of the topic and seeks to the first record at or after {@code fromMs}
      *  (Kafka timestamps; {@code Long.MIN_VALUE}: the beginning). Returns the end offsets as of now. */
-    static Map<TopicPartition, Long> assignFrom(KafkaConsumer<byte[], byte[]> consumer, String topic, long fromMs) {
+    public static Map<TopicPartition, Long> assignFrom(KafkaConsumer<byte[], byte[]> consumer, String topic, long fromMs) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (PartitionInfo info : consumer.partitionsFor(topic, METADATA_TIMEOUT)) {
             partitions.add(new TopicPartition(topic, info.partition()));
@@ -61,7 +61,7 @@ final class TopicReading {
         return end;
     }
 
-    static boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+    public static boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
         return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 }

@@ -30,7 +30,7 @@ class PricingDecisionFunctionTest {
     void setUp() throws Exception {
         PricingPolicy policy = new PricingPolicy(PolicySettings.from(PricingConfig.defaults()));
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new PricingDecisionFunction(policy, () -> 5_000L), s -> s.enriched().request().userId(), Types.STRING);
+                new PricingDecisionFunction(policy, () -> 5_000L, null, java.util.Set.of()), s -> s.enriched().request().userId(), Types.STRING);
         harness.open();
     }
 
