@@ -79,6 +79,11 @@ public final class FlinkRestClient {
         return history.isArray() ? history.size() : 0;
     }
 
+    /** Checkpoints of the job that completed so far. */
+    public long completedCheckpoints(String jobId) throws IOException {
+        return get("jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
+    }
+
     /** The root exception of a failing job, or null. */
     public String rootException(String jobId) throws IOException {
         JsonNode entries = get("jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
@@ -138,8 +143,17 @@ public final class FlinkRestClient {
      */
     public String stopWithSavepoint(String jobId, String targetDirectory, Duration timeout)
             throws IOException, InterruptedException {
+        return stopWithSavepoint(jobId, targetDirectory, timeout, false);
+    }
+
+    /**
+     * With {@code drain}, the job first receives a final watermark: every event-time timer fires, so every
+     * open attribution window closes and its outcome is written. For the end of a replay, not a rollout.
+     */
+    public String stopWithSavepoint(String jobId, String targetDirectory, Duration timeout, boolean drain)
+            throws IOException, InterruptedException {
         ObjectNode body = MAPPER.createObjectNode();
-        body.put("drain", false);
+        body.put("drain", drain);
         if (targetDirectory != null) {
             body.put("targetDirectory", targetDirectory);
         }

@@ -13,6 +13,7 @@ import org.pricingengine.features.events.Json;
 import org.pricingengine.features.events.PriceRequest;
 import org.pricingengine.features.rees46.ReplayRecord;
 import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.local.LocalStack;
 import org.pricingengine.job.local.Rees46Replayer;
 import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.scoring.CanaryArms;
@@ -48,6 +49,7 @@ import java.util.stream.Stream;
  * rows/s (60), --data (multi-category log), --from (v1), --to (v2).
  */
 public final class RolloutScenario {
+    private final LocalStack stack;
     private final Path repo;
     private final Path work;
     private final int kafkaPort;
@@ -58,10 +60,11 @@ public final class RolloutScenario {
     private final String to;
 
     private RolloutScenario(Map<String, String> o) {
-        repo = repositoryRoot();
-        work = repo.resolve(o.get("work-dir")).toAbsolutePath();
         kafkaPort = Integer.parseInt(o.get("kafka-port"));
         restPort = Integer.parseInt(o.get("rest-port"));
+        stack = new LocalStack(Path.of(o.get("work-dir")), kafkaPort, restPort);
+        repo = stack.repo();
+        work = stack.work();
         rate = Double.parseDouble(o.get("rate"));
         data = repo.resolve(o.get("data"));
         from = o.get("from");
@@ -90,15 +93,10 @@ public final class RolloutScenario {
     }
 
     private Map<String, Object> run() throws Exception {
-        deleteRecursively(work);
-        Files.createDirectories(work);
         Map<String, Object> result = new LinkedHashMap<>();
         long started = System.nanoTime();
         try {
-            script("deploy/local/kafka.sh", "start", "--state-dir", work.resolve("kafka").toString(), "--port", "" + kafkaPort);
-            script("deploy/local/kafka.sh", "topics", "--state-dir", work.resolve("kafka").toString(), "--port", "" + kafkaPort);
-            script("deploy/local/flink-cluster.sh", "start", "--state-dir", work.resolve("flink").toString(),
-                    "--rest-port", "" + restPort);
+            stack.start();
             Path models = prepareModels();
             scenario(models, result);
         } catch (Exception e) {
@@ -106,9 +104,7 @@ public final class RolloutScenario {
             result.put("error", e.toString());
             throw e;
         } finally {
-            script("deploy/local/flink-cluster.sh", "stop", "--state-dir", work.resolve("flink").toString(),
-                    "--rest-port", "" + restPort);
-            script("deploy/local/kafka.sh", "stop", "--state-dir", work.resolve("kafka").toString(), "--port", "" + kafkaPort);
+            stack.stop();
             result.put("seconds", (System.nanoTime() - started) / 1_000_000_000L);
         }
         return result;
@@ -127,7 +123,7 @@ public final class RolloutScenario {
         CandidateValidator validator = new CandidateValidator(models,
                 repo.resolve("model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"), PolicySettings.from(config),
                 CandidateValidator.Limits.defaults());
-        ModelRollout rollout = new ModelRollout(flink, stateDir, jobJar(), bootstrap, config, validator,
+        ModelRollout rollout = new ModelRollout(flink, stateDir, stack.jobJar(), bootstrap, config, validator,
                 ModelRollout.HealthCriteria.defaults(), line -> System.out.println("rollout: " + line));
 
         DecisionLog decisions = new DecisionLog(bootstrap, config);
@@ -227,8 +223,7 @@ public final class RolloutScenario {
                 && (long) v.get("decisions_after_rollout_not_" + to) == 0;
         result.put("ok", ok);
         // The last cluster job is left for the finally block, which stops the cluster.
-        script("deploy/local/flink-cluster.sh", "status", "--state-dir", work.resolve("flink").toString(),
-                "--rest-port", "" + restPort);
+        stack.flinkCluster("status");
     }
 
     private static final double CANARY_SHARE = 0.5;
@@ -315,35 +310,9 @@ public final class RolloutScenario {
         onnx[onnx.length / 2] ^= 0x5a;
         Files.write(corrupt.resolve("model.onnx"), onnx);
         // Faulty: passes validation (cosmetics probe prices stay under 300), fails on multi-category prices.
-        run(List.of("/usr/bin/python3", "model-assets/training/faulty_candidate.py", "--models", models.toString(),
+        stack.command(List.of("/usr/bin/python3", "model-assets/training/faulty_candidate.py", "--models", models.toString(),
                 "--source", to, "--name", "v3-faulty", "--price-above", "300"));
         return models;
-    }
-
-    private Path jobJar() throws IOException {
-        try (Stream<Path> jars = Files.list(repo.resolve("pricing-job/target"))) {
-            return jars.filter(p -> p.getFileName().toString().endsWith("-job.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no job jar in pricing-job/target: run mvn package first"));
-        }
-    }
-
-    private void script(String script, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(repo.resolve(script).toString());
-        command.addAll(List.of(args));
-        run(command);
-    }
-
-    private void run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(repo.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " did not finish in 5 minutes");
-        }
-        if (p.exitValue() != 0 && !command.contains("status")) {
-            throw new IOException(String.join(" ", command) + " failed with exit status " + p.exitValue());
-        }
     }
 
     private static Set<String> readRequestIds(String bootstrap, PricingConfig config) {
@@ -541,17 +510,6 @@ public final class RolloutScenario {
         }
     }
 
-    /** The checkout this runs from (tests run in a module directory, the scripts in the root). */
-    private static Path repositoryRoot() {
-        Path here = Path.of("").toAbsolutePath();
-        for (Path p = here; p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("model-assets")) && Files.isRegularFile(p.resolve("deploy/local/flink-cluster.sh"))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("repository root not found above " + here);
-    }
-
     private static void copyDirectory(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         try (Stream<Path> files = Files.list(from)) {
@@ -559,17 +517,6 @@ public final class RolloutScenario {
                 if (Files.isRegularFile(f)) {
                     Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
             }
         }
     }

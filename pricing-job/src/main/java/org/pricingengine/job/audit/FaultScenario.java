@@ -1,0 +1,199 @@
+package org.pricingengine.job.audit;
+
+import org.pricingengine.features.events.Json;
+import org.pricingengine.job.PricingJob;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.local.LocalStack;
+import org.pricingengine.job.local.Rees46Replayer;
+import org.pricingengine.job.rollout.FlinkRestClient;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Process-level faults on a real standalone cluster, in one run: starts a Kafka broker and a Flink
+ * session cluster (deploy/local scripts), submits the job, replays real REES46 traffic at a steady rate,
+ * and while it flows kills the TaskManager process with SIGKILL (and starts a new one), then restarts
+ * the Kafka broker. When the replay is over and every request has a decision, the job is stopped with a
+ * draining savepoint (every attribution window closes) and {@link DeliveryAudit} checks the topics: no
+ * valid request without a decision, repeated decisions identical, each outcome committed once. Prints
+ * {@code faults: {json}}.
+ *
+ * <p>Options: --work-dir (.work/fault-scenario), --kafka-port (39492), --rest-port (38481), --rate rows/s
+ * (100), --rows (7000), --data (the cosmetics log).
+ */
+public final class FaultScenario {
+    private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(3);
+
+    private final LocalStack stack;
+    private final double rate;
+    private final long rows;
+    private final Path data;
+    private final List<Map<String, Object>> faults = new ArrayList<>();
+
+    private FaultScenario(Map<String, String> o) {
+        stack = new LocalStack(Path.of(o.get("work-dir")), Integer.parseInt(o.get("kafka-port")),
+                Integer.parseInt(o.get("rest-port")));
+        rate = Double.parseDouble(o.get("rate"));
+        rows = Long.parseLong(o.get("rows"));
+        data = stack.repo().resolve(o.get("data"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, Object> result = run(args);
+        System.out.println("faults: " + Json.mapper().writeValueAsString(result));
+        System.exit(Boolean.TRUE.equals(result.get("ok")) ? 0 : 1);
+    }
+
+    /** Runs the scenario; the map is what the last line prints. */
+    public static Map<String, Object> run(String... args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>(Map.of("work-dir", ".work/fault-scenario", "kafka-port", "39492",
+                "rest-port", "38481", "rate", "100", "rows", "7000",
+                "data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            String key = args[i].replaceFirst("^--", "");
+            if (!o.containsKey(key)) {
+                throw new IllegalArgumentException("unknown option " + args[i] + " (known: " + o.keySet() + ")");
+            }
+            o.put(key, args[i + 1]);
+        }
+        return new FaultScenario(o).run();
+    }
+
+    private Map<String, Object> run() throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
+        long started = System.nanoTime();
+        try {
+            stack.start();
+            scenario(result);
+        } catch (Exception e) {
+            result.put("ok", false);
+            result.put("error", e.toString());
+            throw e;
+        } finally {
+            stack.stop();
+            result.put("seconds", (System.nanoTime() - started) / 1_000_000_000L);
+        }
+        return result;
+    }
+
+    private void scenario(Map<String, Object> result) throws Exception {
+        String bootstrap = stack.bootstrapServers();
+        List<String> jobArgs = List.of("--kafka.bootstrap-servers", bootstrap,
+                "--model.dir", stack.repo().resolve("model-assets/models").toString(),
+                "--kafka.group-id", "pricing-fault-scenario", "--checkpoint.interval", "5s",
+                "--feedback.attribution-window", "10min", "--delivery.transactional-id-prefix", "pricing-fault-scenario");
+        PricingConfig config = PricingConfig.fromArgs(jobArgs.toArray(String[]::new));
+        FlinkRestClient flink = new FlinkRestClient(stack.restUrl());
+        String jarId = flink.uploadJar(stack.jobJar());
+        String jobId = flink.runJar(jarId, PricingJob.class.getName(), jobArgs, null);
+        awaitRunning(flink, jobId, "the job to start");
+
+        Rees46Replayer replayer = new Rees46Replayer(bootstrap, config);
+        Thread traffic = new Thread(() -> {
+            try {
+                replayer.replay(data, rate, rows, 0, null);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "replay");
+        traffic.start();
+
+        awaitRows(replayer, rows / 4);
+        awaitCheckpointAfter(flink, jobId, 0);
+        int restartsBefore = flink.restarts(jobId);
+        fault("taskmanager_killed", flink, jobId, () -> {
+            stack.flinkCluster("kill-taskmanager");
+            Thread.sleep(2000);
+            stack.flinkCluster("restart-taskmanager");
+            return null;
+        });
+        faults.get(0).put("job_restarted", flink.restarts(jobId) > restartsBefore);
+
+        awaitRows(replayer, rows * 5 / 8);
+        awaitCheckpointAfter(flink, jobId, flink.completedCheckpoints(jobId));
+        fault("broker_restarted", flink, jobId, () -> {
+            stack.kafka("stop");
+            Thread.sleep(5000);
+            stack.kafka("start");
+            return null;
+        });
+
+        traffic.join();
+        replayer.close();
+        result.put("rows_replayed", replayer.rowsSent.get());
+        result.put("requests_sent", replayer.requestsSent.get());
+        DeliveryAudit.awaitDecisions(bootstrap, config, RECOVERY_TIMEOUT);
+        result.put("job_restarts", flink.restarts(jobId));
+        result.put("completed_checkpoints", flink.completedCheckpoints(jobId));
+        // A draining stop closes every attribution window: each decision then has its committed outcome.
+        flink.stopWithSavepoint(jobId, null, RECOVERY_TIMEOUT, true);
+        DeliveryAudit.Result audit = DeliveryAudit.run(bootstrap, config);
+        result.put("faults", faults);
+        result.put("audit", audit.asMap());
+        result.put("problems", audit.problems());
+        result.put("examples", audit.examples());
+        result.put("ok", audit.problems().isEmpty() && audit.decisionsWithoutOutcome() == 0
+                && audit.validRequests() > 0 && faults.stream().allMatch(f -> Boolean.TRUE.equals(f.get("recovered"))));
+    }
+
+    /** Injects a fault and waits until the job runs again with every task and has completed a checkpoint since. */
+    private void fault(String name, FlinkRestClient flink, String jobId, Callable<Void> inject) throws Exception {
+        long checkpointsBefore = flink.completedCheckpoints(jobId);
+        long t0 = System.nanoTime();
+        System.out.println("fault: " + name);
+        inject.call();
+        boolean recovered;
+        try {
+            awaitCheckpointAfter(flink, jobId, checkpointsBefore);
+            recovered = flink.allTasksRunning(jobId);
+        } catch (IllegalStateException timeout) {
+            recovered = false;
+        }
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("fault", name);
+        f.put("recovered", recovered);
+        f.put("seconds_to_next_checkpoint", (System.nanoTime() - t0) / 1_000_000_000L);
+        faults.add(f);
+        System.out.println("fault: " + f);
+    }
+
+    private static void awaitRunning(FlinkRestClient flink, String jobId, String what) throws Exception {
+        long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
+        while (!flink.allTasksRunning(jobId)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out waiting for " + what);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** A checkpoint completed after {@code completedBefore} others: the job runs and its state is safe. */
+    private static void awaitCheckpointAfter(FlinkRestClient flink, String jobId, long completedBefore) throws Exception {
+        long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                if (flink.completedCheckpoints(jobId) > completedBefore && flink.allTasksRunning(jobId)) {
+                    return;
+                }
+            } catch (java.io.IOException restartingJobManagerView) {
+                // The REST API may answer errors while the job is being restarted.
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no checkpoint completed within " + RECOVERY_TIMEOUT);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static void awaitRows(Rees46Replayer replayer, long n) throws InterruptedException {
+        while (replayer.rowsSent.get() < n) {
+            Thread.sleep(200);
+        }
+    }
+}
