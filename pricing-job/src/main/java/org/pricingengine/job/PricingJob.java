@@ -34,6 +34,7 @@ import org.pricingengine.job.policy.PriceDecision;
 import org.pricingengine.job.policy.PricingDecisionFunction;
 import org.pricingengine.job.policy.PricingPolicy;
 import org.pricingengine.job.scoring.DemandModel;
+import org.pricingengine.job.scoring.ModelContractException;
 import org.pricingengine.job.scoring.ModelManifest;
 import org.pricingengine.job.scoring.ModelScoringFunction;
 import org.pricingengine.job.scoring.ScoredRequest;
@@ -76,20 +77,36 @@ public final class PricingJob {
             System.err.println("pricing job: bad configuration: " + e.getMessage());
             throw e;
         }
-        // Refuse a missing or mismatched model before anything is submitted.
-        ModelManifest manifest = DemandModel.readAndCheckManifest(
-                Path.of(config.get(PricingConfig.MODEL_DIR)), config.get(PricingConfig.MODEL_VERSION));
-        LOG.info("Starting pricing job with model {} (feature spec {})", manifest.modelVersion(),
-                manifest.featureSpecVersion());
-        if (!config.get(PricingConfig.CANARY_MODEL_VERSION).isBlank()) {
-            DemandModel.readAndCheckManifest(Path.of(config.get(PricingConfig.MODEL_DIR)),
-                    config.get(PricingConfig.CANARY_MODEL_VERSION));
-            LOG.info("Canary model {} prices {} of users", config.get(PricingConfig.CANARY_MODEL_VERSION),
-                    config.get(PricingConfig.CANARY_SHARE));
+        try {
+            checkModelsBeforeSubmitting(config);
+        } catch (ModelContractException e) {
+            System.err.println("pricing job: refusing to start: " + e.getMessage());
+            throw e;
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
         new PricingJob(config).build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
         env.execute(config.get(PricingConfig.JOB_NAME));
+    }
+
+    /**
+     * Refuses a missing, corrupt or mismatched model before anything is submitted: checks the manifest
+     * (files, sha256, input/output contract, feature fingerprint) and has ONNX Runtime load the model
+     * once on the CPU. Task managers would otherwise fail in a restart loop.
+     */
+    static void checkModelsBeforeSubmitting(PricingConfig config) {
+        Path root = Path.of(config.get(PricingConfig.MODEL_DIR));
+        String canary = config.get(PricingConfig.CANARY_MODEL_VERSION);
+        for (String version : canary.isBlank() ? java.util.List.of(config.get(PricingConfig.MODEL_VERSION))
+                : java.util.List.of(config.get(PricingConfig.MODEL_VERSION), canary)) {
+            ModelManifest manifest = DemandModel.readAndCheckManifest(root, version);
+            try (DemandModel trial = DemandModel.load(root, version, ScoringDevice.CPU, 0, 1)) {
+                LOG.info("Model {} (feature spec {}) checked: loads and answers", manifest.modelVersion(),
+                        manifest.featureSpecVersion());
+            }
+        }
+        if (!canary.isBlank()) {
+            LOG.info("Canary model {} prices {} of users", canary, config.get(PricingConfig.CANARY_SHARE));
+        }
     }
 
     /** Job-level Flink settings: RocksDB with incremental checkpoints, low network latency, no Kryo. */

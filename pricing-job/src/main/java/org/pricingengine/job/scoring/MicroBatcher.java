@@ -50,7 +50,10 @@ public final class MicroBatcher implements AutoCloseable {
         this.thread.start();
     }
 
-    /** Queues a request; the future fails at once if the queue is full or the batcher is closed. */
+    /**
+     * Queues a request; the future fails at once if the queue is full or the batcher is closed. Cancelling
+     * the future takes the request out of scoring if its batch has not started yet.
+     */
     public CompletableFuture<DemandEstimate> submit(FeatureVector features) {
         CompletableFuture<DemandEstimate> result = new CompletableFuture<>();
         if (!running) {
@@ -101,6 +104,12 @@ public final class MicroBatcher implements AutoCloseable {
     }
 
     private void scoreAll(List<Pending> taken) {
+        // A request whose future is done timed out in the operator (and was cancelled): nobody waits for
+        // it, and scoring it would only delay the requests behind it.
+        taken.removeIf(p -> p.result().isDone());
+        if (taken.isEmpty()) {
+            return;
+        }
         batch.clear();
         for (Pending p : taken) {
             batch.add(p.features(), model.contextMean(), model.contextStd());

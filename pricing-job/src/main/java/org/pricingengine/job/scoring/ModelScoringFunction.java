@@ -12,7 +12,12 @@ import org.pricingengine.features.flink.ScoringRequest;
 import org.pricingengine.job.policy.ReasonCodes;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Async scoring of price requests with the demand model. Requests are micro-batched by a
@@ -94,6 +99,9 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
         private final CircuitBreaker breaker;
         private final Counter scored;
         private final Counter fallbacks;
+        /** Requests at the model, by identity: the operator hands the same object to timeout(). */
+        private final Map<ScoringRequest, CompletableFuture<DemandEstimate>> inFlight =
+                Collections.synchronizedMap(new IdentityHashMap<>());
 
         Arm(String name, String version, MetricGroup metrics, int subtask) {
             this.name = name;
@@ -125,9 +133,21 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
                 return;
             }
             int history = request.features().eventCount();
-            batcher.submit(request.features()).whenComplete((estimate, error) -> {
+            CompletableFuture<DemandEstimate> scoring = batcher.submit(request.features());
+            inFlight.put(request, scoring);
+            scoring.whenComplete((estimate, error) -> {
+                inFlight.remove(request);
+                if (error instanceof CancellationException) {
+                    return; // timed out: already answered with a fallback
+                }
                 if (error == null) {
-                    breaker.recordSuccess();
+                    // A NaN or absurd demand curve is a failing model too; the policy prices it at list price.
+                    if (estimate.isUsable()) {
+                        breaker.recordSuccess();
+                    } else {
+                        breaker.recordFailure();
+                        fallbacks.inc();
+                    }
                     scored.inc();
                     resultFuture.complete(List.of(ScoredRequest.scored(request.enriched(), estimate, model.version(),
                             name, history)));
@@ -139,6 +159,10 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
         }
 
         void timedOut(ScoringRequest request, ResultFuture<ScoredRequest> resultFuture) {
+            CompletableFuture<DemandEstimate> scoring = inFlight.remove(request);
+            if (scoring != null) {
+                scoring.cancel(false);
+            }
             breaker.recordFailure();
             fail(request, ReasonCodes.FALLBACK_MODEL_TIMEOUT, resultFuture);
         }
