@@ -18,6 +18,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.DeadLetter;
+import org.pricingengine.features.flink.BehaviourEventGate;
 import org.pricingengine.features.flink.EnrichedRequest;
 import org.pricingengine.features.flink.InboundRecord;
 import org.pricingengine.features.flink.ItemStateFunction;
@@ -150,11 +151,20 @@ public final class PricingJob {
         SingleOutputStreamOperator<InboundRecord> requestsIn = routed(env
                 .fromSource(sources.priceRequests(), eventTime, "price requests").uid("source-price-requests"),
                 "price-requests");
-        DataStream<InboundRecord> valid = behaviourIn.union(catalogIn, requestsIn);
+        // Repeats and stale events are refused per user before anything counts them.
+        SingleOutputStreamOperator<InboundRecord> behaviourAccepted = behaviourIn
+                .keyBy(record -> record.behaviour.userId(), Types.STRING)
+                .process(new BehaviourEventGate(config.get(PricingConfig.TOPIC_BEHAVIOUR),
+                        config.getInt(PricingConfig.DUPLICATE_WINDOW),
+                        config.getDuration(PricingConfig.MAX_EVENT_LATENESS),
+                        config.getDuration(PricingConfig.USER_TTL)))
+                .uid("behaviour-duplicates-and-late-events").name("refuse duplicate and late behaviour events");
+        DataStream<InboundRecord> valid = behaviourAccepted.union(catalogIn, requestsIn);
         DataStream<DeadLetter> deadLetters = behaviourIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS)
                 .union(catalogIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS),
-                        requestsIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS));
-        DataStream<BehaviourEvent> behaviour = behaviourIn.getSideOutput(RouteInboundRecords.BEHAVIOUR_EVENTS);
+                        requestsIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS),
+                        behaviourAccepted.getSideOutput(BehaviourEventGate.DEAD_LETTERS));
+        DataStream<BehaviourEvent> behaviour = behaviourAccepted.getSideOutput(BehaviourEventGate.ACCEPTED_EVENTS);
 
         DataStream<EnrichedRequest> requestsWithItem = valid
                 .keyBy(InboundRecord::itemId, Types.STRING)

@@ -19,6 +19,10 @@ public final class Json {
     public static final int MAX_NESTING_DEPTH = 16;
     public static final int MAX_STRING_LENGTH = 16 * 1024;
     public static final int MAX_NUMBER_LENGTH = 64;
+    /** Above any record size the job accepts (validation.max-record-bytes is checked first). */
+    public static final long MAX_DOCUMENT_LENGTH = 1024 * 1024;
+    /** An event has about 25 tokens; a huge array in an ignored field must not be walked to its end. */
+    public static final long MAX_TOKEN_COUNT = 10_000;
 
     private static final ObjectMapper MAPPER = JsonMapper.builder(
                     JsonFactory.builder()
@@ -26,6 +30,8 @@ public final class Json {
                                     .maxNestingDepth(MAX_NESTING_DEPTH)
                                     .maxStringLength(MAX_STRING_LENGTH)
                                     .maxNumberLength(MAX_NUMBER_LENGTH)
+                                    .maxDocumentLength(MAX_DOCUMENT_LENGTH)
+                                    .maxTokenCount(MAX_TOKEN_COUNT)
                                     .build())
                             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                             .build())

@@ -18,6 +18,9 @@ public class InboundRecord {
     /** When the request was produced to Kafka (epoch ms): the start of its end-to-end latency. */
     public long producedAtMs;
     public DeadLetter deadLetter;
+    /** Where a behaviour event was read, so that a later refusal (duplicate, late) can name it. */
+    public int sourcePartition = -1;
+    public long sourceOffset = -1;
 
     public InboundRecord() {}
 
@@ -30,6 +33,13 @@ public class InboundRecord {
     public static InboundRecord of(BehaviourEvent event) {
         InboundRecord in = new InboundRecord();
         in.behaviour = event;
+        return in;
+    }
+
+    public static InboundRecord of(BehaviourEvent event, int partition, long offset) {
+        InboundRecord in = of(event);
+        in.sourcePartition = partition;
+        in.sourceOffset = offset;
         return in;
     }
 

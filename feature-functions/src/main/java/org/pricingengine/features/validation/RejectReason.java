@@ -13,7 +13,11 @@ public enum RejectReason {
     INVALID_FIELD,
     UNKNOWN_EVENT_TYPE,
     INVALID_PRICE,
-    TIMESTAMP_OUT_OF_RANGE;
+    TIMESTAMP_OUT_OF_RANGE,
+    /** A behaviour event whose event_id the user's recent events already hold: counted once. */
+    DUPLICATE_EVENT,
+    /** A behaviour event older than the user's newest by more than the allowed lateness. */
+    LATE_EVENT;
 
     public String with(String detail) {
         return name() + ": " + detail;

@@ -79,6 +79,10 @@ public final class PricingConfig implements Serializable {
             "Event times further than this ahead of the wall clock are refused.");
     public static final Option EARLIEST_EVENT_TIME = option("validation.earliest-event-time", "2000-01-01T00:00:00Z",
             "Event times before this instant are refused.");
+    public static final Option MAX_EVENT_LATENESS = option("validation.max-event-lateness", "1h",
+            "A behaviour event older than the user's newest event by more than this is refused (dead letter LATE_EVENT): it would rewrite a sequence that has moved on. Events out of order by less are accepted and placed by event time.");
+    public static final Option DUPLICATE_WINDOW = option("validation.duplicate-window", "64",
+            "How many of a user's latest behaviour event ids are remembered to refuse a repeat (dead letter DUPLICATE_EVENT) before it is counted twice. 8 bytes of state per id and user.");
     public static final Option DEAD_LETTER_MAX_CHARS = option("validation.dead-letter-max-chars", "4096",
             "The raw record kept in a dead letter is truncated to this many characters.");
 

@@ -45,7 +45,8 @@ public final class InboundRecordDeserializer implements KafkaRecordDeserializati
             return InboundRecord.of(deadLetter(sourceTopic, partition, offset, result.rejectReason(), value));
         }
         return switch (topic) {
-            case BEHAVIOUR_EVENTS -> InboundRecord.of((org.pricingengine.features.events.BehaviourEvent) result.value());
+            case BEHAVIOUR_EVENTS -> InboundRecord.of((org.pricingengine.features.events.BehaviourEvent) result.value(),
+                    partition, offset);
             case CATALOG_UPDATES -> InboundRecord.of((org.pricingengine.features.events.CatalogUpdate) result.value());
             case PRICE_REQUESTS -> InboundRecord.of((org.pricingengine.features.events.PriceRequest) result.value(),
                     producedAtMs > 0 ? producedAtMs : System.currentTimeMillis());
