@@ -91,14 +91,17 @@ class TaskFailureRecoveryIT {
         JobClient job = env.executeAsync("pricing-task-failure-it");
         // Shoppers keep coming while the job fails and recovers.
         try (Rees46Replayer replayer = new Rees46Replayer(KAFKA.bootstrapServers(), config)) {
-            replayer.replay(RepoPaths.cosmetics(), ROWS_PER_SECOND, ROWS, 0, null);
+            // Half way, hold the replay until a checkpoint has completed: the second half's decisions then
+            // follow a checkpoint however slowly the job started, so the failure lands mid-replay.
+            replayer.replay(RepoPaths.cosmetics(), ROWS_PER_SECOND, ROWS, 0, null, ROWS / 2,
+                    TaskFailureRecoveryIT::awaitFirstCheckpoint);
         }
         DeliveryAudit.Result audit = DeliveryAudit.awaitDecisions(KAFKA.bootstrapServers(), config, Duration.ofMinutes(2));
         // Draining stops the job with a final watermark: every attribution window closes, its outcome commits.
         job.stopWithSavepoint(true, TEMP.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(2, TimeUnit.MINUTES);
 
-        assertTrue(FAILED.get(), "the injected failure happened");
+        assertTrue(FAILED.get(), "the injected failure happened (decisions seen: " + DECISIONS_SEEN.get() + ")");
         audit = DeliveryAudit.run(KAFKA.bootstrapServers(), config);
         System.out.println("task-failure: " + Json.toJson(audit.asMap()));
         assertEquals(java.util.List.of(), audit.problems(), String.join("\n\n", audit.examples()));
@@ -111,6 +114,21 @@ class TaskFailureRecoveryIT {
         // The job was drained: every attribution window closed.
         assertEquals(audit.distinctDecisions(), audit.committedOutcomes());
         assertEquals(0, audit.decisionsWithoutOutcome());
+    }
+
+    private static void awaitFirstCheckpoint() {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!CHECKPOINT_COMPLETED.get()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no checkpoint completed within 3 minutes");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /**
