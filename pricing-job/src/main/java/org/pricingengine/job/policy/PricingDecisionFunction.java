@@ -13,6 +13,7 @@ import org.pricingengine.features.flink.StateTtl;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
+import org.pricingengine.features.events.Json;
 import org.pricingengine.features.events.PriceRequest;
 import org.pricingengine.features.flink.EnrichedRequest;
 import org.pricingengine.features.state.ItemSnapshot;
@@ -33,7 +34,8 @@ import java.util.function.LongSupplier;
 /**
  * Keyed by user: turns scored requests into decisions with the {@link PricingPolicy}, keeping the
  * user's recent quotes per item so that a repeated request inside the quote TTL gets the same price
- * and a new quote moves at most max-change from the last one.
+ * and a new quote moves at most max-change from the last one. A request asked again with the same
+ * request_id (a client retry) inside the quote TTL gets the decision it was given, byte for byte.
  *
  * <p>After a restart from a checkpoint, a request priced since that checkpoint comes through again. With
  * {@link PublishedDecisions} set, the function re-issues the decision it already published for it (read
@@ -55,6 +57,9 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
     private final Set<String> reissuableModelVersions;
 
     private transient MapState<String, QuoteMemo> quotes;
+    /** request_id to the decision published for it, within the quote TTL. */
+    private transient MapState<String, String> decidedRequests;
+    private transient org.apache.flink.metrics.Counter repeatedRequests;
     /** Wall-clock time of each subtask's last snapshot; union state, so every subtask sees the latest. */
     private transient ListState<Long> snapshotTimes;
     private transient Map<String, PriceDecision> toReissue;
@@ -125,6 +130,12 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
         long keepMs = Math.max(policy.settings().quoteTtlMs(), policy.settings().changeMemoryMs());
         descriptor.enableTimeToLive(StateTtl.afterLastWrite(Duration.ofMillis(Math.max(keepMs, 1000))));
         quotes = getRuntimeContext().getMapState(descriptor);
+        // A client retrying a request (same request_id) gets the decision it was given, byte for byte: one
+        // decision id never names two different records. Kept as published JSON for the quote TTL.
+        MapStateDescriptor<String, String> decided =
+                new MapStateDescriptor<>("decisions-by-request", String.class, String.class);
+        decided.enableTimeToLive(StateTtl.afterLastWrite(Duration.ofMillis(Math.max(policy.settings().quoteTtlMs(), 1000))));
+        decidedRequests = getRuntimeContext().getMapState(decided);
         var metrics = getRuntimeContext().getMetricGroup().addGroup("pricing");
         decisionsPerSecond = metrics.meter("decisionsPerSecond",
                 new org.apache.flink.metrics.MeterView(metrics.counter("decisions"), 10));
@@ -133,10 +144,17 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
                 new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(10_000));
         fallbackDecisions = metrics.counter("fallbackDecisions");
         reissuedDecisions = metrics.counter("reissuedDecisions");
+        repeatedRequests = metrics.counter("repeatedRequests");
     }
 
     @Override
     public void processElement(ScoredRequest scored, Context ctx, Collector<PriceDecision> out) throws Exception {
+        String decidedBefore = decidedRequests.get(scored.enriched().request().requestId());
+        if (decidedBefore != null) {
+            repeatedRequests.inc();
+            out.collect(PriceDecision.fromJson(decidedBefore.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return;
+        }
         if (toReissue != null && !toReissue.isEmpty() && reissued(scored, out)) {
             return;
         }
@@ -144,7 +162,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
         PriceRequest request = enriched.request();
         ItemSnapshot item = enriched.item();
         if (item == null) {
-            out.collect(decision(scored, null, null, List.of(scored.failure()), List.of(), true, null));
+            publish(decision(scored, null, null, List.of(scored.failure()), List.of(), true, null), out);
             return;
         }
         QuoteMemo memo = quotes.get(item.itemId());
@@ -156,9 +174,9 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
                 && now - memo.quoteTimeMs < policy.settings().quoteTtlMs() && memo.listPrice == item.listPrice();
         PriceBounds bounds = insideQuoteTtl ? policy.bounds(item, null) : null;
         if (insideQuoteTtl && bounds.contains(memo.price)) {
-            out.collect(decision(scored, item, memo.price,
+            publish(decision(scored, item, memo.price,
                     List.of(ReasonCodes.STABLE_QUOTE), bounds.bindingAt(memo.price), false,
-                    usable ? estimate.conversionAt(memo.price, item.listPrice()) : null));
+                    usable ? estimate.conversionAt(memo.price, item.listPrice()) : null), out);
             return;
         }
         Double previous = memo != null && Math.abs(now - memo.quoteTimeMs) < policy.settings().changeMemoryMs()
@@ -167,8 +185,14 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
         if (!quote.fallback() && (memo == null || now >= memo.quoteTimeMs)) {
             quotes.put(item.itemId(), new QuoteMemo(quote.price(), item.listPrice(), now));
         }
-        out.collect(decision(scored, item, quote.price(), quote.reasons(), quote.guardrails(), quote.fallback(),
-                quote.expectedConversion()));
+        publish(decision(scored, item, quote.price(), quote.reasons(), quote.guardrails(), quote.fallback(),
+                quote.expectedConversion()), out);
+    }
+
+    /** Emits the decision and remembers it, so the same request asked again gets the same record. */
+    private void publish(PriceDecision decision, Collector<PriceDecision> out) throws Exception {
+        decidedRequests.put(decision.requestId(), Json.toJson(decision));
+        out.collect(decision);
     }
 
     /** Re-issues the published decision for this request, if there is one, and keeps the quote memo as it was. */
@@ -186,7 +210,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
             quotes.put(earlier.itemId(), new QuoteMemo(earlier.price(), earlier.listPrice(), earlier.requestTimeMs()));
         }
         reissuedDecisions.inc();
-        out.collect(earlier);
+        publish(earlier, out);
         return true;
     }
 

@@ -83,7 +83,31 @@ class PricingDecisionFunctionTest {
         assertNull(d.disclosure());
         assertEquals(50.0, d.price());
         assertEquals(ReasonCodes.FALLBACK_MODEL_ERROR, d.reasonCodes().get(0));
-        assertEquals(0, harness.numKeyedStateEntries(), "a fallback price is not a quote to keep stable");
+        assertEquals(1, harness.numKeyedStateEntries(),
+                "only the decision kept for its request id: a fallback price is not a quote to keep stable");
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong CLOCK = new java.util.concurrent.atomic.AtomicLong();
+
+    @Test
+    void aRetriedRequestGetsTheIdenticalDecisionEvenIfTheModelChangedItsMind() throws Exception {
+        PricingPolicy policy = new PricingPolicy(PolicySettings.from(PricingConfig.defaults()));
+        CLOCK.set(5_000L);
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new PricingDecisionFunction(policy, CLOCK::get, null, java.util.Set.of()),
+                (ScoredRequest s) -> s.enriched().request().userId(), Types.STRING)) {
+            h.open();
+            EnrichedRequest r = new EnrichedRequest(new PriceRequest("req-1", "u", "i", MINUTE, null, null), 4_000L,
+                    new ItemSnapshot("i", "c", "b", 50.0, 20.0, null, 0, 0, 0));
+            h.processElement(ScoredRequest.scored(r, new DemandEstimate(-2, 6), "v1", "control", 3), MINUTE);
+            CLOCK.set(9_000L);
+            h.processElement(ScoredRequest.failed(r, ReasonCodes.FALLBACK_MODEL_ERROR, "v1", "control", 4), MINUTE);
+            List<PriceDecision> out = h.extractOutputValues();
+            assertEquals(2, out.size());
+            assertEquals(org.pricingengine.features.events.Json.toJson(out.get(0)),
+                    org.pricingengine.features.events.Json.toJson(out.get(1)));
+            assertFalse(out.get(1).fallback());
+        }
     }
 
     @Test
