@@ -144,8 +144,8 @@ class PricingJobIT {
         perRequest.forEach((id, n) -> assertEquals(1L, n, "decisions for request " + id));
         Set<String> decisionIds = decisions.stream().map(d -> d.get("decision_id").asText()).collect(Collectors.toSet());
         assertEquals(decisions.size(), decisionIds.size());
-        decisions.forEach(d -> assertEquals(PriceDecision.decisionIdFor(d.get("request_id").asText()),
-                d.get("decision_id").asText()));
+        decisions.forEach(d -> assertEquals(PriceDecision.decisionIdFor(d.get("request_id").asText(),
+                d.get("user_id").asText(), d.get("item_id").asText()), d.get("decision_id").asText()));
     }
 
     @Test

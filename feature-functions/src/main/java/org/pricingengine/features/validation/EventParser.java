@@ -171,7 +171,26 @@ public final class EventParser implements Serializable {
         if (id.length() > rules.maxIdLength()) {
             throw new Rejection(RejectReason.INVALID_FIELD.with(field + " longer than " + rules.maxIdLength()));
         }
+        requirePrintable(field, id);
         return id;
+    }
+
+    /**
+     * Control characters and unpaired surrogates (JSON escapes such as \u0000 or \ud800 get past UTF-8
+     * validation) make ids that cannot be written back out as UTF-8 or that log and join badly.
+     */
+    private static void requirePrintable(String field, String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw new Rejection(RejectReason.INVALID_FIELD.with(field + " contains a control character"));
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new Rejection(RejectReason.INVALID_FIELD.with(field + " contains an unpaired surrogate"));
+            }
+        }
     }
 
     private String optionalText(JsonNode node, String field) {
@@ -186,6 +205,7 @@ public final class EventParser implements Serializable {
         if (text.length() > rules.maxIdLength()) {
             throw new Rejection(RejectReason.INVALID_FIELD.with(field + " longer than " + rules.maxIdLength()));
         }
+        requirePrintable(field, text);
         return text.isEmpty() ? null : text;
     }
 

@@ -39,6 +39,20 @@ class EventParserTest {
     }
 
     @Test
+    void refusesIdsAndTextsThatCannotBeWrittenBackAsUtf8OrCarryControlCharacters() {
+        String template = "{\"event_id\":\"e\",\"user_id\":%s,\"item_id\":\"i\",\"event_type\":\"view\","
+                + "\"event_time\":1569888000000,\"price\":1,\"brand\":%s}";
+        for (String[] bad : new String[][]{{"\"u\\u0000\"", "null"}, {"\"\\ud800\"", "null"}, {"\"u\"", "\"b\\u001b\""},
+                {"\"\\udc00u\"", "null"}}) {
+            ParseResult<BehaviourEvent> parsed = parser.parseBehaviourEvent(bytes(String.format(template, bad[0], bad[1])));
+            assertFalse(parsed.isValid(), String.join(" ", bad));
+            assertTrue(parsed.rejectReason().startsWith("INVALID_FIELD"), parsed.rejectReason());
+        }
+        ParseResult<BehaviourEvent> emoji = parser.parseBehaviourEvent(bytes(String.format(template, "\"u-\ud83d\udcb8\"", "null")));
+        assertTrue(emoji.isValid(), emoji::toString);
+    }
+
+    @Test
     void acceptsNumericIdsEpochMillisAndOmittedOptionalFields() {
         ParseResult<BehaviourEvent> parsed = parser.parseBehaviourEvent(bytes(
                 "{\"event_id\":\"e\",\"user_id\":463240011,\"item_id\":5773203,\"event_type\":\"purchase\","

@@ -11,6 +11,7 @@ import org.pricingengine.features.validation.EventParser;
 import org.pricingengine.features.validation.ParseResult;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
+import org.pricingengine.job.policy.PriceDecision;
 import org.pricingengine.job.rollout.TopicReading;
 
 import java.io.IOException;
@@ -93,13 +94,14 @@ public final class DeliveryAudit {
         read(bootstrapServers, config, config.get(PricingConfig.TOPIC_REQUESTS), false, r -> {
             ParseResult<?> parsed = parser.parsePriceRequest(r.value());
             if (parsed.isValid()) {
-                validRequests.add(((org.pricingengine.features.events.PriceRequest) parsed.value()).requestId());
+                // What must be decided: each distinct request (id, user, item), under its deterministic decision id.
+                var request = (org.pricingengine.features.events.PriceRequest) parsed.value();
+                validRequests.add(PriceDecision.decisionIdFor(request.requestId(), request.userId(), request.itemId()));
             }
         });
         // Decisions as an at-least-once consumer reads them; for exactly-once decisions, what is committed.
         boolean decisionsCommitted = config.get(PricingConfig.DELIVERY_DECISIONS).equals("exactly-once");
         Map<String, String> firstCopy = new HashMap<>();
-        Set<String> decidedRequests = new HashSet<>();
         long[] decisionStats = new long[3]; // records, duplicates, non-identical
         List<String> examples = new ArrayList<>();
         read(bootstrapServers, config, config.get(PricingConfig.TOPIC_DECISIONS), decisionsCommitted, r -> {
@@ -107,7 +109,6 @@ public final class DeliveryAudit {
             JsonNode d = json(raw);
             decisionStats[0]++;
             String id = d.path("decision_id").asText();
-            decidedRequests.add(d.path("request_id").asText());
             String first = firstCopy.putIfAbsent(id, raw);
             if (first != null) {
                 decisionStats[1]++;
@@ -129,7 +130,7 @@ public final class DeliveryAudit {
         long[] all = new long[1];
         read(bootstrapServers, config, config.get(PricingConfig.TOPIC_FEEDBACK), false, r -> all[0]++);
 
-        long withoutDecision = validRequests.stream().filter(id -> !decidedRequests.contains(id)).count();
+        long withoutDecision = validRequests.stream().filter(id -> !firstCopy.containsKey(id)).count();
         long duplicateOutcomes = outcomesPerDecision.values().stream().mapToLong(n -> n - 1).sum();
         long withoutOutcome = firstCopy.keySet().stream().filter(id -> !outcomesPerDecision.containsKey(id)).count();
         long orphanOutcomes = outcomesPerDecision.keySet().stream().filter(id -> !firstCopy.containsKey(id)).count();
@@ -138,7 +139,7 @@ public final class DeliveryAudit {
                 List.copyOf(examples));
     }
 
-    private static void read(String bootstrapServers, PricingConfig config, String topic, boolean readCommitted,
+    static void read(String bootstrapServers, PricingConfig config, String topic, boolean readCommitted,
                              Consumer<ConsumerRecord<byte[], byte[]>> each) {
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReading.consumer(bootstrapServers, config, readCommitted)) {
             Map<TopicPartition, Long> end = TopicReading.assignFrom(consumer, topic, Long.MIN_VALUE);

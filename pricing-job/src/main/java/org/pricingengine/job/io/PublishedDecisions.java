@@ -46,7 +46,7 @@ public record PublishedDecisions(String bootstrapServers, String topic, Properti
 
     /**
      * Decisions published since {@code sinceMs} (minus {@link #CLOCK_MARGIN}) for users this subtask
-     * owns, by request id; the newest wins.
+     * owns, by decision id; the newest wins.
      */
     public Map<String, PriceDecision> readSince(long sinceMs, Predicate<String> ownsUser) {
         Properties p = new Properties();
@@ -61,7 +61,7 @@ public record PublishedDecisions(String bootstrapServers, String topic, Properti
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(readTimeout.toMillis()));
         long deadline = System.nanoTime() + readTimeout.toNanos();
         long since = sinceMs - CLOCK_MARGIN.toMillis();
-        Map<String, PriceDecision> byRequest = new HashMap<>();
+        Map<String, PriceDecision> byDecisionId = new HashMap<>();
         long read = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, readTimeout).stream()
@@ -88,7 +88,7 @@ public record PublishedDecisions(String bootstrapServers, String topic, Properti
                     read++;
                     try {
                         PriceDecision d = PriceDecision.fromJson(r.value());
-                        byRequest.put(d.requestId(), d);
+                        byDecisionId.put(d.decisionId(), d);
                     } catch (IOException | RuntimeException e) {
                         // Someone else's record on our topic: nothing of ours to re-issue.
                         LOG.warn("Skipping an unreadable record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
@@ -99,6 +99,6 @@ public record PublishedDecisions(String bootstrapServers, String topic, Properti
         }
         LOG.info("Read back {} decisions published since {} for this subtask's users", read,
                 java.time.Instant.ofEpochMilli(since));
-        return byRequest;
+        return byDecisionId;
     }
 }

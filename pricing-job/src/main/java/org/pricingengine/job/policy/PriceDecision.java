@@ -53,9 +53,14 @@ public record PriceDecision(
         @JsonProperty("latency_ms") long latencyMs,
         @JsonProperty("user_history_events") int userHistoryEvents) {
 
-    /** Deterministic from the request id: a replayed request gets the same decision id. */
-    public static String decisionIdFor(String requestId) {
-        return UUID.nameUUIDFromBytes(("price-decision:" + requestId).getBytes(StandardCharsets.UTF_8)).toString();
+    /**
+     * Deterministic from what was asked: a replayed or retried request gets the same decision id, and a
+     * request id reused for another user or item (a client bug) gets a different one, so one id never
+     * names two different decisions.
+     */
+    public static String decisionIdFor(String requestId, String userId, String itemId) {
+        return UUID.nameUUIDFromBytes(("price-decision:" + requestId + '\u0000' + userId + '\u0000' + itemId)
+                .getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** The decision as published on the decisions topic. */

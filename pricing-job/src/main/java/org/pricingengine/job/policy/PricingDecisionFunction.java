@@ -57,7 +57,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
     private final Set<String> reissuableModelVersions;
 
     private transient MapState<String, QuoteMemo> quotes;
-    /** request_id to the decision published for it, within the quote TTL. */
+    /** decision_id to the decision published under it, within the quote TTL. */
     private transient MapState<String, String> decidedRequests;
     private transient org.apache.flink.metrics.Counter repeatedRequests;
     /** Wall-clock time of each subtask's last snapshot; union state, so every subtask sees the latest. */
@@ -133,7 +133,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
         // A client retrying a request (same request_id) gets the decision it was given, byte for byte: one
         // decision id never names two different records. Kept as published JSON for the quote TTL.
         MapStateDescriptor<String, String> decided =
-                new MapStateDescriptor<>("decisions-by-request", String.class, String.class);
+                new MapStateDescriptor<>("decisions-by-id", String.class, String.class);
         decided.enableTimeToLive(StateTtl.afterLastWrite(Duration.ofMillis(Math.max(policy.settings().quoteTtlMs(), 1000))));
         decidedRequests = getRuntimeContext().getMapState(decided);
         var metrics = getRuntimeContext().getMetricGroup().addGroup("pricing");
@@ -149,7 +149,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
 
     @Override
     public void processElement(ScoredRequest scored, Context ctx, Collector<PriceDecision> out) throws Exception {
-        String decidedBefore = decidedRequests.get(scored.enriched().request().requestId());
+        String decidedBefore = decidedRequests.get(decisionIdOf(scored));
         if (decidedBefore != null) {
             repeatedRequests.inc();
             out.collect(PriceDecision.fromJson(decidedBefore.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
@@ -189,9 +189,14 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
                 quote.expectedConversion()), out);
     }
 
+    private static String decisionIdOf(ScoredRequest scored) {
+        PriceRequest r = scored.enriched().request();
+        return PriceDecision.decisionIdFor(r.requestId(), r.userId(), r.itemId());
+    }
+
     /** Emits the decision and remembers it, so the same request asked again gets the same record. */
     private void publish(PriceDecision decision, Collector<PriceDecision> out) throws Exception {
-        decidedRequests.put(decision.requestId(), Json.toJson(decision));
+        decidedRequests.put(decision.decisionId(), Json.toJson(decision));
         out.collect(decision);
     }
 
@@ -202,7 +207,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
             toReissue = Map.of();
             return false;
         }
-        PriceDecision earlier = toReissue.remove(scored.enriched().request().requestId());
+        PriceDecision earlier = toReissue.remove(decisionIdOf(scored));
         if (earlier == null) {
             return false;
         }
@@ -229,7 +234,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
             }
         }
         return new PriceDecision(
-                PriceDecision.decisionIdFor(request.requestId()),
+                decisionIdOf(scored),
                 request.requestId(),
                 request.userId(),
                 request.itemId(),

@@ -41,7 +41,7 @@ class FeedbackAttributionFunctionTest {
     }
 
     private void decision(String requestId, String user, String item, long timeMs) throws Exception {
-        harness.processElement1(new PriceDecision(PriceDecision.decisionIdFor(requestId), requestId, user, item, 10.0, 9.5,
+        harness.processElement1(new PriceDecision(PriceDecision.decisionIdFor(requestId, user, item), requestId, user, item, 10.0, 9.5,
                 6.0, "v1", "canary", 0.1, List.of(), List.of(), false, true, "d", timeMs, timeMs, 1, 0), timeMs);
     }
 

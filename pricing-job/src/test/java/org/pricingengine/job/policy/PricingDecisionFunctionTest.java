@@ -51,7 +51,7 @@ class PricingDecisionFunctionTest {
     @Test
     void decisionCarriesVersionReasonsDisclosureAndDeterministicId() throws Exception {
         PriceDecision d = decide("req-1", MINUTE, new DemandEstimate(-2, 6), null);
-        assertEquals(PriceDecision.decisionIdFor("req-1"), d.decisionId());
+        assertEquals(PriceDecision.decisionIdFor("req-1", "u", "i"), d.decisionId());
         assertEquals("v1", d.modelVersion());
         assertEquals(1000L, d.latencyMs());
         assertTrue(d.personalized());
