@@ -107,7 +107,7 @@ public final class FaultScenario {
         awaitRows(replayer, rows / 4);
         awaitCheckpointAfter(flink, jobId, 0);
         int restartsBefore = flink.restarts(jobId);
-        fault("taskmanager_killed", flink, jobId, () -> {
+        fault("taskmanager_killed", flink, jobId, true, () -> {
             stack.flinkCluster("kill-taskmanager");
             Thread.sleep(2000);
             stack.flinkCluster("restart-taskmanager");
@@ -117,7 +117,7 @@ public final class FaultScenario {
 
         awaitRows(replayer, rows * 5 / 8);
         awaitCheckpointAfter(flink, jobId, flink.completedCheckpoints(jobId));
-        fault("broker_restarted", flink, jobId, () -> {
+        fault("broker_restarted", flink, jobId, false, () -> {
             stack.kafka("stop");
             Thread.sleep(5000);
             stack.kafka("start");
@@ -142,15 +142,23 @@ public final class FaultScenario {
                 && audit.validRequests() > 0 && faults.stream().allMatch(f -> Boolean.TRUE.equals(f.get("recovered"))));
     }
 
-    /** Injects a fault and waits until the job runs again with every task and has completed a checkpoint since. */
-    private void fault(String name, FlinkRestClient flink, String jobId, Callable<Void> inject) throws Exception {
-        long checkpointsBefore = flink.completedCheckpoints(jobId);
+    /**
+     * Injects a fault and waits until the job runs again with every task and has completed a checkpoint since.
+     * With {@code restarts}, the job must first have restarted: until the JobManager notices a dead
+     * TaskManager (heartbeat), a checkpoint acknowledged just before the kill can still complete.
+     */
+    private void fault(String name, FlinkRestClient flink, String jobId, boolean restarts, Callable<Void> inject)
+            throws Exception {
+        int restartsBefore = flink.restarts(jobId);
         long t0 = System.nanoTime();
         System.out.println("fault: " + name);
         inject.call();
         boolean recovered;
         try {
-            awaitCheckpointAfter(flink, jobId, checkpointsBefore);
+            if (restarts) {
+                awaitRestart(flink, jobId, restartsBefore);
+            }
+            awaitCheckpointAfter(flink, jobId, flink.completedCheckpoints(jobId));
             recovered = flink.allTasksRunning(jobId);
         } catch (IllegalStateException timeout) {
             recovered = false;
@@ -161,6 +169,23 @@ public final class FaultScenario {
         f.put("seconds_to_next_checkpoint", (System.nanoTime() - t0) / 1_000_000_000L);
         faults.add(f);
         System.out.println("fault: " + f);
+    }
+
+    private static void awaitRestart(FlinkRestClient flink, String jobId, int restartsBefore) throws Exception {
+        long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                if (flink.restarts(jobId) > restartsBefore) {
+                    return;
+                }
+            } catch (java.io.IOException restartingJobManagerView) {
+                // The REST API may answer errors while the job is being restarted.
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the job did not restart within " + RECOVERY_TIMEOUT);
+            }
+            Thread.sleep(500);
+        }
     }
 
     private static void awaitRunning(FlinkRestClient flink, String jobId, String what) throws Exception {

@@ -301,13 +301,21 @@ public final class StateBoundBenchmark {
         String location = job.triggerSavepoint(savepoints.toUri().toString(),
                 org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get(10, TimeUnit.MINUTES);
         Path dir = Path.of(java.net.URI.create(location));
+        return sized(label, started, 0, "savepoint", dir);
+    }
+
+    /** One measurement: the snapshot's size on disk and by operator, and RocksDB's working directory. */
+    private Map<String, Object> sized(String label, long started, double catchUpS, String kind, Path snapshot)
+            throws IOException {
         Map<String, Object> step = new LinkedHashMap<>();
         step.put("step", label);
         step.put("elapsed_s", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
-        step.put("catch_up_s", 0.0);
-        step.put("savepoint", dir.getFileName().toString());
-        step.put("checkpoint_bytes", directoryBytes(dir));
-        Map<String, Long> byOperator = stateBytesByOperator(dir);
+        step.put("catch_up_s", Math.round(catchUpS * 10) / 10.0);
+        step.put("behaviour_events_so_far", behaviourSent);
+        step.put("price_requests_so_far", requestsSent);
+        step.put(kind, snapshot.getFileName().toString());
+        step.put("checkpoint_bytes", directoryBytes(snapshot));
+        Map<String, Long> byOperator = stateBytesByOperator(snapshot);
         step.put("state_bytes_by_operator", byOperator);
         step.put("shopper_state_bytes", PER_SHOPPER_UIDS.stream().mapToLong(uid -> byOperator.getOrDefault(uid, 0L)).sum());
         step.put("rocksdb_dir_bytes", directoryBytes(rocksdb));
@@ -328,20 +336,8 @@ public final class StateBoundBenchmark {
             Thread.sleep(500);
         }
         long checkpoint = latestCheckpoint();
-        Map<String, Object> step = new LinkedHashMap<>();
-        step.put("step", label);
-        step.put("elapsed_s", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
-        step.put("catch_up_s", Math.round((System.nanoTime() - waitFrom) / 1e8) / 10.0);
-        step.put("behaviour_events_so_far", behaviourSent);
-        step.put("price_requests_so_far", requestsSent);
-        step.put("checkpoint", "chk-" + checkpoint);
-        Path chk = checkpoints.resolve(job.getJobID().toString()).resolve("chk-" + checkpoint);
-        step.put("checkpoint_bytes", directoryBytes(chk));
-        Map<String, Long> byOperator = stateBytesByOperator(chk);
-        step.put("state_bytes_by_operator", byOperator);
-        step.put("shopper_state_bytes", PER_SHOPPER_UIDS.stream().mapToLong(uid -> byOperator.getOrDefault(uid, 0L)).sum());
-        step.put("rocksdb_dir_bytes", directoryBytes(rocksdb));
-        return step;
+        return sized(label, started, (System.nanoTime() - waitFrom) / 1e9, "checkpoint",
+                checkpoints.resolve(job.getJobID().toString()).resolve("chk-" + checkpoint));
     }
 
     private void awaitCommitted(Admin admin, JobClient job) throws Exception {
