@@ -151,9 +151,12 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
     public void processElement(ScoredRequest scored, Context ctx, Collector<PriceDecision> out) throws Exception {
         String decidedBefore = decidedRequests.get(decisionIdOf(scored));
         if (decidedBefore != null) {
-            repeatedRequests.inc();
-            out.collect(PriceDecision.fromJson(decidedBefore.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            return;
+            PriceDecision earlier = PriceDecision.fromJson(decidedBefore.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (sameRouting(earlier, scored)) {
+                repeatedRequests.inc();
+                out.collect(earlier);
+                return;
+            }
         }
         if (toReissue != null && !toReissue.isEmpty() && reissued(scored, out)) {
             return;
@@ -189,6 +192,16 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
                 quote.expectedConversion()), out);
     }
 
+    /**
+     * Whether an earlier decision came from the model and arm this deployment routes the request to.
+     * Kept and published decisions cross savepoints: one made under another deployment (a rolled-back
+     * model, a changed canary split) is priced again by the one running now.
+     */
+    private static boolean sameRouting(PriceDecision earlier, ScoredRequest scored) {
+        return java.util.Objects.equals(earlier.modelVersion(), scored.modelVersion())
+                && java.util.Objects.equals(earlier.arm(), scored.arm());
+    }
+
     private static String decisionIdOf(ScoredRequest scored) {
         PriceRequest r = scored.enriched().request();
         return PriceDecision.decisionIdFor(r.requestId(), r.userId(), r.itemId());
@@ -208,7 +221,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
             return false;
         }
         PriceDecision earlier = toReissue.remove(decisionIdOf(scored));
-        if (earlier == null) {
+        if (earlier == null || !sameRouting(earlier, scored)) {
             return false;
         }
         if (!earlier.fallback() && earlier.price() != null && !earlier.reasonCodes().contains(ReasonCodes.STABLE_QUOTE)) {

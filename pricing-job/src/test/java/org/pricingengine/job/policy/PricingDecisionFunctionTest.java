@@ -107,6 +107,12 @@ class PricingDecisionFunctionTest {
             assertEquals(org.pricingengine.features.events.Json.toJson(out.get(0)),
                     org.pricingengine.features.events.Json.toJson(out.get(1)));
             assertFalse(out.get(1).fallback());
+
+            // After a rollout that routes this shopper to another model, the request is priced by that model.
+            h.processElement(ScoredRequest.scored(r, new DemandEstimate(-2, 6), "v2", "canary", 4), MINUTE);
+            PriceDecision underV2 = h.extractOutputValues().get(2);
+            assertEquals("v2", underV2.modelVersion());
+            assertEquals("canary", underV2.arm());
         }
     }
 
