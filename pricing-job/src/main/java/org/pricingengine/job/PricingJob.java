@@ -201,7 +201,7 @@ public final class PricingJob {
         DataStream<PriceDecision> decisions = DataStreamUtils
                 .reinterpretAsKeyedStream(scored, s -> s.enriched().request().userId(), Types.STRING)
                 .process(new PricingDecisionFunction(new PricingPolicy(PolicySettings.from(config)),
-                        KafkaEndpoints.publishedDecisions(config), servedModelVersions(config)))
+                        KafkaEndpoints.publishedDecisions(config)))
                 .uid("pricing-policy").name("pricing policy and guardrails");
 
         DataStream<FeedbackOutcome> outcomes = decisions
@@ -219,12 +219,6 @@ public final class PricingJob {
     private static SingleOutputStreamOperator<InboundRecord> routed(DataStream<InboundRecord> source, String input) {
         return source.process(new RouteInboundRecords())
                 .uid("route-valid-and-dead-letters-" + input).name("validate and route " + input.replace('-', ' '));
-    }
-
-    private static java.util.Set<String> servedModelVersions(PricingConfig config) {
-        String canary = config.get(PricingConfig.CANARY_MODEL_VERSION);
-        return canary.isBlank() ? java.util.Set.of(config.get(PricingConfig.MODEL_VERSION))
-                : java.util.Set.of(config.get(PricingConfig.MODEL_VERSION), canary);
     }
 
     public static ModelScoringFunction.Settings scoringSettings(PricingConfig config) {

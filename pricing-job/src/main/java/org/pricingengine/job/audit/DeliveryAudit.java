@@ -157,7 +157,7 @@ public final class DeliveryAudit {
         }
     }
 
-    private static JsonNode json(String raw) {
+    static JsonNode json(String raw) {
         try {
             return Json.mapper().readTree(raw);
         } catch (IOException e) {

@@ -52,34 +52,14 @@ public final class FaultScenario {
 
     /** Runs the scenario; the map is what the last line prints. */
     public static Map<String, Object> run(String... args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>(Map.of("work-dir", ".work/fault-scenario", "kafka-port", "39492",
+        Map<String, String> o = LocalStack.options(Map.of("work-dir", ".work/fault-scenario", "kafka-port", "39492",
                 "rest-port", "38481", "rate", "100", "rows", "7000",
-                "data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            String key = args[i].replaceFirst("^--", "");
-            if (!o.containsKey(key)) {
-                throw new IllegalArgumentException("unknown option " + args[i] + " (known: " + o.keySet() + ")");
-            }
-            o.put(key, args[i + 1]);
-        }
+                "data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"), args);
         return new FaultScenario(o).run();
     }
 
     private Map<String, Object> run() throws Exception {
-        Map<String, Object> result = new LinkedHashMap<>();
-        long started = System.nanoTime();
-        try {
-            stack.start();
-            scenario(result);
-        } catch (Exception e) {
-            result.put("ok", false);
-            result.put("error", e.toString());
-            throw e;
-        } finally {
-            stack.stop();
-            result.put("seconds", (System.nanoTime() - started) / 1_000_000_000L);
-        }
-        return result;
+        return stack.run(this::scenario);
     }
 
     private void scenario(Map<String, Object> result) throws Exception {
@@ -92,7 +72,7 @@ public final class FaultScenario {
         FlinkRestClient flink = new FlinkRestClient(stack.restUrl());
         String jarId = flink.uploadJar(stack.jobJar());
         String jobId = flink.runJar(jarId, PricingJob.class.getName(), jobArgs, null);
-        awaitRunning(flink, jobId, "the job to start");
+        await("the job to start", () -> flink.allTasksRunning(jobId));
 
         Rees46Replayer replayer = new Rees46Replayer(bootstrap, config);
         Thread traffic = new Thread(() -> {
@@ -156,7 +136,7 @@ public final class FaultScenario {
         boolean recovered;
         try {
             if (restarts) {
-                awaitRestart(flink, jobId, restartsBefore);
+                await("the job to restart", () -> flink.restarts(jobId) > restartsBefore);
             }
             awaitCheckpointAfter(flink, jobId, flink.completedCheckpoints(jobId));
             recovered = flink.allTasksRunning(jobId);
@@ -171,49 +151,33 @@ public final class FaultScenario {
         System.out.println("fault: " + f);
     }
 
-    private static void awaitRestart(FlinkRestClient flink, String jobId, int restartsBefore) throws Exception {
+    /** A look at the cluster; an error counts as "not yet" (the REST API answers errors during a restart). */
+    private interface Check {
+        boolean holds() throws java.io.IOException;
+    }
+
+    private static void await(String what, Check check) throws InterruptedException {
         long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
         while (true) {
             try {
-                if (flink.restarts(jobId) > restartsBefore) {
+                if (check.holds()) {
                     return;
                 }
             } catch (java.io.IOException restartingJobManagerView) {
-                // The REST API may answer errors while the job is being restarted.
+                // not yet
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the job did not restart within " + RECOVERY_TIMEOUT);
-            }
-            Thread.sleep(500);
-        }
-    }
-
-    private static void awaitRunning(FlinkRestClient flink, String jobId, String what) throws Exception {
-        long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
-        while (!flink.allTasksRunning(jobId)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("timed out waiting for " + what);
+                throw new IllegalStateException("timed out after " + RECOVERY_TIMEOUT + " waiting for " + what);
             }
             Thread.sleep(500);
         }
     }
 
     /** A checkpoint completed after {@code completedBefore} others: the job runs and its state is safe. */
-    private static void awaitCheckpointAfter(FlinkRestClient flink, String jobId, long completedBefore) throws Exception {
-        long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
-        while (true) {
-            try {
-                if (flink.completedCheckpoints(jobId) > completedBefore && flink.allTasksRunning(jobId)) {
-                    return;
-                }
-            } catch (java.io.IOException restartingJobManagerView) {
-                // The REST API may answer errors while the job is being restarted.
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no checkpoint completed within " + RECOVERY_TIMEOUT);
-            }
-            Thread.sleep(500);
-        }
+    private static void awaitCheckpointAfter(FlinkRestClient flink, String jobId, long completedBefore)
+            throws InterruptedException {
+        await("a checkpoint after " + completedBefore,
+                () -> flink.completedCheckpoints(jobId) > completedBefore && flink.allTasksRunning(jobId));
     }
 
     private static void awaitRows(Rees46Replayer replayer, long n) throws InterruptedException {

@@ -100,8 +100,8 @@ public final class HostileInputCheck {
         }
     }
 
-    /** One record sent, where it landed and what must happen to it. */
-    private record Sent(String origin, Role role, Set<String> allowed, String topic, int partition, long offset) {}
+    /** One record sent, what must happen to it, and the broker's answer (where it landed). */
+    private record Sent(String origin, Role role, Set<String> allowed, Future<RecordMetadata> landed) {}
 
     private final Settings settings;
     private final PricingConfig config;
@@ -110,6 +110,9 @@ public final class HostileInputCheck {
     private final Map<String, Map<String, Long>> origins = new TreeMap<>();
     private final Map<String, Long> mutations = new TreeMap<>();
     private final List<String> examples = new ArrayList<>();
+    /** Every record in the order sent. */
+    private final List<Sent> sent = new ArrayList<>();
+    private KafkaProducer<byte[], byte[]> producer;
     private long acceptedButInvalid;
     private long refusedByBroker;
 
@@ -157,15 +160,9 @@ public final class HostileInputCheck {
         String prefix = own.get("topic-prefix");
         Settings settings = new Settings(bootstrap, files, Integer.parseInt(own.get("fuzz")), Long.parseLong(own.get("seed")),
                 Integer.parseInt(own.get("rows")), Path.of(own.get("data")), prefix);
-        Map<String, String> options = new LinkedHashMap<>();
-        for (PricingConfig.Option topic : PricingConfig.TOPICS) {
-            options.put(topic.key(), prefix + "." + topic.defaultValue().replaceFirst("^pricing\\.", ""));
-        }
+        Map<String, String> options = PricingTopics.isolatedRun(prefix);
         options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), bootstrap);
         options.put(PricingConfig.BOUNDED.key(), "true");
-        options.put(PricingConfig.STARTING_OFFSETS.key(), "earliest");
-        options.put(PricingConfig.GROUP_ID.key(), prefix);
-        options.put(PricingConfig.TRANSACTIONAL_ID_PREFIX.key(), prefix);
         options.put(PricingConfig.CHECKPOINT_INTERVAL.key(), "2s");
         for (int i = 0; i < jobArgs.size(); i += 2) {
             options.put(jobArgs.get(i).replaceFirst("^--", ""), jobArgs.get(i + 1));
@@ -175,21 +172,18 @@ public final class HostileInputCheck {
 
     private Report run() throws Exception {
         PricingTopics.createMissing(settings.bootstrapServers(), config);
-        List<Sent> sent = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> producer = producer()) {
-            List<Future<RecordMetadata>> pending = new ArrayList<>();
-            List<Sent> unplaced = new ArrayList<>();
-            Map<Role, List<ReplayRecord>> validPool = sendRees46(producer, pending, unplaced);
+        Map<Sent, RecordMetadata> landed = new LinkedHashMap<>();
+        try (KafkaProducer<byte[], byte[]> p = producer()) {
+            producer = p;
+            Map<Role, List<ReplayRecord>> validPool = sendRees46();
             for (RecordsFile file : settings.files()) {
-                sendFile(producer, file, pending, unplaced);
+                sendFile(file);
             }
-            sendFuzz(producer, validPool, pending, unplaced);
+            sendFuzz(validPool);
             producer.flush();
-            for (int i = 0; i < pending.size(); i++) {
-                Sent s = unplaced.get(i);
+            for (Sent s : sent) {
                 try {
-                    RecordMetadata m = pending.get(i).get();
-                    sent.add(new Sent(s.origin(), s.role(), s.allowed(), m.topic(), m.partition(), m.offset()));
+                    landed.put(s, s.landed().get());
                 } catch (ExecutionException e) {
                     // The broker's own limit (message.max.bytes) stops a record before the job could see it.
                     refusedByBroker++;
@@ -216,14 +210,14 @@ public final class HostileInputCheck {
         }
         double jobSeconds = (System.nanoTime() - started) / 1e9;
 
-        return verify(sent, jobOutcome, jobSeconds);
+        return verify(landed, jobOutcome, jobSeconds);
     }
 
-    private Report verify(List<Sent> sent, String jobOutcome, double jobSeconds) {
+    private Report verify(Map<Sent, RecordMetadata> landed, String jobOutcome, double jobSeconds) {
         Map<String, List<String>> deadLetters = new HashMap<>();
         long[] deadLetterCount = new long[1];
         DeliveryAudit.read(settings.bootstrapServers(), config, config.get(PricingConfig.TOPIC_DEAD_LETTERS), false, r -> {
-            JsonNode dl = Json.mapper().valueToTree(parseJson(r.value()));
+            JsonNode dl = DeliveryAudit.json(new String(r.value(), StandardCharsets.UTF_8));
             deadLetterCount[0]++;
             String reason = dl.path("reason").asText();
             deadLetters.computeIfAbsent(dl.path("source_topic").asText() + "/" + dl.path("partition").asInt() + "/"
@@ -232,8 +226,10 @@ public final class HostileInputCheck {
         Map<String, Long> reasons = new TreeMap<>();
         long mismatches = 0;
         long twice = 0;
-        for (Sent s : sent) {
-            List<String> got = deadLetters.remove(s.topic() + "/" + s.partition() + "/" + s.offset());
+        for (Map.Entry<Sent, RecordMetadata> e : landed.entrySet()) {
+            Sent s = e.getKey();
+            RecordMetadata at = e.getValue();
+            List<String> got = deadLetters.remove(at.topic() + "/" + at.partition() + "/" + at.offset());
             String verdict = got == null ? ACCEPT : got.get(0);
             if (got != null && got.size() > 1) {
                 twice++;
@@ -270,7 +266,7 @@ public final class HostileInputCheck {
         examples.addAll(delivery.examples());
 
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("records_sent", sent.size() + refusedByBroker);
+        summary.put("records_sent", sent.size());
         summary.put("refused_by_broker", refusedByBroker);
         summary.put("dead_letters", deadLetterCount[0]);
         summary.put("mismatches", mismatches);
@@ -286,9 +282,7 @@ public final class HostileInputCheck {
         return new Report(summary, problems, List.copyOf(examples));
     }
 
-    private Map<Role, List<ReplayRecord>> sendRees46(KafkaProducer<byte[], byte[]> producer,
-                                                    List<Future<RecordMetadata>> pending, List<Sent> unplaced)
-            throws IOException {
+    private Map<Role, List<ReplayRecord>> sendRees46() throws IOException {
         Map<Role, List<ReplayRecord>> pool = new HashMap<>();
         if (settings.rows() <= 0) {
             return pool;
@@ -298,7 +292,7 @@ public final class HostileInputCheck {
             for (int n = 0; n < settings.rows() && reader.hasNext(); n++) {
                 for (ReplayRecord r : converter.convert(reader.next())) {
                     byte[] value = Json.toBytes(r.value());
-                    send(producer, r.role(), r.key(), value, "rees46", parserVerdict(r.role(), value), pending, unplaced);
+                    send(r.role(), r.key(), value, "rees46", parserVerdict(r.role(), value));
                     pool.computeIfAbsent(r.role(), k -> new ArrayList<>()).add(r);
                 }
             }
@@ -306,8 +300,7 @@ public final class HostileInputCheck {
         return pool;
     }
 
-    private void sendFile(KafkaProducer<byte[], byte[]> producer, RecordsFile file, List<Future<RecordMetadata>> pending,
-                          List<Sent> unplaced) throws IOException {
+    private void sendFile(RecordsFile file) throws IOException {
         List<byte[]> records = splitLines(Files.readAllBytes(file.path()));
         String name = file.path().getFileName().toString();
         Path expectedFile = file.path().resolveSibling(name.replaceFirst("\\.[^.]*$", "") + ".expected");
@@ -326,13 +319,11 @@ public final class HostileInputCheck {
                 }
                 allowed = Set.of(verdict);
             }
-            send(producer, file.role(), keyOf(file.role(), value, "hostile-" + i), value, "file:" + name + ":" + (i + 1),
-                    allowed, pending, unplaced);
+            send(file.role(), keyOf(file.role(), value, "hostile-" + i), value, "file:" + name + ":" + (i + 1), allowed);
         }
     }
 
-    private void sendFuzz(KafkaProducer<byte[], byte[]> producer, Map<Role, List<ReplayRecord>> pool,
-                          List<Future<RecordMetadata>> pending, List<Sent> unplaced) {
+    private void sendFuzz(Map<Role, List<ReplayRecord>> pool) {
         List<Role> roles = List.copyOf(pool.keySet()).stream().sorted().toList();
         if (roles.isEmpty() || settings.fuzz() <= 0) {
             return;
@@ -348,19 +339,17 @@ public final class HostileInputCheck {
             mutations.merge(mutant.mutation().name(), 1L, Long::sum);
             String origin = "fuzz#" + i + ":" + mutant.mutation();
             Set<String> allowed = parserVerdict(role, mutant.value());
-            send(producer, role, original.key(), mutant.value(), origin, allowed, pending, unplaced);
+            send(role, original.key(), mutant.value(), origin, allowed);
             if (mutant.mutation() == RecordFuzzer.Mutation.DUPLICATE) {
                 // Right behind its twin on the same partition: the user's history must refuse it.
-                send(producer, role, original.key(), mutant.value(), origin + "-again",
-                        role == Role.BEHAVIOUR ? GATE_REFUSALS : allowed, pending, unplaced);
+                send(role, original.key(), mutant.value(), origin + "-again", role == Role.BEHAVIOUR ? GATE_REFUSALS : allowed);
             }
         }
     }
 
-    private void send(KafkaProducer<byte[], byte[]> producer, Role role, String key, byte[] value, String origin,
-                      Set<String> allowed, List<Future<RecordMetadata>> pending, List<Sent> unplaced) {
-        pending.add(producer.send(new ProducerRecord<>(topicOf(role), key.getBytes(StandardCharsets.UTF_8), value)));
-        unplaced.add(new Sent(origin, role, allowed, null, -1, -1));
+    private void send(Role role, String key, byte[] value, String origin, Set<String> allowed) {
+        sent.add(new Sent(origin, role, allowed,
+                producer.send(new ProducerRecord<>(topicOf(role), key.getBytes(StandardCharsets.UTF_8), value))));
     }
 
     /**
@@ -506,14 +495,6 @@ public final class HostileInputCheck {
     private void example(String s) {
         if (examples.size() < 20) {
             examples.add(abbreviate(s));
-        }
-    }
-
-    private static Object parseJson(byte[] raw) {
-        try {
-            return Json.mapper().readTree(raw);
-        } catch (IOException e) {
-            throw new IllegalStateException("the job wrote a dead letter that is not JSON", e);
         }
     }
 

@@ -65,10 +65,6 @@ import java.util.stream.Stream;
 public final class StateBoundBenchmark {
     private static final List<String> DATA = List.of("cosmetics_2019-10_2019-11.csv", "multicategory_2019-10-01_head.csv");
     private static final int QUARTERS = 4;
-    /** The job's stateful operators, by uid: the checkpoint names them by the hash of it. */
-    private static final List<String> STATEFUL_UIDS = List.of("source-behaviour-events", "source-catalog-updates",
-            "source-price-requests", "behaviour-duplicates-and-late-events", "item-state", "user-behaviour-state",
-            "demand-model-scoring", "pricing-policy", "feedback-attribution");
     /** The operators keyed by shopper: what each shopper costs. */
     private static final List<String> PER_SHOPPER_UIDS = List.of("behaviour-duplicates-and-late-events",
             "user-behaviour-state", "pricing-policy");
@@ -81,6 +77,7 @@ public final class StateBoundBenchmark {
     private final Path checkpoints;
     private final Path rocksdb;
     private final Path savepoints;
+    private final Map<org.apache.flink.runtime.jobgraph.OperatorID, String> operatorUids = new HashMap<>();
     private final List<SessionRecord> template = new ArrayList<>();
     private final int sessions;
     private final long spanMs;
@@ -136,14 +133,8 @@ public final class StateBoundBenchmark {
             throw new IllegalArgumentException("--bootstrap-servers is required");
         }
         Path work = Path.of(own.get("work-dir")).toAbsolutePath();
-        String prefix = "state-bound-" + System.currentTimeMillis();
-        for (PricingConfig.Option topic : PricingConfig.TOPICS) {
-            options.putIfAbsent(topic.key(), prefix + "." + topic.defaultValue().replaceFirst("^pricing\\.", ""));
-        }
+        PricingTopics.isolatedRun("state-bound-" + System.currentTimeMillis()).forEach(options::putIfAbsent);
         options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), bootstrap);
-        options.put(PricingConfig.GROUP_ID.key(), prefix);
-        options.put(PricingConfig.TRANSACTIONAL_ID_PREFIX.key(), prefix);
-        options.put(PricingConfig.STARTING_OFFSETS.key(), "earliest");
         options.put(PricingConfig.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
         options.putIfAbsent(PricingConfig.CHECKPOINT_INTERVAL.key(), "10s");
         // Full snapshots: one checkpoint is then the whole state, and TTL-expired entries are left out of it.
@@ -164,6 +155,14 @@ public final class StateBoundBenchmark {
         flinkConf.set(RocksDBOptions.LOCAL_DIRECTORIES, rocksdb.toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         new PricingJob(config).build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
+        // The checkpoint names operators by the hash of their uid (StreamGraphHasherV2: murmur3_128, seed 0).
+        for (var node : env.getStreamGraph(false).getStreamNodes()) {
+            String uid = node.getTransformationUID();
+            if (uid != null) {
+                operatorUids.put(new org.apache.flink.runtime.jobgraph.OperatorID(org.apache.flink.shaded.guava33.com.google
+                        .common.hash.Hashing.murmur3_128(0).newHasher().putString(uid, StandardCharsets.UTF_8).hash().asBytes()), uid);
+            }
+        }
         JobClient job = env.executeAsync("pricing-state-bound");
 
         long passes = (users + sessions - 1) / sessions;
@@ -399,20 +398,14 @@ public final class StateBoundBenchmark {
     }
 
     /** The checkpoint's own account of each operator's state size, by operator uid. */
-    private static Map<String, Long> stateBytesByOperator(Path chk) throws IOException {
-        Map<org.apache.flink.runtime.jobgraph.OperatorID, String> uids = new HashMap<>();
-        for (String uid : STATEFUL_UIDS) {
-            // How Flink derives an operator id from a uid (StreamGraphHasherV2): murmur3_128, seed 0.
-            uids.put(new org.apache.flink.runtime.jobgraph.OperatorID(org.apache.flink.shaded.guava33.com.google.common.hash
-                    .Hashing.murmur3_128(0).newHasher().putString(uid, StandardCharsets.UTF_8).hash().asBytes()), uid);
-        }
+    private Map<String, Long> stateBytesByOperator(Path chk) throws IOException {
         Map<String, Long> sizes = new java.util.TreeMap<>();
         try (java.io.DataInputStream in = new java.io.DataInputStream(Files.newInputStream(chk.resolve("_metadata")))) {
             var metadata = org.apache.flink.runtime.checkpoint.Checkpoints.loadCheckpointMetadata(in,
                     StateBoundBenchmark.class.getClassLoader(), chk.toString());
             for (var op : metadata.getOperatorStates()) {
                 if (op.getStateSize() > 0) {
-                    sizes.merge(uids.getOrDefault(op.getOperatorID(), "other"), op.getStateSize(), Long::sum);
+                    sizes.merge(operatorUids.getOrDefault(op.getOperatorID(), "other"), op.getStateSize(), Long::sum);
                 }
             }
         }

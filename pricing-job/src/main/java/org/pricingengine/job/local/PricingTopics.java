@@ -17,6 +17,21 @@ import java.util.concurrent.TimeUnit;
 public final class PricingTopics {
     private PricingTopics() {}
 
+    /**
+     * Job options for a run of its own on a shared broker (tools, benchmarks): the six topics renamed
+     * under {@code prefix}, its own consumer group and transactional ids, reading from the beginning.
+     */
+    public static Map<String, String> isolatedRun(String prefix) {
+        Map<String, String> options = new java.util.LinkedHashMap<>();
+        for (PricingConfig.Option topic : PricingConfig.TOPICS) {
+            options.put(topic.key(), prefix + "." + topic.defaultValue().replaceFirst("^pricing\\.", ""));
+        }
+        options.put(PricingConfig.GROUP_ID.key(), prefix);
+        options.put(PricingConfig.TRANSACTIONAL_ID_PREFIX.key(), prefix);
+        options.put(PricingConfig.STARTING_OFFSETS.key(), "earliest");
+        return options;
+    }
+
     public static void createMissing(String bootstrap, PricingConfig config) throws Exception {
         Properties p = new Properties();
         p.putAll(config.kafkaClientProperties());

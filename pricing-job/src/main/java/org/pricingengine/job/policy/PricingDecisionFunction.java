@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -40,8 +39,8 @@ import java.util.function.LongSupplier;
  * <p>After a restart from a checkpoint, a request priced since that checkpoint comes through again. With
  * {@link PublishedDecisions} set, the function re-issues the decision it already published for it (read
  * back from the decisions topic), so a shopper is never quoted two prices for one request and consumers
- * of at-least-once decisions see only identical duplicates. Decisions of a model this job does not run
- * (a rolled-back candidate) are priced again instead.
+ * of at-least-once decisions see only identical duplicates. Decisions from another model or arm than
+ * this deployment routes the request to (a rolled-back candidate, a changed canary split) are priced again.
  */
 public class PricingDecisionFunction extends KeyedProcessFunction<String, ScoredRequest, PriceDecision>
         implements CheckpointedFunction {
@@ -54,7 +53,6 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
     private final PricingPolicy policy;
     private final LongSupplier wallClock;
     private final PublishedDecisions published;
-    private final Set<String> reissuableModelVersions;
 
     private transient MapState<String, QuoteMemo> quotes;
     /** decision_id to the decision published under it, within the quote TTL. */
@@ -70,23 +68,18 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
     private transient org.apache.flink.metrics.Counter fallbackDecisions;
 
     public PricingDecisionFunction(PricingPolicy policy) {
-        this(policy, null, Set.of());
+        this(policy, null);
     }
 
-    /**
-     * @param published               where to read back published decisions after a restore; null: price again
-     * @param reissuableModelVersions decisions of these model versions are re-issued, others priced again
-     */
-    public PricingDecisionFunction(PricingPolicy policy, PublishedDecisions published, Set<String> reissuableModelVersions) {
-        this(policy, (LongSupplier & java.io.Serializable) System::currentTimeMillis, published, reissuableModelVersions);
+    /** @param published where to read back published decisions after a restore; null: price again */
+    public PricingDecisionFunction(PricingPolicy policy, PublishedDecisions published) {
+        this(policy, (LongSupplier & java.io.Serializable) System::currentTimeMillis, published);
     }
 
-    PricingDecisionFunction(PricingPolicy policy, LongSupplier wallClock, PublishedDecisions published,
-                            Set<String> reissuableModelVersions) {
+    PricingDecisionFunction(PricingPolicy policy, LongSupplier wallClock, PublishedDecisions published) {
         this.policy = policy;
         this.wallClock = wallClock;
         this.published = published;
-        this.reissuableModelVersions = Set.copyOf(reissuableModelVersions);
     }
 
     @Override
@@ -108,10 +101,8 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
         int maxParallelism = task.getMaxNumberOfParallelSubtasks();
         int parallelism = task.getNumberOfParallelSubtasks();
         int subtask = task.getIndexOfThisSubtask();
-        Map<String, PriceDecision> read = published.readSince(lastSnapshotMs, user ->
+        toReissue = published.readSince(lastSnapshotMs, user ->
                 KeyGroupRangeAssignment.assignKeyToParallelOperator(user, maxParallelism, parallelism) == subtask);
-        read.values().removeIf(d -> !reissuableModelVersions.contains(d.modelVersion()));
-        toReissue = read;
         reissueUntilMs = System.currentTimeMillis() + REISSUE_WINDOW.toMillis();
         LOG.info("Restored from a snapshot taken at {}: {} published decisions to re-issue if their requests come again",
                 java.time.Instant.ofEpochMilli(lastSnapshotMs), toReissue.size());
@@ -149,23 +140,17 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
 
     @Override
     public void processElement(ScoredRequest scored, Context ctx, Collector<PriceDecision> out) throws Exception {
-        String decidedBefore = decidedRequests.get(decisionIdOf(scored));
-        if (decidedBefore != null) {
-            PriceDecision earlier = PriceDecision.fromJson(decidedBefore.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            if (sameRouting(earlier, scored)) {
-                repeatedRequests.inc();
-                out.collect(earlier);
-                return;
-            }
-        }
-        if (toReissue != null && !toReissue.isEmpty() && reissued(scored, out)) {
+        String decisionId = decisionIdOf(scored);
+        PriceDecision earlier = earlierDecision(decisionId, scored);
+        if (earlier != null) {
+            out.collect(earlier);
             return;
         }
         EnrichedRequest enriched = scored.enriched();
         PriceRequest request = enriched.request();
         ItemSnapshot item = enriched.item();
         if (item == null) {
-            publish(decision(scored, null, null, List.of(scored.failure()), List.of(), true, null), out);
+            publish(decision(decisionId, scored, null, null, List.of(scored.failure()), List.of(), true, null), out);
             return;
         }
         QuoteMemo memo = quotes.get(item.itemId());
@@ -177,7 +162,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
                 && now - memo.quoteTimeMs < policy.settings().quoteTtlMs() && memo.listPrice == item.listPrice();
         PriceBounds bounds = insideQuoteTtl ? policy.bounds(item, null) : null;
         if (insideQuoteTtl && bounds.contains(memo.price)) {
-            publish(decision(scored, item, memo.price,
+            publish(decision(decisionId, scored, item, memo.price,
                     List.of(ReasonCodes.STABLE_QUOTE), bounds.bindingAt(memo.price), false,
                     usable ? estimate.conversionAt(memo.price, item.listPrice()) : null), out);
             return;
@@ -188,8 +173,42 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
         if (!quote.fallback() && (memo == null || now >= memo.quoteTimeMs)) {
             quotes.put(item.itemId(), new QuoteMemo(quote.price(), item.listPrice(), now));
         }
-        publish(decision(scored, item, quote.price(), quote.reasons(), quote.guardrails(), quote.fallback(),
+        publish(decision(decisionId, scored, item, quote.price(), quote.reasons(), quote.guardrails(), quote.fallback(),
                 quote.expectedConversion()), out);
+    }
+
+    /**
+     * The decision this request already got, if the running deployment routes it the same way: kept in
+     * state (a client retry) or read back from the topic after a restore (a replay). Null: price it.
+     */
+    private PriceDecision earlierDecision(String decisionId, ScoredRequest scored) throws Exception {
+        String kept = decidedRequests.get(decisionId);
+        if (kept != null) {
+            PriceDecision d = PriceDecision.fromJson(kept.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (sameRouting(d, scored)) {
+                repeatedRequests.inc();
+                return d;
+            }
+        }
+        if (toReissue.isEmpty()) {
+            return null;
+        }
+        if (System.currentTimeMillis() > reissueUntilMs) {
+            LOG.info("{} published decisions were not asked for again; dropping them", toReissue.size());
+            toReissue = Map.of();
+            return null;
+        }
+        PriceDecision published = toReissue.remove(decisionId);
+        if (published == null || !sameRouting(published, scored)) {
+            return null;
+        }
+        // The quote memo as it was when the decision was published.
+        if (!published.fallback() && published.price() != null && !published.reasonCodes().contains(ReasonCodes.STABLE_QUOTE)) {
+            quotes.put(published.itemId(), new QuoteMemo(published.price(), published.listPrice(), published.requestTimeMs()));
+        }
+        reissuedDecisions.inc();
+        decidedRequests.put(decisionId, Json.toJson(published));
+        return published;
     }
 
     /**
@@ -213,26 +232,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
         out.collect(decision);
     }
 
-    /** Re-issues the published decision for this request, if there is one, and keeps the quote memo as it was. */
-    private boolean reissued(ScoredRequest scored, Collector<PriceDecision> out) throws Exception {
-        if (System.currentTimeMillis() > reissueUntilMs) {
-            LOG.info("{} published decisions were not asked for again; dropping them", toReissue.size());
-            toReissue = Map.of();
-            return false;
-        }
-        PriceDecision earlier = toReissue.remove(decisionIdOf(scored));
-        if (earlier == null || !sameRouting(earlier, scored)) {
-            return false;
-        }
-        if (!earlier.fallback() && earlier.price() != null && !earlier.reasonCodes().contains(ReasonCodes.STABLE_QUOTE)) {
-            quotes.put(earlier.itemId(), new QuoteMemo(earlier.price(), earlier.listPrice(), earlier.requestTimeMs()));
-        }
-        reissuedDecisions.inc();
-        publish(earlier, out);
-        return true;
-    }
-
-    private PriceDecision decision(ScoredRequest scored, ItemSnapshot item, Double price, List<String> reasons,
+    private PriceDecision decision(String decisionId, ScoredRequest scored, ItemSnapshot item, Double price, List<String> reasons,
                                    List<String> guardrails, boolean fallback, Double expectedConversion) {
         EnrichedRequest enriched = scored.enriched();
         PriceRequest request = enriched.request();
@@ -247,7 +247,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
             }
         }
         return new PriceDecision(
-                decisionIdOf(scored),
+                decisionId,
                 request.requestId(),
                 request.userId(),
                 request.itemId(),

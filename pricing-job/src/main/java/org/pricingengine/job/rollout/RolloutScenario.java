@@ -79,35 +79,14 @@ public final class RolloutScenario {
 
     /** Runs the scenario; the map is what the last line prints. */
     public static Map<String, Object> run(String... args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>(Map.of("work-dir", ".work/rollout-scenario", "kafka-port", "39292",
+        Map<String, String> o = LocalStack.options(Map.of("work-dir", ".work/rollout-scenario", "kafka-port", "39292",
                 "rest-port", "38281", "rate", "60", "data", "model-assets/data/rees46/multicategory_2019-10-01_head.csv",
-                "from", "v1", "to", "v2"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            String key = args[i].replaceFirst("^--", "");
-            if (!o.containsKey(key)) {
-                throw new IllegalArgumentException("unknown option " + args[i] + " (known: " + o.keySet() + ")");
-            }
-            o.put(key, args[i + 1]);
-        }
+                "from", "v1", "to", "v2"), args);
         return new RolloutScenario(o).run();
     }
 
     private Map<String, Object> run() throws Exception {
-        Map<String, Object> result = new LinkedHashMap<>();
-        long started = System.nanoTime();
-        try {
-            stack.start();
-            Path models = prepareModels();
-            scenario(models, result);
-        } catch (Exception e) {
-            result.put("ok", false);
-            result.put("error", e.toString());
-            throw e;
-        } finally {
-            stack.stop();
-            result.put("seconds", (System.nanoTime() - started) / 1_000_000_000L);
-        }
-        return result;
+        return stack.run(result -> scenario(prepareModels(), result));
     }
 
     private void scenario(Path models, Map<String, Object> result) throws Exception {

@@ -30,7 +30,7 @@ class PricingDecisionFunctionTest {
     void setUp() throws Exception {
         PricingPolicy policy = new PricingPolicy(PolicySettings.from(PricingConfig.defaults()));
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new PricingDecisionFunction(policy, () -> 5_000L, null, java.util.Set.of()), s -> s.enriched().request().userId(), Types.STRING);
+                new PricingDecisionFunction(policy, () -> 5_000L, null), s -> s.enriched().request().userId(), Types.STRING);
         harness.open();
     }
 
@@ -94,7 +94,7 @@ class PricingDecisionFunctionTest {
         PricingPolicy policy = new PricingPolicy(PolicySettings.from(PricingConfig.defaults()));
         CLOCK.set(5_000L);
         try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new PricingDecisionFunction(policy, CLOCK::get, null, java.util.Set.of()),
+                new PricingDecisionFunction(policy, CLOCK::get, null),
                 (ScoredRequest s) -> s.enriched().request().userId(), Types.STRING)) {
             h.open();
             EnrichedRequest r = new EnrichedRequest(new PriceRequest("req-1", "u", "i", MINUTE, null, null), 4_000L,
