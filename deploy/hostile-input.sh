@@ -38,4 +38,4 @@ if ! has --bootstrap-servers; then
 fi
 echo "== sending records and running the pricing job over them"
 JAVA_HEAP=${JAVA_HEAP:-3g} JAVA_TMPDIR="$work/tmp" PRICING_LOG_FILE="$work/job.log" \
-  "$repo/deploy/local/run-java.sh" org.pricingengine.job.audit.HostileInputCheck "${args[@]}"
+  "$repo/deploy/local/run-java.sh" org.pricingengine.tools.audit.HostileInputCheck "${args[@]}"

@@ -10,4 +10,4 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 PRICING_LOG_FILE=${PRICING_LOG_FILE:-$repo/.work/rollout-scenario.log} JAVA_HEAP=${JAVA_HEAP:-1g} \
-  exec "$repo/deploy/local/run-java.sh" org.pricingengine.job.rollout.RolloutScenario "$@"
+  exec "$repo/deploy/local/run-java.sh" org.pricingengine.tools.rollout.RolloutScenario "$@"

@@ -15,4 +15,4 @@ cd "$repo"
 [ $# -ge 1 ] || { sed -n 2,11p "$0" >&2; exit 2; }
 # The job jar the cluster runs (pricing-job/target/*-job.jar) is built by run-java.sh's install step.
 PRICING_LOG_FILE=${PRICING_LOG_FILE:-$repo/.work/rollout.log} JAVA_HEAP=${JAVA_HEAP:-1g} \
-  exec "$repo/deploy/local/run-java.sh" org.pricingengine.job.rollout.RolloutTool "$@"
+  exec "$repo/deploy/local/run-java.sh" org.pricingengine.tools.rollout.RolloutTool "$@"

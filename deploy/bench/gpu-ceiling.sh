@@ -27,4 +27,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 mkdir -p "$repo/.work/bench"
 JAVA_HEAP=${JAVA_HEAP:-4g} PRICING_LOG_FILE="$repo/.work/bench/gpu-ceiling.log" \
-  "$repo/deploy/local/run-java.sh" org.pricingengine.job.benchmark.GpuCeiling "$@"
+  "$repo/deploy/local/run-java.sh" org.pricingengine.tools.benchmark.GpuCeiling "$@"

@@ -16,5 +16,5 @@ stop_kafka() { "$repo/deploy/local/kafka.sh" stop --state-dir "$work/kafka" --po
 trap stop_kafka EXIT
 "$repo/deploy/local/kafka.sh" start --state-dir "$work/kafka" --port "$port"
 JAVA_HEAP=${JAVA_HEAP:-3g} JAVA_TMPDIR="$work/tmp" PRICING_LOG_FILE="$work/job.log" \
-  "$repo/deploy/local/run-java.sh" org.pricingengine.job.benchmark.StateBoundBenchmark \
+  "$repo/deploy/local/run-java.sh" org.pricingengine.tools.benchmark.StateBoundBenchmark \
   --bootstrap-servers "127.0.0.1:$port" --work-dir "$work" "$@"

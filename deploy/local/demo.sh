@@ -26,5 +26,5 @@ echo "== starting Kafka on 127.0.0.1:$port"
 
 echo "== running the pricing job (embedded Flink, RocksDB) and replaying data"
 JAVA_HEAP=3g JAVA_TMPDIR="$work/tmp" PRICING_LOG_FILE="$work/job.log" \
-  "$repo/deploy/local/run-java.sh" org.pricingengine.job.local.LocalDemo \
+  "$repo/deploy/local/run-java.sh" org.pricingengine.tools.local.LocalDemo \
   --bootstrap-servers "127.0.0.1:$port" --work-dir "$work" "$@"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the project and runs one of its Java programs (demo, evaluation, simulator, benchmarks) with the
-# job's full classpath (Flink, RocksDB and ONNX Runtime included) and Flink's Java 17 module opens.
+# Builds the project and runs one of its tools (deploy/tools: demo, evaluation, simulator, benchmarks,
+# rollouts, scenarios) with their full classpath (the job, Flink, RocksDB and ONNX Runtime included) and
+# Flink's Java 17 module opens.
 # Usage: deploy/local/run-java.sh MAIN_CLASS [args...]; JAVA_HEAP (default 2g), JAVA_OPTS (extra JVM flags,
 # e.g. a JFR recording), PRICING_LOG_FILE.
 set -euo pipefail
@@ -8,12 +9,12 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 main=$1; shift
 mvn -B -q -DskipTests install >&2
-cp_file="$repo/pricing-job/target/demo.classpath"
-# compile scope here includes 'provided': Flink, RocksDB and ONNX Runtime, which a cluster supplies.
-mvn -B -q -f pricing-job/pom.xml dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.outputFile="$cp_file" >&2
+cp_file="$repo/deploy/tools/target/tools.classpath"
+# The tools module has Flink, RocksDB and ONNX Runtime in compile scope (a cluster supplies them to the job).
+mvn -B -q -f deploy/tools/pom.xml dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp_file" >&2
 mkdir -p "$repo/.work/tmp"
 source "$repo/deploy/local/java-opens.sh"
 exec java "${FLINK_JAVA_OPENS[@]}" ${JAVA_OPTS:-} -Xmx"${JAVA_HEAP:-2g}" -Djava.io.tmpdir="${JAVA_TMPDIR:-$repo/.work/tmp}" \
   -Dlog4j.configurationFile="$repo/deploy/local/log4j2-demo.properties" \
   -Dpricing.log.file="${PRICING_LOG_FILE:-$repo/.work/tools.log}" \
-  -cp "$repo/pricing-job/target/classes:$repo/feature-functions/target/classes:$(cat "$cp_file")" "$main" "$@"
+  -cp "$repo/deploy/tools/target/classes:$repo/pricing-job/target/classes:$repo/feature-functions/target/classes:$(cat "$cp_file")" "$main" "$@"

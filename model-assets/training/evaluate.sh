@@ -4,4 +4,4 @@
 # Usage: model-assets/training/evaluate.sh --data FILE --model VERSION [--from ISO-TIME] [--json-out FILE]
 # Prints a table; the last line is `metrics: {json}`.
 set -euo pipefail
-exec "$(dirname "$0")/../../deploy/local/run-java.sh" org.pricingengine.job.evaluation.ModelEvaluation "$@"
+exec "$(dirname "$0")/../../deploy/local/run-java.sh" org.pricingengine.tools.evaluation.ModelEvaluation "$@"

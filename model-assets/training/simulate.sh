@@ -5,4 +5,4 @@
 # Usage: model-assets/training/simulate.sh --model VERSION [--data FILE] [--from ISO-TIME] [--b-median 2.5]
 #        [--user-noise 0.5] [--seed 7] [--json-out FILE]
 set -euo pipefail
-exec "$(dirname "$0")/../../deploy/local/run-java.sh" org.pricingengine.job.evaluation.MarketSimulator "$@"
+exec "$(dirname "$0")/../../deploy/local/run-java.sh" org.pricingengine.tools.evaluation.MarketSimulator "$@"

@@ -3,7 +3,7 @@ package org.pricingengine.it;
 import org.junit.jupiter.api.Test;
 
 import org.pricingengine.it.testutils.RepoPaths;
-import org.pricingengine.job.audit.FaultScenario;
+import org.pricingengine.tools.audit.FaultScenario;
 
 import java.util.List;
 import java.util.Map;

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.it.testutils.EmbeddedKafka;
 import org.pricingengine.it.testutils.RepoPaths;
-import org.pricingengine.job.audit.HostileInputCheck;
+import org.pricingengine.tools.audit.HostileInputCheck;
 
 import java.nio.file.Path;
 import java.util.List;

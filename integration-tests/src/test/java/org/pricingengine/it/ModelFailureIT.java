@@ -18,10 +18,10 @@ import org.pricingengine.it.testutils.EmbeddedKafka;
 import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.it.testutils.TestTopics;
 import org.pricingengine.job.PricingJob;
-import org.pricingengine.job.audit.DeliveryAudit;
+import org.pricingengine.tools.audit.DeliveryAudit;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
-import org.pricingengine.job.local.Rees46Replayer;
+import org.pricingengine.tools.local.Rees46Replayer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

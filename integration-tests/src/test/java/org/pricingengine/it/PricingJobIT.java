@@ -21,7 +21,7 @@ import org.pricingengine.it.testutils.TestTopics;
 import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
-import org.pricingengine.job.local.Rees46Replayer;
+import org.pricingengine.tools.local.Rees46Replayer;
 import org.pricingengine.job.scoring.CanaryArms;
 import org.pricingengine.job.policy.PriceDecision;
 

@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import org.pricingengine.it.testutils.DebianPython;
 import org.pricingengine.it.testutils.RepoPaths;
-import org.pricingengine.job.rollout.RolloutScenario;
+import org.pricingengine.tools.rollout.RolloutScenario;
 
 import java.util.Map;
 

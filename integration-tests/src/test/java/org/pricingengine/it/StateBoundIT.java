@@ -6,7 +6,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.it.testutils.EmbeddedKafka;
 import org.pricingengine.it.testutils.RepoPaths;
-import org.pricingengine.job.benchmark.StateBoundBenchmark;
+import org.pricingengine.tools.benchmark.StateBoundBenchmark;
 
 import java.util.List;
 import java.util.Map;

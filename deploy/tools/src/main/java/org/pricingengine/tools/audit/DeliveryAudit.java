@@ -1,0 +1,167 @@
+package org.pricingengine.tools.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+import org.pricingengine.features.events.Json;
+import org.pricingengine.features.validation.EventParser;
+import org.pricingengine.features.validation.ParseResult;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.io.KafkaEndpoints;
+import org.pricingengine.job.policy.PriceDecision;
+import org.pricingengine.tools.rollout.TopicReading;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Checks the job's delivery promises on its topics, as a consumer would see them: every valid price
+ * request has a decision, a repeated decision is byte for byte the one published first, and the
+ * feedback topic read with read_committed holds each decision's outcome once. Used by the fault
+ * injection tests and scenarios; reads whole topics, so it is meant for test and replay runs.
+ */
+public final class DeliveryAudit {
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(120);
+
+    /** What the audit found; {@link #problems()} is empty when every promise held. */
+    public record Result(long validRequests, long requestsWithoutDecision, long decisionRecords, long distinctDecisions,
+                         long duplicateDecisions, long nonIdenticalDuplicates, long committedOutcomes,
+                         long duplicateOutcomes, long decisionsWithoutOutcome, long outcomesWithoutDecision,
+                         long uncommittedFeedbackRecords, List<String> examples) {
+        public List<String> problems() {
+            List<String> p = new ArrayList<>();
+            if (requestsWithoutDecision > 0) {
+                p.add(requestsWithoutDecision + " valid requests without a decision");
+            }
+            if (nonIdenticalDuplicates > 0) {
+                p.add(nonIdenticalDuplicates + " repeated decisions differ from the first copy");
+            }
+            if (duplicateOutcomes > 0) {
+                p.add(duplicateOutcomes + " feedback outcomes committed more than once");
+            }
+            if (outcomesWithoutDecision > 0) {
+                p.add(outcomesWithoutDecision + " feedback outcomes for decisions that were never published");
+            }
+            return p;
+        }
+
+        public Map<String, Object> asMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("valid_requests", validRequests);
+            m.put("requests_without_decision", requestsWithoutDecision);
+            m.put("decision_records", decisionRecords);
+            m.put("distinct_decisions", distinctDecisions);
+            m.put("duplicate_decisions", duplicateDecisions);
+            m.put("non_identical_duplicates", nonIdenticalDuplicates);
+            m.put("committed_outcomes", committedOutcomes);
+            m.put("duplicate_outcomes", duplicateOutcomes);
+            m.put("decisions_without_outcome", decisionsWithoutOutcome);
+            m.put("outcomes_without_decision", outcomesWithoutDecision);
+            m.put("uncommitted_feedback_records", uncommittedFeedbackRecords);
+            return m;
+        }
+    }
+
+    private DeliveryAudit() {}
+
+    /** Audits until every valid request has a decision, or the time is up; returns the last audit. */
+    public static Result awaitDecisions(String bootstrapServers, PricingConfig config, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Result last = run(bootstrapServers, config);
+        while (last.requestsWithoutDecision() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(2000);
+            last = run(bootstrapServers, config);
+        }
+        return last;
+    }
+
+    public static Result run(String bootstrapServers, PricingConfig config) {
+        EventParser parser = new EventParser(KafkaEndpoints.validationRules(config));
+        Set<String> validRequests = new HashSet<>();
+        read(bootstrapServers, config, config.get(PricingConfig.TOPIC_REQUESTS), false, r -> {
+            ParseResult<?> parsed = parser.parsePriceRequest(r.value());
+            if (parsed.isValid()) {
+                // What must be decided: each distinct request (id, user, item), under its deterministic decision id.
+                var request = (org.pricingengine.features.events.PriceRequest) parsed.value();
+                validRequests.add(PriceDecision.decisionIdFor(request.requestId(), request.userId(), request.itemId()));
+            }
+        });
+        // Decisions as an at-least-once consumer reads them; for exactly-once decisions, what is committed.
+        boolean decisionsCommitted = config.get(PricingConfig.DELIVERY_DECISIONS).equals("exactly-once");
+        Map<String, String> firstCopy = new HashMap<>();
+        long[] decisionStats = new long[3]; // records, duplicates, non-identical
+        List<String> examples = new ArrayList<>();
+        read(bootstrapServers, config, config.get(PricingConfig.TOPIC_DECISIONS), decisionsCommitted, r -> {
+            String raw = new String(r.value(), StandardCharsets.UTF_8);
+            JsonNode d = json(raw);
+            decisionStats[0]++;
+            String id = d.path("decision_id").asText();
+            String first = firstCopy.putIfAbsent(id, raw);
+            if (first != null) {
+                decisionStats[1]++;
+                if (!first.equals(raw)) {
+                    decisionStats[2]++;
+                    if (examples.size() < 3) {
+                        examples.add("first: " + first + "\nagain: " + raw);
+                    }
+                }
+            }
+        });
+        Map<String, Integer> outcomesPerDecision = new HashMap<>();
+        long[] committed = new long[1];
+        read(bootstrapServers, config, config.get(PricingConfig.TOPIC_FEEDBACK), true, r -> {
+            committed[0]++;
+            outcomesPerDecision.merge(json(new String(r.value(), StandardCharsets.UTF_8)).path("decision_id").asText(),
+                    1, Integer::sum);
+        });
+        long[] all = new long[1];
+        read(bootstrapServers, config, config.get(PricingConfig.TOPIC_FEEDBACK), false, r -> all[0]++);
+
+        long withoutDecision = validRequests.stream().filter(id -> !firstCopy.containsKey(id)).count();
+        long duplicateOutcomes = outcomesPerDecision.values().stream().mapToLong(n -> n - 1).sum();
+        long withoutOutcome = firstCopy.keySet().stream().filter(id -> !outcomesPerDecision.containsKey(id)).count();
+        long orphanOutcomes = outcomesPerDecision.keySet().stream().filter(id -> !firstCopy.containsKey(id)).count();
+        return new Result(validRequests.size(), withoutDecision, decisionStats[0], firstCopy.size(), decisionStats[1],
+                decisionStats[2], committed[0], duplicateOutcomes, withoutOutcome, orphanOutcomes, all[0] - committed[0],
+                List.copyOf(examples));
+    }
+
+    static void read(String bootstrapServers, PricingConfig config, String topic, boolean readCommitted,
+                             Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReading.consumer(bootstrapServers, config, readCommitted)) {
+            Map<TopicPartition, Long> end = TopicReading.assignFrom(consumer, topic, Long.MIN_VALUE);
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (!TopicReading.caughtUp(consumer, end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end within " + READ_TIMEOUT);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+                        each.accept(r);
+                    }
+                }
+            }
+        }
+    }
+
+    static JsonNode json(String raw) {
+        try {
+            return Json.mapper().readTree(raw);
+        } catch (IOException e) {
+            throw new IllegalStateException("the job wrote a record that is not JSON: " + raw, e);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.pricingengine.tools.local;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import org.pricingengine.job.config.PricingConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** Creates the job's topics on a local broker (demo, benchmark): 2 partitions, the catalog compacted. */
+public final class PricingTopics {
+    private PricingTopics() {}
+
+    /**
+     * Job options for a run of its own on a shared broker (tools, benchmarks): the six topics renamed
+     * under {@code prefix}, its own consumer group and transactional ids, reading from the beginning.
+     */
+    public static Map<String, String> isolatedRun(String prefix) {
+        Map<String, String> options = new java.util.LinkedHashMap<>();
+        for (PricingConfig.Option topic : PricingConfig.TOPICS) {
+            options.put(topic.key(), prefix + "." + topic.defaultValue().replaceFirst("^pricing\\.", ""));
+        }
+        options.put(PricingConfig.GROUP_ID.key(), prefix);
+        options.put(PricingConfig.TRANSACTIONAL_ID_PREFIX.key(), prefix);
+        options.put(PricingConfig.STARTING_OFFSETS.key(), "earliest");
+        return options;
+    }
+
+    public static void createMissing(String bootstrap, PricingConfig config) throws Exception {
+        Properties p = new Properties();
+        p.putAll(config.kafkaClientProperties());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> topics = new ArrayList<>();
+            for (PricingConfig.Option o : PricingConfig.TOPICS) {
+                String name = config.get(o);
+                if (!existing.contains(name)) {
+                    NewTopic t = new NewTopic(name, 2, (short) 1);
+                    if (o == PricingConfig.TOPIC_CATALOG) {
+                        t.configs(Map.of("cleanup.policy", "compact"));
+                    }
+                    topics.add(t);
+                }
+            }
+            if (!topics.isEmpty()) {
+                admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

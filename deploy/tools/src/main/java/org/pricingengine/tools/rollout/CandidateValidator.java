@@ -1,0 +1,221 @@
+package org.pricingengine.tools.rollout;
+
+import org.pricingengine.features.offline.TrainingExampleExtractor;
+import org.pricingengine.tools.evaluation.ScoredExamples;
+import org.pricingengine.job.policy.PriceBounds;
+import org.pricingengine.job.policy.PricingPolicy;
+import org.pricingengine.job.policy.PolicySettings;
+import org.pricingengine.job.scoring.DemandEstimate;
+import org.pricingengine.job.scoring.DemandModel;
+import org.pricingengine.job.scoring.ModelContractException;
+import org.pricingengine.job.scoring.ScoringDevice;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks a candidate model version before a rollout touches the running job: its manifest and checksum,
+ * its input/output contract against this build's feature code, and a sanity run over a probe set of real
+ * price requests (no NaN, every price inside the guardrails, outputs not wildly off the current model's).
+ * It scores exactly as the job does (same feature code, normalisation, ONNX Runtime, pricing policy).
+ */
+public final class CandidateValidator {
+
+    /** Limits of the comparison with the current model; defaults are documented in the README. */
+    public record Limits(int probeSize, double maxConversionRatio, double maxSensitivityRatio, double maxMeanPriceShift) {
+        public static Limits defaults() {
+            return new Limits(1000, 3.0, 3.0, 0.15);
+        }
+    }
+
+    /** The verdict: passed only when {@code problems} is empty; {@code figures} are for the record. */
+    public record Report(String candidate, String current, boolean passed, List<String> problems,
+                         Map<String, Object> figures) {}
+
+    private final Path modelRoot;
+    private final Path probeData;
+    private final PricingPolicy policy;
+    private final Limits limits;
+
+    public CandidateValidator(Path modelRoot, Path probeData, PolicySettings policy, Limits limits) {
+        this.modelRoot = modelRoot;
+        this.probeData = probeData;
+        this.policy = new PricingPolicy(policy);
+        this.limits = limits;
+    }
+
+    /** {@code current} null: a first deployment, nothing to compare with. */
+    public Report validate(String candidate, String current) {
+        List<String> problems = new ArrayList<>();
+        Map<String, Object> figures = new LinkedHashMap<>();
+        try {
+            DemandModel.readAndCheckManifest(modelRoot, candidate);
+        } catch (ModelContractException e) {
+            problems.add(e.getMessage());
+            return new Report(candidate, current, false, problems, figures);
+        }
+        List<TrainingExampleExtractor.Example> probe;
+        try {
+            probe = probeSet();
+        } catch (Exception e) {
+            problems.add("cannot build the probe set from " + probeData + ": " + e);
+            return new Report(candidate, current, false, problems, figures);
+        }
+        figures.put("probe_requests", probe.size());
+        ProbeScores cand;
+        try {
+            cand = score(candidate, probe);
+        } catch (Exception e) {
+            problems.add("candidate " + candidate + " fails on the probe requests: " + e.getMessage());
+            return new Report(candidate, current, false, problems, figures);
+        }
+        figures.put("candidate", cand.summary());
+        if (cand.unusable > 0) {
+            problems.add(cand.unusable + " of " + probe.size() + " probe requests got an unusable demand curve "
+                    + "(NaN, infinite or negative price sensitivity)");
+        }
+        if (cand.outsideGuardrails > 0) {
+            problems.add(cand.outsideGuardrails + " of " + probe.size() + " probe prices fall outside the guardrails");
+        }
+        if (current != null && !current.equals(candidate)) {
+            try {
+                ProbeScores cur = score(current, probe);
+                figures.put("current", cur.summary());
+                compare(cand, cur, problems, figures);
+            } catch (Exception e) {
+                // The current model is running in the job; if it no longer loads here, say so but do not
+                // block a rollout that may be the fix.
+                figures.put("current_error", e.getMessage());
+            }
+        }
+        return new Report(candidate, current, problems.isEmpty(), problems, figures);
+    }
+
+    private void compare(ProbeScores cand, ProbeScores cur, List<String> problems, Map<String, Object> figures) {
+        double conversionRatio = cand.meanConversionAtList / cur.meanConversionAtList;
+        double sensitivityRatio = cand.medianSensitivity / cur.medianSensitivity;
+        double shift = 0;
+        for (int i = 0; i < cand.prices.length; i++) {
+            shift += Math.abs(cand.prices[i] - cur.prices[i]) / cand.listPrices[i];
+        }
+        shift /= Math.max(1, cand.prices.length);
+        figures.put("conversion_ratio", round(conversionRatio));
+        figures.put("sensitivity_ratio", round(sensitivityRatio));
+        figures.put("mean_price_shift", round(shift));
+        if (!withinRatio(conversionRatio, limits.maxConversionRatio())) {
+            problems.add(String.format("mean predicted conversion at list price is %.4f against the current model's "
+                    + "%.4f (ratio %.2f, allowed 1/%.1f to %.1f)", cand.meanConversionAtList, cur.meanConversionAtList,
+                    conversionRatio, limits.maxConversionRatio(), limits.maxConversionRatio()));
+        }
+        if (!withinRatio(sensitivityRatio, limits.maxSensitivityRatio())) {
+            problems.add(String.format("median price sensitivity is %.3f against the current model's %.3f (ratio %.2f, "
+                    + "allowed 1/%.1f to %.1f)", cand.medianSensitivity, cur.medianSensitivity, sensitivityRatio,
+                    limits.maxSensitivityRatio(), limits.maxSensitivityRatio()));
+        }
+        if (!(shift <= limits.maxMeanPriceShift())) {
+            problems.add(String.format("prices move by %.1f%% of list price on average against the current model's "
+                    + "(allowed %.1f%%)", 100 * shift, 100 * limits.maxMeanPriceShift()));
+        }
+    }
+
+    private static boolean withinRatio(double ratio, double max) {
+        return ratio >= 1 / max && ratio <= max;
+    }
+
+    /** The latest price requests of the probe log: the period a model was not trained on. */
+    private List<TrainingExampleExtractor.Example> probeSet() throws Exception {
+        List<TrainingExampleExtractor.Example> all = new TrainingExampleExtractor(
+                TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY).extract(probeData);
+        List<TrainingExampleExtractor.Example> withPrice = new ArrayList<>();
+        for (TrainingExampleExtractor.Example e : all) {
+            if (e.item() != null && e.item().listPrice() > 0) {
+                withPrice.add(e);
+            }
+        }
+        if (withPrice.isEmpty()) {
+            throw new IllegalStateException("no price requests with a list price in " + probeData);
+        }
+        return withPrice.subList(Math.max(0, withPrice.size() - limits.probeSize()), withPrice.size());
+    }
+
+    private ProbeScores score(String version, List<TrainingExampleExtractor.Example> probe) throws Exception {
+        int n = probe.size();
+        ProbeScores s = new ProbeScores(n);
+        // Batches as the job forms them under load, so a batch-shape bug in an export shows here.
+        double[] base = new double[n];
+        double[] sensitivity = new double[n];
+        try (DemandModel model = DemandModel.load(modelRoot, version, ScoringDevice.CPU, 0, 1)) {
+            ScoredExamples.scoreInBatches(model, probe, 64, base, sensitivity);
+        }
+        for (int i = 0; i < n; i++) {
+            s.add(i, probe.get(i), new DemandEstimate(base[i], sensitivity[i]));
+        }
+        s.finish();
+        return s;
+    }
+
+    private final class ProbeScores {
+        final double[] prices;
+        final double[] listPrices;
+        final double[] sensitivities;
+        double conversionSum;
+        int usable;
+        int unusable;
+        int outsideGuardrails;
+        double meanConversionAtList;
+        double medianSensitivity;
+
+        ProbeScores(int n) {
+            prices = new double[n];
+            listPrices = new double[n];
+            sensitivities = new double[n];
+        }
+
+        void add(int i, TrainingExampleExtractor.Example e, DemandEstimate estimate) {
+            listPrices[i] = e.item().listPrice();
+            if (!estimate.isUsable()) {
+                unusable++;
+                prices[i] = listPrices[i];
+                sensitivities[i] = Double.NaN;
+                return;
+            }
+            usable++;
+            conversionSum += estimate.conversionAt(listPrices[i], listPrices[i]);
+            sensitivities[i] = estimate.priceSensitivity();
+            double price = policy.decide(e.item(), estimate, null, null).price();
+            PriceBounds bounds = policy.bounds(e.item(), null);
+            prices[i] = price;
+            if (!Double.isFinite(price) || !bounds.contains(price)) {
+                outsideGuardrails++;
+            }
+        }
+
+        void finish() {
+            meanConversionAtList = usable == 0 ? Double.NaN : conversionSum / usable;
+            double[] finite = Arrays.stream(sensitivities).filter(Double::isFinite).sorted().toArray();
+            medianSensitivity = finite.length == 0 ? Double.NaN : finite[finite.length / 2];
+        }
+
+        Map<String, Object> summary() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("unusable", unusable);
+            m.put("outside_guardrails", outsideGuardrails);
+            m.put("mean_conversion_at_list", round(meanConversionAtList));
+            m.put("median_price_sensitivity", round(medianSensitivity));
+            double discount = 0;
+            for (int i = 0; i < prices.length; i++) {
+                discount += 1 - prices[i] / listPrices[i];
+            }
+            m.put("mean_discount", round(discount / Math.max(1, prices.length)));
+            return m;
+        }
+    }
+
+    private static double round(double v) {
+        return Double.isFinite(v) ? Math.round(v * 10_000) / 10_000.0 : v;
+    }
+}

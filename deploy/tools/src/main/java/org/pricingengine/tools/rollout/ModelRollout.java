@@ -1,0 +1,400 @@
+package org.pricingengine.tools.rollout;
+
+import org.pricingengine.job.config.PricingConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Submits the pricing job to a Flink session cluster and changes its model through savepoints:
+ * validate the candidate, stop the job with a savepoint, resubmit from it with the new model (shopper
+ * state carries over: operator uids are stable and state types are POJOs/records, whose serializers
+ * evolve), verify health from the decisions topic, and roll back to the previous version from the same
+ * savepoint when anything fails. Every step is recorded in the rollout history.
+ */
+public final class ModelRollout {
+    public static final String ENTRY_CLASS = "org.pricingengine.job.PricingJob";
+    static final String PREVIOUS_FILE = "previous-deployment.json";
+
+    /**
+     * When a freshly submitted job counts as healthy; defaults are documented in the README. Decisions of
+     * the first {@code settle} after the job runs are reported but not judged: the job is catching up on
+     * the requests that queued during the switch, on a cold JVM.
+     */
+    public record HealthCriteria(long minDecisions, Duration timeout, double maxModelFailureRate,
+                                 double maxFallbackRateIncrease, Duration startTimeout, Duration settle) {
+        public static HealthCriteria defaults() {
+            return new HealthCriteria(200, Duration.ofSeconds(120), 0.02, 0.10, Duration.ofSeconds(90),
+                    Duration.ofSeconds(15));
+        }
+    }
+
+    /**
+     * What a command did. {@code outcome}: PROMOTED, REFUSED, ROLLED_BACK (the rollout failed and the
+     * previous version runs again), ROLLBACK_DONE, STOPPED, SUBMITTED, or FAILED (needs a person).
+     */
+    public record Outcome(String action, String from, String to, String outcome, String savepoint, String jobId,
+                          List<String> problems, Map<String, Object> figures) {
+        public boolean succeeded() {
+            return List.of("PROMOTED", "ROLLBACK_DONE", "STOPPED", "SUBMITTED").contains(outcome);
+        }
+    }
+
+    private final FlinkRestClient flink;
+    private final Path stateDir;
+    private final Path jobJar;
+    private final String bootstrapServers;
+    private final PricingConfig topics;
+    private final CandidateValidator validator;
+    private final HealthCriteria health;
+    private final RolloutHistory history;
+    private final Consumer<String> log;
+
+    public ModelRollout(FlinkRestClient flink, Path stateDir, Path jobJar, String bootstrapServers, PricingConfig topics,
+                        CandidateValidator validator, HealthCriteria health, Consumer<String> log) {
+        this.flink = flink;
+        this.stateDir = stateDir;
+        this.jobJar = jobJar;
+        this.bootstrapServers = bootstrapServers;
+        this.topics = topics;
+        this.validator = validator;
+        this.health = health;
+        this.history = new RolloutHistory(stateDir);
+        this.log = log;
+    }
+
+    public RolloutHistory history() {
+        return history;
+    }
+
+    public Deployment current() {
+        return Deployment.load(stateDir);
+    }
+
+    /** First deployment (or a restart from a savepoint): validates the model, submits, waits until running. */
+    public Deployment submit(String model, String canary, double canaryShare, List<String> jobArgs, String savepoint)
+            throws IOException, InterruptedException {
+        for (String version : versions(model, canary)) {
+            CandidateValidator.Report report = validator.validate(version, null);
+            if (!report.passed()) {
+                history.append(RolloutHistory.Entry.now("submit", null, version, savepoint, "REFUSED", null,
+                        String.join("; ", report.problems())));
+                throw new IllegalArgumentException("model " + version + " failed validation: " + report.problems());
+            }
+        }
+        Deployment d = start(new Deployment(null, model, canary, canary == null ? 0 : canaryShare,
+                Deployment.withoutModelOptions(jobArgs), savepoint, 0));
+        awaitRunning(d.jobId());
+        history.append(RolloutHistory.Entry.now("submit", null, d.describe(), savepoint, "SUBMITTED", d.jobId(), null));
+        return d;
+    }
+
+    /**
+     * Moves the running job to {@code to} (and, optionally, a canary for a share of users). A refused
+     * candidate leaves the running job untouched; a failure after the switch rolls back automatically.
+     */
+    public Outcome rollout(String to, String canary, double canaryShare) throws IOException, InterruptedException {
+        Deployment current = requireRunning();
+        Deployment target = current.withModels(to, canary, canaryShare);
+        Map<String, Object> figures = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+
+        log.accept("1/5 validating " + target.describe() + " against " + current.modelVersion());
+        for (String version : versions(to, canary)) {
+            if (version.equals(current.modelVersion()) || version.equals(current.canaryModelVersion())) {
+                continue; // already serving: it passed validation when it went in
+            }
+            CandidateValidator.Report report = validator.validate(version, current.modelVersion());
+            figures.put("validation_" + version, report.figures());
+            if (!report.passed()) {
+                report.problems().forEach(p -> problems.add(version + ": " + p));
+            }
+        }
+        if (!problems.isEmpty()) {
+            log.accept("refused: " + problems);
+            history.append(RolloutHistory.Entry.now("rollout", current.describe(), target.describe(), null, "REFUSED",
+                    current.jobId(), String.join("; ", problems)));
+            return new Outcome("rollout", current.describe(), target.describe(), "REFUSED", null, current.jobId(),
+                    problems, figures);
+        }
+
+        long beforeStop = System.currentTimeMillis();
+        DecisionSample baseline = DecisionSample.read(bootstrapServers, topics, beforeStop - 60_000, beforeStop, 0,
+                Duration.ofSeconds(20));
+        figures.put("baseline", baseline.summary());
+
+        log.accept("2/5 stopping job " + current.jobId() + " with a savepoint");
+        String savepoint = flink.stopWithSavepoint(current.jobId(), null, Duration.ofMinutes(5));
+        log.accept("    savepoint " + savepoint);
+        long switchedAt = System.currentTimeMillis();
+
+        log.accept("3/5 resubmitting with " + target.describe() + " from the savepoint");
+        Deployment next = null;
+        try {
+            next = start(new Deployment(null, to, canary, canary == null ? 0 : canaryShare, current.jobArgs(),
+                    savepoint, 0));
+            log.accept("4/5 checking health of job " + next.jobId());
+            problems.addAll(checkHealth(next, baseline, switchedAt, figures));
+        } catch (IOException | RuntimeException e) {
+            problems.add("resubmission failed: " + e.getMessage());
+        }
+        if (problems.isEmpty()) {
+            log.accept("5/5 healthy: " + target.describe() + " is live");
+            // What an on-demand rollback returns to: the deployment before the last successful rollout.
+            Files.writeString(stateDir.resolve(PREVIOUS_FILE), pretty(current));
+            history.append(RolloutHistory.Entry.now("rollout", current.describe(), target.describe(), savepoint,
+                    "PROMOTED", next.jobId(), null));
+            return new Outcome("rollout", current.describe(), target.describe(), "PROMOTED", savepoint, next.jobId(),
+                    problems, figures);
+        }
+        log.accept("5/5 unhealthy (" + String.join("; ", problems) + "): rolling back to " + current.describe());
+        String failedJob = next == null ? null : next.jobId();
+        Deployment restored = restore(current, savepoint, failedJob);
+        List<String> rollbackProblems = checkRollback(restored, figures);
+        String outcome = rollbackProblems.isEmpty() ? "ROLLED_BACK" : "FAILED";
+        problems.addAll(rollbackProblems);
+        history.append(RolloutHistory.Entry.now("rollout", current.describe(), target.describe(), savepoint, outcome,
+                restored.jobId(), String.join("; ", problems)));
+        return new Outcome("rollout", current.describe(), target.describe(), outcome, savepoint, restored.jobId(),
+                problems, figures);
+    }
+
+    /**
+     * On-demand rollback to the deployment before the last successful rollout. Takes a fresh savepoint of the
+     * running job when it can (no state since the rollout is lost, nothing is re-priced); when the job
+     * cannot take one, restores the savepoint the rollout started from.
+     */
+    public Outcome rollback() throws IOException, InterruptedException {
+        Path previousFile = stateDir.resolve(PREVIOUS_FILE);
+        if (!Files.isRegularFile(previousFile)) {
+            throw new IllegalStateException("no earlier deployment to roll back to (" + previousFile + " is missing)");
+        }
+        Deployment previous = org.pricingengine.features.events.Json.mapper()
+                .readValue(previousFile.toFile(), Deployment.class);
+        Deployment current = Objects.requireNonNull(current(), "no deployment recorded in " + stateDir);
+        String savepoint;
+        String failedJob = null;
+        try {
+            savepoint = flink.stopWithSavepoint(current.jobId(), null, Duration.ofMinutes(5));
+        } catch (IOException e) {
+            log.accept("the running job cannot take a savepoint (" + e.getMessage() + "); using the rollout's");
+            savepoint = lastRolloutSavepoint(current);
+            failedJob = current.jobId();
+        }
+        Map<String, Object> figures = new LinkedHashMap<>();
+        Deployment restored = restore(previous, savepoint, failedJob);
+        List<String> problems = checkRollback(restored, figures);
+        String outcome = problems.isEmpty() ? "ROLLBACK_DONE" : "FAILED";
+        if (problems.isEmpty()) {
+            Files.deleteIfExists(previousFile); // one step back only; a rollout records a new one
+        }
+        history.append(RolloutHistory.Entry.now("rollback", current.describe(), previous.describe(), savepoint, outcome,
+                restored.jobId(), problems.isEmpty() ? null : String.join("; ", problems)));
+        return new Outcome("rollback", current.describe(), previous.describe(), outcome, savepoint, restored.jobId(),
+                problems, figures);
+    }
+
+    /** Stops the running job with a savepoint (for maintenance); {@link #resume()} starts it again from there. */
+    public Outcome stop() throws IOException, InterruptedException {
+        Deployment current = requireRunning();
+        String savepoint = flink.stopWithSavepoint(current.jobId(), null, Duration.ofMinutes(5));
+        history.append(RolloutHistory.Entry.now("stop", current.describe(), current.describe(), savepoint, "STOPPED",
+                current.jobId(), null));
+        return new Outcome("stop", current.describe(), current.describe(), "STOPPED", savepoint, current.jobId(),
+                List.of(), Map.of());
+    }
+
+    /** Resubmits the recorded deployment from the savepoint its last stop took. */
+    public Outcome resume() throws IOException, InterruptedException {
+        Deployment current = Objects.requireNonNull(current(), "no deployment recorded in " + stateDir);
+        String savepoint = null;
+        for (RolloutHistory.Entry e : history.entries()) {
+            if (e.action().equals("stop") && current.jobId().equals(e.jobId())) {
+                savepoint = e.savepoint();
+            }
+        }
+        if (savepoint == null) {
+            throw new IllegalStateException("job " + current.jobId() + " was not stopped with a savepoint by this tool");
+        }
+        Deployment resumed = start(new Deployment(null, current.modelVersion(), current.canaryModelVersion(),
+                current.canaryShare(), current.jobArgs(), savepoint, 0));
+        awaitRunning(resumed.jobId());
+        history.append(RolloutHistory.Entry.now("resume", current.describe(), resumed.describe(), savepoint, "SUBMITTED",
+                resumed.jobId(), null));
+        return new Outcome("resume", current.describe(), resumed.describe(), "SUBMITTED", savepoint, resumed.jobId(),
+                List.of(), Map.of());
+    }
+
+    private String lastRolloutSavepoint(Deployment current) {
+        if (current.restoredFrom() == null) {
+            throw new IllegalStateException("job " + current.jobId() + " cannot take a savepoint and was not started from one");
+        }
+        return current.restoredFrom();
+    }
+
+    private Deployment restore(Deployment previous, String savepoint, String failedJobId)
+            throws IOException, InterruptedException {
+        if (failedJobId != null) {
+            try {
+                String state = flink.job(failedJobId).state();
+                if (!state.equals("CANCELED") && !state.equals("FINISHED") && !state.equals("FAILED")) {
+                    flink.cancel(failedJobId);
+                    flink.awaitTerminal(failedJobId, Duration.ofMinutes(2));
+                }
+            } catch (IOException e) {
+                log.accept("could not cancel job " + failedJobId + ": " + e.getMessage());
+            }
+        }
+        log.accept("    resubmitting " + previous.describe() + " from " + savepoint);
+        return start(new Deployment(null, previous.modelVersion(), previous.canaryModelVersion(),
+                previous.canaryShare(), previous.jobArgs(), savepoint, 0));
+    }
+
+    private List<String> checkRollback(Deployment restored, Map<String, Object> figures) throws InterruptedException {
+        List<String> problems = new ArrayList<>();
+        long since = System.currentTimeMillis();
+        try {
+            awaitRunning(restored.jobId());
+        } catch (IOException e) {
+            problems.add("rollback job did not start: " + e.getMessage());
+            return problems;
+        }
+        DecisionSample after = DecisionSample.read(bootstrapServers, topics, since, since + health.timeout().toMillis(),
+                Math.max(1, health.minDecisions() / 4), health.timeout());
+        figures.put("after_rollback", after.summary());
+        for (String version : after.byModelVersion().keySet()) {
+            if (!versions(restored.modelVersion(), restored.canaryModelVersion()).contains(version)) {
+                problems.add("after the rollback a decision carries model " + version);
+            }
+        }
+        return problems;
+    }
+
+    private List<String> checkHealth(Deployment next, DecisionSample baseline, long switchedAt,
+                                     Map<String, Object> figures) throws IOException, InterruptedException {
+        List<String> problems = new ArrayList<>();
+        try {
+            awaitRunning(next.jobId());
+        } catch (IOException e) {
+            problems.add(e.getMessage());
+            return problems;
+        }
+        long judgedFrom = System.currentTimeMillis() + health.settle().toMillis();
+        Thread.sleep(health.settle().toMillis());
+        DecisionSample catchUp = DecisionSample.read(bootstrapServers, topics, switchedAt, judgedFrom, 0,
+                Duration.ofSeconds(20));
+        figures.put("catch_up", catchUp.summary());
+        DecisionSample after = DecisionSample.read(bootstrapServers, topics, judgedFrom,
+                judgedFrom + health.timeout().toMillis(), health.minDecisions(), health.timeout());
+        figures.put("after", after.summary());
+        var job = flink.job(next.jobId());
+        int restarts = flink.restarts(next.jobId());
+        figures.put("restarts", restarts);
+        if (!job.state().equals("RUNNING") || restarts > 0) {
+            problems.add("job " + next.jobId() + " is " + job.state() + " after " + restarts + " restart(s): "
+                    + flink.rootException(next.jobId()));
+        }
+        if (after.decisions() < health.minDecisions()) {
+            problems.add("only " + after.decisions() + " decisions within " + health.timeout().toSeconds()
+                    + " s (need " + health.minDecisions() + ")");
+        }
+        List<String> expected = versions(next.modelVersion(), next.canaryModelVersion());
+        for (String version : after.byModelVersion().keySet()) {
+            if (!expected.contains(version)) {
+                problems.add(after.byModelVersion().get(version) + " decisions carry model " + version
+                        + " instead of " + expected);
+            }
+        }
+        for (String version : expected) {
+            if (after.decisions() > 0 && !after.byModelVersion().containsKey(version)) {
+                problems.add("no decision carries model " + version);
+            }
+        }
+        if (after.modelFailureRate() > health.maxModelFailureRate()) {
+            problems.add(String.format("%.1f%% of decisions fell back because the model failed (allowed %.1f%%): %s",
+                    100 * after.modelFailureRate(), 100 * health.maxModelFailureRate(), after.summary().get("fallback_reasons")));
+        }
+        // Judged per model too: a canary for 1% of shoppers that always fails is 1% of all decisions.
+        for (String version : expected) {
+            double rate = after.modelFailureRate(version);
+            if (expected.size() > 1 && rate > health.maxModelFailureRate()) {
+                problems.add(String.format("model %s: %.1f%% of its decisions fell back because it failed (allowed %.1f%%)",
+                        version, 100 * rate, 100 * health.maxModelFailureRate()));
+            }
+        }
+        if (baseline.decisions() > 0 && after.fallbackRate() > baseline.fallbackRate() + health.maxFallbackRateIncrease()) {
+            problems.add(String.format("fallback rate %.1f%% against %.1f%% before the rollout (allowed +%.0f points)",
+                    100 * after.fallbackRate(), 100 * baseline.fallbackRate(), 100 * health.maxFallbackRateIncrease()));
+        }
+        return problems;
+    }
+
+    private Deployment start(Deployment d) throws IOException, InterruptedException {
+        String jarId = flink.uploadJar(jobJar);
+        String jobId;
+        try {
+            jobId = flink.runJar(jarId, ENTRY_CLASS, d.programArgs(), d.restoredFrom());
+        } finally {
+            try {
+                flink.deleteJar(jarId);
+            } catch (IOException e) {
+                log.accept("could not delete uploaded jar " + jarId + ": " + e.getMessage());
+            }
+        }
+        Deployment started = new Deployment(jobId, d.modelVersion(), d.canaryModelVersion(), d.canaryShare(),
+                d.jobArgs(), d.restoredFrom(), System.currentTimeMillis());
+        started.save(stateDir);
+        return started;
+    }
+
+    private void awaitRunning(String jobId) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + health.startTimeout().toNanos();
+        String state = "";
+        while (System.nanoTime() < deadline) {
+            if (flink.allTasksRunning(jobId)) {
+                return;
+            }
+            state = flink.job(jobId).state();
+            if (state.equals("FAILED") || state.equals("CANCELED") || state.equals("FINISHED")) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        throw new IOException("job " + jobId + " is not running (" + state + ") after "
+                + health.startTimeout().toSeconds() + " s: " + flink.rootException(jobId));
+    }
+
+    private Deployment requireRunning() throws IOException {
+        Deployment current = current();
+        if (current == null) {
+            throw new IllegalStateException("no deployment recorded in " + stateDir + "; submit the job first");
+        }
+        String state = flink.job(current.jobId()).state();
+        if (!state.equals("RUNNING")) {
+            throw new IllegalStateException("job " + current.jobId() + " (" + current.describe() + ") is " + state
+                    + ", not RUNNING; nothing to roll out from");
+        }
+        return current;
+    }
+
+    private static List<String> versions(String model, String canary) {
+        List<String> v = new ArrayList<>();
+        v.add(model);
+        if (canary != null && !canary.isBlank() && !canary.equals(model)) {
+            v.add(canary);
+        }
+        return v;
+    }
+
+    private static String pretty(Deployment d) throws IOException {
+        return org.pricingengine.features.events.Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(d);
+    }
+}

@@ -1,0 +1,502 @@
+package org.pricingengine.tools.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+import org.pricingengine.features.events.BehaviourEvent;
+import org.pricingengine.features.events.CatalogUpdate;
+import org.pricingengine.features.events.EventType;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.features.events.PriceRequest;
+import org.pricingengine.features.rees46.ReplayRecord;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.tools.local.LocalStack;
+import org.pricingengine.tools.local.Rees46Replayer;
+import org.pricingengine.job.policy.PolicySettings;
+import org.pricingengine.job.scoring.CanaryArms;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The rollout scenario on a real standalone cluster, in one run: starts a Kafka broker and a Flink
+ * session cluster (deploy/local scripts), submits the job with v1, replays real REES46 traffic, and
+ * while traffic flows: starts a canary of v2 for half of the shoppers and promotes it (two rollouts
+ * through savepoints), tries a corrupt candidate (refused, job untouched), a candidate that passes
+ * validation but fails on real traffic (rolled back to v2 from the savepoint automatically), and
+ * finally rolls back on demand to the canary deployment. Then it checks that every request has a decision, that decisions after
+ * the rollout carry v2, and that shopper state survived (probe shoppers with 3 to 31 earlier events
+ * are priced before and after the rollout; the decision's {@code user_history_events} must not change,
+ * and no shopper of the replayed traffic may have fewer events after the rollout than before), stops everything, and prints
+ * {@code rollout: {json}}.
+ *
+ * <p>Options: --work-dir (.work/rollout-scenario), --kafka-port (39292), --rest-port (38281), --rate
+ * rows/s (60), --data (multi-category log), --from (v1), --to (v2).
+ */
+public final class RolloutScenario {
+    private final LocalStack stack;
+    private final Path repo;
+    private final Path work;
+    private final int kafkaPort;
+    private final int restPort;
+    private final double rate;
+    private final Path data;
+    private final String from;
+    private final String to;
+
+    private RolloutScenario(Map<String, String> o) {
+        kafkaPort = Integer.parseInt(o.get("kafka-port"));
+        restPort = Integer.parseInt(o.get("rest-port"));
+        stack = new LocalStack(Path.of(o.get("work-dir")), kafkaPort, restPort);
+        repo = stack.repo();
+        work = stack.work();
+        rate = Double.parseDouble(o.get("rate"));
+        data = repo.resolve(o.get("data"));
+        from = o.get("from");
+        to = o.get("to");
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, Object> result = run(args);
+        System.out.println("rollout: " + Json.mapper().writeValueAsString(result));
+        System.exit(Boolean.TRUE.equals(result.get("ok")) ? 0 : 1);
+    }
+
+    /** Runs the scenario; the map is what the last line prints. */
+    public static Map<String, Object> run(String... args) throws Exception {
+        Map<String, String> o = LocalStack.options(Map.of("work-dir", ".work/rollout-scenario", "kafka-port", "39292",
+                "rest-port", "38281", "rate", "60", "data", "model-assets/data/rees46/multicategory_2019-10-01_head.csv",
+                "from", "v1", "to", "v2"), args);
+        return new RolloutScenario(o).run();
+    }
+
+    private Map<String, Object> run() throws Exception {
+        return stack.run(result -> scenario(prepareModels(), result));
+    }
+
+    private void scenario(Path models, Map<String, Object> result) throws Exception {
+        String bootstrap = "127.0.0.1:" + kafkaPort;
+        // A 10-minute attribution window (event time, about 17 s of replay at 60 rows/s): the canary phase's
+        // outcomes are in the feedback topic before the scenario ends, so the canary report has both arms.
+        List<String> jobArgs = List.of("--kafka.bootstrap-servers", bootstrap, "--model.dir", models.toString(),
+                "--kafka.group-id", "pricing-rollout-scenario", "--checkpoint.interval", "10s",
+                "--feedback.attribution-window", "10min");
+        PricingConfig config = PricingConfig.fromArgs(jobArgs.toArray(String[]::new));
+        Path stateDir = work.resolve("rollout");
+        FlinkRestClient flink = new FlinkRestClient("http://127.0.0.1:" + restPort);
+        CandidateValidator validator = new CandidateValidator(models,
+                repo.resolve("model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"), PolicySettings.from(config),
+                CandidateValidator.Limits.defaults());
+        ModelRollout rollout = new ModelRollout(flink, stateDir, stack.jobJar(), bootstrap, config, validator,
+                ModelRollout.HealthCriteria.defaults(), line -> System.out.println("rollout: " + line));
+
+        DecisionLog decisions = new DecisionLog(bootstrap, config);
+        Thread reader = new Thread(decisions, "decision-log");
+        reader.setDaemon(true);
+        reader.start();
+
+        Deployment first = rollout.submit(from, null, 0, jobArgs, null);
+        System.out.println("scenario: submitted " + from + " as job " + first.jobId());
+        Rees46Replayer replayer = new Rees46Replayer(bootstrap, config);
+        Thread traffic = new Thread(() -> {
+            try {
+                replayer.replay(data, rate, 0, 0, i -> null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                System.err.println("scenario: replay failed: " + e);
+            }
+        }, "traffic");
+        traffic.start();
+        awaitDecisions(decisions, from, 1000, Duration.ofSeconds(120));
+        // Probe shoppers with a known number of earlier events, asked for a price before the rollouts...
+        Map<String, Integer> probeBefore = askProbeShoppers(replayer, decisions, "before");
+        result.put("from_version", from);
+        result.put("to_version", to);
+
+        // 1. a canary: half of the shoppers on the new version, then promoted to everyone
+        ModelRollout.Outcome canary = rollout.rollout(from, to, CANARY_SHARE);
+        long canaryAtMs = rollout.current().submittedAtMs();
+        result.put("canary_outcome", canary.outcome());
+        ModelRollout.Outcome up = rollout.rollout(to, null, 0);
+        long switchedAtMs = rollout.current().submittedAtMs();
+        result.put("rollout_outcome", up.outcome());
+        result.put("savepoint", up.savepoint());
+        if (!up.succeeded() || !canary.succeeded()) {
+            result.put("rollout_problems", List.of(canary.problems(), up.problems()));
+        }
+        // ... and again after them: the new job must know them as well as the first one did.
+        Map<String, Integer> probeAfter = askProbeShoppers(replayer, decisions, "after");
+        result.put("probe_history_before", probeBefore);
+        result.put("probe_history_after", probeAfter);
+        boolean probesCarried = probeAfter.equals(probeBefore) && probeBefore.values().stream().allMatch(n -> n > 0);
+
+        // 2. a corrupt candidate: refused, the running job untouched
+        String jobBefore = rollout.current().jobId();
+        ModelRollout.Outcome corrupt = rollout.rollout("v9-corrupt", null, 0);
+        boolean refusedOk = corrupt.outcome().equals("REFUSED") && rollout.current().jobId().equals(jobBefore)
+                && flink.job(jobBefore).state().equals("RUNNING") && corrupt.savepoint() == null;
+        result.put("refused_ok", refusedOk);
+        result.put("refused_reason", corrupt.problems().isEmpty() ? null : corrupt.problems().get(0));
+
+        // 3. a candidate that passes validation and fails on real traffic: rolled back automatically
+        ModelRollout.Outcome faulty = rollout.rollout("v3-faulty", null, 0);
+        long rolledBackAtMs = rollout.current().submittedAtMs();
+        boolean autoRollbackOk = faulty.outcome().equals("ROLLED_BACK") && rollout.current().modelVersion().equals(to)
+                && flink.job(rollout.current().jobId()).state().equals("RUNNING");
+        result.put("faulty_outcome", faulty.outcome());
+        result.put("faulty_problems", faulty.problems());
+
+        // 4. an on-demand rollback: back to the deployment before the last successful rollout (the canary)
+        ModelRollout.Outcome back = rollout.rollback();
+        long demandRollbackAtMs = rollout.current().submittedAtMs();
+        result.put("on_demand_rollback_outcome", back.outcome());
+        result.put("on_demand_rollback_to", rollout.current().describe());
+
+        // Let the traffic run a little more, then stop it and wait for every decision.
+        Thread.sleep(5_000);
+        traffic.interrupt();
+        traffic.join(30_000);
+        replayer.flush();
+        replayer.close();
+        Set<String> requests = readRequestIds(bootstrap, config);
+        boolean complete = decisions.awaitAll(requests, Duration.ofSeconds(90));
+        decisions.stop();
+
+        Map<String, Object> v = decisions.verdict(requests, from, to, canaryAtMs, switchedAtMs, rolledBackAtMs,
+                demandRollbackAtMs);
+        autoRollbackOk &= (long) v.get("after_auto_rollback_not_" + to) == 0 && (long) v.get("after_auto_rollback") > 0;
+        boolean canaryOk = canary.succeeded() && (long) v.get("canary_phase_wrong_arm") == 0
+                && (long) v.get("canary_phase_canary_arm") > 0;
+        boolean demandRollbackOk = back.outcome().equals("ROLLBACK_DONE")
+                && (long) v.get("after_on_demand_rollback_wrong_arm") == 0 && (long) v.get("after_on_demand_rollback") > 0;
+        Map<String, Object> report = CanaryReport.read(bootstrap, config, canaryAtMs).summary();
+        result.put("canary_report_arms", report.get("arms"));
+        result.put("requests", requests.size());
+        result.putAll(v);
+        result.put("canary_ok", canaryOk);
+        result.put("auto_rollback_ok", autoRollbackOk);
+        result.put("on_demand_rollback_ok", demandRollbackOk);
+        result.put("history", rollout.history().entries().size());
+        System.out.print(rollout.history().format());
+        boolean stateCarried = probesCarried && (int) v.get("users_with_history_across_rollout")
+                == (int) v.get("users_whose_history_carried");
+        result.put("state_carried", stateCarried);
+        boolean ok = up.succeeded() && canaryOk && refusedOk && autoRollbackOk && demandRollbackOk && complete
+                && (long) v.get("missing_decisions") == 0 && stateCarried
+                && (long) v.get("decisions_after_rollout_not_" + to) == 0;
+        result.put("ok", ok);
+        // The last cluster job is left for the finally block, which stops the cluster.
+        stack.flinkCluster("status");
+    }
+
+    private static final double CANARY_SHARE = 0.5;
+
+    /** Shopper i (1..5) has PROBE_EVENTS[i-1] behaviour events, sent once, before the first ask. */
+    private static final int[] PROBE_EVENTS = {3, 7, 12, 20, 31};
+    private static final String PROBE_ITEM = "rollout-probe-item";
+    private static final long PROBE_T0 = java.time.Instant.parse("2019-10-01T00:30:00Z").toEpochMilli();
+
+    /**
+     * Asks the price of one item for each probe shopper and returns, per shopper, how many earlier events
+     * the decision says the model saw. The first call also sends the shoppers' history and the item's
+     * catalog entry.
+     */
+    private static Map<String, Integer> askProbeShoppers(Rees46Replayer replayer, DecisionLog decisions, String round)
+            throws InterruptedException {
+        boolean first = round.equals("before");
+        long requestTime = PROBE_T0 + (first ? 600_000 : 1_200_000);
+        if (first) {
+            replayer.send(new ReplayRecord(ReplayRecord.Role.CATALOG, PROBE_ITEM, new CatalogUpdate(PROBE_ITEM,
+                    "probe-category", "probe-brand", 20.0, 12.0, 100L, PROBE_T0), PROBE_T0));
+            for (int u = 1; u <= PROBE_EVENTS.length; u++) {
+                String user = "rollout-probe-user-" + u;
+                for (int e = 0; e < PROBE_EVENTS[u - 1]; e++) {
+                    long t = PROBE_T0 + e * 1_000L;
+                    replayer.send(new ReplayRecord(ReplayRecord.Role.BEHAVIOUR, user, new BehaviourEvent(
+                            user + "-event-" + e, user, "probe-seen-item-" + e, EventType.VIEW, t, 10.0 + e, "s-" + u,
+                            "probe-category", "probe-brand"), t));
+                }
+            }
+            // The history and the requests travel on different topics: let the history land first.
+            replayer.flush();
+            Thread.sleep(3_000);
+        }
+        Map<String, String> requestIds = new LinkedHashMap<>();
+        for (int u = 1; u <= PROBE_EVENTS.length; u++) {
+            String user = "rollout-probe-user-" + u;
+            String requestId = "rollout-probe-" + round + "-" + u;
+            requestIds.put(user, requestId);
+            replayer.send(new ReplayRecord(ReplayRecord.Role.REQUEST, user,
+                    new PriceRequest(requestId, user, PROBE_ITEM, requestTime, "web", null), requestTime));
+        }
+        replayer.flush();
+        Map<String, Integer> history = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (Map.Entry<String, String> e : requestIds.entrySet()) {
+            Integer seen;
+            while ((seen = decisions.historyOf(e.getValue())) == null) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no decision for probe request " + e.getValue() + " within 60 s");
+                }
+                Thread.sleep(100);
+            }
+            history.put(e.getKey(), seen);
+        }
+        return history;
+    }
+
+    private static void awaitDecisions(DecisionLog log, String version, int n, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (log.count(version) < n) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + log.count(version) + " decisions from " + version + " after "
+                        + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Copies of the real model versions, a corrupt candidate and a faulty one, in the cluster's model dir. */
+    private Path prepareModels() throws IOException, InterruptedException {
+        Path models = work.resolve("models");
+        Path bundled = repo.resolve("model-assets/models");
+        for (String version : List.of(from, to)) {
+            copyDirectory(bundled.resolve(version), models.resolve(version));
+        }
+        // Corrupt: the model file no longer matches the checksum its manifest gives.
+        Path corrupt = models.resolve("v9-corrupt");
+        copyDirectory(bundled.resolve(to), corrupt);
+        String manifest = Files.readString(corrupt.resolve("manifest.json"))
+                .replace("\"model_version\": \"" + to + "\"", "\"model_version\": \"v9-corrupt\"");
+        Files.writeString(corrupt.resolve("manifest.json"), manifest);
+        byte[] onnx = Files.readAllBytes(corrupt.resolve("model.onnx"));
+        onnx[onnx.length / 2] ^= 0x5a;
+        Files.write(corrupt.resolve("model.onnx"), onnx);
+        // Faulty: passes validation (cosmetics probe prices stay under 300), fails on multi-category prices.
+        stack.command(List.of("/usr/bin/python3", "model-assets/training/faulty_candidate.py", "--models", models.toString(),
+                "--source", to, "--name", "v3-faulty", "--price-above", "300"));
+        return models;
+    }
+
+    private static Set<String> readRequestIds(String bootstrap, PricingConfig config) {
+        Set<String> ids = new HashSet<>();
+        readTopic(bootstrap, config, config.get(PricingConfig.TOPIC_REQUESTS), r -> {
+            try {
+                ids.add(Json.mapper().readTree(r.value()).path("request_id").asText());
+            } catch (IOException e) {
+                throw new IllegalStateException("a request is not JSON", e);
+            }
+        });
+        return ids;
+    }
+
+    /** Reads a topic from the beginning to its current end. */
+    static void readTopic(String bootstrap, PricingConfig config, String topic,
+                          java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReading.consumer(bootstrap, config, false)) {
+            Map<TopicPartition, Long> end = TopicReading.assignFrom(consumer, topic, Long.MIN_VALUE);
+            while (!TopicReading.caughtUp(consumer, end)) {
+                consumer.poll(Duration.ofMillis(200)).forEach(each);
+            }
+        }
+    }
+
+    /** Every decision on the topic, as it arrives: what the checks at the end are computed from. */
+    private static final class DecisionLog implements Runnable {
+        private record Seen(String requestId, String userId, String modelVersion, int history, long timestampMs,
+                            long requestTime, boolean itemKnown) {}
+
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final String topic;
+        private final List<Seen> seen = new ArrayList<>();
+        private final Map<String, Integer> perVersion = new HashMap<>();
+        private volatile boolean running = true;
+
+        DecisionLog(String bootstrap, PricingConfig config) {
+            consumer = TopicReading.consumer(bootstrap, config, false);
+            topic = config.get(PricingConfig.TOPIC_DECISIONS);
+        }
+
+        @Override
+        public void run() {
+            TopicReading.assignFrom(consumer, topic, Long.MIN_VALUE);
+            try {
+                while (running) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        JsonNode d = Json.mapper().readTree(r.value());
+                        synchronized (this) {
+                            Seen s = new Seen(d.path("request_id").asText(), d.path("user_id").asText(),
+                                    d.path("model_version").asText(), d.path("user_history_events").asInt(), r.timestamp(),
+                                    java.time.Instant.parse(d.path("request_time").asText()).toEpochMilli(),
+                                    d.hasNonNull("list_price"));
+                            seen.add(s);
+                            perVersion.merge(s.modelVersion(), 1, Integer::sum);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("a decision is not JSON", e);
+            } finally {
+                consumer.close();
+            }
+        }
+
+        synchronized Integer historyOf(String requestId) {
+            for (int i = seen.size() - 1; i >= 0; i--) {
+                if (seen.get(i).requestId().equals(requestId)) {
+                    return seen.get(i).history();
+                }
+            }
+            return null;
+        }
+
+        synchronized int count(String version) {
+            return perVersion.getOrDefault(version, 0);
+        }
+
+        boolean awaitAll(Set<String> requests, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                synchronized (this) {
+                    Set<String> decided = new HashSet<>();
+                    seen.forEach(s -> decided.add(s.requestId()));
+                    if (decided.containsAll(requests)) {
+                        return true;
+                    }
+                }
+                Thread.sleep(500);
+            }
+            return false;
+        }
+
+        void stop() {
+            running = false;
+        }
+
+        /**
+         * The figures: missing decisions, duplicates, model versions and arms in each phase, and whether
+         * user state carried over (a user's first decision after the switch to the new version saw at least
+         * as many earlier events as the last one before the rollouts, and more than none).
+         */
+        synchronized Map<String, Object> verdict(Set<String> requests, String from, String to, long canaryAtMs,
+                                                 long switchedAtMs, long autoRollbackAtMs, long demandRollbackAtMs) {
+            Map<String, Integer> perRequest = new HashMap<>();
+            Map<String, Seen> lastBefore = new HashMap<>();
+            List<Seen> after = new ArrayList<>();
+            long canaryPhaseWrongArm = 0;
+            long canaryPhaseCanaryArm = 0;
+            long afterRollout = 0;
+            long afterRolloutOther = 0;
+            long afterAutoRollback = 0;
+            long afterAutoRollbackOther = 0;
+            long afterDemandRollback = 0;
+            long afterDemandRollbackWrongArm = 0;
+            for (Seen s : seen) {
+                perRequest.merge(s.requestId(), 1, Integer::sum);
+                long t = s.timestampMs();
+                boolean expectedCanaryArm = CanaryArms.inCanary(s.userId(), to, CANARY_SHARE);
+                String armVersion = expectedCanaryArm ? to : from;
+                if (s.itemKnown() && t < canaryAtMs && s.modelVersion().equals(from)) {
+                    lastBefore.merge(s.userId(), s, (a, b) -> b.requestTime() >= a.requestTime() ? b : a);
+                } else if (s.itemKnown() && t >= switchedAtMs && t < demandRollbackAtMs && s.modelVersion().equals(to)) {
+                    after.add(s);
+                }
+                if (t >= canaryAtMs && t < switchedAtMs) {
+                    if (!s.modelVersion().equals(armVersion)) {
+                        canaryPhaseWrongArm++;
+                    } else if (expectedCanaryArm) {
+                        canaryPhaseCanaryArm++;
+                    }
+                } else if (t >= switchedAtMs && t < demandRollbackAtMs) {
+                    afterRollout++;
+                    // The faulty candidate's decisions (between its start and the rollback) are expected to differ.
+                    if (!s.modelVersion().equals(to) && !s.modelVersion().equals("v3-faulty")) {
+                        afterRolloutOther++;
+                    }
+                    if (t >= autoRollbackAtMs) {
+                        afterAutoRollback++;
+                        if (!s.modelVersion().equals(to)) {
+                            afterAutoRollbackOther++;
+                        }
+                    }
+                } else if (t >= demandRollbackAtMs) {
+                    afterDemandRollback++;
+                    if (!s.modelVersion().equals(armVersion)) {
+                        afterDemandRollbackWrongArm++;
+                    }
+                }
+            }
+            long missing = requests.stream().filter(r -> !perRequest.containsKey(r)).count();
+            long duplicates = perRequest.values().stream().filter(c -> c > 1).count();
+            // Compared in request time, not decision order: a request that waited for its item's catalog entry
+            // across the savepoint is decided after the rollout with the (shorter) history before its own time.
+            Map<String, Seen> firstAfter = new HashMap<>();
+            for (Seen s : after) {
+                Seen before = lastBefore.get(s.userId());
+                if (before != null && s.requestTime() >= before.requestTime()) {
+                    firstAfter.merge(s.userId(), s, (a, b) -> b.requestTime() < a.requestTime() ? b : a);
+                }
+            }
+            List<String> notCarried = new ArrayList<>();
+            int usersChecked = 0;
+            int usersCarried = 0;
+            for (Map.Entry<String, Seen> e : lastBefore.entrySet()) {
+                Seen next = firstAfter.get(e.getKey());
+                if (next != null && e.getValue().history() > 0) {
+                    usersChecked++;
+                    if (next.history() >= e.getValue().history()) {
+                        usersCarried++;
+                    } else if (notCarried.size() < 5) {
+                        notCarried.add(e.getValue() + " -> " + next);
+                    }
+                }
+            }
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("decisions", (long) perRequest.size());
+            v.put("decision_records", (long) seen.size());
+            v.put("missing_decisions", missing);
+            v.put("requests_with_duplicate_decisions", duplicates);
+            v.put("canary_phase_canary_arm", canaryPhaseCanaryArm);
+            v.put("canary_phase_wrong_arm", canaryPhaseWrongArm);
+            v.put("decisions_after_rollout", afterRollout);
+            v.put("decisions_after_rollout_not_" + to, afterRolloutOther);
+            v.put("after_auto_rollback", afterAutoRollback);
+            v.put("after_auto_rollback_not_" + to, afterAutoRollbackOther);
+            v.put("after_on_demand_rollback", afterDemandRollback);
+            v.put("after_on_demand_rollback_wrong_arm", afterDemandRollbackWrongArm);
+            v.put("users_with_history_across_rollout", usersChecked);
+            v.put("users_whose_history_carried", usersCarried);
+            if (!notCarried.isEmpty()) {
+                v.put("users_not_carried", notCarried);
+            }
+            return v;
+        }
+    }
+
+    private static void copyDirectory(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(f)) {
+                    Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package org.pricingengine.tools.evaluation;
+
+import org.junit.jupiter.api.Test;
+
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.tools.testutils.RepoPaths;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MarketSimulatorTest {
+    private static final Path COSMETICS = RepoPaths.cosmetics();
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void oracleBoundsEveryPolicyAndNoPolicyBreaksAGuardrail() throws Exception {
+        Map<String, Object> r = MarketSimulator.simulate(COSMETICS, RepoPaths.models(), "v1",
+                Instant.parse("2019-11-01T00:00:00Z").toEpochMilli(), 2.5, 0.5, 7, PricingConfig.defaults());
+        List<MarketSimulator.Policy> policies = (List<MarketSimulator.Policy>) r.get("policies");
+        assertEquals(List.of("list_price", "best_uniform_discount", "job_policy", "oracle"),
+                policies.stream().map(MarketSimulator.Policy::name).toList());
+        double oracle = policies.get(3).margin();
+        for (MarketSimulator.Policy p : policies) {
+            assertEquals(0, p.guardrailViolations(), p.name());
+            assertTrue(p.margin() <= oracle + 1e-6, p.name() + " beats the oracle");
+            assertTrue(p.meanPriceRatio() <= 1.0 + 1e-9 && p.meanPriceRatio() >= 0.7 - 1e-9, p.name());
+        }
+        assertTrue(policies.get(1).margin() >= policies.get(0).margin() - 1e-6, "no discount is one uniform choice");
+        assertEquals(0.0, policies.get(0).discountedShare());
+        assertTrue((int) r.get("requests") > 9000);
+    }
+}

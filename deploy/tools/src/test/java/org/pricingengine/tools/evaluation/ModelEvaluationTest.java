@@ -1,0 +1,34 @@
+package org.pricingengine.tools.evaluation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.Test;
+
+import org.pricingengine.features.events.Json;
+import org.pricingengine.tools.testutils.RepoPaths;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelEvaluationTest {
+    private static final Path COSMETICS = RepoPaths.cosmetics();
+
+    /**
+     * The job's scoring path (Java features, manifest normalisation, ONNX Runtime) reproduces the
+     * validation metrics the trainer measured in PyTorch, and only the held-out period is scored.
+     */
+    @Test
+    void javaEvaluationReproducesTheTrainersValidationMetrics() throws Exception {
+        JsonNode trained = Json.mapper().readTree(RepoPaths.models().resolve("v1/manifest.json").toFile()).get("metrics");
+        Map<String, Object> m = ModelEvaluation.evaluate(COSMETICS, RepoPaths.models(), "v1", null);
+        assertEquals(trained.get("validation_examples").asLong(), ((Number) m.get("examples")).longValue());
+        for (String key : new String[] {"auc", "logloss", "baseline_popularity_auc", "baseline_logreg_auc"}) {
+            assertEquals(trained.get(key).asDouble(), (double) m.get(key), 1e-4, key);
+        }
+        assertTrue((double) m.get("auc") > (double) m.get("baseline_logreg_auc"));
+        assertTrue((double) m.get("auc") > (double) m.get("baseline_popularity_auc"));
+    }
+}
