@@ -2,8 +2,6 @@ package org.pricingengine.job;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -29,6 +27,8 @@ import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.feedback.FeedbackAttributionFunction;
 import org.pricingengine.job.feedback.FeedbackOutcome;
 import org.pricingengine.job.io.KafkaEndpoints;
+import org.pricingengine.job.io.PricingSinks;
+import org.pricingengine.job.io.PricingSources;
 import org.pricingengine.job.io.RouteInboundRecords;
 import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.policy.PriceDecision;
@@ -50,19 +50,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The personalized pricing job. Inputs: behaviour events, catalog updates and price requests.
- * Outputs: price decisions, feedback outcomes and dead letters. Sources and sinks come from outside
- * ({@link KafkaEndpoints} in production), the topology is wired in {@link #build}.
+ * Outputs: price decisions, feedback outcomes and dead letters. Sources, sinks and the read-back of
+ * published decisions come from outside ({@link KafkaEndpoints} in production); the topology is wired
+ * in {@link #build}.
  *
  * <p>Operator uids are part of the savepoint contract: renaming one orphans its state.
  */
 public final class PricingJob {
     private static final Logger LOG = LoggerFactory.getLogger(PricingJob.class);
-
-    /** The three inputs, already parsed: invalid records arrive as dead letters. */
-    public record Sources(Source<InboundRecord, ?, ?> behaviourEvents, Source<InboundRecord, ?, ?> catalogUpdates,
-                          Source<InboundRecord, ?, ?> priceRequests) {}
-
-    public record Sinks(Sink<PriceDecision> decisions, Sink<FeedbackOutcome> feedback, Sink<DeadLetter> deadLetters) {}
 
     private final PricingConfig config;
 
@@ -134,7 +129,7 @@ public final class PricingJob {
     }
 
     /** Wires the topology; returns the decisions stream (tests and tools attach to it). */
-    public DataStream<PriceDecision> build(StreamExecutionEnvironment env, Sources sources, Sinks sinks) {
+    public DataStream<PriceDecision> build(StreamExecutionEnvironment env, PricingSources sources, PricingSinks sinks) {
         WatermarkStrategy<InboundRecord> eventTime = WatermarkStrategy
                 .<InboundRecord>forBoundedOutOfOrderness(config.getDuration(PricingConfig.WATERMARK_OUT_OF_ORDERNESS))
                 // Dead letters carry no event time and must not move the watermark.
@@ -201,7 +196,7 @@ public final class PricingJob {
         DataStream<PriceDecision> decisions = DataStreamUtils
                 .reinterpretAsKeyedStream(scored, s -> s.enriched().request().userId(), Types.STRING)
                 .process(new PricingDecisionFunction(new PricingPolicy(PolicySettings.from(config)),
-                        KafkaEndpoints.publishedDecisions(config)))
+                        sinks.publishedDecisions()))
                 .uid("pricing-policy").name("pricing policy and guardrails");
 
         DataStream<FeedbackOutcome> outcomes = decisions

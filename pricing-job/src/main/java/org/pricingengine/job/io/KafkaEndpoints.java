@@ -11,7 +11,6 @@ import org.pricingengine.features.events.DeadLetter;
 import org.pricingengine.features.flink.InboundRecord;
 import org.pricingengine.features.validation.EventParser;
 import org.pricingengine.features.validation.ValidationRules;
-import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.feedback.FeedbackOutcome;
 import org.pricingengine.job.policy.PriceDecision;
@@ -23,10 +22,10 @@ import java.util.Properties;
 public final class KafkaEndpoints {
     private KafkaEndpoints() {}
 
-    public static PricingJob.Sources sources(PricingConfig config) {
+    public static PricingSources sources(PricingConfig config) {
         EventParser parser = new EventParser(validationRules(config));
         int maxChars = config.getInt(PricingConfig.DEAD_LETTER_MAX_CHARS);
-        return new PricingJob.Sources(
+        return new PricingSources(
                 source(config, config.get(PricingConfig.TOPIC_BEHAVIOUR),
                         new InboundRecordDeserializer(InputTopic.BEHAVIOUR_EVENTS, parser, maxChars), false),
                 source(config, config.get(PricingConfig.TOPIC_CATALOG),
@@ -73,10 +72,11 @@ public final class KafkaEndpoints {
         return builder.build();
     }
 
-    public static PricingJob.Sinks sinks(PricingConfig config) {
-        return new PricingJob.Sinks(
+    public static PricingSinks sinks(PricingConfig config) {
+        return new PricingSinks(
                 sink(config, new JsonRecordSerializer<PriceDecision>(config.get(PricingConfig.TOPIC_DECISIONS),
                         PriceDecision::userId), "1", config.get(PricingConfig.DELIVERY_DECISIONS), "decisions"),
+                publishedDecisions(config),
                 // Outcomes and dead letters wait for nobody: batch them.
                 sink(config, new JsonRecordSerializer<FeedbackOutcome>(config.get(PricingConfig.TOPIC_FEEDBACK),
                         FeedbackOutcome::userId), "50", config.get(PricingConfig.DELIVERY_FEEDBACK), "feedback"),
@@ -88,7 +88,7 @@ public final class KafkaEndpoints {
      * Where the policy reads back what it published after a restore; null when decisions are
      * exactly-once (a restart aborts what was not committed, so there is nothing to re-issue).
      */
-    public static PublishedDecisions publishedDecisions(PricingConfig config) {
+    static PublishedDecisions publishedDecisions(PricingConfig config) {
         if (!config.get(PricingConfig.DELIVERY_DECISIONS).equals("at-least-once")) {
             return null;
         }
