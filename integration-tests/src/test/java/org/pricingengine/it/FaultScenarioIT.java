@@ -1,5 +1,6 @@
 package org.pricingengine.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import org.pricingengine.it.testutils.RepoPaths;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * code as deploy/fault-scenario.sh: the TaskManager killed with SIGKILL mid-replay, then the broker
  * restarted mid-replay; afterwards nothing is lost and repeats are identical.
  */
+@Tag("standalone-cluster")
 class FaultScenarioIT {
     @Test
     void theJobSurvivesAKilledTaskManagerAndARestartedBroker() throws Exception {

@@ -1,5 +1,6 @@
 package org.pricingengine.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import org.pricingengine.it.testutils.DebianPython;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * candidate refused with the job untouched, a candidate failing on real traffic rolled back
  * automatically, and a rollback on demand.
  */
+@Tag("standalone-cluster")
 class RolloutScenarioIT {
     @Test
     void rolloutCarriesStateRefusesBadCandidatesAndRollsBackFailingOnes() throws Exception {

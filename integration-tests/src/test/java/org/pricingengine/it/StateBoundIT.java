@@ -1,5 +1,6 @@
 package org.pricingengine.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with shoppers, not with their events, stays under the documented per-shopper bound, and shoppers past
  * the user TTL leave the savepoint.
  */
+@Tag("long-running")
 class StateBoundIT {
     /**
      * The documented bound per shopper in a (compressed) checkpoint; uncompressed, in a canonical
