@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  * watermarks per partition from valid records only. A record that fails becomes a dead letter
  * (carrying topic, partition and offset), never an exception.
  */
-public final class InboundRecordDeserializer implements KafkaRecordDeserializationSchema<InboundRecord> {
+final class InboundRecordDeserializer implements KafkaRecordDeserializationSchema<InboundRecord> {
     private static final long serialVersionUID = 1L;
 
     private final InputTopic topic;

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 
 /** Writes an output record as JSON to one topic, keyed so one user's records stay in order. */
-public final class JsonRecordSerializer<T> implements KafkaRecordSerializationSchema<T> {
+final class JsonRecordSerializer<T> implements KafkaRecordSerializationSchema<T> {
     private static final long serialVersionUID = 1L;
 
     /** A key function that Flink can ship to the task managers. */
