@@ -6,6 +6,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.it.testutils.EmbeddedKafka;
 import org.pricingengine.it.testutils.RepoPaths;
+import org.pricingengine.tools.audit.DeliveryAudit;
 import org.pricingengine.tools.audit.HostileInputCheck;
 
 import java.nio.file.Path;
@@ -28,7 +29,6 @@ class HostileInputIT {
     static final EmbeddedKafka KAFKA = new EmbeddedKafka();
 
     @Test
-    @SuppressWarnings("unchecked")
     void everyBadRecordIsDeadLetteredWithItsReasonAndEveryValidRequestIsPriced() throws Exception {
         HostileInputCheck.Report report = HostileInputCheck.run(
                 "--bootstrap-servers", KAFKA.bootstrapServers(),
@@ -38,17 +38,17 @@ class HostileInputIT {
                 "--fuzz", Integer.toString(FUZZ), "--seed", "46", "--rows", "2000",
                 "--data", RepoPaths.cosmetics().toString(), "--topic-prefix", "it-hostile",
                 "--model.dir", RepoPaths.models().toString(), "--job.parallelism", "2");
-        Map<String, Object> s = report.summary();
+        HostileInputCheck.Summary s = report.summary();
         System.out.println("hostile: " + Json.toJson(s));
         report.examples().forEach(e -> System.out.println("  " + e));
 
         assertEquals(List.of(), report.problems(), String.join("\n", report.examples()));
-        assertEquals("FINISHED", s.get("job"), "no record may fail the job, which may not restart");
-        assertEquals(0L, report.count("mismatches"));
-        assertEquals(0L, report.count("accepted_but_invalid"));
-        assertEquals(0L, report.count("unexplained_dead_letters"));
+        assertEquals("FINISHED", s.job(), "no record may fail the job, which may not restart");
+        assertEquals(0L, s.mismatches());
+        assertEquals(0L, s.acceptedButInvalid());
+        assertEquals(0L, s.unexplainedDeadLetters());
 
-        Map<String, Map<String, Long>> byOrigin = (Map<String, Map<String, Long>>) s.get("by_origin");
+        Map<String, Map<String, Long>> byOrigin = s.byOrigin();
         assertEquals(56L, byOrigin.get("file:behaviour-events.jsonl").get("sent"));
         assertEquals(19L, byOrigin.get("file:price-requests.jsonl").get("sent"));
         assertEquals(10L, byOrigin.get("file:catalog-updates.jsonl").get("sent"));
@@ -56,19 +56,19 @@ class HostileInputIT {
         assertTrue(byOrigin.get("fuzz").get("dead_lettered") > FUZZ / 2, "most mutants are invalid: " + byOrigin);
         assertTrue(byOrigin.get("fuzz").get("accepted") > 100, "some mutants stay valid and are priced: " + byOrigin);
 
-        Map<String, Long> verdicts = (Map<String, Long>) s.get("verdicts");
+        Map<String, Long> verdicts = s.verdicts();
         for (String reason : List.of("MALFORMED_JSON", "NOT_A_JSON_OBJECT", "MISSING_FIELD", "INVALID_FIELD",
                 "INVALID_PRICE", "UNKNOWN_EVENT_TYPE", "TIMESTAMP_OUT_OF_RANGE", "RECORD_TOO_LARGE", "EMPTY_RECORD",
                 "DUPLICATE_EVENT", "LATE_EVENT")) {
             assertTrue(verdicts.getOrDefault(reason, 0L) > 0, reason + " among " + verdicts);
         }
-        assertEquals(((Number) s.get("dead_letters")).longValue(),
+        assertEquals(s.deadLetters(),
                 verdicts.entrySet().stream().filter(e -> !e.getKey().equals("ACCEPT")).mapToLong(Map.Entry::getValue).sum(),
                 "every dead letter belongs to exactly one record sent");
 
-        Map<String, Object> delivery = (Map<String, Object>) s.get("delivery");
-        assertTrue(((Number) delivery.get("valid_requests")).longValue() > 500, delivery.toString());
-        assertEquals(0L, delivery.get("requests_without_decision"), delivery.toString());
-        assertEquals(0L, delivery.get("non_identical_duplicates"), "a retried request gets the identical decision");
+        DeliveryAudit.Result delivery = s.delivery();
+        assertTrue(delivery.validRequests() > 500, delivery.toString());
+        assertEquals(0L, delivery.requestsWithoutDecision(), delivery.toString());
+        assertEquals(0L, delivery.nonIdenticalDuplicates(), "a retried request gets the identical decision");
     }
 }

@@ -125,8 +125,8 @@ class ModelFailureIT {
 
         DeliveryAudit.Result audit = DeliveryAudit.run(KAFKA.bootstrapServers(), config);
         assertEquals(List.of(), audit.problems());
-        assertTrue(audit.validRequests() > 500, audit.asMap().toString());
-        assertEquals(0, audit.requestsWithoutDecision(), "nothing lost: " + audit.asMap());
+        assertTrue(audit.validRequests() > 500, Json.toJson(audit));
+        assertEquals(0, audit.requestsWithoutDecision(), "nothing lost: " + Json.toJson(audit));
 
         List<JsonNode> decisions = new ArrayList<>();
         for (String raw : KAFKA.readAll(topics.decisions())) {

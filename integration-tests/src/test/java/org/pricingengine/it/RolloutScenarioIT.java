@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import org.pricingengine.it.testutils.DebianPython;
 import org.pricingengine.it.testutils.RepoPaths;
+import org.pricingengine.tools.rollout.CanaryReport;
 import org.pricingengine.tools.rollout.RolloutScenario;
 
 import java.util.Map;
@@ -25,32 +26,33 @@ class RolloutScenarioIT {
     void rolloutCarriesStateRefusesBadCandidatesAndRollsBackFailingOnes() throws Exception {
         DebianPython.require("onnx");
         String work = RepoPaths.root().relativize(RepoPaths.root().resolve("integration-tests/target/rollout-scenario")).toString();
-        Map<String, Object> r = RolloutScenario.run("--work-dir", work, "--kafka-port", "39392", "--rest-port", "38381");
+        RolloutScenario.Result r = RolloutScenario.run("--work-dir", work, "--kafka-port", "39392", "--rest-port", "38381");
+        RolloutScenario.Verdict v = r.verdict();
 
-        assertEquals("PROMOTED", r.get("canary_outcome"), "v1 + canary v2: " + r);
-        assertEquals(true, r.get("canary_ok"), "during the canary each shopper's arm decides the model: " + r);
-        @SuppressWarnings("unchecked")
-        Map<String, Map<String, Object>> arms = (Map<String, Map<String, Object>>) r.get("canary_report_arms");
-        assertTrue(((Number) arms.get("canary").get("outcomes")).longValue() > 0, "canary report has canary outcomes: " + r);
-        assertTrue(((Number) arms.get("control").get("outcomes")).longValue() > 0, "and control outcomes: " + r);
-        assertEquals("PROMOTED", r.get("rollout_outcome"), "promotion to v2: " + r);
-        assertTrue((int) r.get("requests") > 1000, "real traffic was replayed across the rollouts: " + r);
-        assertEquals(0L, r.get("missing_decisions"), "every request produced across the rollouts has a decision: " + r);
-        assertEquals(0L, r.get("decisions_after_rollout_not_v2"), "after the rollout decisions carry v2: " + r);
-        assertTrue((long) r.get("decisions_after_rollout") > 0, r.toString());
+        assertEquals("PROMOTED", r.canaryOutcome(), "v1 + canary v2: " + r);
+        assertTrue(r.canaryOk(), "during the canary each shopper's arm decides the model: " + r);
+        Map<String, CanaryReport.Arm> arms = r.canaryReportArms();
+        assertTrue(arms.get("canary").outcomes() > 0, "canary report has canary outcomes: " + r);
+        assertTrue(arms.get("control").outcomes() > 0, "and control outcomes: " + r);
+        assertEquals("PROMOTED", r.rolloutOutcome(), "promotion to v2: " + r);
+        assertTrue(r.requests() > 1000, "real traffic was replayed across the rollouts: " + r);
+        assertEquals(0L, v.missingDecisions(), "every request produced across the rollouts has a decision: " + r);
+        assertEquals("v2", r.toVersion());
+        assertEquals(0L, v.decisionsAfterRolloutNotTarget(), "after the rollout decisions carry v2: " + r);
+        assertTrue(v.decisionsAfterRollout() > 0, r.toString());
         // Probe shoppers with 3, 7, 12, 20 and 31 earlier events: the model sees the same history after the rollout.
         assertEquals(Map.of("rollout-probe-user-1", 3, "rollout-probe-user-2", 7, "rollout-probe-user-3", 12,
-                "rollout-probe-user-4", 20, "rollout-probe-user-5", 31), r.get("probe_history_before"), r.toString());
-        assertEquals(r.get("probe_history_before"), r.get("probe_history_after"), "state survived the savepoint: " + r);
-        assertEquals(r.get("users_with_history_across_rollout"), r.get("users_whose_history_carried"),
+                "rollout-probe-user-4", 20, "rollout-probe-user-5", 31), r.probeHistoryBefore(), r.toString());
+        assertEquals(r.probeHistoryBefore(), r.probeHistoryAfter(), "state survived the savepoint: " + r);
+        assertEquals(v.usersWithHistoryAcrossRollout(), v.usersWhoseHistoryCarried(),
                 "no shopper of the replayed traffic lost history: " + r);
-        assertEquals(true, r.get("state_carried"), r.toString());
-        assertEquals(true, r.get("refused_ok"), "a corrupt candidate is refused and the job untouched: " + r);
-        assertTrue(String.valueOf(r.get("refused_reason")).contains("sha256"), "refused for its checksum: " + r);
-        assertEquals("ROLLED_BACK", r.get("faulty_outcome"), r.toString());
-        assertEquals(true, r.get("auto_rollback_ok"), "the failing candidate was rolled back to v2: " + r);
-        assertEquals("ROLLBACK_DONE", r.get("on_demand_rollback_outcome"), r.toString());
-        assertEquals(true, r.get("on_demand_rollback_ok"), "rollback on demand returns to the canary deployment: " + r);
-        assertEquals(true, r.get("ok"), r.toString());
+        assertTrue(r.stateCarried(), r.toString());
+        assertTrue(r.refusedOk(), "a corrupt candidate is refused and the job untouched: " + r);
+        assertTrue(String.valueOf(r.refusedReason()).contains("sha256"), "refused for its checksum: " + r);
+        assertEquals("ROLLED_BACK", r.faultyOutcome(), r.toString());
+        assertTrue(r.autoRollbackOk(), "the failing candidate was rolled back to v2: " + r);
+        assertEquals("ROLLBACK_DONE", r.onDemandRollbackOutcome(), r.toString());
+        assertTrue(r.onDemandRollbackOk(), "rollback on demand returns to the canary deployment: " + r);
+        assertTrue(r.ok(), r.toString());
     }
 }

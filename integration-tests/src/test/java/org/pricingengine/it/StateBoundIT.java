@@ -10,7 +10,6 @@ import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.tools.benchmark.StateBoundBenchmark;
 
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,56 +30,47 @@ class StateBoundIT {
     @RegisterExtension
     static final EmbeddedKafka KAFKA = new EmbeddedKafka();
 
-    private static Map<String, Object> run(String... args) throws Exception {
+    private static StateBoundBenchmark.Result run(String... args) throws Exception {
         String[] common = {"--bootstrap-servers", KAFKA.bootstrapServers(), "--model.dir", RepoPaths.models().toString(),
                 "--checkpoint.interval", "2s", "--job.parallelism", "2",
                 "--data-dir", RepoPaths.cosmetics().getParent().toString()};
         String[] all = new String[common.length + args.length];
         System.arraycopy(common, 0, all, 0, common.length);
         System.arraycopy(args, 0, all, common.length, args.length);
-        Map<String, Object> r = StateBoundBenchmark.run(all);
+        StateBoundBenchmark.Result r = StateBoundBenchmark.run(all);
         System.out.println("state-bound: " + Json.toJson(r));
         return r;
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> steps(Map<String, Object> r) {
-        return (List<Map<String, Object>>) r.get("steps");
-    }
-
-    private static long number(Map<String, Object> step, String key) {
-        return ((Number) step.get(key)).longValue();
-    }
-
     @Test
     void stateGrowsWithShoppersNotWithTheirEvents() throws Exception {
-        Map<String, Object> r = run("--work-dir", "target/state-bound", "--users", "20000", "--heavy-users", "200",
+        StateBoundBenchmark.Result r = run("--work-dir", "target/state-bound", "--users", "20000", "--heavy-users", "200",
                 "--heavy-events", "100");
-        List<Map<String, Object>> steps = steps(r);
+        List<StateBoundBenchmark.Step> steps = r.steps();
         assertEquals(9, steps.size(), r.toString());
-        for (Map<String, Object> quarter : steps.subList(0, 4)) {
-            long perShopper = number(quarter, "shopper_state_bytes_per_user");
+        for (StateBoundBenchmark.Step quarter : steps.subList(0, 4)) {
+            long perShopper = quarter.shopperStateBytesPerUser();
             assertTrue(perShopper > 0 && perShopper < BOUND_PER_SHOPPER, "per shopper: " + quarter);
         }
-        assertTrue(number(steps.get(3), "shopper_state_bytes") > 2.5 * number(steps.get(0), "shopper_state_bytes"),
+        assertTrue(steps.get(3).shopperStateBytes() > 2.5 * steps.get(0).shopperStateBytes(),
                 "four times the shoppers, about four times the state: " + steps);
-        Map<String, Object> secondReturn = steps.get(8);
-        assertEquals("savepoint after return 2", secondReturn.get("step"));
+        StateBoundBenchmark.Step secondReturn = steps.get(8);
+        assertEquals("savepoint after return 2", secondReturn.step());
         // Had the sequence grown with events, 100 events would add at least 37 bytes each before compression.
-        assertTrue(((Number) secondReturn.get("added_shopper_state_bytes_per_event")).doubleValue() < 10,
+        assertTrue(secondReturn.addedShopperStateBytesPerEvent() < 10,
                 "full rings do not grow: " + secondReturn);
     }
 
     @Test
     void shoppersPastTheirTtlLeaveTheSavepoint() throws Exception {
-        Map<String, Object> r = run("--work-dir", "target/state-bound-ttl", "--users", "5000", "--heavy-users", "0",
+        StateBoundBenchmark.Result r = run("--work-dir", "target/state-bound-ttl", "--users", "5000", "--heavy-users", "0",
                 "--idle-wait", "35s", "--user.ttl", "20s", "--item.ttl", "20s", "--pricing.quote-ttl", "20s",
                 "--pricing.change-memory", "20s");
-        List<Map<String, Object>> steps = steps(r);
-        Map<String, Object> before = steps.get(steps.size() - 2);
-        Map<String, Object> after = steps.get(steps.size() - 1);
-        assertTrue(number(before, "shopper_state_bytes") > 1_000_000, "shoppers in the first savepoint: " + before);
-        assertTrue(number(after, "shopper_state_bytes") < number(before, "shopper_state_bytes") / 10,
+        List<StateBoundBenchmark.Step> steps = r.steps();
+        StateBoundBenchmark.Step before = steps.get(steps.size() - 2);
+        StateBoundBenchmark.Step after = steps.get(steps.size() - 1);
+        assertTrue(before.shopperStateBytes() > 1_000_000, "shoppers in the first savepoint: " + before);
+        assertTrue(after.shopperStateBytes() < before.shopperStateBytes() / 10,
                 "expired shoppers are left out of the savepoint: " + after);
     }
 }

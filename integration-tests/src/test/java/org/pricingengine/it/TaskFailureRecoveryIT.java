@@ -103,12 +103,12 @@ class TaskFailureRecoveryIT {
 
         assertTrue(FAILED.get(), "the injected failure happened (decisions seen: " + DECISIONS_SEEN.get() + ")");
         audit = DeliveryAudit.run(KAFKA.bootstrapServers(), config);
-        System.out.println("task-failure: " + Json.toJson(audit.asMap()));
+        System.out.println("task-failure: " + Json.toJson(audit));
         assertEquals(java.util.List.of(), audit.problems(), String.join("\n\n", audit.examples()));
         assertTrue(audit.validRequests() > 2000, "valid requests: " + audit.validRequests());
         assertEquals(0, audit.requestsWithoutDecision());
         assertTrue(audit.duplicateDecisions() > 0,
-                "decisions published after the checkpoint come again after the restart: " + audit.asMap());
+                "decisions published after the checkpoint come again after the restart: " + Json.toJson(audit));
         assertEquals(0, audit.nonIdenticalDuplicates());
         assertEquals(0, audit.duplicateOutcomes());
         // The job was drained: every attribution window closed.

@@ -1,5 +1,8 @@
 package org.pricingengine.tools.audit;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,11 +37,25 @@ import java.util.function.Consumer;
 public final class DeliveryAudit {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(120);
 
-    /** What the audit found; {@link #problems()} is empty when every promise held. */
-    public record Result(long validRequests, long requestsWithoutDecision, long decisionRecords, long distinctDecisions,
-                         long duplicateDecisions, long nonIdenticalDuplicates, long committedOutcomes,
-                         long duplicateOutcomes, long decisionsWithoutOutcome, long outcomesWithoutDecision,
-                         long uncommittedFeedbackRecords, List<String> examples) {
+    /**
+     * What the audit found; {@link #problems()} is empty when every promise held. Printed (and read by
+     * scripts) under the snake_case names, without the examples, which go to the log.
+     */
+    @JsonPropertyOrder({"valid_requests", "requests_without_decision", "decision_records", "distinct_decisions",
+            "duplicate_decisions", "non_identical_duplicates", "committed_outcomes", "duplicate_outcomes",
+            "decisions_without_outcome", "outcomes_without_decision", "uncommitted_feedback_records"})
+    public record Result(@JsonProperty("valid_requests") long validRequests,
+                         @JsonProperty("requests_without_decision") long requestsWithoutDecision,
+                         @JsonProperty("decision_records") long decisionRecords,
+                         @JsonProperty("distinct_decisions") long distinctDecisions,
+                         @JsonProperty("duplicate_decisions") long duplicateDecisions,
+                         @JsonProperty("non_identical_duplicates") long nonIdenticalDuplicates,
+                         @JsonProperty("committed_outcomes") long committedOutcomes,
+                         @JsonProperty("duplicate_outcomes") long duplicateOutcomes,
+                         @JsonProperty("decisions_without_outcome") long decisionsWithoutOutcome,
+                         @JsonProperty("outcomes_without_decision") long outcomesWithoutDecision,
+                         @JsonProperty("uncommitted_feedback_records") long uncommittedFeedbackRecords,
+                         @JsonIgnore List<String> examples) {
         public List<String> problems() {
             List<String> p = new ArrayList<>();
             if (requestsWithoutDecision > 0) {
@@ -55,22 +71,6 @@ public final class DeliveryAudit {
                 p.add(outcomesWithoutDecision + " feedback outcomes for decisions that were never published");
             }
             return p;
-        }
-
-        public Map<String, Object> asMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("valid_requests", validRequests);
-            m.put("requests_without_decision", requestsWithoutDecision);
-            m.put("decision_records", decisionRecords);
-            m.put("distinct_decisions", distinctDecisions);
-            m.put("duplicate_decisions", duplicateDecisions);
-            m.put("non_identical_duplicates", nonIdenticalDuplicates);
-            m.put("committed_outcomes", committedOutcomes);
-            m.put("duplicate_outcomes", duplicateOutcomes);
-            m.put("decisions_without_outcome", decisionsWithoutOutcome);
-            m.put("outcomes_without_decision", outcomesWithoutDecision);
-            m.put("uncommitted_feedback_records", uncommittedFeedbackRecords);
-            return m;
         }
     }
 

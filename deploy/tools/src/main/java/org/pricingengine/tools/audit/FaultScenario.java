@@ -1,8 +1,13 @@
 package org.pricingengine.tools.audit;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.tools.cli.ToolArguments;
 import org.pricingengine.tools.local.LocalStack;
 import org.pricingengine.tools.local.Rees46Replayer;
 import org.pricingengine.tools.rollout.FlinkRestClient;
@@ -10,9 +15,7 @@ import org.pricingengine.tools.rollout.FlinkRestClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -30,39 +33,75 @@ import java.util.concurrent.Callable;
 public final class FaultScenario {
     private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(3);
 
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("deploy/fault-scenario.sh",
+                    "Kills the TaskManager and restarts the broker mid-replay on a local cluster, then audits delivery.")
+            .option("work-dir", ".work/fault-scenario", "where the broker, the cluster and their state live (cleared first)")
+            .option("kafka-port", "39492", "the broker's port")
+            .option("rest-port", "38481", "the Flink cluster's REST port")
+            .option("rate", "100", "replayed REES46 rows per second")
+            .option("rows", "7000", "rows replayed in all")
+            .option("data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv", "the REES46 log replayed");
+
+    /** One injected fault; {@code job_restarted} only where the fault must restart the job. */
+    @JsonPropertyOrder({"fault", "recovered", "seconds_to_next_checkpoint", "job_restarted"})
+    public record Fault(@JsonProperty("fault") String fault,
+                        @JsonProperty("recovered") boolean recovered,
+                        @JsonProperty("seconds_to_next_checkpoint") long secondsToNextCheckpoint,
+                        @JsonProperty("job_restarted") @JsonInclude(JsonInclude.Include.NON_NULL) Boolean jobRestarted) {
+        Fault withJobRestarted(boolean restarted) {
+            return new Fault(fault, recovered, secondsToNextCheckpoint, restarted);
+        }
+    }
+
+    /** What the scenario found: the {@code faults: {json}} line. */
+    @JsonPropertyOrder({"rows_replayed", "requests_sent", "job_restarts", "completed_checkpoints", "faults", "audit",
+            "problems", "examples", "ok", "seconds"})
+    public record Result(@JsonProperty("rows_replayed") long rowsReplayed,
+                         @JsonProperty("requests_sent") long requestsSent,
+                         @JsonProperty("job_restarts") int jobRestarts,
+                         @JsonProperty("completed_checkpoints") long completedCheckpoints,
+                         @JsonProperty("faults") List<Fault> faults,
+                         @JsonProperty("audit") DeliveryAudit.Result audit,
+                         @JsonProperty("problems") List<String> problems,
+                         @JsonProperty("examples") List<String> examples,
+                         @JsonProperty("ok") boolean ok,
+                         @JsonProperty("seconds") long seconds) {
+        Result withSeconds(long s) {
+            return new Result(rowsReplayed, requestsSent, jobRestarts, completedCheckpoints, faults, audit, problems,
+                    examples, ok, s);
+        }
+    }
+
     private final LocalStack stack;
     private final double rate;
     private final long rows;
     private final Path data;
-    private final List<Map<String, Object>> faults = new ArrayList<>();
+    private final List<Fault> faults = new ArrayList<>();
 
-    private FaultScenario(Map<String, String> o) {
-        stack = new LocalStack(Path.of(o.get("work-dir")), Integer.parseInt(o.get("kafka-port")),
-                Integer.parseInt(o.get("rest-port")));
-        rate = Double.parseDouble(o.get("rate"));
-        rows = Long.parseLong(o.get("rows"));
-        data = stack.repo().resolve(o.get("data"));
+    private FaultScenario(ToolArguments o) {
+        stack = new LocalStack(o.path("work-dir"), o.integer("kafka-port"), o.integer("rest-port"));
+        rate = o.decimal("rate");
+        rows = o.longValue("rows");
+        data = stack.repo().resolve(o.string("data"));
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, Object> result = run(args);
+        Result result = new FaultScenario(OPTIONS.parseOrExit(args)).run();
         System.out.println("faults: " + Json.mapper().writeValueAsString(result));
-        System.exit(Boolean.TRUE.equals(result.get("ok")) ? 0 : 1);
+        System.exit(result.ok() ? 0 : 1);
     }
 
-    /** Runs the scenario; the map is what the last line prints. */
-    public static Map<String, Object> run(String... args) throws Exception {
-        Map<String, String> o = LocalStack.options(Map.of("work-dir", ".work/fault-scenario", "kafka-port", "39492",
-                "rest-port", "38481", "rate", "100", "rows", "7000",
-                "data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"), args);
-        return new FaultScenario(o).run();
+    /** Runs the scenario; the result is what the last line prints. */
+    public static Result run(String... args) throws Exception {
+        return new FaultScenario(OPTIONS.parse(args)).run();
     }
 
-    private Map<String, Object> run() throws Exception {
-        return stack.run(this::scenario);
+    private Result run() throws Exception {
+        LocalStack.Timed<Result> timed = stack.run(this::scenario);
+        return timed.result().withSeconds(timed.seconds());
     }
 
-    private void scenario(Map<String, Object> result) throws Exception {
+    private Result scenario() throws Exception {
         String bootstrap = stack.bootstrapServers();
         List<String> jobArgs = List.of("--kafka.bootstrap-servers", bootstrap,
                 "--model.dir", stack.repo().resolve("model-assets/models").toString(),
@@ -93,7 +132,7 @@ public final class FaultScenario {
             stack.flinkCluster("restart-taskmanager");
             return null;
         });
-        faults.get(0).put("job_restarted", flink.restarts(jobId) > restartsBefore);
+        faults.set(0, faults.get(0).withJobRestarted(flink.restarts(jobId) > restartsBefore));
 
         awaitRows(replayer, rows * 5 / 8);
         awaitCheckpointAfter(flink, jobId, flink.completedCheckpoints(jobId));
@@ -106,20 +145,18 @@ public final class FaultScenario {
 
         traffic.join();
         replayer.close();
-        result.put("rows_replayed", replayer.rowsSent.get());
-        result.put("requests_sent", replayer.requestsSent.get());
+        long rowsReplayed = replayer.rowsSent.get();
+        long requestsSent = replayer.requestsSent.get();
         DeliveryAudit.awaitDecisions(bootstrap, config, RECOVERY_TIMEOUT);
-        result.put("job_restarts", flink.restarts(jobId));
-        result.put("completed_checkpoints", flink.completedCheckpoints(jobId));
+        int jobRestarts = flink.restarts(jobId);
+        long completedCheckpoints = flink.completedCheckpoints(jobId);
         // A draining stop closes every attribution window: each decision then has its committed outcome.
         flink.stopWithSavepoint(jobId, null, RECOVERY_TIMEOUT, true);
         DeliveryAudit.Result audit = DeliveryAudit.run(bootstrap, config);
-        result.put("faults", faults);
-        result.put("audit", audit.asMap());
-        result.put("problems", audit.problems());
-        result.put("examples", audit.examples());
-        result.put("ok", audit.problems().isEmpty() && audit.decisionsWithoutOutcome() == 0
-                && audit.validRequests() > 0 && faults.stream().allMatch(f -> Boolean.TRUE.equals(f.get("recovered"))));
+        boolean ok = audit.problems().isEmpty() && audit.decisionsWithoutOutcome() == 0
+                && audit.validRequests() > 0 && faults.stream().allMatch(Fault::recovered);
+        return new Result(rowsReplayed, requestsSent, jobRestarts, completedCheckpoints, List.copyOf(faults), audit,
+                audit.problems(), audit.examples(), ok, 0);
     }
 
     /**
@@ -143,10 +180,7 @@ public final class FaultScenario {
         } catch (IllegalStateException timeout) {
             recovered = false;
         }
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("fault", name);
-        f.put("recovered", recovered);
-        f.put("seconds_to_next_checkpoint", (System.nanoTime() - t0) / 1_000_000_000L);
+        Fault f = new Fault(name, recovered, (System.nanoTime() - t0) / 1_000_000_000L, null);
         faults.add(f);
         System.out.println("fault: " + f);
     }

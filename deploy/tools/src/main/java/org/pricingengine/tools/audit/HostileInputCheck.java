@@ -1,5 +1,7 @@
 package org.pricingengine.tools.audit;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -25,6 +27,7 @@ import org.pricingengine.features.validation.ValidationRules;
 import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
+import org.pricingengine.tools.cli.ToolArguments;
 import org.pricingengine.tools.local.PricingTopics;
 
 import java.io.IOException;
@@ -93,12 +96,39 @@ public final class HostileInputCheck {
     public record Settings(String bootstrapServers, List<RecordsFile> files, int fuzz, long seed, int rows, Path data,
                            String topicPrefix) {}
 
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("deploy/hostile-input.sh",
+                    "Sends bad records, fuzz mutants and valid traffic through the job and checks every record's fate.")
+            .required("bootstrap-servers", "the Kafka broker, HOST:PORT")
+            .repeatable("records", "FILE:ROLE, a file of records (one per line) for ROLE behaviour, requests or catalog")
+            .option("fuzz", "3000", "seeded fuzz mutants of valid records")
+            .option("seed", "46", "the fuzz seed")
+            .option("rows", "3000", "valid REES46 rows sent first (and mutated)")
+            .option("data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv", "the REES46 log the rows come from")
+            .option("topic-prefix", null, "prefix of the fresh topics of this run (default hostile-TIME)")
+            .jobOptions("a job option", false);
+
+    /** The {@code hostile: {json}} line. */
+    @JsonPropertyOrder({"records_sent", "refused_by_broker", "dead_letters", "mismatches", "dead_lettered_twice",
+            "unexplained_dead_letters", "accepted_but_invalid", "job", "job_seconds", "verdicts", "by_origin",
+            "fuzz_mutations", "delivery"})
+    public record Summary(@JsonProperty("records_sent") int recordsSent,
+                          @JsonProperty("refused_by_broker") long refusedByBroker,
+                          @JsonProperty("dead_letters") long deadLetters,
+                          @JsonProperty("mismatches") long mismatches,
+                          @JsonProperty("dead_lettered_twice") long deadLetteredTwice,
+                          @JsonProperty("unexplained_dead_letters") long unexplainedDeadLetters,
+                          @JsonProperty("accepted_but_invalid") long acceptedButInvalid,
+                          @JsonProperty("job") String job,
+                          @JsonProperty("job_seconds") double jobSeconds,
+                          /** Records by verdict: ACCEPT or the reason code they were dead-lettered with. */
+                          @JsonProperty("verdicts") Map<String, Long> verdicts,
+                          /** Per origin (rees46, fuzz, file:NAME): sent, accepted, dead_lettered and by reason. */
+                          @JsonProperty("by_origin") Map<String, Map<String, Long>> byOrigin,
+                          @JsonProperty("fuzz_mutations") Map<String, Long> fuzzMutations,
+                          @JsonProperty("delivery") DeliveryAudit.Result delivery) {}
+
     /** What the check found; {@link #problems()} is empty when every record met its fate. */
-    public record Report(Map<String, Object> summary, List<String> problems, List<String> examples) {
-        public long count(String key) {
-            return ((Number) summary.get(key)).longValue();
-        }
-    }
+    public record Report(Summary summary, List<String> problems, List<String> examples) {}
 
     /** One record sent, what must happen to it, and the broker's answer (where it landed). */
     private record Sent(String origin, Role role, Set<String> allowed, Future<RecordMetadata> landed) {}
@@ -124,7 +154,7 @@ public final class HostileInputCheck {
     }
 
     public static void main(String[] args) throws Exception {
-        Report report = run(args);
+        Report report = run(OPTIONS.parseOrExit(args));
         report.examples().forEach(e -> System.out.println("  " + e));
         report.problems().forEach(p -> System.out.println("PROBLEM: " + p));
         System.out.println("hostile: " + Json.toJson(report.summary()));
@@ -132,41 +162,20 @@ public final class HostileInputCheck {
     }
 
     public static Report run(String... args) throws Exception {
-        String bootstrap = null;
-        List<RecordsFile> files = new ArrayList<>();
-        Map<String, String> own = new LinkedHashMap<>(Map.of("fuzz", "3000", "seed", "46", "rows", "3000",
-                "data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv",
-                "topic-prefix", "hostile-" + System.currentTimeMillis()));
-        List<String> jobArgs = new ArrayList<>();
-        for (int i = 0; i < args.length; i += 2) {
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(args[i] + " needs a value");
-            }
-            String key = args[i].replaceFirst("^--", "");
-            if (key.equals("bootstrap-servers")) {
-                bootstrap = args[i + 1];
-            } else if (key.equals("records")) {
-                files.add(RecordsFile.parse(args[i + 1]));
-            } else if (own.containsKey(key)) {
-                own.put(key, args[i + 1]);
-            } else {
-                jobArgs.add(args[i]);
-                jobArgs.add(args[i + 1]);
-            }
-        }
-        if (bootstrap == null) {
-            throw new IllegalArgumentException("--bootstrap-servers is required");
-        }
-        String prefix = own.get("topic-prefix");
-        Settings settings = new Settings(bootstrap, files, Integer.parseInt(own.get("fuzz")), Long.parseLong(own.get("seed")),
-                Integer.parseInt(own.get("rows")), Path.of(own.get("data")), prefix);
+        return run(OPTIONS.parse(args));
+    }
+
+    private static Report run(ToolArguments a) throws Exception {
+        String bootstrap = a.string("bootstrap-servers");
+        List<RecordsFile> files = a.all("records").stream().map(RecordsFile::parse).toList();
+        String prefix = a.optional("topic-prefix").orElse("hostile-" + System.currentTimeMillis());
+        Settings settings = new Settings(bootstrap, files, a.integer("fuzz"), a.longValue("seed"), a.integer("rows"),
+                a.path("data"), prefix);
         Map<String, String> options = PricingTopics.isolatedRun(prefix);
         options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), bootstrap);
         options.put(PricingConfig.BOUNDED.key(), "true");
         options.put(PricingConfig.CHECKPOINT_INTERVAL.key(), "2s");
-        for (int i = 0; i < jobArgs.size(); i += 2) {
-            options.put(jobArgs.get(i).replaceFirst("^--", ""), jobArgs.get(i + 1));
-        }
+        options.putAll(a.jobOptions());
         return new HostileInputCheck(settings, PricingConfig.of(options)).run();
     }
 
@@ -265,20 +274,8 @@ public final class HostileInputCheck {
         problems.addAll(delivery.problems());
         examples.addAll(delivery.examples());
 
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("records_sent", sent.size());
-        summary.put("refused_by_broker", refusedByBroker);
-        summary.put("dead_letters", deadLetterCount[0]);
-        summary.put("mismatches", mismatches);
-        summary.put("dead_lettered_twice", twice);
-        summary.put("unexplained_dead_letters", unexplained);
-        summary.put("accepted_but_invalid", acceptedButInvalid);
-        summary.put("job", jobOutcome);
-        summary.put("job_seconds", Math.round(jobSeconds * 10) / 10.0);
-        summary.put("verdicts", reasons);
-        summary.put("by_origin", origins);
-        summary.put("fuzz_mutations", mutations);
-        summary.put("delivery", delivery.asMap());
+        Summary summary = new Summary(sent.size(), refusedByBroker, deadLetterCount[0], mismatches, twice, unexplained,
+                acceptedButInvalid, jobOutcome, Math.round(jobSeconds * 10) / 10.0, reasons, origins, mutations, delivery);
         return new Report(summary, problems, List.copyOf(examples));
     }
 

@@ -3,6 +3,7 @@ package org.pricingengine.tools.benchmark;
 import com.fasterxml.jackson.core.type.TypeReference;
 
 import org.pricingengine.features.events.Json;
+import org.pricingengine.tools.cli.ToolArguments;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,8 +32,12 @@ public final class BenchmarkReport {
 
     private BenchmarkReport() {}
 
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("BenchmarkReport",
+                    "Rewrites report.md and the plots from a stored benchmark JSON.")
+            .option("json", ".work/bench/bench.json", "the benchmark's JSON; the report goes next to it");
+
     public static void main(String[] args) throws IOException {
-        Path json = Path.of(args.length >= 2 && args[0].equals("--json") ? args[1] : ".work/bench/bench.json");
+        Path json = OPTIONS.parseOrExit(args).path("json");
         Map<String, Object> report = Json.mapper().readValue(json.toFile(), new TypeReference<>() {});
         write(json.getParent(), report);
         System.out.println("report: " + json.getParent().resolve("report.md"));

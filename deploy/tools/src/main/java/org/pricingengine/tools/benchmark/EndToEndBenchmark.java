@@ -1,5 +1,7 @@
 package org.pricingengine.tools.benchmark;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -22,6 +24,7 @@ import org.pricingengine.features.rees46.ReplayRecord;
 import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
+import org.pricingengine.tools.cli.ToolArguments;
 import org.pricingengine.tools.local.PricingTopics;
 import org.pricingengine.job.scoring.DemandModel;
 import org.pricingengine.job.scoring.ModelManifest;
@@ -65,46 +68,54 @@ public final class EndToEndBenchmark {
         this.template = template;
     }
 
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("deploy/bench/benchmark.sh",
+                    "Inference ceiling, the job flat out and at 25/50/75% load, the naive peer and a soak.")
+            .required("bootstrap-servers", "the Kafka broker, HOST:PORT")
+            .option("work-dir", ".work/bench", "where bench.json, report.md, the plots and checkpoints go")
+            .flag("quick", "shorter steps and no soak")
+            .option("model", "v1", "the model version")
+            .option("model-dir", "model-assets/models", "where the model versions are")
+            .option("soak-seconds", "600", "the soak's length (not with --quick)")
+            .option("steps", "ceiling,flat,levels,naive,soak", "the steps to run, comma-separated")
+            .option("sustained", "0", "the rate the load levels are shares of (0 = measured flat out)")
+            .jobOptions("a job option for every run, e.g. --checkpoint.interval 60s", false);
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new LinkedHashMap<>(Map.of("work-dir", ".work/bench", "quick", "false",
-                "model", "v1", "model-dir", "model-assets/models"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        boolean quick = Boolean.parseBoolean(a.get("quick"));
+        ToolArguments a = OPTIONS.parseOrExit(args);
+        boolean quick = a.bool("quick");
         int flatOutSeconds = quick ? 25 : 60;
         // Full mode: each load level runs long enough that its measured part includes at least one checkpoint
         // at the default interval (checkpoint stalls are part of the latency a shopper sees).
         int levelSeconds = quick ? 20 : 90;
-        int soakSeconds = quick ? 0 : Integer.parseInt(a.getOrDefault("soak-seconds", "600"));
-        Path work = Path.of(a.get("work-dir")).toAbsolutePath();
+        int soakSeconds = quick ? 0 : a.integer("soak-seconds");
+        Path work = a.path("work-dir").toAbsolutePath();
         Files.createDirectories(work);
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
                 "max_heap_mb", Runtime.getRuntime().maxMemory() >> 20, "java", System.getProperty("java.version"),
                 "os", System.getProperty("os.name") + " " + System.getProperty("os.arch")));
-        ModelManifest manifest = DemandModel.readAndCheckManifest(Path.of(a.get("model-dir")), a.get("model"));
+        ModelManifest manifest = DemandModel.readAndCheckManifest(a.path("model-dir"), a.string("model"));
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("version", manifest.modelVersion());
         model.put("onnx_sha256", manifest.onnxSha256());
         model.put("feature_spec", manifest.featureSpecVersion());
         model.put("inputs", manifest.inputs().stream().map(t -> t.name() + " " + t.shape()).toList().toString());
         report.put("model", model);
-        report.put("model_version", a.get("model"));
+        report.put("model_version", a.string("model"));
         report.put("quick", quick);
 
         // For experiments: --steps picks a subset, --sustained fixes the rate the load levels are shares of.
-        List<String> steps = List.of(a.getOrDefault("steps", "ceiling,flat,levels,naive,soak").split(","));
+        List<String> steps = List.of(a.string("steps").split(","));
         if (steps.contains("ceiling")) {
         System.out.println("== 1. inference ceiling (model alone, tight loop)");
-        Map<String, String> ceilingArgs = new LinkedHashMap<>(Map.of("model", a.get("model"), "model-dir", a.get("model-dir"),
-                "device", "cpu", "seconds", quick ? "0.5" : "2", "threads", "1,2",
-                "batches", "1,2,4,8,16,32,64,128,256,512", "data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"));
-        Map<String, Object> ceiling = InferenceCeiling.run(ceilingArgs);
-        report.put("ceiling", ceiling);
-        model.put("ceiling_execution_provider", ceiling.get("execution_provider"));
-        report.put("ceiling_per_s", ceiling.get("ceiling_per_s"));
+        InferenceCeiling.Result ceiling = InferenceCeiling.run(new InferenceCeiling.Settings(a.string("model"),
+                a.path("model-dir"), "cpu", quick ? 0.5 : 2, List.of(1, 2), List.of(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
+                Path.of("model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"), 0));
+        // The report stays a tree of maps: BenchmarkReport reads it back from bench.json the same way.
+        report.put("ceiling", Json.mapper().convertValue(ceiling, new TypeReference<LinkedHashMap<String, Object>>() {}));
+        model.put("ceiling_execution_provider", ceiling.executionProvider());
+        report.put("ceiling_per_s", ceiling.ceilingPerS());
         }
 
         List<ReplayRecord> template = new ArrayList<>();
@@ -117,18 +128,14 @@ public final class EndToEndBenchmark {
         }
         // One timeline for both stores: each pass then moves forward in event time (see Generator).
         template.sort(java.util.Comparator.comparingLong(ReplayRecord::eventTimeMs));
-        EndToEndBenchmark bench = new EndToEndBenchmark(a.get("bootstrap-servers"), work, template);
-        Map<String, String> jobOptions = new LinkedHashMap<>(Map.of(PricingConfig.MODEL_VERSION.key(), a.get("model"),
-                PricingConfig.MODEL_DIR.key(), a.get("model-dir")));
+        EndToEndBenchmark bench = new EndToEndBenchmark(a.string("bootstrap-servers"), work, template);
+        Map<String, String> jobOptions = new LinkedHashMap<>(Map.of(PricingConfig.MODEL_VERSION.key(), a.string("model"),
+                PricingConfig.MODEL_DIR.key(), a.string("model-dir")));
         // Any job option may be passed through, e.g. --checkpoint.interval 60s.
-        for (PricingConfig.Option o : PricingConfig.options()) {
-            if (a.containsKey(o.key())) {
-                jobOptions.put(o.key(), a.get(o.key()));
-            }
-        }
+        jobOptions.putAll(a.jobOptions());
         report.put("job_settings", PricingConfig.of(jobOptions).toString().lines().toList());
 
-        double sustained = Double.parseDouble(a.getOrDefault("sustained", "0"));
+        double sustained = a.decimal("sustained");
         if (steps.contains("flat")) {
             System.out.println("== 2. the job flat out (async, micro-batched)");
             Map<String, Object> flat = bench.run("async", jobOptions, 0, flatOutSeconds, false);

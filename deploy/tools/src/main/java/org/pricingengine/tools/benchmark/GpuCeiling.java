@@ -1,11 +1,16 @@
 package org.pricingengine.tools.benchmark;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+
 import org.pricingengine.features.events.Json;
+import org.pricingengine.tools.cli.ToolArguments;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The inference ceiling on CPU and on CUDA, side by side, in one go: proves the CUDA execution provider
@@ -18,29 +23,49 @@ import java.util.Map;
 public final class GpuCeiling {
     private GpuCeiling() {}
 
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("deploy/bench/gpu-ceiling.sh",
+                    "The inference ceiling on CPU and on CUDA side by side, and the speedup at each device's best batch.")
+            .option("model", "v1", "the model version")
+            .option("model-dir", "model-assets/models", "where the model versions are")
+            .option("seconds", "2", "seconds per measured point")
+            .option("cuda-device-id", "0", "the CUDA device")
+            .option("out", ".work/bench/gpu-ceiling.json", "the report file (both ceilings in full)")
+            .option("data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv", "the log the feature vectors come from");
+
+    private static final List<Integer> BATCHES = List.of(1, 2, 4, 8, 16, 32, 64, 128, 256, 512);
+
+    /** The {@code gpu: {json}} line. */
+    @JsonPropertyOrder({"model_version", "cpu_cores", "cpu_ceiling_per_s", "cpu_best", "cuda_execution_provider",
+            "cuda_ceiling_per_s", "cuda_best", "cuda_speedup_at_best_batch"})
+    public record Summary(@JsonProperty("model_version") String modelVersion,
+                          @JsonProperty("cpu_cores") int cpuCores,
+                          @JsonProperty("cpu_ceiling_per_s") long cpuCeilingPerS,
+                          @JsonProperty("cpu_best") InferenceCeiling.Point cpuBest,
+                          @JsonProperty("cuda_execution_provider") String cudaExecutionProvider,
+                          @JsonProperty("cuda_ceiling_per_s") long cudaCeilingPerS,
+                          @JsonProperty("cuda_best") InferenceCeiling.Point cudaBest,
+                          @JsonProperty("cuda_speedup_at_best_batch") double cudaSpeedupAtBestBatch) {}
+
+    /** The report file: the summary and both ceilings in full. */
+    @JsonPropertyOrder({"summary", "cpu", "cuda"})
+    public record Report(@JsonUnwrapped Summary summary,
+                         @JsonProperty("cpu") InferenceCeiling.Result cpu,
+                         @JsonProperty("cuda") InferenceCeiling.Result cuda) {}
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new LinkedHashMap<>(Map.of("model", "v1", "model-dir", "model-assets/models",
-                "seconds", "2", "cuda-device-id", "0", "out", ".work/bench/gpu-ceiling.json",
-                "data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        Map<String, String> common = new LinkedHashMap<>(Map.of("model", a.get("model"), "model-dir", a.get("model-dir"),
-                "seconds", a.get("seconds"), "data", a.get("data")));
-
+        ToolArguments a = OPTIONS.parseOrExit(args);
+        int cores = Runtime.getRuntime().availableProcessors();
         System.out.println("== CPU");
-        Map<String, String> cpuArgs = new LinkedHashMap<>(common);
-        cpuArgs.putAll(Map.of("device", "cpu", "threads", "1,2," + Runtime.getRuntime().availableProcessors(),
-                "batches", "1,2,4,8,16,32,64,128,256,512"));
-        Map<String, Object> cpu = InferenceCeiling.run(cpuArgs);
+        InferenceCeiling.Result cpu = InferenceCeiling.run(new InferenceCeiling.Settings(a.string("model"),
+                a.path("model-dir"), "cpu", a.decimal("seconds"), List.of(1, 2, cores), BATCHES, a.path("data"), 0));
 
-        System.out.println("== CUDA (device " + a.get("cuda-device-id") + ")");
-        Map<String, String> cudaArgs = new LinkedHashMap<>(common);
-        cudaArgs.putAll(Map.of("device", "cuda", "threads", "1", "cuda-device-id", a.get("cuda-device-id"),
-                "batches", "1,2,4,8,16,32,64,128,256,512,1024,2048,4096"));
-        Map<String, Object> cuda;
+        System.out.println("== CUDA (device " + a.integer("cuda-device-id") + ")");
+        List<Integer> cudaBatches = new ArrayList<>(BATCHES);
+        cudaBatches.addAll(List.of(1024, 2048, 4096));
+        InferenceCeiling.Result cuda;
         try {
-            cuda = InferenceCeiling.run(cudaArgs);
+            cuda = InferenceCeiling.run(new InferenceCeiling.Settings(a.string("model"), a.path("model-dir"), "cuda",
+                    a.decimal("seconds"), List.of(1), cudaBatches, a.path("data"), a.integer("cuda-device-id")));
         } catch (RuntimeException e) {
             System.err.println("gpu: CUDA execution provider could not start: " + e.getMessage());
             System.err.println("gpu: needs an NVIDIA driver, CUDA 12 and cuDNN 9 libraries on the library path "
@@ -48,25 +73,13 @@ public final class GpuCeiling {
             System.exit(2);
             return;
         }
-        double cpuBest = ((Number) cpu.get("ceiling_per_s")).doubleValue();
-        double cudaBest = ((Number) cuda.get("ceiling_per_s")).doubleValue();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("model_version", a.get("model"));
-        out.put("cpu_cores", Runtime.getRuntime().availableProcessors());
-        out.put("cpu_ceiling_per_s", Math.round(cpuBest));
-        out.put("cpu_best", cpu.get("best"));
-        out.put("cuda_execution_provider", cuda.get("execution_provider"));
-        out.put("cuda_ceiling_per_s", Math.round(cudaBest));
-        out.put("cuda_best", cuda.get("best"));
-        out.put("cuda_speedup_at_best_batch", Math.round(cudaBest / cpuBest * 100) / 100.0);
-        out.put("cpu", cpu);
-        out.put("cuda", cuda);
-        Path file = Path.of(a.get("out"));
+        double cpuBest = cpu.ceilingPerS();
+        double cudaBest = cuda.ceilingPerS();
+        Summary summary = new Summary(a.string("model"), cores, Math.round(cpuBest), cpu.best(), cuda.executionProvider(),
+                Math.round(cudaBest), cuda.best(), Math.round(cudaBest / cpuBest * 100) / 100.0);
+        Path file = a.path("out");
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
-        Map<String, Object> top = new LinkedHashMap<>(out);
-        top.remove("cpu");
-        top.remove("cuda");
-        System.out.println("gpu: " + Json.toJson(top));
+        Files.writeString(file, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(new Report(summary, cpu, cuda)));
+        System.out.println("gpu: " + Json.toJson(summary));
     }
 }

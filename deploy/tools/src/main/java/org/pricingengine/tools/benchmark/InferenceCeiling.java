@@ -1,17 +1,19 @@
 package org.pricingengine.tools.benchmark;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
 import org.pricingengine.features.FeatureVector;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.offline.TrainingExampleExtractor;
 import org.pricingengine.job.scoring.DemandModel;
 import org.pricingengine.job.scoring.ScoringBatch;
 import org.pricingengine.job.scoring.ScoringDevice;
+import org.pricingengine.tools.cli.ToolArguments;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The scoring ceiling: the model alone in a tight loop in one JVM (no Flink, no Kafka), on real feature
@@ -24,39 +26,66 @@ import java.util.Map;
 public final class InferenceCeiling {
     private InferenceCeiling() {}
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> a = new LinkedHashMap<>(Map.of("model", "v1", "model-dir", "model-assets/models",
-                "device", "cpu", "seconds", "2", "threads", "1,2", "batches", "1,2,4,8,16,32,64,128,256,512",
-                "data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("InferenceCeiling",
+                    "The model alone in a tight loop on real feature vectors: sequences/s per batch size and threads.")
+            .option("model", "v1", "the model version")
+            .option("model-dir", "model-assets/models", "where the model versions are")
+            .option("device", "cpu", "cpu, cuda or auto")
+            .option("seconds", "2", "seconds per measured point")
+            .option("threads", "1,2", "intra-op thread counts, comma-separated")
+            .option("batches", "1,2,4,8,16,32,64,128,256,512", "batch sizes, comma-separated")
+            .option("data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv", "the log the feature vectors come from")
+            .option("cuda-device-id", "0", "the CUDA device");
+
+    /** What to measure. */
+    public record Settings(String model, Path modelDir, String device, double seconds, List<Integer> threads,
+                           List<Integer> batches, Path data, int cudaDeviceId) {
+        static Settings of(ToolArguments a) {
+            return new Settings(a.string("model"), a.path("model-dir"), a.string("device"), a.decimal("seconds"),
+                    a.integers("threads"), a.integers("batches"), a.path("data"), a.integer("cuda-device-id"));
         }
-        System.out.println(Json.toJson(run(a)).replaceFirst("^", "ceiling: "));
     }
 
-    public static Map<String, Object> run(Map<String, String> a) throws Exception {
+    /** One measured point. */
+    @JsonPropertyOrder({"threads", "batch", "sequences_per_s", "ms_per_batch"})
+    public record Point(@JsonProperty("threads") int threads,
+                        @JsonProperty("batch") int batch,
+                        @JsonProperty("sequences_per_s") long sequencesPerS,
+                        @JsonProperty("ms_per_batch") double msPerBatch) {}
+
+    /** The {@code ceiling: {json}} line. */
+    @JsonPropertyOrder({"model_version", "execution_provider", "seconds_per_point", "ceiling_per_s", "best", "points"})
+    public record Result(@JsonProperty("model_version") String modelVersion,
+                         @JsonProperty("execution_provider") String executionProvider,
+                         @JsonProperty("seconds_per_point") double secondsPerPoint,
+                         @JsonProperty("ceiling_per_s") long ceilingPerS,
+                         @JsonProperty("best") Point best,
+                         @JsonProperty("points") List<Point> points) {}
+
+    public static void main(String[] args) throws Exception {
+        System.out.println(Json.toJson(run(Settings.of(OPTIONS.parseOrExit(args)))).replaceFirst("^", "ceiling: "));
+    }
+
+    public static Result run(Settings a) throws Exception {
         List<FeatureVector> vectors = new ArrayList<>();
         for (TrainingExampleExtractor.Example e : new TrainingExampleExtractor(TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY)
-                .extract(Path.of(a.get("data")))) {
+                .extract(a.data())) {
             vectors.add(e.features());
             if (vectors.size() == 4096) {
                 break;
             }
         }
-        double seconds = Double.parseDouble(a.get("seconds"));
-        ScoringDevice device = ScoringDevice.parse(a.get("device"));
-        List<Map<String, Object>> rows = new ArrayList<>();
+        double seconds = a.seconds();
+        ScoringDevice device = ScoringDevice.parse(a.device());
+        List<Point> rows = new ArrayList<>();
         double best = 0;
-        Map<String, Object> bestRow = null;
+        Point bestRow = null;
         String provider = null;
         System.out.printf("%8s %8s %14s %12s%n", "threads", "batch", "sequences/s", "ms/batch");
-        for (String t : a.get("threads").split(",")) {
-            int threads = Integer.parseInt(t.strip());
-            try (DemandModel model = DemandModel.load(Path.of(a.get("model-dir")), a.get("model"), device,
-                    Integer.parseInt(a.getOrDefault("cuda-device-id", "0")), threads)) {
+        for (int threads : a.threads()) {
+            try (DemandModel model = DemandModel.load(a.modelDir(), a.model(), device, a.cudaDeviceId(), threads)) {
                 provider = model.executionProvider();
-                for (String b : a.get("batches").split(",")) {
-                    int batchSize = Integer.parseInt(b.strip());
+                for (int batchSize : a.batches()) {
                     ScoringBatch batch = new ScoringBatch(batchSize);
                     int cursor = 0;
                     // Warm-up: the first runs of a shape plan memory.
@@ -76,11 +105,8 @@ public final class InferenceCeiling {
                     }
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     double perSecond = scored / elapsed;
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("threads", threads);
-                    row.put("batch", batchSize);
-                    row.put("sequences_per_s", Math.round(perSecond));
-                    row.put("ms_per_batch", Math.round(elapsed / calls * 1e3 * 1000) / 1000.0);
+                    Point row = new Point(threads, batchSize, Math.round(perSecond),
+                            Math.round(elapsed / calls * 1e3 * 1000) / 1000.0);
                     rows.add(row);
                     System.out.printf("%8d %8d %14.0f %12.3f%n", threads, batchSize, perSecond, elapsed / calls * 1e3);
                     if (perSecond > best) {
@@ -90,14 +116,7 @@ public final class InferenceCeiling {
                 }
             }
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("model_version", a.get("model"));
-        out.put("execution_provider", provider);
-        out.put("seconds_per_point", seconds);
-        out.put("ceiling_per_s", Math.round(best));
-        out.put("best", bestRow);
-        out.put("points", rows);
-        return out;
+        return new Result(a.model(), provider, seconds, Math.round(best), bestRow, rows);
     }
 
     /** Fills the batch with the next real vectors (filling includes normalisation, as in the job). */

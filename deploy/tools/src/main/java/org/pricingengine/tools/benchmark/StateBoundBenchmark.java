@@ -1,5 +1,9 @@
 package org.pricingengine.tools.benchmark;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -27,6 +31,7 @@ import org.pricingengine.features.rees46.ReplayRecord;
 import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
+import org.pricingengine.tools.cli.ToolArguments;
 import org.pricingengine.tools.local.PricingTopics;
 
 import java.io.IOException;
@@ -69,6 +74,82 @@ public final class StateBoundBenchmark {
     private static final List<String> PER_SHOPPER_UIDS = List.of("behaviour-duplicates-and-late-events",
             "user-behaviour-state", "pricing-policy");
 
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("deploy/bench/state-bound.sh",
+                    "A million shoppers through the job, state measured per quarter; then returning heavy shoppers.")
+            .required("bootstrap-servers", "the Kafka broker, HOST:PORT")
+            .option("work-dir", ".work/state-bound", "checkpoints, savepoints and RocksDB's directory")
+            .option("users", "1000000", "distinct shoppers sent, in four quarters")
+            .option("priced-share", "0.05", "the share of shoppers who also ask for prices")
+            .option("heavy-users", "1000", "shoppers who come back with many events (0 = none)")
+            .option("heavy-events", "200", "events per returning shopper and round")
+            .option("idle-wait", "0s", "idle time between two canonical savepoints; past --user.ttl to see TTL at work")
+            .option("data-dir", "model-assets/data/rees46", "where the two bundled REES46 logs are")
+            .jobOptions("a job option", false);
+
+    /** One measurement; the per-user, per-heavy-user and dropped figures only on the steps they concern. */
+    @JsonPropertyOrder({"step", "elapsed_s", "catch_up_s", "behaviour_events_so_far", "price_requests_so_far",
+            "checkpoint", "savepoint", "checkpoint_bytes", "state_bytes_by_operator", "shopper_state_bytes",
+            "rocksdb_dir_bytes", "users_in_state", "checkpoint_bytes_per_user", "shopper_state_bytes_per_user",
+            "added_shopper_state_bytes_per_added_user", "added_shopper_state_bytes_per_heavy_user",
+            "added_shopper_state_bytes_per_event", "shopper_state_bytes_dropped"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Step(@JsonProperty("step") String step,
+                       @JsonProperty("elapsed_s") double elapsedS,
+                       @JsonProperty("catch_up_s") double catchUpS,
+                       @JsonProperty("behaviour_events_so_far") long behaviourEventsSoFar,
+                       @JsonProperty("price_requests_so_far") long priceRequestsSoFar,
+                       /** The checkpoint's directory name, for a step sized by a checkpoint. */
+                       @JsonProperty("checkpoint") String checkpoint,
+                       /** The savepoint's directory name, for a step sized by a savepoint. */
+                       @JsonProperty("savepoint") String savepoint,
+                       @JsonProperty("checkpoint_bytes") long checkpointBytes,
+                       @JsonProperty("state_bytes_by_operator") Map<String, Long> stateBytesByOperator,
+                       @JsonProperty("shopper_state_bytes") long shopperStateBytes,
+                       @JsonProperty("rocksdb_dir_bytes") long rocksdbDirBytes,
+                       @JsonProperty("users_in_state") Long usersInState,
+                       @JsonProperty("checkpoint_bytes_per_user") Long checkpointBytesPerUser,
+                       @JsonProperty("shopper_state_bytes_per_user") Long shopperStateBytesPerUser,
+                       @JsonProperty("added_shopper_state_bytes_per_added_user") Long addedShopperStateBytesPerAddedUser,
+                       @JsonProperty("added_shopper_state_bytes_per_heavy_user") Long addedShopperStateBytesPerHeavyUser,
+                       @JsonProperty("added_shopper_state_bytes_per_event") Double addedShopperStateBytesPerEvent,
+                       @JsonProperty("shopper_state_bytes_dropped") Long shopperStateBytesDropped) {
+        Step withUsers(long users, long checkpointPerUser, long shopperPerUser, long addedPerAddedUser) {
+            return new Step(step, elapsedS, catchUpS, behaviourEventsSoFar, priceRequestsSoFar, checkpoint, savepoint,
+                    checkpointBytes, stateBytesByOperator, shopperStateBytes, rocksdbDirBytes, users, checkpointPerUser,
+                    shopperPerUser, addedPerAddedUser, null, null, null);
+        }
+
+        Step withHeavyUsers(long addedPerHeavyUser, double addedPerEvent) {
+            return new Step(step, elapsedS, catchUpS, behaviourEventsSoFar, priceRequestsSoFar, checkpoint, savepoint,
+                    checkpointBytes, stateBytesByOperator, shopperStateBytes, rocksdbDirBytes, null, null, null, null,
+                    addedPerHeavyUser, addedPerEvent, null);
+        }
+
+        Step withDropped(long dropped) {
+            return new Step(step, elapsedS, catchUpS, behaviourEventsSoFar, priceRequestsSoFar, checkpoint, savepoint,
+                    checkpointBytes, stateBytesByOperator, shopperStateBytes, rocksdbDirBytes, null, null, null, null,
+                    null, null, dropped);
+        }
+    }
+
+    /** The {@code state-bound: {json}} line. */
+    @JsonPropertyOrder({"users", "sessions_in_template", "passes", "priced_share", "behaviour_events", "price_requests",
+            "catalog_updates", "user_sequence_capacity", "duplicate_window", "user_ttl", "parallelism", "job_options",
+            "steps"})
+    public record Result(@JsonProperty("users") long users,
+                         @JsonProperty("sessions_in_template") int sessionsInTemplate,
+                         @JsonProperty("passes") long passes,
+                         @JsonProperty("priced_share") double pricedShare,
+                         @JsonProperty("behaviour_events") long behaviourEvents,
+                         @JsonProperty("price_requests") long priceRequests,
+                         @JsonProperty("catalog_updates") long catalogUpdates,
+                         @JsonProperty("user_sequence_capacity") String userSequenceCapacity,
+                         @JsonProperty("duplicate_window") String duplicateWindow,
+                         @JsonProperty("user_ttl") String userTtl,
+                         @JsonProperty("parallelism") String parallelism,
+                         @JsonProperty("job_options") List<String> jobOptions,
+                         @JsonProperty("steps") List<Step> steps) {}
+
     /** A template record and the real session it belongs to. */
     private record SessionRecord(int session, ReplayRecord record) {}
 
@@ -109,30 +190,18 @@ public final class StateBoundBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, Object> result = run(args);
+        Result result = run(OPTIONS.parseOrExit(args));
         System.out.println("state-bound: " + Json.toJson(result));
     }
 
-    public static Map<String, Object> run(String... args) throws Exception {
-        Map<String, String> own = new LinkedHashMap<>(Map.of("work-dir", ".work/state-bound", "users", "1000000",
-                "priced-share", "0.05", "heavy-users", "1000", "heavy-events", "200", "idle-wait", "0s",
-                "data-dir", "model-assets/data/rees46"));
-        String bootstrap = null;
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            String key = args[i].replaceFirst("^--", "");
-            if (key.equals("bootstrap-servers")) {
-                bootstrap = args[i + 1];
-            } else if (own.containsKey(key)) {
-                own.put(key, args[i + 1]);
-            } else {
-                options.put(key, args[i + 1]);
-            }
-        }
-        if (bootstrap == null) {
-            throw new IllegalArgumentException("--bootstrap-servers is required");
-        }
-        Path work = Path.of(own.get("work-dir")).toAbsolutePath();
+    public static Result run(String... args) throws Exception {
+        return run(OPTIONS.parse(args));
+    }
+
+    private static Result run(ToolArguments own) throws Exception {
+        String bootstrap = own.string("bootstrap-servers");
+        Map<String, String> options = new LinkedHashMap<>(own.jobOptions());
+        Path work = own.path("work-dir").toAbsolutePath();
         PricingTopics.isolatedRun("state-bound-" + System.currentTimeMillis()).forEach(options::putIfAbsent);
         options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), bootstrap);
         options.put(PricingConfig.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
@@ -140,14 +209,13 @@ public final class StateBoundBenchmark {
         // Full snapshots: one checkpoint is then the whole state, and TTL-expired entries are left out of it.
         options.put(PricingConfig.CHECKPOINT_INCREMENTAL.key(), "false");
         PricingConfig config = PricingConfig.of(options);
-        StateBoundBenchmark bench = new StateBoundBenchmark(config, bootstrap, work, Path.of(own.get("data-dir")));
-        return bench.measure(Long.parseLong(own.get("users")), Double.parseDouble(own.get("priced-share")),
-                Integer.parseInt(own.get("heavy-users")), Integer.parseInt(own.get("heavy-events")),
-                PricingConfig.parseDuration(own.get("idle-wait")).toMillis(), options);
+        StateBoundBenchmark bench = new StateBoundBenchmark(config, bootstrap, work, own.path("data-dir"));
+        return bench.measure(own.longValue("users"), own.decimal("priced-share"), own.integer("heavy-users"),
+                own.integer("heavy-events"), own.duration("idle-wait").toMillis(), options);
     }
 
-    private Map<String, Object> measure(long users, double pricedShare, int heavyUsers, int heavyEvents, long idleWaitMs,
-                                        Map<String, String> options) throws Exception {
+    private Result measure(long users, double pricedShare, int heavyUsers, int heavyEvents, long idleWaitMs,
+                           Map<String, String> options) throws Exception {
         PricingTopics.createMissing(bootstrap, config);
         Configuration flinkConf = PricingJob.flinkConfiguration(config);
         // The managed memory of a TaskManager of deploy/local/flink-cluster.sh, as in the end-to-end benchmark.
@@ -166,7 +234,7 @@ public final class StateBoundBenchmark {
         JobClient job = env.executeAsync("pricing-state-bound");
 
         long passes = (users + sessions - 1) / sessions;
-        List<Map<String, Object>> steps = new ArrayList<>();
+        List<Step> steps = new ArrayList<>();
         long started = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> producer = producer(); Admin admin = admin()) {
             long usersSoFar = 0;
@@ -177,13 +245,11 @@ public final class StateBoundBenchmark {
                 sendQuarter(producer, q, fromUser, toUser, pricedShare);
                 long quarterUsers = toUser - fromUser;
                 usersSoFar = toUser;
-                Map<String, Object> step = measured(admin, job, "users " + usersSoFar, started);
-                long bytes = (long) step.get("checkpoint_bytes");
-                long shopperBytes = (long) step.get("shopper_state_bytes");
-                step.put("users_in_state", usersSoFar);
-                step.put("checkpoint_bytes_per_user", Math.round((double) bytes / usersSoFar));
-                step.put("shopper_state_bytes_per_user", Math.round((double) shopperBytes / usersSoFar));
-                step.put("added_shopper_state_bytes_per_added_user",
+                Step measuredStep = measured(admin, job, "users " + usersSoFar, started);
+                long bytes = measuredStep.checkpointBytes();
+                long shopperBytes = measuredStep.shopperStateBytes();
+                Step step = measuredStep.withUsers(usersSoFar, Math.round((double) bytes / usersSoFar),
+                        Math.round((double) shopperBytes / usersSoFar),
                         Math.round((double) (shopperBytes - previousShopperBytes) / quarterUsers));
                 previousShopperBytes = shopperBytes;
                 steps.add(step);
@@ -194,58 +260,47 @@ public final class StateBoundBenchmark {
             // compacted overwrites, noise as large as the effect for a thousand shoppers.
             long previousSavepointShopperBytes = 0;
             if (heavyUsers > 0 && heavyEvents > 0) {
-                Map<String, Object> baseline = savepointed(job, "savepoint after " + usersSoFar + " shoppers", started);
-                previousSavepointShopperBytes = (long) baseline.get("shopper_state_bytes");
+                Step baseline = savepointed(job, "savepoint after " + usersSoFar + " shoppers", started);
+                previousSavepointShopperBytes = baseline.shopperStateBytes();
                 steps.add(baseline);
                 print(baseline);
             }
             for (int round = 1; heavyUsers > 0 && heavyEvents > 0 && round <= 2; round++) {
                 sendHeavy(producer, heavyUsers, heavyEvents, round - 1);
                 String label = heavyUsers + " shoppers return with " + heavyEvents + " events each (" + round + ")";
-                Map<String, Object> checkpointed = measured(admin, job, label, started);
+                Step checkpointed = measured(admin, job, label, started);
                 steps.add(checkpointed);
                 print(checkpointed);
-                Map<String, Object> saved = savepointed(job, "savepoint after return " + round, started);
-                long added = (long) saved.get("shopper_state_bytes") - previousSavepointShopperBytes;
-                saved.put("added_shopper_state_bytes_per_heavy_user", Math.round((double) added / heavyUsers));
-                saved.put("added_shopper_state_bytes_per_event",
+                Step savedStep = savepointed(job, "savepoint after return " + round, started);
+                long added = savedStep.shopperStateBytes() - previousSavepointShopperBytes;
+                Step saved = savedStep.withHeavyUsers(Math.round((double) added / heavyUsers),
                         Math.round((double) added / ((long) heavyUsers * heavyEvents) * 100) / 100.0);
-                previousSavepointShopperBytes = (long) saved.get("shopper_state_bytes");
+                previousSavepointShopperBytes = saved.shopperStateBytes();
                 steps.add(saved);
                 print(saved);
             }
             if (idleWaitMs > 0) {
                 // Native checkpoints copy RocksDB's files, expired entries included until a compaction drops
                 // them; a canonical savepoint (what a rollout takes) leaves expired entries out.
-                Map<String, Object> before = savepointed(job, "savepoint before idling", started);
+                Step before = savepointed(job, "savepoint before idling", started);
                 steps.add(before);
                 print(before);
                 System.out.printf("idling %d s (user.ttl %s)%n", idleWaitMs / 1000, config.get(PricingConfig.USER_TTL));
                 Thread.sleep(idleWaitMs);
-                Map<String, Object> after = savepointed(job, "savepoint after idling " + idleWaitMs / 1000 + " s", started);
-                after.put("shopper_state_bytes_dropped", (long) before.get("shopper_state_bytes") - (long) after.get("shopper_state_bytes"));
+                Step idled = savepointed(job, "savepoint after idling " + idleWaitMs / 1000 + " s", started);
+                Step after = idled.withDropped(before.shopperStateBytes() - idled.shopperStateBytes());
                 steps.add(after);
                 print(after);
             }
         } finally {
             job.cancel().get(1, TimeUnit.MINUTES);
         }
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("users", users);
-        result.put("sessions_in_template", sessions);
-        result.put("passes", passes);
-        result.put("priced_share", pricedShare);
-        result.put("behaviour_events", behaviourSent);
-        result.put("price_requests", requestsSent);
-        result.put("catalog_updates", catalogSent);
-        result.put("user_sequence_capacity", config.get(PricingConfig.USER_SEQUENCE_CAPACITY));
-        result.put("duplicate_window", config.get(PricingConfig.DUPLICATE_WINDOW));
-        result.put("user_ttl", config.get(PricingConfig.USER_TTL));
-        result.put("parallelism", config.get(PricingConfig.PARALLELISM));
-        result.put("job_options", options.entrySet().stream().filter(e -> !e.getKey().startsWith("topic.")
-                && !e.getKey().startsWith("kafka.")).map(e -> e.getKey() + "=" + e.getValue()).toList());
-        result.put("steps", steps);
-        return result;
+        return new Result(users, sessions, passes, pricedShare, behaviourSent, requestsSent, catalogSent,
+                String.valueOf(config.get(PricingConfig.USER_SEQUENCE_CAPACITY)),
+                String.valueOf(config.get(PricingConfig.DUPLICATE_WINDOW)), String.valueOf(config.get(PricingConfig.USER_TTL)),
+                String.valueOf(config.get(PricingConfig.PARALLELISM)),
+                options.entrySet().stream().filter(e -> !e.getKey().startsWith("topic.")
+                        && !e.getKey().startsWith("kafka.")).map(e -> e.getKey() + "=" + e.getValue()).toList(), steps);
     }
 
     /** Sends shoppers [fromUser, toUser): each is one real session re-keyed, pass p of the template, a quarter later in time. */
@@ -303,7 +358,7 @@ public final class StateBoundBenchmark {
         producer.flush();
     }
 
-    private Map<String, Object> savepointed(JobClient job, String label, long started) throws Exception {
+    private Step savepointed(JobClient job, String label, long started) throws Exception {
         String location = job.triggerSavepoint(savepoints.toUri().toString(),
                 org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get(10, TimeUnit.MINUTES);
         Path dir = Path.of(java.net.URI.create(location));
@@ -311,25 +366,21 @@ public final class StateBoundBenchmark {
     }
 
     /** One measurement: the snapshot's size on disk and by operator, and RocksDB's working directory. */
-    private Map<String, Object> sized(String label, long started, double catchUpS, String kind, Path snapshot)
+    private Step sized(String label, long started, double catchUpS, String kind, Path snapshot)
             throws IOException {
-        Map<String, Object> step = new LinkedHashMap<>();
-        step.put("step", label);
-        step.put("elapsed_s", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
-        step.put("catch_up_s", Math.round(catchUpS * 10) / 10.0);
-        step.put("behaviour_events_so_far", behaviourSent);
-        step.put("price_requests_so_far", requestsSent);
-        step.put(kind, snapshot.getFileName().toString());
-        step.put("checkpoint_bytes", directoryBytes(snapshot));
+        double elapsedS = Math.round((System.nanoTime() - started) / 1e8) / 10.0;
+        long checkpointBytes = directoryBytes(snapshot);
         Map<String, Long> byOperator = stateBytesByOperator(snapshot);
-        step.put("state_bytes_by_operator", byOperator);
-        step.put("shopper_state_bytes", PER_SHOPPER_UIDS.stream().mapToLong(uid -> byOperator.getOrDefault(uid, 0L)).sum());
-        step.put("rocksdb_dir_bytes", directoryBytes(rocksdb));
-        return step;
+        String name = snapshot.getFileName().toString();
+        return new Step(label, elapsedS, Math.round(catchUpS * 10) / 10.0,
+                behaviourSent, requestsSent, kind.equals("checkpoint") ? name : null, kind.equals("savepoint") ? name : null,
+                checkpointBytes, byOperator,
+                PER_SHOPPER_UIDS.stream().mapToLong(uid -> byOperator.getOrDefault(uid, 0L)).sum(), directoryBytes(rocksdb),
+                null, null, null, null, null, null, null);
     }
 
     /** Waits until the job has consumed and checkpointed every input record, then sizes the latest checkpoint. */
-    private Map<String, Object> measured(Admin admin, JobClient job, String label, long started) throws Exception {
+    private Step measured(Admin admin, JobClient job, String label, long started) throws Exception {
         long waitFrom = System.nanoTime();
         awaitCommitted(admin, job);
         // One more checkpoint after the commit, so the measured one was taken with everything processed.
@@ -429,10 +480,10 @@ public final class StateBoundBenchmark {
         }
     }
 
-    private static void print(Map<String, Object> step) {
+    private static void print(Step step) {
         System.out.printf("  %-45s %,14d B checkpoint  %,14d B of it per-shopper state  %,14d B rocksdb dir  (%s s, caught up in %s s)%n",
-                step.get("step"), (long) step.get("checkpoint_bytes"), (long) step.get("shopper_state_bytes"),
-                (long) step.get("rocksdb_dir_bytes"), step.get("elapsed_s"), step.get("catch_up_s"));
+                step.step(), step.checkpointBytes(), step.shopperStateBytes(), step.rocksdbDirBytes(), step.elapsedS(),
+                step.catchUpS());
     }
 
     private KafkaProducer<byte[], byte[]> producer() {

@@ -1,5 +1,8 @@
 package org.pricingengine.tools.evaluation;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.offline.TrainingExampleExtractor;
 import org.pricingengine.features.state.Hashing;
@@ -9,12 +12,12 @@ import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.policy.PriceBounds;
 import org.pricingengine.job.policy.PricingPolicy;
 import org.pricingengine.job.scoring.DemandEstimate;
+import org.pricingengine.tools.cli.ToolArguments;
 
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -51,29 +54,41 @@ public final class MarketSimulator {
                          double discountedShare, double meanPriceRatio, double withinItemPriceDispersion,
                          long guardrailViolations) {}
 
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("model-assets/training/simulate.sh",
+                    "Prices a semi-synthetic market with list price, the best uniform discount, the job's policy and the oracle.")
+            .required("model", "the model version")
+            .option("model-dir", "model-assets/models", "where the model versions are")
+            .option("data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv", "the REES46 log the market comes from")
+            .option("from", "2019-11-01T00:00:00Z", "requests from this ISO time on")
+            .option("b-median", "2.5", "the assumed median price sensitivity")
+            .option("user-noise", "0.5", "sd of the per-shopper effect no model sees")
+            .option("seed", "7", "the random seed")
+            .option("json-out", null, "also write the result JSON to this file");
+
+    /** The {@code simulation: {json}} line. */
+    @JsonPropertyOrder({"model_version", "requests", "b_median", "user_noise", "seed", "best_uniform_discount", "policies"})
+    public record Result(@JsonProperty("model_version") String modelVersion,
+                         @JsonProperty("requests") int requests,
+                         @JsonProperty("b_median") double bMedian,
+                         @JsonProperty("user_noise") double userNoise,
+                         @JsonProperty("seed") long seed,
+                         @JsonProperty("best_uniform_discount") double bestUniformDiscount,
+                         @JsonProperty("policies") List<Policy> policies) {}
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new LinkedHashMap<>(Map.of("model-dir", "model-assets/models",
-                "data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv", "from", "2019-11-01T00:00:00Z",
-                "b-median", "2.5", "user-noise", "0.5", "seed", "7"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        if (!a.containsKey("model")) {
-            System.err.println("usage: --model VERSION [--data FILE] [--from ISO-TIME] [--b-median 2.5] [--user-noise 0.5] [--seed 7]");
-            System.exit(2);
-        }
-        Map<String, Object> result = simulate(Path.of(a.get("data")), Path.of(a.get("model-dir")), a.get("model"),
-                Instant.parse(a.get("from")).toEpochMilli(), Double.parseDouble(a.get("b-median")),
-                Double.parseDouble(a.get("user-noise")), Long.parseLong(a.get("seed")), PricingConfig.defaults());
+        ToolArguments a = OPTIONS.parseOrExit(args);
+        Result result = simulate(a.path("data"), a.path("model-dir"), a.string("model"),
+                Instant.parse(a.string("from")).toEpochMilli(), a.decimal("b-median"), a.decimal("user-noise"),
+                a.longValue("seed"), PricingConfig.defaults());
         String json = Json.toJson(result);
-        if (a.containsKey("json-out")) {
-            java.nio.file.Files.writeString(Path.of(a.get("json-out")), json);
+        if (a.given("json-out")) {
+            java.nio.file.Files.writeString(a.path("json-out"), json);
         }
         System.out.println("simulation: " + json);
     }
 
-    public static Map<String, Object> simulate(Path data, Path modelRoot, String version, long fromMs, double bMedian,
-                                               double userNoise, long seed, PricingConfig config) throws Exception {
+    public static Result simulate(Path data, Path modelRoot, String version, long fromMs, double bMedian,
+                                  double userNoise, long seed, PricingConfig config) throws Exception {
         ScoredExamples scored = ScoredExamples.of(data, modelRoot, version, fromMs);
         List<TrainingExampleExtractor.Example> examples = scored.examples();
         int n = scored.size();
@@ -120,19 +135,12 @@ public final class MarketSimulator {
             }
         }
         double oracleMargin = totals(oraclePrices, items, trueA, trueB, policy)[0];
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("model_version", version);
-        out.put("requests", n);
-        out.put("b_median", bMedian);
-        out.put("user_noise", userNoise);
-        out.put("seed", seed);
-        out.put("best_uniform_discount", bestDiscount);
         List<Policy> policies = List.of(
                 policy("list_price", listPrices, items, trueA, trueB, policy, oracleMargin),
                 policy("best_uniform_discount", uniformPrices, items, trueA, trueB, policy, oracleMargin),
                 policy("job_policy", jobPrices, items, trueA, trueB, policy, oracleMargin),
                 policy("oracle", oraclePrices, items, trueA, trueB, policy, oracleMargin));
-        out.put("policies", policies);
+        Result out = new Result(version, n, bMedian, userNoise, seed, bestDiscount, policies);
         System.out.printf("semi-synthetic market: %d requests, model %s, assumed median sensitivity %.2f%n", n, version, bMedian);
         System.out.printf("%-22s %12s %12s %11s %9s %10s %10s %10s%n", "policy", "margin", "revenue", "conversions",
                 "% oracle", "discounted", "mean p/L", "dispersion");

@@ -1,11 +1,12 @@
 package org.pricingengine.tools.evaluation;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Ranking and probability metrics for binary labels. */
 public final class Metrics {
@@ -53,14 +54,20 @@ public final class Metrics {
         return sum / label.length;
     }
 
+    /** One calibration bin. */
+    @JsonPropertyOrder({"count", "mean_predicted", "observed_rate"})
+    public record Bin(@JsonProperty("count") int count,
+                      @JsonProperty("mean_predicted") double meanPredicted,
+                      @JsonProperty("observed_rate") double observedRate) {}
+
     /** Equal-count bins by predicted probability: mean prediction and observed rate per bin. */
-    public static List<Map<String, Object>> calibration(double[] label, double[] p, int bins) {
+    public static List<Bin> calibration(double[] label, double[] p, int bins) {
         Integer[] order = new Integer[p.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
         Arrays.sort(order, Comparator.comparingDouble(i -> p[i]));
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<Bin> out = new ArrayList<>();
         for (int b = 0; b < bins; b++) {
             int from = (int) ((long) b * p.length / bins);
             int to = (int) ((long) (b + 1) * p.length / bins);
@@ -73,11 +80,8 @@ public final class Metrics {
                 predicted += p[order[k]];
                 observed += label[order[k]];
             }
-            Map<String, Object> bin = new LinkedHashMap<>();
-            bin.put("count", to - from);
-            bin.put("mean_predicted", Math.round(predicted / (to - from) * 1e6) / 1e6);
-            bin.put("observed_rate", Math.round(observed / (to - from) * 1e6) / 1e6);
-            out.add(bin);
+            out.add(new Bin(to - from, Math.round(predicted / (to - from) * 1e6) / 1e6,
+                    Math.round(observed / (to - from) * 1e6) / 1e6));
         }
         return out;
     }

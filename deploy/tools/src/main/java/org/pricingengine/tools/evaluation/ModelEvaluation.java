@@ -1,5 +1,7 @@
 package org.pricingengine.tools.evaluation;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.pricingengine.features.Checksums;
@@ -7,6 +9,7 @@ import org.pricingengine.features.offline.TrainingExampleExtractor;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.scoring.DemandModel;
 import org.pricingengine.job.scoring.ModelManifest;
+import org.pricingengine.tools.cli.ToolArguments;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,26 +32,56 @@ import java.util.Map;
 public final class ModelEvaluation {
     private ModelEvaluation() {}
 
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("model-assets/training/evaluate.sh",
+                    "Scores a REES46 log with a shipped model as the job does and compares it with the trained baselines.")
+            .required("data", "the REES46-format log")
+            .required("model", "the model version")
+            .option("model-dir", "model-assets/models", "where the model versions are")
+            .option("from", null, "score requests from this ISO time on (default: the split time for a training file)")
+            .option("json-out", null, "also write the metrics JSON to this file");
+
+    /** One point of a learned demand curve: a request of one of the most requested items. */
+    @JsonPropertyOrder({"item_id", "requests_for_item", "request_id", "base_logit", "price_sensitivity"})
+    public record CurvePoint(@JsonProperty("item_id") String itemId,
+                             @JsonProperty("requests_for_item") int requestsForItem,
+                             @JsonProperty("request_id") String requestId,
+                             @JsonProperty("base_logit") double baseLogit,
+                             @JsonProperty("price_sensitivity") double priceSensitivity) {}
+
+    /** The {@code metrics: {json}} line. */
+    @JsonPropertyOrder({"model_version", "data", "data_sha256", "scope", "examples", "positives", "auc", "logloss",
+            "baseline_popularity_auc", "baseline_popularity_logloss", "baseline_logreg_auc", "baseline_logreg_logloss",
+            "mean_predicted", "observed_rate", "mean_price_sensitivity", "calibration", "demand_curves"})
+    public record Result(@JsonProperty("model_version") String modelVersion,
+                         @JsonProperty("data") String data,
+                         @JsonProperty("data_sha256") String dataSha256,
+                         @JsonProperty("scope") String scope,
+                         @JsonProperty("examples") int examples,
+                         @JsonProperty("positives") long positives,
+                         @JsonProperty("auc") double auc,
+                         @JsonProperty("logloss") double logloss,
+                         @JsonProperty("baseline_popularity_auc") double baselinePopularityAuc,
+                         @JsonProperty("baseline_popularity_logloss") double baselinePopularityLogloss,
+                         @JsonProperty("baseline_logreg_auc") double baselineLogregAuc,
+                         @JsonProperty("baseline_logreg_logloss") double baselineLogregLogloss,
+                         @JsonProperty("mean_predicted") double meanPredicted,
+                         @JsonProperty("observed_rate") double observedRate,
+                         @JsonProperty("mean_price_sensitivity") double meanPriceSensitivity,
+                         @JsonProperty("calibration") List<Metrics.Bin> calibration,
+                         @JsonProperty("demand_curves") List<CurvePoint> demandCurves) {}
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new LinkedHashMap<>(Map.of("model-dir", "model-assets/models"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        if (!a.containsKey("data") || !a.containsKey("model")) {
-            System.err.println("usage: --data FILE --model VERSION [--model-dir DIR] [--from ISO-TIME] [--json-out FILE]");
-            System.exit(2);
-        }
-        Map<String, Object> metrics = evaluate(Path.of(a.get("data")), Path.of(a.get("model-dir")), a.get("model"),
-                a.get("from"));
+        ToolArguments a = OPTIONS.parseOrExit(args);
+        Result metrics = evaluate(a.path("data"), a.path("model-dir"), a.string("model"), a.optional("from").orElse(null));
         printTable(metrics);
         String json = Json.toJson(metrics);
-        if (a.containsKey("json-out")) {
-            Files.writeString(Path.of(a.get("json-out")), json);
+        if (a.given("json-out")) {
+            Files.writeString(a.path("json-out"), json);
         }
         System.out.println("metrics: " + json);
     }
 
-    public static Map<String, Object> evaluate(Path data, Path modelRoot, String version, String fromOverride) throws Exception {
+    public static Result evaluate(Path data, Path modelRoot, String version, String fromOverride) throws Exception {
         ModelManifest manifest = DemandModel.readAndCheckManifest(modelRoot, version);
         JsonNode manifestJson = Json.mapper().readTree(modelRoot.resolve(version).resolve("manifest.json").toFile());
         JsonNode baselines = Json.mapper().readTree(modelRoot.resolve(version).resolve("baselines.json").toFile());
@@ -100,38 +133,26 @@ public final class ModelEvaluation {
             }
             logreg[i] = sigmoid(zl);
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model_version", version);
-        m.put("data", data.getFileName().toString());
-        m.put("data_sha256", sha);
-        m.put("scope", scope);
-        m.put("examples", n);
-        m.put("positives", (long) Arrays.stream(label).sum());
-        m.put("auc", round(Metrics.auc(label, model)));
-        m.put("logloss", round(Metrics.logLoss(label, model)));
-        m.put("baseline_popularity_auc", round(Metrics.auc(label, popularity)));
-        m.put("baseline_popularity_logloss", round(Metrics.logLoss(label, popularity)));
-        m.put("baseline_logreg_auc", round(Metrics.auc(label, logreg)));
-        m.put("baseline_logreg_logloss", round(Metrics.logLoss(label, logreg)));
-        m.put("mean_predicted", round(Arrays.stream(model).average().orElse(0)));
-        m.put("observed_rate", round(Arrays.stream(label).average().orElse(0)));
-        m.put("mean_price_sensitivity", round(Arrays.stream(sensitivity).average().orElse(0)));
-        m.put("calibration", Metrics.calibration(label, model, 10));
-        m.put("demand_curves", demandCurves(examples, baseLogit, sensitivity));
-        return m;
+        return new Result(version, data.getFileName().toString(), sha, scope, n, (long) Arrays.stream(label).sum(),
+                round(Metrics.auc(label, model)), round(Metrics.logLoss(label, model)),
+                round(Metrics.auc(label, popularity)), round(Metrics.logLoss(label, popularity)),
+                round(Metrics.auc(label, logreg)), round(Metrics.logLoss(label, logreg)),
+                round(Arrays.stream(model).average().orElse(0)), round(Arrays.stream(label).average().orElse(0)),
+                round(Arrays.stream(sensitivity).average().orElse(0)), Metrics.calibration(label, model, 10),
+                demandCurves(examples, baseLogit, sensitivity));
     }
 
     /**
      * The learned curves of the five most requested items: for each, the shoppers with the lowest,
      * median and highest predicted sensitivity among its requests.
      */
-    private static List<Map<String, Object>> demandCurves(List<TrainingExampleExtractor.Example> examples,
+    private static List<CurvePoint> demandCurves(List<TrainingExampleExtractor.Example> examples,
                                                           double[] baseLogit, double[] sensitivity) {
         Map<String, List<Integer>> byItem = new LinkedHashMap<>();
         for (int i = 0; i < examples.size(); i++) {
             byItem.computeIfAbsent(examples.get(i).itemId(), k -> new ArrayList<>()).add(i);
         }
-        List<Map<String, Object>> curves = new ArrayList<>();
+        List<CurvePoint> curves = new ArrayList<>();
         byItem.entrySet().stream()
                 .sorted((x, y) -> Integer.compare(y.getValue().size(), x.getValue().size()))
                 .limit(5)
@@ -139,28 +160,23 @@ public final class ModelEvaluation {
                     List<Integer> idx = new ArrayList<>(entry.getValue());
                     idx.sort((x, y) -> Double.compare(sensitivity[x], sensitivity[y]));
                     for (int pick : new int[] {idx.get(0), idx.get(idx.size() / 2), idx.get(idx.size() - 1)}) {
-                        Map<String, Object> c = new LinkedHashMap<>();
-                        c.put("item_id", entry.getKey());
-                        c.put("requests_for_item", idx.size());
-                        c.put("request_id", examples.get(pick).requestId());
-                        c.put("base_logit", round(baseLogit[pick]));
-                        c.put("price_sensitivity", round(sensitivity[pick]));
-                        curves.add(c);
+                        curves.add(new CurvePoint(entry.getKey(), idx.size(), examples.get(pick).requestId(),
+                                round(baseLogit[pick]), round(sensitivity[pick])));
                     }
                 });
         return curves;
     }
 
-    private static void printTable(Map<String, Object> m) {
-        System.out.printf("model %s on %s (%s): %s requests, %s purchased%n", m.get("model_version"), m.get("data"),
-                m.get("scope"), m.get("examples"), m.get("positives"));
+    private static void printTable(Result m) {
+        System.out.printf("model %s on %s (%s): %s requests, %s purchased%n", m.modelVersion(), m.data(),
+                m.scope(), m.examples(), m.positives());
         System.out.printf("%-44s %8s %9s%n", "purchase prediction", "AUC", "log loss");
-        System.out.printf("%-44s %8.4f %9.4f%n", "model " + m.get("model_version"), m.get("auc"), m.get("logloss"));
-        System.out.printf("%-44s %8.4f %9.4f%n", "baseline: item popularity", m.get("baseline_popularity_auc"),
-                m.get("baseline_popularity_logloss"));
-        System.out.printf("%-44s %8.4f %9.4f%n", "baseline: logistic regression, no sequence", m.get("baseline_logreg_auc"),
-                m.get("baseline_logreg_logloss"));
-        System.out.printf("calibration: mean predicted %.4f, observed %.4f%n", m.get("mean_predicted"), m.get("observed_rate"));
+        System.out.printf("%-44s %8.4f %9.4f%n", "model " + m.modelVersion(), m.auc(), m.logloss());
+        System.out.printf("%-44s %8.4f %9.4f%n", "baseline: item popularity", m.baselinePopularityAuc(),
+                m.baselinePopularityLogloss());
+        System.out.printf("%-44s %8.4f %9.4f%n", "baseline: logistic regression, no sequence", m.baselineLogregAuc(),
+                m.baselineLogregLogloss());
+        System.out.printf("calibration: mean predicted %.4f, observed %.4f%n", m.meanPredicted(), m.observedRate());
     }
 
     private static double sigmoid(double z) {

@@ -1,5 +1,9 @@
 package org.pricingengine.tools.local;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.type.TypeReference;
+
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -11,6 +15,7 @@ import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
 import org.pricingengine.job.scoring.DemandModel;
 import org.pricingengine.job.scoring.ModelManifest;
+import org.pricingengine.tools.cli.ToolArguments;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,33 +41,53 @@ import java.util.concurrent.TimeUnit;
  * they are all priced (sources assigned, model loaded, JIT warm) before it starts counting.
  */
 public final class LocalDemo {
-    private static final String DEFAULT_DATA = "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv";
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("deploy/local/demo.sh",
+                    "Runs the job on embedded Flink against a broker, replays a REES46 log into it and summarises.")
+            .required("bootstrap-servers", "the Kafka broker, HOST:PORT")
+            .option("data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv", "the REES46-format log replayed")
+            .option("rate", "800", "replayed rows per second")
+            .option("max-rows", "0", "rows replayed at most (0 = all)")
+            .option("malformed-every", "2000", "a malformed record every N rows (0 = none)")
+            .option("warmup-rows", "3000", "rows replayed before latency is measured")
+            .option("work-dir", ".work/demo", "checkpoints and savepoints")
+            .jobOptions("a job option (see README)", true);
+
+    /** The {@code summary: {json}} line. */
+    @JsonPropertyOrder({"rows", "requests", "decisions", "duplicate_decisions", "fallbacks", "fallback_reasons",
+            "discounted", "deadletters", "malformed_sent", "feedback", "purchases_attributed", "carts_attributed",
+            "attributed_revenue", "guardrail_violations", "p50_ms", "p99_ms", "p50_ms_later_half", "p99_ms_later_half",
+            "latency_samples", "model_versions", "elapsed_s"})
+    public record Summary(@JsonProperty("rows") long rows,
+                          @JsonProperty("requests") long requests,
+                          @JsonProperty("decisions") long decisions,
+                          @JsonProperty("duplicate_decisions") long duplicateDecisions,
+                          @JsonProperty("fallbacks") long fallbacks,
+                          @JsonProperty("fallback_reasons") Map<String, Long> fallbackReasons,
+                          @JsonProperty("discounted") long discounted,
+                          @JsonProperty("deadletters") long deadletters,
+                          @JsonProperty("malformed_sent") long malformedSent,
+                          @JsonProperty("feedback") long feedback,
+                          @JsonProperty("purchases_attributed") long purchasesAttributed,
+                          @JsonProperty("carts_attributed") long cartsAttributed,
+                          @JsonProperty("attributed_revenue") double attributedRevenue,
+                          @JsonProperty("guardrail_violations") long guardrailViolations,
+                          @JsonProperty("p50_ms") long p50Ms,
+                          @JsonProperty("p99_ms") long p99Ms,
+                          @JsonProperty("p50_ms_later_half") long p50MsLaterHalf,
+                          @JsonProperty("p99_ms_later_half") long p99MsLaterHalf,
+                          @JsonProperty("latency_samples") long latencySamples,
+                          @JsonProperty("model_versions") Set<String> modelVersions,
+                          @JsonProperty("elapsed_s") double elapsedS) {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> demo = new LinkedHashMap<>(Map.of(
-                "data", DEFAULT_DATA, "rate", "800", "max-rows", "0", "malformed-every", "2000", "work-dir", ".work/demo",
-                "warmup-rows", "3000"));
-        List<String> jobArgs = new ArrayList<>();
-        String bootstrap = null;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            String key = args[i].replaceFirst("^--", "");
-            if (key.equals("bootstrap-servers")) {
-                bootstrap = args[i + 1];
-            } else if (demo.containsKey(key)) {
-                demo.put(key, args[i + 1]);
-            } else {
-                jobArgs.add(args[i]);
-                jobArgs.add(args[i + 1]);
-            }
-        }
-        if (bootstrap == null) {
-            throw new IllegalArgumentException("--bootstrap-servers is required");
-        }
-        Path data = Path.of(demo.get("data"));
+        ToolArguments demo = OPTIONS.parseOrExit(args);
+        String bootstrap = demo.string("bootstrap-servers");
+        List<String> jobArgs = new ArrayList<>(demo.jobArgs());
+        Path data = demo.path("data");
         if (!Files.isRegularFile(data)) {
             throw new IllegalArgumentException("--data " + data + ": no such file");
         }
-        Path work = Path.of(demo.get("work-dir")).toAbsolutePath();
+        Path work = demo.path("work-dir").toAbsolutePath();
         Files.createDirectories(work);
 
         jobArgs.addAll(List.of("--kafka.bootstrap-servers", bootstrap,
@@ -87,12 +113,13 @@ public final class LocalDemo {
         tallyThread.start();
 
         Rees46Replayer replayer = new Rees46Replayer(bootstrap, config);
-        double rate = Double.parseDouble(demo.get("rate"));
-        int malformedEvery = Integer.parseInt(demo.get("malformed-every"));
-        long warmupRows = Long.parseLong(demo.get("warmup-rows"));
+        double rate = demo.decimal("rate");
+        long maxRows = demo.longValue("max-rows");
+        int malformedEvery = demo.integer("malformed-every");
+        long warmupRows = demo.longValue("warmup-rows");
         Thread replay = new Thread(() -> {
             try {
-                replayer.replay(data, rate, Long.parseLong(demo.get("max-rows")), malformedEvery, Rees46Replayer::sampleMalformed,
+                replayer.replay(data, rate, maxRows, malformedEvery, Rees46Replayer::sampleMalformed,
                         warmupRows, () -> awaitWarm(replayer, tally, job));
             } catch (Exception e) {
                 throw new IllegalStateException("replay failed", e);
@@ -193,31 +220,18 @@ public final class LocalDemo {
             System.out.println("sample dead letter:");
             System.out.println(tally.sampleDeadLetters.get(0));
         }
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("rows", replayer.rowsSent.get());
-        summary.put("requests", replayer.requestsSent.get());
-        summary.put("decisions", tally.decisions.get());
-        summary.put("duplicate_decisions", tally.duplicateDecisions.get());
-        summary.put("fallbacks", tally.fallbacks.get());
-        summary.put("fallback_reasons", tally.fallbackReasons());
-        summary.put("discounted", tally.discounted.get());
-        summary.put("deadletters", tally.deadLetters.get());
-        summary.put("malformed_sent", replayer.malformedSent.get());
-        summary.put("feedback", tally.feedback.get());
-        summary.put("purchases_attributed", tally.purchasesAttributed.get());
-        summary.put("carts_attributed", tally.cartsAttributed.get());
-        summary.put("attributed_revenue", Math.round(tally.attributedRevenue() * 100) / 100.0);
-        summary.put("guardrail_violations", tally.guardrailViolations.get());
-        summary.put("p50_ms", tally.latencyPercentile(0.50));
-        summary.put("p99_ms", tally.latencyPercentile(0.99));
-        summary.put("p50_ms_later_half", tally.laterHalfLatencyPercentile(0.50));
-        summary.put("p99_ms_later_half", tally.laterHalfLatencyPercentile(0.99));
-        summary.put("latency_samples", tally.latencySamples());
-        summary.put("model_versions", tally.modelVersions());
-        summary.put("elapsed_s", Math.round(elapsed * 10) / 10.0);
+        Summary summary = new Summary(replayer.rowsSent.get(), replayer.requestsSent.get(), tally.decisions.get(),
+                tally.duplicateDecisions.get(), tally.fallbacks.get(), tally.fallbackReasons(), tally.discounted.get(),
+                tally.deadLetters.get(), replayer.malformedSent.get(), tally.feedback.get(), tally.purchasesAttributed.get(),
+                tally.cartsAttributed.get(), Math.round(tally.attributedRevenue() * 100) / 100.0,
+                tally.guardrailViolations.get(), tally.latencyPercentile(0.50), tally.latencyPercentile(0.99),
+                tally.laterHalfLatencyPercentile(0.50), tally.laterHalfLatencyPercentile(0.99), tally.latencySamples(),
+                tally.modelVersions(), Math.round(elapsed * 10) / 10.0);
         System.out.println();
         System.out.printf("%-22s %s%n", "model", manifest.modelVersion());
-        summary.forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
+        // The table shows what the JSON line holds, under the same names.
+        Json.mapper().convertValue(summary, new TypeReference<LinkedHashMap<String, Object>>() {})
+                .forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
         System.out.println("summary: " + Json.toJson(summary));
     }
 

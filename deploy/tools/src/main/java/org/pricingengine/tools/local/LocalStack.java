@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -58,43 +56,25 @@ public final class LocalStack {
         kafka("stop");
     }
 
-    /** A scenario run on this stack; it writes its figures into the result map. */
-    public interface Scenario {
-        void run(Map<String, Object> result) throws Exception;
+    /** A scenario run on this stack; it returns what it found. */
+    public interface Scenario<T> {
+        T run() throws Exception;
     }
 
-    /**
-     * Starts the stack, runs the scenario and stops the stack whatever happens. The result carries the
-     * scenario's figures, {@code seconds}, and on failure {@code ok=false} and the {@code error}.
-     */
-    public Map<String, Object> run(Scenario scenario) throws Exception {
-        Map<String, Object> result = new LinkedHashMap<>();
+    /** What a scenario found and how long the whole run took, the stack's start and stop included. */
+    public record Timed<T>(T result, long seconds) {}
+
+    /** Starts the stack, runs the scenario and stops the stack whatever happens. */
+    public <T> Timed<T> run(Scenario<T> scenario) throws Exception {
         long started = System.nanoTime();
+        T result;
         try {
             start();
-            scenario.run(result);
-        } catch (Exception e) {
-            result.put("ok", false);
-            result.put("error", e.toString());
-            throw e;
+            result = scenario.run();
         } finally {
             stop();
-            result.put("seconds", (System.nanoTime() - started) / 1_000_000_000L);
         }
-        return result;
-    }
-
-    /** A scenario's {@code --key value} arguments over its defaults; an unknown key is refused. */
-    public static Map<String, String> options(Map<String, String> defaults, String... args) {
-        Map<String, String> o = new LinkedHashMap<>(defaults);
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            String key = args[i].replaceFirst("^--", "");
-            if (!o.containsKey(key)) {
-                throw new IllegalArgumentException("unknown option " + args[i] + " (known: " + o.keySet() + ")");
-            }
-            o.put(key, args[i + 1]);
-        }
-        return o;
+        return new Timed<>(result, (System.nanoTime() - started) / 1_000_000_000L);
     }
 
     /** deploy/local/kafka.sh with this stack's state dir and port. */

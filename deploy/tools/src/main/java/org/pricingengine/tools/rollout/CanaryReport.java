@@ -1,5 +1,8 @@
 package org.pricingengine.tools.rollout;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,6 +25,28 @@ import java.util.TreeMap;
  * than chance.
  */
 public final class CanaryReport {
+
+    /** One arm's (or arm and model version's) figures, as printed. */
+    @JsonPropertyOrder({"outcomes", "purchases", "carts", "conversion", "revenue", "margin", "revenue_per_decision",
+            "margin_per_decision", "discount_on_purchases", "fallback_rate"})
+    public record Arm(@JsonProperty("outcomes") long outcomes,
+                      @JsonProperty("purchases") long purchases,
+                      @JsonProperty("carts") long carts,
+                      @JsonProperty("conversion") double conversion,
+                      @JsonProperty("revenue") double revenue,
+                      @JsonProperty("margin") double margin,
+                      @JsonProperty("revenue_per_decision") double revenuePerDecision,
+                      @JsonProperty("margin_per_decision") double marginPerDecision,
+                      @JsonProperty("discount_on_purchases") double discountOnPurchases,
+                      @JsonProperty("fallback_rate") double fallbackRate) {}
+
+    /** The report: per arm, per arm and model version, and the comparison when both arms have outcomes. */
+    @JsonPropertyOrder({"arms", "by_arm_and_model_version", "conversion_z_score", "margin_per_decision_lift"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Summary(@JsonProperty("arms") Map<String, Arm> arms,
+                          @JsonProperty("by_arm_and_model_version") Map<String, Arm> byArmAndModelVersion,
+                          @JsonProperty("conversion_z_score") Double conversionZScore,
+                          @JsonProperty("margin_per_decision_lift") Double marginPerDecisionLift) {}
 
     /** Totals of one arm (and model version). */
     public static final class ArmTotals {
@@ -55,19 +80,11 @@ public final class CanaryReport {
             return outcomes == 0 ? 0 : (double) purchases / outcomes;
         }
 
-        Map<String, Object> summary() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("outcomes", outcomes);
-            m.put("purchases", purchases);
-            m.put("carts", carts);
-            m.put("conversion", round(conversion(), 5));
-            m.put("revenue", round(revenue, 2));
-            m.put("margin", round(margin, 2));
-            m.put("revenue_per_decision", round(outcomes == 0 ? 0 : revenue / outcomes, 4));
-            m.put("margin_per_decision", round(outcomes == 0 ? 0 : margin / outcomes, 4));
-            m.put("discount_on_purchases", round(listRevenue == 0 ? 0 : 1 - revenue / listRevenue, 4));
-            m.put("fallback_rate", round(outcomes == 0 ? 0 : (double) fallbacks / outcomes, 4));
-            return m;
+        Arm summary() {
+            return new Arm(outcomes, purchases, carts, round(conversion(), 5), round(revenue, 2), round(margin, 2),
+                    round(outcomes == 0 ? 0 : revenue / outcomes, 4), round(outcomes == 0 ? 0 : margin / outcomes, 4),
+                    round(listRevenue == 0 ? 0 : 1 - revenue / listRevenue, 4),
+                    round(outcomes == 0 ? 0 : (double) fallbacks / outcomes, 4));
         }
     }
 
@@ -81,21 +98,16 @@ public final class CanaryReport {
                 .add(outcome);
     }
 
-    public Map<String, Object> summary() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        Map<String, Object> arms = new LinkedHashMap<>();
+    public Summary summary() {
+        Map<String, Arm> arms = new LinkedHashMap<>();
         byArm.forEach((arm, t) -> arms.put(arm, t.summary()));
-        m.put("arms", arms);
-        Map<String, Object> versions = new LinkedHashMap<>();
+        Map<String, Arm> versions = new LinkedHashMap<>();
         byArmAndVersion.forEach((key, t) -> versions.put(key, t.summary()));
-        m.put("by_arm_and_model_version", versions);
         ArmTotals control = byArm.get("control");
         ArmTotals canary = byArm.get("canary");
-        if (control != null && canary != null) {
-            m.put("conversion_z_score", round(zScore(control, canary), 3));
-            m.put("margin_per_decision_lift", round(perDecision(canary.margin, canary) - perDecision(control.margin, control), 4));
-        }
-        return m;
+        boolean both = control != null && canary != null;
+        return new Summary(arms, versions, both ? round(zScore(control, canary), 3) : null,
+                both ? round(perDecision(canary.margin, canary) - perDecision(control.margin, control), 4) : null);
     }
 
     /** The canary's conversion minus control's, in standard errors of the pooled proportion. */

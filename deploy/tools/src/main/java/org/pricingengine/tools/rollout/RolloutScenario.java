@@ -1,5 +1,11 @@
 package org.pricingengine.tools.rollout;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -13,6 +19,7 @@ import org.pricingengine.features.events.Json;
 import org.pricingengine.features.events.PriceRequest;
 import org.pricingengine.features.rees46.ReplayRecord;
 import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.tools.cli.ToolArguments;
 import org.pricingengine.tools.local.LocalStack;
 import org.pricingengine.tools.local.Rees46Replayer;
 import org.pricingengine.job.policy.PolicySettings;
@@ -49,6 +56,89 @@ import java.util.stream.Stream;
  * rows/s (60), --data (multi-category log), --from (v1), --to (v2).
  */
 public final class RolloutScenario {
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("deploy/rollout-scenario.sh",
+                    "Canary, promotion, a refused and a rolled-back candidate and a rollback on a local cluster under traffic.")
+            .option("work-dir", ".work/rollout-scenario", "where the broker, the cluster and their state live (cleared first)")
+            .option("kafka-port", "39292", "the broker's port")
+            .option("rest-port", "38281", "the Flink cluster's REST port")
+            .option("rate", "60", "replayed REES46 rows per second")
+            .option("data", "model-assets/data/rees46/multicategory_2019-10-01_head.csv", "the REES46 log replayed")
+            .option("from", "v1", "the model version submitted first")
+            .option("to", "v2", "the model version rolled out");
+
+    /**
+     * The decisions as read from the topic, phase by phase. Two counts are printed under names that
+     * carry the target version ({@code decisions_after_rollout_not_v2}, {@code after_auto_rollback_not_v2}).
+     */
+    @JsonPropertyOrder({"decisions", "decision_records", "missing_decisions", "requests_with_duplicate_decisions",
+            "canary_phase_canary_arm", "canary_phase_wrong_arm", "decisions_after_rollout", "after_auto_rollback",
+            "after_on_demand_rollback", "after_on_demand_rollback_wrong_arm", "users_with_history_across_rollout",
+            "users_whose_history_carried", "users_not_carried"})
+    public record Verdict(@JsonProperty("decisions") long decisions,
+                          @JsonProperty("decision_records") long decisionRecords,
+                          @JsonProperty("missing_decisions") long missingDecisions,
+                          @JsonProperty("requests_with_duplicate_decisions") long requestsWithDuplicateDecisions,
+                          @JsonProperty("canary_phase_canary_arm") long canaryPhaseCanaryArm,
+                          @JsonProperty("canary_phase_wrong_arm") long canaryPhaseWrongArm,
+                          @JsonProperty("decisions_after_rollout") long decisionsAfterRollout,
+                          @JsonIgnore long decisionsAfterRolloutNotTarget,
+                          @JsonProperty("after_auto_rollback") long afterAutoRollback,
+                          @JsonIgnore long afterAutoRollbackNotTarget,
+                          @JsonProperty("after_on_demand_rollback") long afterOnDemandRollback,
+                          @JsonProperty("after_on_demand_rollback_wrong_arm") long afterOnDemandRollbackWrongArm,
+                          @JsonProperty("users_with_history_across_rollout") int usersWithHistoryAcrossRollout,
+                          @JsonProperty("users_whose_history_carried") int usersWhoseHistoryCarried,
+                          @JsonProperty("users_not_carried") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+                          List<String> usersNotCarried) {}
+
+    /** What the scenario found: the {@code rollout: {json}} line. */
+    @JsonPropertyOrder({"from_version", "to_version", "canary_outcome", "rollout_outcome", "savepoint", "rollout_problems",
+            "probe_history_before", "probe_history_after", "refused_ok", "refused_reason", "faulty_outcome",
+            "faulty_problems", "on_demand_rollback_outcome", "on_demand_rollback_to", "canary_report_arms", "requests",
+            "verdict", "canary_ok", "auto_rollback_ok", "on_demand_rollback_ok", "history", "state_carried", "ok",
+            "seconds"})
+    public record Result(@JsonProperty("from_version") String fromVersion,
+                         @JsonProperty("to_version") String toVersion,
+                         @JsonProperty("canary_outcome") String canaryOutcome,
+                         @JsonProperty("rollout_outcome") String rolloutOutcome,
+                         @JsonProperty("savepoint") String savepoint,
+                         @JsonProperty("rollout_problems") @JsonInclude(JsonInclude.Include.NON_NULL)
+                         List<List<String>> rolloutProblems,
+                         @JsonProperty("probe_history_before") Map<String, Integer> probeHistoryBefore,
+                         @JsonProperty("probe_history_after") Map<String, Integer> probeHistoryAfter,
+                         @JsonProperty("refused_ok") boolean refusedOk,
+                         @JsonProperty("refused_reason") String refusedReason,
+                         @JsonProperty("faulty_outcome") String faultyOutcome,
+                         @JsonProperty("faulty_problems") List<String> faultyProblems,
+                         @JsonProperty("on_demand_rollback_outcome") String onDemandRollbackOutcome,
+                         @JsonProperty("on_demand_rollback_to") String onDemandRollbackTo,
+                         @JsonProperty("canary_report_arms") Map<String, CanaryReport.Arm> canaryReportArms,
+                         @JsonProperty("requests") int requests,
+                         @JsonUnwrapped Verdict verdict,
+                         @JsonProperty("canary_ok") boolean canaryOk,
+                         @JsonProperty("auto_rollback_ok") boolean autoRollbackOk,
+                         @JsonProperty("on_demand_rollback_ok") boolean onDemandRollbackOk,
+                         @JsonProperty("history") int history,
+                         @JsonProperty("state_carried") boolean stateCarried,
+                         @JsonProperty("ok") boolean ok,
+                         @JsonProperty("seconds") long seconds) {
+        /** The counts whose names carry the target version; Jackson writes them after the fixed keys. */
+        @JsonAnyGetter
+        Map<String, Object> countsNamedByTarget() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("decisions_after_rollout_not_" + toVersion, verdict.decisionsAfterRolloutNotTarget());
+            m.put("after_auto_rollback_not_" + toVersion, verdict.afterAutoRollbackNotTarget());
+            return m;
+        }
+
+        Result withSeconds(long s) {
+            return new Result(fromVersion, toVersion, canaryOutcome, rolloutOutcome, savepoint, rolloutProblems,
+                    probeHistoryBefore, probeHistoryAfter, refusedOk, refusedReason, faultyOutcome, faultyProblems,
+                    onDemandRollbackOutcome, onDemandRollbackTo, canaryReportArms, requests, verdict, canaryOk,
+                    autoRollbackOk, onDemandRollbackOk, history, stateCarried, ok, s);
+        }
+    }
+
     private final LocalStack stack;
     private final Path repo;
     private final Path work;
@@ -59,37 +149,35 @@ public final class RolloutScenario {
     private final String from;
     private final String to;
 
-    private RolloutScenario(Map<String, String> o) {
-        kafkaPort = Integer.parseInt(o.get("kafka-port"));
-        restPort = Integer.parseInt(o.get("rest-port"));
-        stack = new LocalStack(Path.of(o.get("work-dir")), kafkaPort, restPort);
+    private RolloutScenario(ToolArguments o) {
+        kafkaPort = o.integer("kafka-port");
+        restPort = o.integer("rest-port");
+        stack = new LocalStack(o.path("work-dir"), kafkaPort, restPort);
         repo = stack.repo();
         work = stack.work();
-        rate = Double.parseDouble(o.get("rate"));
-        data = repo.resolve(o.get("data"));
-        from = o.get("from");
-        to = o.get("to");
+        rate = o.decimal("rate");
+        data = repo.resolve(o.string("data"));
+        from = o.string("from");
+        to = o.string("to");
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, Object> result = run(args);
+        Result result = new RolloutScenario(OPTIONS.parseOrExit(args)).run();
         System.out.println("rollout: " + Json.mapper().writeValueAsString(result));
-        System.exit(Boolean.TRUE.equals(result.get("ok")) ? 0 : 1);
+        System.exit(result.ok() ? 0 : 1);
     }
 
-    /** Runs the scenario; the map is what the last line prints. */
-    public static Map<String, Object> run(String... args) throws Exception {
-        Map<String, String> o = LocalStack.options(Map.of("work-dir", ".work/rollout-scenario", "kafka-port", "39292",
-                "rest-port", "38281", "rate", "60", "data", "model-assets/data/rees46/multicategory_2019-10-01_head.csv",
-                "from", "v1", "to", "v2"), args);
-        return new RolloutScenario(o).run();
+    /** Runs the scenario; the result is what the last line prints. */
+    public static Result run(String... args) throws Exception {
+        return new RolloutScenario(OPTIONS.parse(args)).run();
     }
 
-    private Map<String, Object> run() throws Exception {
-        return stack.run(result -> scenario(prepareModels(), result));
+    private Result run() throws Exception {
+        LocalStack.Timed<Result> timed = stack.run(() -> scenario(prepareModels()));
+        return timed.result().withSeconds(timed.seconds());
     }
 
-    private void scenario(Path models, Map<String, Object> result) throws Exception {
+    private Result scenario(Path models) throws Exception {
         String bootstrap = "127.0.0.1:" + kafkaPort;
         // A 10-minute attribution window (event time, about 17 s of replay at 60 rows/s): the canary phase's
         // outcomes are in the feedback topic before the scenario ends, so the canary report has both arms.
@@ -126,24 +214,16 @@ public final class RolloutScenario {
         awaitDecisions(decisions, from, 1000, Duration.ofSeconds(120));
         // Probe shoppers with a known number of earlier events, asked for a price before the rollouts...
         Map<String, Integer> probeBefore = askProbeShoppers(replayer, decisions, "before");
-        result.put("from_version", from);
-        result.put("to_version", to);
 
         // 1. a canary: half of the shoppers on the new version, then promoted to everyone
         ModelRollout.Outcome canary = rollout.rollout(from, to, CANARY_SHARE);
         long canaryAtMs = rollout.current().submittedAtMs();
-        result.put("canary_outcome", canary.outcome());
         ModelRollout.Outcome up = rollout.rollout(to, null, 0);
         long switchedAtMs = rollout.current().submittedAtMs();
-        result.put("rollout_outcome", up.outcome());
-        result.put("savepoint", up.savepoint());
-        if (!up.succeeded() || !canary.succeeded()) {
-            result.put("rollout_problems", List.of(canary.problems(), up.problems()));
-        }
+        List<List<String>> rolloutProblems = !up.succeeded() || !canary.succeeded()
+                ? List.of(canary.problems(), up.problems()) : null;
         // ... and again after them: the new job must know them as well as the first one did.
         Map<String, Integer> probeAfter = askProbeShoppers(replayer, decisions, "after");
-        result.put("probe_history_before", probeBefore);
-        result.put("probe_history_after", probeAfter);
         boolean probesCarried = probeAfter.equals(probeBefore) && probeBefore.values().stream().allMatch(n -> n > 0);
 
         // 2. a corrupt candidate: refused, the running job untouched
@@ -151,22 +231,17 @@ public final class RolloutScenario {
         ModelRollout.Outcome corrupt = rollout.rollout("v9-corrupt", null, 0);
         boolean refusedOk = corrupt.outcome().equals("REFUSED") && rollout.current().jobId().equals(jobBefore)
                 && flink.job(jobBefore).state().equals("RUNNING") && corrupt.savepoint() == null;
-        result.put("refused_ok", refusedOk);
-        result.put("refused_reason", corrupt.problems().isEmpty() ? null : corrupt.problems().get(0));
 
         // 3. a candidate that passes validation and fails on real traffic: rolled back automatically
         ModelRollout.Outcome faulty = rollout.rollout("v3-faulty", null, 0);
         long rolledBackAtMs = rollout.current().submittedAtMs();
         boolean autoRollbackOk = faulty.outcome().equals("ROLLED_BACK") && rollout.current().modelVersion().equals(to)
                 && flink.job(rollout.current().jobId()).state().equals("RUNNING");
-        result.put("faulty_outcome", faulty.outcome());
-        result.put("faulty_problems", faulty.problems());
 
         // 4. an on-demand rollback: back to the deployment before the last successful rollout (the canary)
         ModelRollout.Outcome back = rollout.rollback();
         long demandRollbackAtMs = rollout.current().submittedAtMs();
-        result.put("on_demand_rollback_outcome", back.outcome());
-        result.put("on_demand_rollback_to", rollout.current().describe());
+        String rolledBackTo = rollout.current().describe();
 
         // Let the traffic run a little more, then stop it and wait for every decision.
         Thread.sleep(5_000);
@@ -178,31 +253,24 @@ public final class RolloutScenario {
         boolean complete = decisions.awaitAll(requests, Duration.ofSeconds(90));
         decisions.stop();
 
-        Map<String, Object> v = decisions.verdict(requests, from, to, canaryAtMs, switchedAtMs, rolledBackAtMs,
+        Verdict v = decisions.verdict(requests, from, to, canaryAtMs, switchedAtMs, rolledBackAtMs,
                 demandRollbackAtMs);
-        autoRollbackOk &= (long) v.get("after_auto_rollback_not_" + to) == 0 && (long) v.get("after_auto_rollback") > 0;
-        boolean canaryOk = canary.succeeded() && (long) v.get("canary_phase_wrong_arm") == 0
-                && (long) v.get("canary_phase_canary_arm") > 0;
+        autoRollbackOk &= v.afterAutoRollbackNotTarget() == 0 && v.afterAutoRollback() > 0;
+        boolean canaryOk = canary.succeeded() && v.canaryPhaseWrongArm() == 0 && v.canaryPhaseCanaryArm() > 0;
         boolean demandRollbackOk = back.outcome().equals("ROLLBACK_DONE")
-                && (long) v.get("after_on_demand_rollback_wrong_arm") == 0 && (long) v.get("after_on_demand_rollback") > 0;
-        Map<String, Object> report = CanaryReport.read(bootstrap, config, canaryAtMs).summary();
-        result.put("canary_report_arms", report.get("arms"));
-        result.put("requests", requests.size());
-        result.putAll(v);
-        result.put("canary_ok", canaryOk);
-        result.put("auto_rollback_ok", autoRollbackOk);
-        result.put("on_demand_rollback_ok", demandRollbackOk);
-        result.put("history", rollout.history().entries().size());
+                && v.afterOnDemandRollbackWrongArm() == 0 && v.afterOnDemandRollback() > 0;
+        CanaryReport.Summary report = CanaryReport.read(bootstrap, config, canaryAtMs).summary();
+        int history = rollout.history().entries().size();
         System.out.print(rollout.history().format());
-        boolean stateCarried = probesCarried && (int) v.get("users_with_history_across_rollout")
-                == (int) v.get("users_whose_history_carried");
-        result.put("state_carried", stateCarried);
+        boolean stateCarried = probesCarried && v.usersWithHistoryAcrossRollout() == v.usersWhoseHistoryCarried();
         boolean ok = up.succeeded() && canaryOk && refusedOk && autoRollbackOk && demandRollbackOk && complete
-                && (long) v.get("missing_decisions") == 0 && stateCarried
-                && (long) v.get("decisions_after_rollout_not_" + to) == 0;
-        result.put("ok", ok);
+                && v.missingDecisions() == 0 && stateCarried && v.decisionsAfterRolloutNotTarget() == 0;
         // The last cluster job is left for the finally block, which stops the cluster.
         stack.flinkCluster("status");
+        return new Result(from, to, canary.outcome(), up.outcome(), up.savepoint(), rolloutProblems, probeBefore,
+                probeAfter, refusedOk, corrupt.problems().isEmpty() ? null : corrupt.problems().get(0), faulty.outcome(),
+                faulty.problems(), back.outcome(), rolledBackTo, report.arms(), requests.size(), v, canaryOk,
+                autoRollbackOk, demandRollbackOk, history, stateCarried, ok, 0);
     }
 
     private static final double CANARY_SHARE = 0.5;
@@ -394,7 +462,7 @@ public final class RolloutScenario {
          * user state carried over (a user's first decision after the switch to the new version saw at least
          * as many earlier events as the last one before the rollouts, and more than none).
          */
-        synchronized Map<String, Object> verdict(Set<String> requests, String from, String to, long canaryAtMs,
+        synchronized Verdict verdict(Set<String> requests, String from, String to, long canaryAtMs,
                                                  long switchedAtMs, long autoRollbackAtMs, long demandRollbackAtMs) {
             Map<String, Integer> perRequest = new HashMap<>();
             Map<String, Seen> lastBefore = new HashMap<>();
@@ -467,25 +535,9 @@ public final class RolloutScenario {
                     }
                 }
             }
-            Map<String, Object> v = new LinkedHashMap<>();
-            v.put("decisions", (long) perRequest.size());
-            v.put("decision_records", (long) seen.size());
-            v.put("missing_decisions", missing);
-            v.put("requests_with_duplicate_decisions", duplicates);
-            v.put("canary_phase_canary_arm", canaryPhaseCanaryArm);
-            v.put("canary_phase_wrong_arm", canaryPhaseWrongArm);
-            v.put("decisions_after_rollout", afterRollout);
-            v.put("decisions_after_rollout_not_" + to, afterRolloutOther);
-            v.put("after_auto_rollback", afterAutoRollback);
-            v.put("after_auto_rollback_not_" + to, afterAutoRollbackOther);
-            v.put("after_on_demand_rollback", afterDemandRollback);
-            v.put("after_on_demand_rollback_wrong_arm", afterDemandRollbackWrongArm);
-            v.put("users_with_history_across_rollout", usersChecked);
-            v.put("users_whose_history_carried", usersCarried);
-            if (!notCarried.isEmpty()) {
-                v.put("users_not_carried", notCarried);
-            }
-            return v;
+            return new Verdict(perRequest.size(), seen.size(), missing, duplicates, canaryPhaseCanaryArm,
+                    canaryPhaseWrongArm, afterRollout, afterRolloutOther, afterAutoRollback, afterAutoRollbackOther,
+                    afterDemandRollback, afterDemandRollbackWrongArm, usersChecked, usersCarried, List.copyOf(notCarried));
         }
     }
 

@@ -1,15 +1,19 @@
 package org.pricingengine.tools.rollout;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
+
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.policy.PolicySettings;
+import org.pricingengine.tools.cli.ToolArguments;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The rollout command line (deploy/rollout.sh). Commands:
@@ -33,140 +37,139 @@ import java.util.Map;
  * {@code rollout-result: {json}}.
  */
 public final class RolloutTool {
-    static final Map<String, String> TOOL_DEFAULTS = new LinkedHashMap<>();
+    static final String COMMANDS = "submit|validate|rollout|canary|promote|rollback|stop|resume|canary-report|status|history";
 
-    static {
-        TOOL_DEFAULTS.put("rest", "http://127.0.0.1:38181");
-        TOOL_DEFAULTS.put("state-dir", ".work/rollout");
-        TOOL_DEFAULTS.put("job-jar", "pricing-job/target/pricing-job-0.1.0-SNAPSHOT-job.jar");
-        TOOL_DEFAULTS.put("model-dir", "model-assets/models");
-        TOOL_DEFAULTS.put("probe-data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv");
-        TOOL_DEFAULTS.put("probe-size", "1000");
-        TOOL_DEFAULTS.put("health-min-decisions", "200");
-        TOOL_DEFAULTS.put("health-timeout", "120s");
-        TOOL_DEFAULTS.put("health-settle", "15s");
-        TOOL_DEFAULTS.put("max-model-failure-rate", "0.02");
-        TOOL_DEFAULTS.put("max-fallback-increase", "0.10");
-        TOOL_DEFAULTS.put("model", "");
-        TOOL_DEFAULTS.put("against", "");
-        TOOL_DEFAULTS.put("canary", "");
-        TOOL_DEFAULTS.put("canary-share", "0.1");
-        TOOL_DEFAULTS.put("savepoint", "");
-        TOOL_DEFAULTS.put("since", "");
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("deploy/rollout.sh " + COMMANDS,
+                    "Model rollouts through savepoints on a running Flink cluster (see README \"Rolling out models\").")
+            .option("rest", "http://127.0.0.1:38181", "the cluster's REST address")
+            .option("state-dir", ".work/rollout", "where the deployment and the rollout history are kept")
+            .option("job-jar", "pricing-job/target/pricing-job-0.1.0-SNAPSHOT-job.jar", "the job jar submitted")
+            .option("model-dir", "model-assets/models", "the model directory, unless --model.dir is given")
+            .option("probe-data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv",
+                    "the REES46 log a candidate is validated on")
+            .option("probe-size", "1000", "requests scored when validating a candidate")
+            .option("health-min-decisions", "200", "decisions the new job must make to count as healthy")
+            .option("health-timeout", "120s", "how long the new job has to make them")
+            .option("health-settle", "15s", "decisions right after the switch that are reported but not judged")
+            .option("max-model-failure-rate", "0.02", "share of decisions that may fall back because the model failed")
+            .option("max-fallback-increase", "0.10", "how far the fallback rate may rise over the one before the switch")
+            .option("model", "", "the model version (submit, validate, rollout)")
+            .option("against", "", "the version a candidate is compared with (validate; default the running one)")
+            .option("canary", "", "the canary's model version (submit, rollout, canary)")
+            .option("canary-share", "0.1", "the share of shoppers on the canary")
+            .option("savepoint", "", "the savepoint to start from (submit)")
+            .option("since", "", "ISO time the canary report starts at (default the canary's start)")
+            .jobOptions("a job option, given on submit and kept for every later resubmission", true);
+
+    /** What a command did: the {@code rollout-result: {json}} line; each command fills its own fields. */
+    @JsonPropertyOrder({"command", "ok", "deployment", "validation", "outcome", "since", "report", "job_state", "cluster",
+            "entries"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Result(@JsonProperty("command") String command,
+                         @JsonProperty("ok") boolean ok,
+                         @JsonProperty("deployment") Deployment deployment,
+                         @JsonProperty("validation") CandidateValidator.Report validation,
+                         @JsonProperty("outcome") ModelRollout.Outcome outcome,
+                         @JsonProperty("since") String since,
+                         @JsonProperty("report") CanaryReport.Summary report,
+                         @JsonProperty("job_state") String jobState,
+                         @JsonProperty("cluster") JsonNode cluster,
+                         @JsonProperty("entries") Integer entries) {
+        static Result of(String command, boolean ok) {
+            return new Result(command, ok, null, null, null, null, null, null, null, null);
+        }
+
+        static Result of(String command, ModelRollout.Outcome o) {
+            return new Result(command, o.succeeded(), null, null, o, null, null, null, null, null);
+        }
     }
 
-    private final Map<String, String> options;
-    private final List<String> jobArgs;
+    private final ToolArguments options;
 
-    RolloutTool(Map<String, String> options, List<String> jobArgs) {
+    RolloutTool(ToolArguments options) {
         this.options = options;
-        this.jobArgs = jobArgs;
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0) {
-            System.err.println("usage: deploy/rollout.sh submit|validate|rollout|canary|promote|rollback|stop|resume|canary-report|status|history [options]");
-            System.exit(2);
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.err.print(OPTIONS.usage());
+            System.exit(args.length == 0 ? 2 : 0);
         }
-        Map<String, String> options = new LinkedHashMap<>(TOOL_DEFAULTS);
-        List<String> jobArgs = new ArrayList<>();
-        for (int i = 1; i < args.length; i++) {
-            String key = args[i].replaceFirst("^--", "");
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("option " + args[i] + " needs a value");
-            }
-            if (options.containsKey(key)) {
-                options.put(key, args[++i]);
-            } else {
-                jobArgs.add(args[i]);
-                jobArgs.add(args[++i]);
-            }
-        }
-        Map<String, Object> result = new RolloutTool(options, jobArgs).run(args[0]);
+        ToolArguments options = OPTIONS.parseOrExit(java.util.Arrays.copyOfRange(args, 1, args.length));
+        Result result = new RolloutTool(options).run(args[0]);
         System.out.println("rollout-result: " + Json.mapper().writeValueAsString(result));
-        System.exit(Boolean.TRUE.equals(result.get("ok")) ? 0 : 1);
+        System.exit(result.ok() ? 0 : 1);
     }
 
-    Map<String, Object> run(String command) throws Exception {
-        Path stateDir = Path.of(options.get("state-dir"));
-        FlinkRestClient flink = new FlinkRestClient(options.get("rest"));
+    Result run(String command) throws Exception {
+        Path stateDir = options.path("state-dir");
+        FlinkRestClient flink = new FlinkRestClient(options.string("rest"));
         Deployment current = Deployment.load(stateDir);
+        List<String> jobArgs = options.jobArgs();
         List<String> args = current != null && jobArgs.isEmpty() ? current.jobArgs() : withAbsoluteModelDir(jobArgs);
         PricingConfig jobConfig = PricingConfig.fromArgs(args.toArray(String[]::new));
         ModelRollout rollout = rollout(flink, stateDir, jobConfig);
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("command", command);
-        switch (command) {
+        return switch (command) {
             case "submit" -> {
                 Deployment d = rollout.submit(required("model"), optional("canary"), share(),
                         args, optional("savepoint"));
-                result.put("ok", true);
-                result.put("deployment", d);
+                yield new Result(command, true, d, null, null, null, null, null, null, null);
             }
             case "validate" -> {
                 String against = optional("against") != null ? optional("against")
                         : current == null ? null : current.modelVersion();
                 CandidateValidator.Report report = validator(jobConfig).validate(required("model"), against);
-                result.put("ok", report.passed());
-                result.put("validation", report);
+                yield new Result(command, report.passed(), null, report, null, null, null, null, null, null);
             }
-            case "rollout" -> outcome(result, rollout.rollout(required("model"), optional("canary"), share()));
-            case "canary" -> outcome(result, rollout.rollout(requireCurrent(current).modelVersion(), required("canary"), share()));
+            case "rollout" -> Result.of(command, rollout.rollout(required("model"), optional("canary"), share()));
+            case "canary" -> Result.of(command, rollout.rollout(requireCurrent(current).modelVersion(), required("canary"), share()));
             case "promote" -> {
                 String canary = requireCurrent(current).canaryModelVersion();
                 if (canary == null || canary.isBlank()) {
                     throw new IllegalStateException("no canary is running (" + current.describe() + ")");
                 }
-                outcome(result, rollout.rollout(canary, null, 0));
+                yield Result.of(command, rollout.rollout(canary, null, 0));
             }
-            case "rollback" -> outcome(result, rollout.rollback());
-            case "stop" -> outcome(result, rollout.stop());
-            case "resume" -> outcome(result, rollout.resume());
+            case "rollback" -> Result.of(command, rollout.rollback());
+            case "stop" -> Result.of(command, rollout.stop());
+            case "resume" -> Result.of(command, rollout.resume());
             case "canary-report" -> {
                 long since = optional("since") != null ? java.time.Instant.parse(optional("since")).toEpochMilli()
                         : current != null && current.canaryModelVersion() != null ? current.submittedAtMs() : 0;
-                Map<String, Object> report = CanaryReport.read(jobConfig.get(PricingConfig.BOOTSTRAP_SERVERS),
+                CanaryReport.Summary report = CanaryReport.read(jobConfig.get(PricingConfig.BOOTSTRAP_SERVERS),
                         jobConfig, since).summary();
                 System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
-                result.put("ok", true);
-                result.put("since", java.time.Instant.ofEpochMilli(since).toString());
-                result.put("report", report);
+                yield new Result(command, true, null, null, null, java.time.Instant.ofEpochMilli(since).toString(), report,
+                        null, null, null);
             }
-            case "status" -> {
-                result.put("ok", current != null);
-                result.put("deployment", current);
-                if (current != null) {
-                    result.put("job_state", flink.job(current.jobId()).state());
-                }
-                result.put("cluster", flink.overview());
-            }
+            case "status" -> new Result(command, current != null, current, null, null, null, null,
+                    current != null ? flink.job(current.jobId()).state() : null, flink.overview(), null);
             case "history" -> {
                 System.out.print(rollout.history().format());
-                result.put("ok", true);
-                result.put("entries", rollout.history().entries().size());
+                yield new Result(command, true, null, null, null, null, null, null, null,
+                        rollout.history().entries().size());
             }
             default -> throw new IllegalArgumentException("unknown command '" + command
                     + "' (submit, validate, rollout, canary, promote, rollback, stop, resume, canary-report, status, history)");
-        }
-        return result;
+        };
     }
 
     ModelRollout rollout(FlinkRestClient flink, Path stateDir, PricingConfig jobConfig) {
         ModelRollout.HealthCriteria health = new ModelRollout.HealthCriteria(
-                Long.parseLong(options.get("health-min-decisions")),
-                PricingConfig.parseDuration(options.get("health-timeout")),
-                Double.parseDouble(options.get("max-model-failure-rate")),
-                Double.parseDouble(options.get("max-fallback-increase")),
-                Duration.ofSeconds(90), PricingConfig.parseDuration(options.get("health-settle")));
-        return new ModelRollout(flink, stateDir, Path.of(options.get("job-jar")).toAbsolutePath(),
+                options.longValue("health-min-decisions"),
+                options.duration("health-timeout"),
+                options.decimal("max-model-failure-rate"),
+                options.decimal("max-fallback-increase"),
+                Duration.ofSeconds(90), options.duration("health-settle"));
+        return new ModelRollout(flink, stateDir, options.path("job-jar").toAbsolutePath(),
                 jobConfig.get(PricingConfig.BOOTSTRAP_SERVERS), jobConfig, validator(jobConfig), health,
                 line -> System.out.println("rollout: " + line));
     }
 
     private CandidateValidator validator(PricingConfig jobConfig) {
         CandidateValidator.Limits defaults = CandidateValidator.Limits.defaults();
-        return new CandidateValidator(Path.of(jobConfig.get(PricingConfig.MODEL_DIR)), Path.of(options.get("probe-data")),
-                PolicySettings.from(jobConfig), new CandidateValidator.Limits(Integer.parseInt(options.get("probe-size")),
+        return new CandidateValidator(Path.of(jobConfig.get(PricingConfig.MODEL_DIR)), options.path("probe-data"),
+                PolicySettings.from(jobConfig), new CandidateValidator.Limits(options.integer("probe-size"),
                 defaults.maxConversionRatio(), defaults.maxSensitivityRatio(), defaults.maxMeanPriceShift()));
     }
 
@@ -174,7 +177,7 @@ public final class RolloutTool {
     private List<String> withAbsoluteModelDir(List<String> args) {
         List<String> out = new ArrayList<>(args);
         int i = out.indexOf("--model.dir");
-        String dir = Path.of(i >= 0 ? out.get(i + 1) : options.get("model-dir")).toAbsolutePath().normalize().toString();
+        String dir = (i >= 0 ? Path.of(out.get(i + 1)) : options.path("model-dir")).toAbsolutePath().normalize().toString();
         if (i >= 0) {
             out.set(i + 1, dir);
         } else {
@@ -182,11 +185,6 @@ public final class RolloutTool {
             out.add(dir);
         }
         return out;
-    }
-
-    private static void outcome(Map<String, Object> result, ModelRollout.Outcome o) {
-        result.put("ok", o.succeeded());
-        result.put("outcome", o);
     }
 
     private static Deployment requireCurrent(Deployment current) {
@@ -197,20 +195,15 @@ public final class RolloutTool {
     }
 
     private String required(String key) {
-        String v = optional(key);
-        if (v == null) {
-            throw new IllegalArgumentException("--" + key + " is required");
-        }
-        return v;
+        return options.string(key);
     }
 
     private String optional(String key) {
-        String v = options.get(key);
-        return v == null || v.isBlank() ? null : v;
+        return options.optional(key).orElse(null);
     }
 
     private double share() {
-        double s = Double.parseDouble(options.get("canary-share"));
+        double s = options.decimal("canary-share");
         if (!(s > 0 && s < 1)) {
             throw new IllegalArgumentException("--canary-share must be between 0 and 1 (exclusive), got " + s);
         }

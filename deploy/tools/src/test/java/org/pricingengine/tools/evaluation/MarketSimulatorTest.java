@@ -8,7 +8,6 @@ import org.pricingengine.tools.testutils.RepoPaths;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,11 +16,10 @@ class MarketSimulatorTest {
     private static final Path COSMETICS = RepoPaths.cosmetics();
 
     @Test
-    @SuppressWarnings("unchecked")
     void oracleBoundsEveryPolicyAndNoPolicyBreaksAGuardrail() throws Exception {
-        Map<String, Object> r = MarketSimulator.simulate(COSMETICS, RepoPaths.models(), "v1",
+        MarketSimulator.Result r = MarketSimulator.simulate(COSMETICS, RepoPaths.models(), "v1",
                 Instant.parse("2019-11-01T00:00:00Z").toEpochMilli(), 2.5, 0.5, 7, PricingConfig.defaults());
-        List<MarketSimulator.Policy> policies = (List<MarketSimulator.Policy>) r.get("policies");
+        List<MarketSimulator.Policy> policies = r.policies();
         assertEquals(List.of("list_price", "best_uniform_discount", "job_policy", "oracle"),
                 policies.stream().map(MarketSimulator.Policy::name).toList());
         double oracle = policies.get(3).margin();
@@ -32,6 +30,6 @@ class MarketSimulatorTest {
         }
         assertTrue(policies.get(1).margin() >= policies.get(0).margin() - 1e-6, "no discount is one uniform choice");
         assertEquals(0.0, policies.get(0).discountedShare());
-        assertTrue((int) r.get("requests") > 9000);
+        assertTrue(r.requests() > 9000);
     }
 }

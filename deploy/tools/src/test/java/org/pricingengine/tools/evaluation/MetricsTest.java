@@ -3,7 +3,6 @@ package org.pricingengine.tools.evaluation;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,10 +22,10 @@ class MetricsTest {
     @Test
     void logLossAndCalibrationBins() {
         assertEquals(-Math.log(0.8), Metrics.logLoss(new double[] {1, 0}, new double[] {0.8, 0.2}), 1e-12);
-        List<Map<String, Object>> bins = Metrics.calibration(new double[] {0, 0, 1, 1}, new double[] {0.1, 0.3, 0.6, 0.8}, 2);
+        List<Metrics.Bin> bins = Metrics.calibration(new double[] {0, 0, 1, 1}, new double[] {0.1, 0.3, 0.6, 0.8}, 2);
         assertEquals(2, bins.size());
-        assertEquals(0.2, (double) bins.get(0).get("mean_predicted"), 1e-9);
-        assertEquals(0.0, (double) bins.get(0).get("observed_rate"), 1e-9);
-        assertEquals(1.0, (double) bins.get(1).get("observed_rate"), 1e-9);
+        assertEquals(0.2, bins.get(0).meanPredicted(), 1e-9);
+        assertEquals(0.0, bins.get(0).observedRate(), 1e-9);
+        assertEquals(1.0, bins.get(1).observedRate(), 1e-9);
     }
 }

@@ -23,12 +23,14 @@ class ModelEvaluationTest {
     @Test
     void javaEvaluationReproducesTheTrainersValidationMetrics() throws Exception {
         JsonNode trained = Json.mapper().readTree(RepoPaths.models().resolve("v1/manifest.json").toFile()).get("metrics");
-        Map<String, Object> m = ModelEvaluation.evaluate(COSMETICS, RepoPaths.models(), "v1", null);
-        assertEquals(trained.get("validation_examples").asLong(), ((Number) m.get("examples")).longValue());
+        ModelEvaluation.Result m = ModelEvaluation.evaluate(COSMETICS, RepoPaths.models(), "v1", null);
+        assertEquals(trained.get("validation_examples").asLong(), m.examples());
+        Map<String, Double> measured = Map.of("auc", m.auc(), "logloss", m.logloss(),
+                "baseline_popularity_auc", m.baselinePopularityAuc(), "baseline_logreg_auc", m.baselineLogregAuc());
         for (String key : new String[] {"auc", "logloss", "baseline_popularity_auc", "baseline_logreg_auc"}) {
-            assertEquals(trained.get(key).asDouble(), (double) m.get(key), 1e-4, key);
+            assertEquals(trained.get(key).asDouble(), measured.get(key), 1e-4, key);
         }
-        assertTrue((double) m.get("auc") > (double) m.get("baseline_logreg_auc"));
-        assertTrue((double) m.get("auc") > (double) m.get("baseline_popularity_auc"));
+        assertTrue(m.auc() > m.baselineLogregAuc());
+        assertTrue(m.auc() > m.baselinePopularityAuc());
     }
 }

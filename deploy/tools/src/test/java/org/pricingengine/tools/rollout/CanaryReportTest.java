@@ -20,26 +20,25 @@ class CanaryReportTest {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void conversionRevenueAndMarginPerArm() throws Exception {
         CanaryReport report = new CanaryReport();
         for (int i = 0; i < 100; i++) {
             report.add(outcome("control", "v1", i < 10 ? "purchase" : i < 20 ? "cart" : "none", 10.0, 6.0));
             report.add(outcome("canary", "v2", i < 20 ? "purchase" : "none", 9.0, 6.0));
         }
-        Map<String, Object> summary = report.summary();
-        Map<String, Map<String, Object>> arms = (Map<String, Map<String, Object>>) summary.get("arms");
-        assertEquals(0.1, arms.get("control").get("conversion"));
-        assertEquals(0.2, arms.get("canary").get("conversion"));
-        assertEquals(100.0, arms.get("control").get("revenue"));
-        assertEquals(40.0, arms.get("control").get("margin"));
-        assertEquals(180.0, arms.get("canary").get("revenue"));
-        assertEquals(60.0, arms.get("canary").get("margin"));
-        assertEquals(10L, arms.get("control").get("carts"));
-        assertEquals(0.1, arms.get("canary").get("discount_on_purchases"));
-        assertEquals(0.2, (double) summary.get("margin_per_decision_lift"), 1e-9);
+        CanaryReport.Summary summary = report.summary();
+        Map<String, CanaryReport.Arm> arms = summary.arms();
+        assertEquals(0.1, arms.get("control").conversion());
+        assertEquals(0.2, arms.get("canary").conversion());
+        assertEquals(100.0, arms.get("control").revenue());
+        assertEquals(40.0, arms.get("control").margin());
+        assertEquals(180.0, arms.get("canary").revenue());
+        assertEquals(60.0, arms.get("canary").margin());
+        assertEquals(10L, arms.get("control").carts());
+        assertEquals(0.1, arms.get("canary").discountOnPurchases());
+        assertEquals(0.2, summary.marginPerDecisionLift(), 1e-9);
         // 10% vs 20% on 100 each: pooled p 0.15, se 0.0505, z 1.98.
-        assertEquals(1.98, (double) summary.get("conversion_z_score"), 0.01);
-        assertTrue(((Map<String, Object>) summary.get("by_arm_and_model_version")).containsKey("canary/v2"));
+        assertEquals(1.98, summary.conversionZScore(), 0.01);
+        assertTrue(summary.byArmAndModelVersion().containsKey("canary/v2"));
     }
 }
