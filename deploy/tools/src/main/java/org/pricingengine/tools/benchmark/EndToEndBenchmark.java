@@ -1,5 +1,6 @@
 package org.pricingengine.tools.benchmark;
 
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -121,7 +122,7 @@ public final class EndToEndBenchmark {
         Map<String, String> jobOptions = new LinkedHashMap<>(Map.of(PricingConfig.MODEL_VERSION.key(), a.get("model"),
                 PricingConfig.MODEL_DIR.key(), a.get("model-dir")));
         // Any job option may be passed through, e.g. --checkpoint.interval 60s.
-        for (PricingConfig.Option o : PricingConfig.options()) {
+        for (ConfigOption<?> o : PricingConfig.options()) {
             if (a.containsKey(o.key())) {
                 jobOptions.put(o.key(), a.get(o.key()));
             }
@@ -189,7 +190,7 @@ public final class EndToEndBenchmark {
         options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), bootstrap);
         options.put(PricingConfig.SCORING_MODE.key(), mode);
         options.put(PricingConfig.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
-        for (PricingConfig.Option topic : PricingConfig.TOPICS) {
+        for (ConfigOption<String> topic : PricingConfig.TOPICS) {
             options.put(topic.key(), prefix + "." + topic.defaultValue().substring("pricing.".length()));
         }
         PricingConfig config = PricingConfig.of(options);

@@ -220,7 +220,8 @@ public final class StateBoundBenchmark {
                 Map<String, Object> before = savepointed(job, "savepoint before idling", started);
                 steps.add(before);
                 print(before);
-                System.out.printf("idling %d s (user.ttl %s)%n", idleWaitMs / 1000, config.get(PricingConfig.USER_TTL));
+                System.out.printf("idling %d s (user.ttl %s)%n", idleWaitMs / 1000,
+                        PricingConfig.formatDuration(config.get(PricingConfig.USER_TTL)));
                 Thread.sleep(idleWaitMs);
                 Map<String, Object> after = savepointed(job, "savepoint after idling " + idleWaitMs / 1000 + " s", started);
                 after.put("shopper_state_bytes_dropped", (long) before.get("shopper_state_bytes") - (long) after.get("shopper_state_bytes"));
@@ -240,7 +241,7 @@ public final class StateBoundBenchmark {
         result.put("catalog_updates", catalogSent);
         result.put("user_sequence_capacity", config.get(PricingConfig.USER_SEQUENCE_CAPACITY));
         result.put("duplicate_window", config.get(PricingConfig.DUPLICATE_WINDOW));
-        result.put("user_ttl", config.get(PricingConfig.USER_TTL));
+        result.put("user_ttl", PricingConfig.formatDuration(config.get(PricingConfig.USER_TTL)));
         result.put("parallelism", config.get(PricingConfig.PARALLELISM));
         result.put("job_options", options.entrySet().stream().filter(e -> !e.getKey().startsWith("topic.")
                 && !e.getKey().startsWith("kafka.")).map(e -> e.getKey() + "=" + e.getValue()).toList());
