@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
+import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.api.Test;
 
 import org.pricingengine.it.testutils.RepoPaths;
@@ -110,7 +111,7 @@ class DeploymentManifestsTest {
             }
         }
         PricingConfig defaults = PricingConfig.fromArgs(new String[0]);
-        for (PricingConfig.Option topic : PricingConfig.TOPICS) {
+        for (ConfigOption<String> topic : PricingConfig.TOPICS) {
             JsonNode spec = topics.get(defaults.get(topic));
             assertTrue(spec != null, "topic " + defaults.get(topic) + " is defined");
             assertTrue(spec.path("partitions").asInt() >= 3, defaults.get(topic) + " partitions");

@@ -150,8 +150,8 @@ class PricingJobIT {
 
     @Test
     void everyPriceIsInsideItsGuardrailsAndTaggedWithTheModelVersion() {
-        double maxDiscount = config.getDouble(PricingConfig.MAX_DISCOUNT);
-        double minMargin = config.getDouble(PricingConfig.MIN_MARGIN);
+        double maxDiscount = config.get(PricingConfig.MAX_DISCOUNT);
+        double minMargin = config.get(PricingConfig.MIN_MARGIN);
         int priced = 0;
         int modelPriced = 0;
         for (JsonNode d : decisions) {

@@ -109,9 +109,9 @@ public final class PricingJob {
     public static Configuration flinkConfiguration(PricingConfig config) {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, config.getBoolean(PricingConfig.CHECKPOINT_INCREMENTAL));
-        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.getDuration(PricingConfig.CHECKPOINT_INTERVAL));
-        conf.set(CheckpointingOptions.ENABLE_UNALIGNED, config.getBoolean(PricingConfig.CHECKPOINT_UNALIGNED));
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, config.get(PricingConfig.CHECKPOINT_INCREMENTAL));
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.get(PricingConfig.CHECKPOINT_INTERVAL));
+        conf.set(CheckpointingOptions.ENABLE_UNALIGNED, config.get(PricingConfig.CHECKPOINT_UNALIGNED));
         // Most lookups of a new shopper or item miss; without bloom filters every miss reads index blocks of
         // every SST file. The benchmark's soak slowed to a third after 5 minutes of new users without them.
         conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
@@ -122,8 +122,8 @@ public final class PricingJob {
         conf.set(ExecutionOptions.BUFFER_TIMEOUT, java.time.Duration.ofMillis(5));
         // Every type on the wire and in state must have a real serializer (evolvable across savepoints).
         conf.set(PipelineOptions.GENERIC_TYPES, false);
-        if (config.getInt(PricingConfig.PARALLELISM) > 0) {
-            conf.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, config.getInt(PricingConfig.PARALLELISM));
+        if (config.get(PricingConfig.PARALLELISM) > 0) {
+            conf.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, config.get(PricingConfig.PARALLELISM));
         }
         return conf;
     }
@@ -131,10 +131,10 @@ public final class PricingJob {
     /** Wires the topology; returns the decisions stream (tests and tools attach to it). */
     public DataStream<PriceDecision> build(StreamExecutionEnvironment env, PricingSources sources, PricingSinks sinks) {
         WatermarkStrategy<InboundRecord> eventTime = WatermarkStrategy
-                .<InboundRecord>forBoundedOutOfOrderness(config.getDuration(PricingConfig.WATERMARK_OUT_OF_ORDERNESS))
+                .<InboundRecord>forBoundedOutOfOrderness(config.get(PricingConfig.WATERMARK_OUT_OF_ORDERNESS))
                 // Dead letters carry no event time and must not move the watermark.
                 .withTimestampAssigner((record, kafkaTimestamp) -> record.eventTimeMs())
-                .withIdleness(config.getDuration(PricingConfig.WATERMARK_IDLENESS));
+                .withIdleness(config.get(PricingConfig.WATERMARK_IDLENESS));
 
         // Each source is validated and routed in its own chain: the records cross no thread before the keyBy.
         SingleOutputStreamOperator<InboundRecord> behaviourIn = routed(env
@@ -150,9 +150,9 @@ public final class PricingJob {
         SingleOutputStreamOperator<InboundRecord> behaviourAccepted = behaviourIn
                 .keyBy(record -> record.behaviour.userId(), Types.STRING)
                 .process(new BehaviourEventGate(config.get(PricingConfig.TOPIC_BEHAVIOUR),
-                        config.getInt(PricingConfig.DUPLICATE_WINDOW),
-                        config.getDuration(PricingConfig.MAX_EVENT_LATENESS),
-                        config.getDuration(PricingConfig.USER_TTL)))
+                        config.get(PricingConfig.DUPLICATE_WINDOW),
+                        config.get(PricingConfig.MAX_EVENT_LATENESS),
+                        config.get(PricingConfig.USER_TTL)))
                 .uid("behaviour-duplicates-and-late-events").name("refuse duplicate and late behaviour events");
         DataStream<InboundRecord> valid = behaviourAccepted.union(catalogIn, requestsIn);
         DataStream<DeadLetter> deadLetters = behaviourIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS)
@@ -164,9 +164,9 @@ public final class PricingJob {
         DataStream<EnrichedRequest> requestsWithItem = valid
                 .keyBy(InboundRecord::itemId, Types.STRING)
                 .process(new ItemStateFunction(
-                        config.getDuration(PricingConfig.ITEM_TTL),
-                        config.getDuration(PricingConfig.CATALOG_WAIT),
-                        config.getInt(PricingConfig.MAX_PENDING_REQUESTS)))
+                        config.get(PricingConfig.ITEM_TTL),
+                        config.get(PricingConfig.CATALOG_WAIT),
+                        config.get(PricingConfig.MAX_PENDING_REQUESTS)))
                 .uid("item-state").name("item catalog and demand state");
 
         DataStream<UserInput> userInputs = behaviour
@@ -177,18 +177,18 @@ public final class PricingJob {
         DataStream<ScoringRequest> withFeatures = userInputs
                 .keyBy(UserInput::userId, Types.STRING)
                 .process(new UserBehaviourFunction(
-                        config.getInt(PricingConfig.USER_SEQUENCE_CAPACITY),
-                        config.getDuration(PricingConfig.USER_TTL)))
+                        config.get(PricingConfig.USER_SEQUENCE_CAPACITY),
+                        config.get(PricingConfig.USER_TTL)))
                 .uid("user-behaviour-state").name("user behaviour state and features");
 
-        DataStream<ScoredRequest> scored = config.get(PricingConfig.SCORING_MODE).equals("sync")
+        DataStream<ScoredRequest> scored = config.get(PricingConfig.SCORING_MODE) == PricingConfig.ScoringMode.SYNC
                 ? withFeatures.map(new SynchronousScoringFunction(scoringSettings(config)))
                         .uid("demand-model-scoring-sync").name("demand model scoring, one call per record (naive)")
                 : AsyncDataStream.unorderedWait(
                                 withFeatures,
                                 new ModelScoringFunction(scoringSettings(config)),
-                                config.getDuration(PricingConfig.SCORING_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
-                                config.getInt(PricingConfig.SCORING_CAPACITY))
+                                config.get(PricingConfig.SCORING_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
+                                config.get(PricingConfig.SCORING_CAPACITY))
                         .uid("demand-model-scoring").name("demand model scoring (ONNX Runtime)");
 
         // Scoring runs chained to the user state, so every scored request is still in the subtask that owns its
@@ -202,7 +202,7 @@ public final class PricingJob {
         DataStream<FeedbackOutcome> outcomes = decisions
                 .keyBy(d -> FeedbackAttributionFunction.keyOf(d.userId(), d.itemId()), Types.STRING)
                 .connect(behaviour.keyBy(e -> FeedbackAttributionFunction.keyOf(e.userId(), e.itemId()), Types.STRING))
-                .process(new FeedbackAttributionFunction(config.getDuration(PricingConfig.ATTRIBUTION_WINDOW)))
+                .process(new FeedbackAttributionFunction(config.get(PricingConfig.ATTRIBUTION_WINDOW)))
                 .uid("feedback-attribution").name("feedback attribution");
 
         decisions.sinkTo(sinks.decisions()).uid("sink-price-decisions").name("price decisions sink");
@@ -220,15 +220,15 @@ public final class PricingJob {
         return new ModelScoringFunction.Settings(
                 config.get(PricingConfig.MODEL_DIR),
                 config.get(PricingConfig.MODEL_VERSION),
-                ScoringDevice.parse(config.get(PricingConfig.MODEL_DEVICE)),
-                config.getInt(PricingConfig.MODEL_CUDA_DEVICE),
-                config.getInt(PricingConfig.MODEL_INTRA_OP_THREADS),
-                config.getInt(PricingConfig.SCORING_BATCH_SIZE),
-                config.getDuration(PricingConfig.SCORING_MAX_WAIT).toNanos(),
-                config.getInt(PricingConfig.SCORING_CAPACITY),
-                config.getInt(PricingConfig.BREAKER_FAILURES),
-                config.getDuration(PricingConfig.BREAKER_COOLDOWN).toMillis(),
+                ScoringDevice.valueOf(config.get(PricingConfig.MODEL_DEVICE).name()),
+                config.get(PricingConfig.MODEL_CUDA_DEVICE),
+                config.get(PricingConfig.MODEL_INTRA_OP_THREADS),
+                config.get(PricingConfig.SCORING_BATCH_SIZE),
+                config.get(PricingConfig.SCORING_MAX_WAIT).toNanos(),
+                config.get(PricingConfig.SCORING_CAPACITY),
+                config.get(PricingConfig.BREAKER_FAILURES),
+                config.get(PricingConfig.BREAKER_COOLDOWN).toMillis(),
                 config.get(PricingConfig.CANARY_MODEL_VERSION).isBlank() ? null : config.get(PricingConfig.CANARY_MODEL_VERSION),
-                config.getDouble(PricingConfig.CANARY_SHARE));
+                config.get(PricingConfig.CANARY_SHARE));
     }
 }

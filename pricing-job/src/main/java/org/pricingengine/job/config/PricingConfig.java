@@ -1,5 +1,12 @@
 package org.pricingengine.job.config;
 
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.description.BlockElement;
+import org.apache.flink.configuration.description.TextElement;
+import org.apache.flink.util.TimeUtils;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Serializable;
@@ -9,7 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,176 +28,311 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Every setting of the job, in one place, each with its default and what it means (README lists
- * them all; a test keeps the two in step). Values come from {@code --key value} arguments, or from
- * a properties file given as {@code --config FILE} (arguments win). Unknown keys and malformed values
- * stop the job at start-up with a message naming the option.
+ * Every setting of the job, in one place, each a typed Flink {@link ConfigOption} with its default and
+ * what it means (README's table is generated from them, see {@link ConfigurationDocs}). Values come
+ * from {@code --key value} arguments, or from a properties file given as {@code --config FILE}
+ * (arguments win). Unknown keys and malformed values stop the job at start-up with a message naming
+ * the option; read values with {@link #get(ConfigOption)}.
  *
  * <p>Keys starting with {@code kafka.client.} are passed to every Kafka client as they are (minus the
  * prefix), for security settings such as {@code security.protocol} or {@code sasl.jaas.config}.
  */
 public final class PricingConfig implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
 
-    public record Option(String key, String defaultValue, String description) implements Serializable {}
+    private static final Map<String, ConfigOption<?>> OPTIONS = new LinkedHashMap<>();
+    private static final Map<String, String> SHOWN_DEFAULTS = new HashMap<>();
 
-    private static final Map<String, Option> OPTIONS = new LinkedHashMap<>();
+    private static <T> ConfigOption<T> register(ConfigOption<T> option) {
+        OPTIONS.put(option.key(), option);
+        return option;
+    }
 
-    private static Option option(String key, String defaultValue, String description) {
-        Option o = new Option(key, defaultValue, description);
-        OPTIONS.put(key, o);
-        return o;
+    /**
+     * For a default that reads better as written than in its canonical form (60s rather than 1min);
+     * it must parse to the same value, so docs and behaviour cannot drift apart.
+     */
+    private static <T> ConfigOption<T> register(ConfigOption<T> option, String shownDefault) {
+        Object parsed = Configuration.fromMap(Map.of(option.key(), shownDefault)).get(option);
+        if (!parsed.equals(option.defaultValue())) {
+            throw new IllegalStateException("shown default '" + shownDefault + "' of " + option.key()
+                    + " is not its default " + option.defaultValue());
+        }
+        SHOWN_DEFAULTS.put(option.key(), shownDefault);
+        return register(option);
+    }
+
+    /** Where a job without a savepoint starts reading its input topics. */
+    public enum StartingOffsets {
+        COMMITTED_OR_EARLIEST, EARLIEST, LATEST;
+
+        @Override
+        public String toString() {
+            return spelling(this);
+        }
+    }
+
+    /** Where the model runs. */
+    public enum ModelDevice {
+        AUTO, CPU, CUDA;
+
+        @Override
+        public String toString() {
+            return spelling(this);
+        }
+    }
+
+    /** What the pricing policy maximises. */
+    public enum Objective {
+        MARGIN, REVENUE;
+
+        @Override
+        public String toString() {
+            return spelling(this);
+        }
+    }
+
+    /**
+     * How a sink delivers. Not Flink's {@code DeliveryGuarantee}: that one also has NONE, which the job
+     * does not offer.
+     */
+    public enum Delivery {
+        AT_LEAST_ONCE, EXACTLY_ONCE;
+
+        @Override
+        public String toString() {
+            return spelling(this);
+        }
+    }
+
+    /** How requests are scored. */
+    public enum ScoringMode {
+        ASYNC, SYNC;
+
+        @Override
+        public String toString() {
+            return spelling(this);
+        }
+    }
+
+    /**
+     * How users write an enum value (committed-or-earliest). Flink parses enum options by matching
+     * {@code toString()} case-insensitively, so this is also what the command line accepts.
+     */
+    private static String spelling(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     // --- Kafka ---
-    public static final Option BOOTSTRAP_SERVERS = option("kafka.bootstrap-servers", "localhost:9092",
-            "Kafka bootstrap servers.");
-    public static final Option GROUP_ID = option("kafka.group-id", "pricing-engine",
-            "Consumer group id (offsets are committed on checkpoints, for monitoring only).");
-    public static final Option STARTING_OFFSETS = option("kafka.starting-offsets", "committed-or-earliest",
-            "Where a job without a savepoint starts reading: committed-or-earliest, earliest or latest.");
-    public static final Option BOUNDED = option("kafka.bounded", "false",
-            "true: read the input topics up to their latest offsets at start, then finish (backfills, replays, tests).");
-    public static final Option TOPIC_BEHAVIOUR = option("topic.behaviour-events", "pricing.behaviour-events",
-            "Input topic: shopper behaviour events.");
-    public static final Option TOPIC_CATALOG = option("topic.catalog-updates", "pricing.catalog-updates",
-            "Input topic: catalog updates (compacted, keyed by item).");
-    public static final Option TOPIC_REQUESTS = option("topic.price-requests", "pricing.price-requests",
-            "Input topic: price-quote requests.");
-    public static final Option TOPIC_DECISIONS = option("topic.price-decisions", "pricing.price-decisions",
-            "Output topic: priced decisions.");
-    public static final Option TOPIC_FEEDBACK = option("topic.feedback-outcomes", "pricing.feedback-outcomes",
-            "Output topic: attributed feedback outcomes.");
-    public static final Option TOPIC_DEAD_LETTERS = option("topic.dead-letters", "pricing.dead-letters",
-            "Output topic: refused input records with their reason.");
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = register(ConfigOptions.key("kafka.bootstrap-servers")
+            .stringType().defaultValue("localhost:9092")
+            .withDescription("Kafka bootstrap servers."));
+    public static final ConfigOption<String> GROUP_ID = register(ConfigOptions.key("kafka.group-id")
+            .stringType().defaultValue("pricing-engine")
+            .withDescription("Consumer group id (offsets are committed on checkpoints, for monitoring only)."));
+    public static final ConfigOption<StartingOffsets> STARTING_OFFSETS = register(ConfigOptions.key("kafka.starting-offsets")
+            .enumType(StartingOffsets.class).defaultValue(StartingOffsets.COMMITTED_OR_EARLIEST)
+            .withDescription("Where a job without a savepoint starts reading: committed-or-earliest, earliest or latest."));
+    public static final ConfigOption<Boolean> BOUNDED = register(ConfigOptions.key("kafka.bounded")
+            .booleanType().defaultValue(false)
+            .withDescription("true: read the input topics up to their latest offsets at start, then finish (backfills, replays, tests)."));
+    public static final ConfigOption<String> TOPIC_BEHAVIOUR = register(ConfigOptions.key("topic.behaviour-events")
+            .stringType().defaultValue("pricing.behaviour-events")
+            .withDescription("Input topic: shopper behaviour events."));
+    public static final ConfigOption<String> TOPIC_CATALOG = register(ConfigOptions.key("topic.catalog-updates")
+            .stringType().defaultValue("pricing.catalog-updates")
+            .withDescription("Input topic: catalog updates (compacted, keyed by item)."));
+    public static final ConfigOption<String> TOPIC_REQUESTS = register(ConfigOptions.key("topic.price-requests")
+            .stringType().defaultValue("pricing.price-requests")
+            .withDescription("Input topic: price-quote requests."));
+    public static final ConfigOption<String> TOPIC_DECISIONS = register(ConfigOptions.key("topic.price-decisions")
+            .stringType().defaultValue("pricing.price-decisions")
+            .withDescription("Output topic: priced decisions."));
+    public static final ConfigOption<String> TOPIC_FEEDBACK = register(ConfigOptions.key("topic.feedback-outcomes")
+            .stringType().defaultValue("pricing.feedback-outcomes")
+            .withDescription("Output topic: attributed feedback outcomes."));
+    public static final ConfigOption<String> TOPIC_DEAD_LETTERS = register(ConfigOptions.key("topic.dead-letters")
+            .stringType().defaultValue("pricing.dead-letters")
+            .withDescription("Output topic: refused input records with their reason."));
     /** The job's six topics, inputs first. */
-    public static final List<Option> TOPICS = List.of(TOPIC_BEHAVIOUR, TOPIC_CATALOG, TOPIC_REQUESTS,
+    public static final List<ConfigOption<String>> TOPICS = List.of(TOPIC_BEHAVIOUR, TOPIC_CATALOG, TOPIC_REQUESTS,
             TOPIC_DECISIONS, TOPIC_FEEDBACK, TOPIC_DEAD_LETTERS);
 
-    public static final Option WATERMARK_OUT_OF_ORDERNESS = option("watermark.out-of-orderness", "5s",
-            "How far behind the newest event time an event may arrive and still count as on time.");
-    public static final Option WATERMARK_IDLENESS = option("watermark.idleness", "30s",
-            "A Kafka partition without records for this long stops holding back event time.");
+    public static final ConfigOption<Duration> WATERMARK_OUT_OF_ORDERNESS = register(ConfigOptions.key("watermark.out-of-orderness")
+            .durationType().defaultValue(Duration.ofSeconds(5))
+            .withDescription("How far behind the newest event time an event may arrive and still count as on time."));
+    public static final ConfigOption<Duration> WATERMARK_IDLENESS = register(ConfigOptions.key("watermark.idleness")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("A Kafka partition without records for this long stops holding back event time."));
 
     // --- Validation ---
-    public static final Option MAX_RECORD_BYTES = option("validation.max-record-bytes", "65536",
-            "Input records larger than this go to the dead-letter topic.");
-    public static final Option MAX_FUTURE_SKEW = option("validation.max-future-skew", "1d",
-            "Event times further than this ahead of the wall clock are refused.");
-    public static final Option EARLIEST_EVENT_TIME = option("validation.earliest-event-time", "2000-01-01T00:00:00Z",
-            "Event times before this instant are refused.");
-    public static final Option MAX_EVENT_LATENESS = option("validation.max-event-lateness", "1h",
-            "A behaviour event older than the user's newest event by more than this is refused (dead letter LATE_EVENT): it would rewrite a sequence that has moved on. Events out of order by less are accepted and placed by event time.");
-    public static final Option DUPLICATE_WINDOW = option("validation.duplicate-window", "64",
-            "How many of a user's latest behaviour event ids are remembered to refuse a repeat (dead letter DUPLICATE_EVENT) before it is counted twice. 8 bytes of state per id and user.");
-    public static final Option DEAD_LETTER_MAX_CHARS = option("validation.dead-letter-max-chars", "4096",
-            "The raw record kept in a dead letter is truncated to this many characters.");
+    public static final ConfigOption<Integer> MAX_RECORD_BYTES = register(ConfigOptions.key("validation.max-record-bytes")
+            .intType().defaultValue(65536)
+            .withDescription("Input records larger than this go to the dead-letter topic."));
+    public static final ConfigOption<Duration> MAX_FUTURE_SKEW = register(ConfigOptions.key("validation.max-future-skew")
+            .durationType().defaultValue(Duration.ofDays(1))
+            .withDescription("Event times further than this ahead of the wall clock are refused."));
+    public static final ConfigOption<String> EARLIEST_EVENT_TIME = register(ConfigOptions.key("validation.earliest-event-time")
+            .stringType().defaultValue("2000-01-01T00:00:00Z")
+            .withDescription("Event times before this instant are refused."));
+    public static final ConfigOption<Duration> MAX_EVENT_LATENESS = register(ConfigOptions.key("validation.max-event-lateness")
+            .durationType().defaultValue(Duration.ofHours(1))
+            .withDescription("A behaviour event older than the user's newest event by more than this is refused (`LATE_EVENT`); events out of order by less are accepted and placed by event time."));
+    public static final ConfigOption<Integer> DUPLICATE_WINDOW = register(ConfigOptions.key("validation.duplicate-window")
+            .intType().defaultValue(64)
+            .withDescription("How many of a user's latest behaviour event ids are remembered to refuse a repeat (`DUPLICATE_EVENT`); 8 bytes of state per id and user."));
+    public static final ConfigOption<Integer> DEAD_LETTER_MAX_CHARS = register(ConfigOptions.key("validation.dead-letter-max-chars")
+            .intType().defaultValue(4096)
+            .withDescription("The raw record kept in a dead letter is truncated to this many characters."));
 
     // --- Delivery ---
-    public static final Option DELIVERY_DECISIONS = option("delivery.decisions", "at-least-once",
-            "at-least-once: a decision is sent the moment it is made; after a failure a request may be priced again (same decision_id: consumers keep one per decision_id). exactly-once: Kafka transactions, visible to read_committed consumers only when the checkpoint commits (checkpoint-interval latency).");
-    public static final Option DELIVERY_FEEDBACK = option("delivery.feedback", "exactly-once",
-            "exactly-once (Kafka transactions, committed on each checkpoint; consumers read with isolation.level=read_committed) or at-least-once. Feedback outcomes are training and evaluation data: a duplicate would count a purchase twice.");
-    public static final Option TRANSACTIONAL_ID_PREFIX = option("delivery.transactional-id-prefix", "pricing-engine",
-            "Prefix of the Kafka transactional ids of exactly-once sinks. Unique per deployment on a Kafka cluster: two jobs with one prefix fence each other. Keep it across savepoint restarts and rollouts, so a restarted job aborts its predecessor's open transactions.");
-    public static final Option TRANSACTION_TIMEOUT = option("delivery.transaction-timeout", "10min",
-            "Kafka transaction timeout of exactly-once sinks: longer than a checkpoint interval plus a restart, and at most the broker's transaction.max.timeout.ms (15 min by default; the producer fails at start-up otherwise).");
+    public static final ConfigOption<Delivery> DELIVERY_DECISIONS = register(ConfigOptions.key("delivery.decisions")
+            .enumType(Delivery.class).defaultValue(Delivery.AT_LEAST_ONCE)
+            .withDescription("at-least-once: a decision is sent the moment it is made; after a failure a request may be priced again (same decision_id: consumers keep one per decision_id). exactly-once: Kafka transactions, visible to read_committed consumers only when the checkpoint commits (checkpoint-interval latency)."));
+    public static final ConfigOption<Delivery> DELIVERY_FEEDBACK = register(ConfigOptions.key("delivery.feedback")
+            .enumType(Delivery.class).defaultValue(Delivery.EXACTLY_ONCE)
+            .withDescription("exactly-once (Kafka transactions, committed on each checkpoint; consumers read with isolation.level=read_committed) or at-least-once. Feedback outcomes are training and evaluation data: a duplicate would count a purchase twice."));
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = register(ConfigOptions.key("delivery.transactional-id-prefix")
+            .stringType().defaultValue("pricing-engine")
+            .withDescription("Prefix of the Kafka transactional ids of exactly-once sinks. Unique per deployment on a Kafka cluster: two jobs with one prefix fence each other. Keep it across savepoint restarts and rollouts, so a restarted job aborts its predecessor's open transactions."));
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = register(ConfigOptions.key("delivery.transaction-timeout")
+            .durationType().defaultValue(Duration.ofMinutes(10))
+            .withDescription("Kafka transaction timeout of exactly-once sinks: longer than a checkpoint interval plus a restart, and at most the broker's transaction.max.timeout.ms (15 min by default; the producer fails at start-up otherwise)."));
 
     // --- State ---
-    public static final Option CHECKPOINT_INTERVAL = option("checkpoint.interval", "60s",
-            "Checkpoint interval. Each checkpoint holds decisions back for a moment (150-400 ms on a 2-core machine, see BENCHMARKS.md); a longer interval means fewer such moments but more input replayed after a failure.");
-    public static final Option CHECKPOINT_INCREMENTAL = option("checkpoint.incremental", "true",
-            "Incremental RocksDB checkpoints (only new SST files are uploaded). Their synchronous part flushes RocksDB's memtables on the task thread; full checkpoints only take a RocksDB snapshot there and copy everything asynchronously.");
-    public static final Option CHECKPOINT_UNALIGNED = option("checkpoint.unaligned", "false",
-            "Unaligned checkpoints: barriers overtake records in flight, so checkpoints stay short under backpressure (in-flight records are stored in the checkpoint instead). Did not shorten the checkpoint stall at moderate load in the benchmark.");
-    public static final Option CHECKPOINT_DIR = option("checkpoint.dir", "",
-            "Checkpoint storage URI, e.g. file:///var/flink/checkpoints; empty keeps the cluster's setting.");
-    public static final Option USER_SEQUENCE_CAPACITY = option("user.sequence-capacity", "64",
-            "Behaviour events remembered per user (at least the model's sequence length, 32).");
-    public static final Option USER_TTL = option("user.ttl", "30d",
-            "User state is dropped after this long without a behaviour event.");
-    public static final Option ITEM_TTL = option("item.ttl", "90d",
-            "Item state is dropped after this long without a catalog update or event.");
-    public static final Option CATALOG_WAIT = option("item.catalog-wait", "2s",
-            "How long a request for an item without catalog entry waits for one before the fallback prices it.");
-    public static final Option MAX_PENDING_REQUESTS = option("item.max-pending-requests", "100",
-            "Requests that may wait for one item's catalog entry; more are priced by the fallback at once.");
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = register(ConfigOptions.key("checkpoint.interval")
+            .durationType().defaultValue(Duration.ofSeconds(60))
+            .withDescription("Checkpoint interval. Each checkpoint holds decisions back for a moment (150-400 ms on a 2-core machine, see BENCHMARKS.md); a longer interval means fewer such moments but more input replayed after a failure."), "60s");
+    public static final ConfigOption<Boolean> CHECKPOINT_INCREMENTAL = register(ConfigOptions.key("checkpoint.incremental")
+            .booleanType().defaultValue(true)
+            .withDescription("Incremental RocksDB checkpoints (only new SST files are uploaded). Their synchronous part flushes RocksDB's memtables on the task thread; full checkpoints only take a RocksDB snapshot there and copy everything asynchronously."));
+    public static final ConfigOption<Boolean> CHECKPOINT_UNALIGNED = register(ConfigOptions.key("checkpoint.unaligned")
+            .booleanType().defaultValue(false)
+            .withDescription("Unaligned checkpoints: barriers overtake records in flight, so checkpoints stay short under backpressure (in-flight records are stored in the checkpoint instead). Did not shorten the checkpoint stall at moderate load in the benchmark."));
+    public static final ConfigOption<String> CHECKPOINT_DIR = register(ConfigOptions.key("checkpoint.dir")
+            .stringType().defaultValue("")
+            .withDescription("Checkpoint storage URI, e.g. file:///var/flink/checkpoints; empty keeps the cluster's setting."));
+    public static final ConfigOption<Integer> USER_SEQUENCE_CAPACITY = register(ConfigOptions.key("user.sequence-capacity")
+            .intType().defaultValue(64)
+            .withDescription("Behaviour events remembered per user (at least the model's sequence length, 32)."));
+    public static final ConfigOption<Duration> USER_TTL = register(ConfigOptions.key("user.ttl")
+            .durationType().defaultValue(Duration.ofDays(30))
+            .withDescription("User state is dropped after this long without a behaviour event."));
+    public static final ConfigOption<Duration> ITEM_TTL = register(ConfigOptions.key("item.ttl")
+            .durationType().defaultValue(Duration.ofDays(90))
+            .withDescription("Item state is dropped after this long without a catalog update or event."));
+    public static final ConfigOption<Duration> CATALOG_WAIT = register(ConfigOptions.key("item.catalog-wait")
+            .durationType().defaultValue(Duration.ofSeconds(2))
+            .withDescription("How long a request for an item without catalog entry waits for one before the fallback prices it."));
+    public static final ConfigOption<Integer> MAX_PENDING_REQUESTS = register(ConfigOptions.key("item.max-pending-requests")
+            .intType().defaultValue(100)
+            .withDescription("Requests that may wait for one item's catalog entry; more are priced by the fallback at once."));
 
     // --- Model and scoring ---
-    public static final Option MODEL_DIR = option("model.dir", "model-assets/models",
-            "Directory holding one sub-directory per model version (manifest.json + model.onnx).");
-    public static final Option MODEL_VERSION = option("model.version", "v1",
-            "Model version to serve.");
-    public static final Option CANARY_MODEL_VERSION = option("canary.model-version", "",
-            "Candidate model version that prices a share of users (canary arm); empty: no canary. Decisions and feedback outcomes carry arm and model version; deploy/rollout.sh canary and promote manage it.");
-    public static final Option CANARY_SHARE = option("canary.share", "0.0",
-            "Share of users (0 to 1) the canary model prices, chosen deterministically from the user id (salted with the canary version).");
-    public static final Option MODEL_DEVICE = option("model.device", "auto",
-            "auto (CUDA when an NVIDIA GPU is present, else CPU), cpu, or cuda (fail if CUDA cannot be used).");
-    public static final Option MODEL_CUDA_DEVICE = option("model.cuda-device-id", "0",
-            "CUDA device id for the CUDA execution provider.");
-    public static final Option MODEL_INTRA_OP_THREADS = option("model.intra-op-threads", "1",
-            "ONNX Runtime intra-op threads per model session.");
-    public static final Option SCORING_MODE = option("scoring.mode", "async",
-            "async: micro-batched async scoring (production); sync: one model call per record on the task thread (the naive baseline the benchmark compares against; not savepoint-compatible with async).");
-    public static final Option SCORING_BATCH_SIZE = option("scoring.max-batch-size", "64",
-            "Most requests scored in one model call.");
-    public static final Option SCORING_MAX_WAIT = option("scoring.max-batch-wait", "2ms",
-            "Longest a request waits for others to fill a batch.");
-    public static final Option SCORING_TIMEOUT = option("scoring.timeout", "500ms",
-            "A request not scored within this time gets a fallback decision (MODEL_TIMEOUT).");
-    public static final Option SCORING_CAPACITY = option("scoring.capacity", "256",
-            "Requests in flight in the async scoring operator per subtask. Keep capacity x per-request scoring time well under scoring.timeout: beyond it, a backlog turns into timeouts instead of backpressure on Kafka.");
+    public static final ConfigOption<String> MODEL_DIR = register(ConfigOptions.key("model.dir")
+            .stringType().defaultValue("model-assets/models")
+            .withDescription("Directory holding one sub-directory per model version (manifest.json + model.onnx)."));
+    public static final ConfigOption<String> MODEL_VERSION = register(ConfigOptions.key("model.version")
+            .stringType().defaultValue("v1")
+            .withDescription("Model version to serve."));
+    public static final ConfigOption<String> CANARY_MODEL_VERSION = register(ConfigOptions.key("canary.model-version")
+            .stringType().defaultValue("")
+            .withDescription("Candidate model version that prices a share of users (canary arm); empty: no canary. Decisions and feedback outcomes carry arm and model version; deploy/rollout.sh canary and promote manage it."));
+    public static final ConfigOption<Double> CANARY_SHARE = register(ConfigOptions.key("canary.share")
+            .doubleType().defaultValue(0.0)
+            .withDescription("Share of users (0 to 1) the canary model prices, chosen deterministically from the user id (salted with the canary version)."));
+    public static final ConfigOption<ModelDevice> MODEL_DEVICE = register(ConfigOptions.key("model.device")
+            .enumType(ModelDevice.class).defaultValue(ModelDevice.AUTO)
+            .withDescription("auto (CUDA when an NVIDIA GPU is present, else CPU), cpu, or cuda (fail if CUDA cannot be used)."));
+    public static final ConfigOption<Integer> MODEL_CUDA_DEVICE = register(ConfigOptions.key("model.cuda-device-id")
+            .intType().defaultValue(0)
+            .withDescription("CUDA device id for the CUDA execution provider."));
+    public static final ConfigOption<Integer> MODEL_INTRA_OP_THREADS = register(ConfigOptions.key("model.intra-op-threads")
+            .intType().defaultValue(1)
+            .withDescription("ONNX Runtime intra-op threads per model session."));
+    public static final ConfigOption<ScoringMode> SCORING_MODE = register(ConfigOptions.key("scoring.mode")
+            .enumType(ScoringMode.class).defaultValue(ScoringMode.ASYNC)
+            .withDescription("async: micro-batched async scoring (production); sync: one model call per record on the task thread (the naive baseline the benchmark compares against; not savepoint-compatible with async)."));
+    public static final ConfigOption<Integer> SCORING_BATCH_SIZE = register(ConfigOptions.key("scoring.max-batch-size")
+            .intType().defaultValue(64)
+            .withDescription("Most requests scored in one model call."));
+    public static final ConfigOption<Duration> SCORING_MAX_WAIT = register(ConfigOptions.key("scoring.max-batch-wait")
+            .durationType().defaultValue(Duration.ofMillis(2))
+            .withDescription("Longest a request waits for others to fill a batch."));
+    public static final ConfigOption<Duration> SCORING_TIMEOUT = register(ConfigOptions.key("scoring.timeout")
+            .durationType().defaultValue(Duration.ofMillis(500))
+            .withDescription("A request not scored within this time gets a fallback decision (MODEL_TIMEOUT)."));
+    public static final ConfigOption<Integer> SCORING_CAPACITY = register(ConfigOptions.key("scoring.capacity")
+            .intType().defaultValue(256)
+            .withDescription("Requests in flight in the async scoring operator per subtask. Keep capacity x per-request scoring time well under scoring.timeout: beyond it, a backlog turns into timeouts instead of backpressure on Kafka."));
 
-    public static final Option BREAKER_FAILURES = option("scoring.breaker.failures", "20",
-            "Consecutive model errors or timeouts that open the circuit breaker (requests then get list-price fallbacks without calling the model).");
-    public static final Option BREAKER_COOLDOWN = option("scoring.breaker.cooldown", "5s",
-            "How long an open breaker skips the model before letting requests try it again.");
+    public static final ConfigOption<Integer> BREAKER_FAILURES = register(ConfigOptions.key("scoring.breaker.failures")
+            .intType().defaultValue(20)
+            .withDescription("Consecutive model errors or timeouts that open the circuit breaker (requests then get list-price fallbacks without calling the model)."));
+    public static final ConfigOption<Duration> BREAKER_COOLDOWN = register(ConfigOptions.key("scoring.breaker.cooldown")
+            .durationType().defaultValue(Duration.ofSeconds(5))
+            .withDescription("How long an open breaker skips the model before letting requests try it again."));
 
     // --- Pricing policy ---
-    public static final Option OBJECTIVE = option("pricing.objective", "margin",
-            "What the policy maximises: margin (expected (price - cost) x conversion) or revenue (price x conversion).");
-    public static final Option COST_RATIO = option("pricing.cost-ratio", "0.6",
-            "Unit cost assumed as a share of the list price when the catalog gives none.");
-    public static final Option MIN_MARGIN = option("pricing.min-margin", "0.05",
-            "Floor: the price is at least unit cost x (1 + this).");
-    public static final Option MAX_DISCOUNT = option("pricing.max-discount", "0.3",
-            "Floor: the price is at least list price x (1 - this). Also bounds how far two shoppers' prices for one item can differ.");
-    public static final Option MAX_MARKUP = option("pricing.max-markup", "0",
-            "Ceiling: the price is at most list price x (1 + this); 0 means never above list price.");
-    public static final Option PRICE_GRID_POINTS = option("pricing.grid-points", "61",
-            "Candidate prices evaluated between floor and ceiling.");
-    public static final Option ROUNDING_UNIT = option("pricing.rounding-unit", "0.01",
-            "Prices are rounded to a multiple of this (inside the guardrails).");
-    public static final Option QUOTE_TTL = option("pricing.quote-ttl", "15min",
-            "A user asking again for the same item within this time (event time) gets the same price.");
-    public static final Option MAX_CHANGE = option("pricing.max-change", "0.1",
-            "A new quote differs from the user's previous quote for the item by at most this share (0 disables).");
-    public static final Option CHANGE_MEMORY = option("pricing.change-memory", "1d",
-            "How long a previous quote constrains the next one (and is kept in state).");
-    public static final Option DISCLOSURE_TEXT = option("pricing.disclosure-text",
-            "THIS PRICE WAS SET BY AN ALGORITHM USING YOUR PERSONAL DATA.",
-            "Disclosure shown with personalized prices (e.g. New York's Algorithmic Pricing Disclosure Act).");
+    public static final ConfigOption<Objective> OBJECTIVE = register(ConfigOptions.key("pricing.objective")
+            .enumType(Objective.class).defaultValue(Objective.MARGIN)
+            .withDescription("What the policy maximises: margin (expected (price - cost) x conversion) or revenue (price x conversion)."));
+    public static final ConfigOption<Double> COST_RATIO = register(ConfigOptions.key("pricing.cost-ratio")
+            .doubleType().defaultValue(0.6)
+            .withDescription("Unit cost assumed as a share of the list price when the catalog gives none."));
+    public static final ConfigOption<Double> MIN_MARGIN = register(ConfigOptions.key("pricing.min-margin")
+            .doubleType().defaultValue(0.05)
+            .withDescription("Floor: the price is at least unit cost x (1 + this)."));
+    public static final ConfigOption<Double> MAX_DISCOUNT = register(ConfigOptions.key("pricing.max-discount")
+            .doubleType().defaultValue(0.3)
+            .withDescription("Floor: the price is at least list price x (1 - this). Also bounds how far two shoppers' prices for one item can differ."));
+    public static final ConfigOption<Double> MAX_MARKUP = register(ConfigOptions.key("pricing.max-markup")
+            .doubleType().defaultValue(0.0)
+            .withDescription("Ceiling: the price is at most list price x (1 + this); 0 means never above list price."), "0");
+    public static final ConfigOption<Integer> PRICE_GRID_POINTS = register(ConfigOptions.key("pricing.grid-points")
+            .intType().defaultValue(61)
+            .withDescription("Candidate prices evaluated between floor and ceiling."));
+    public static final ConfigOption<Double> ROUNDING_UNIT = register(ConfigOptions.key("pricing.rounding-unit")
+            .doubleType().defaultValue(0.01)
+            .withDescription("Prices are rounded to a multiple of this (inside the guardrails)."));
+    public static final ConfigOption<Duration> QUOTE_TTL = register(ConfigOptions.key("pricing.quote-ttl")
+            .durationType().defaultValue(Duration.ofMinutes(15))
+            .withDescription("A user asking again for the same item within this time (event time) gets the same price."));
+    public static final ConfigOption<Double> MAX_CHANGE = register(ConfigOptions.key("pricing.max-change")
+            .doubleType().defaultValue(0.1)
+            .withDescription("A new quote differs from the user's previous quote for the item by at most this share (0 disables)."));
+    public static final ConfigOption<Duration> CHANGE_MEMORY = register(ConfigOptions.key("pricing.change-memory")
+            .durationType().defaultValue(Duration.ofDays(1))
+            .withDescription("How long a previous quote constrains the next one (and is kept in state)."));
+    public static final ConfigOption<String> DISCLOSURE_TEXT = register(ConfigOptions.key("pricing.disclosure-text")
+            .stringType().defaultValue("THIS PRICE WAS SET BY AN ALGORITHM USING YOUR PERSONAL DATA.")
+            .withDescription("Disclosure shown with personalized prices (e.g. New York's Algorithmic Pricing Disclosure Act)."));
 
     // --- Feedback ---
-    public static final Option ATTRIBUTION_WINDOW = option("feedback.attribution-window", "1h",
-            "A cart or purchase of the priced item by the same user within this time (event time) is the decision's outcome.");
+    public static final ConfigOption<Duration> ATTRIBUTION_WINDOW = register(ConfigOptions.key("feedback.attribution-window")
+            .durationType().defaultValue(Duration.ofHours(1))
+            .withDescription("A cart or purchase of the priced item by the same user within this time (event time) is the decision's outcome."));
 
     // --- Job ---
-    public static final Option JOB_NAME = option("job.name", "personalized-pricing",
-            "Flink job name.");
-    public static final Option PARALLELISM = option("job.parallelism", "0",
-            "Job parallelism; 0 keeps the cluster's default.");
+    public static final ConfigOption<String> JOB_NAME = register(ConfigOptions.key("job.name")
+            .stringType().defaultValue("personalized-pricing")
+            .withDescription("Flink job name."));
+    public static final ConfigOption<Integer> PARALLELISM = register(ConfigOptions.key("job.parallelism")
+            .intType().defaultValue(0)
+            .withDescription("Job parallelism; 0 keeps the cluster's default."));
 
+    /** The raw values given (arguments, properties file), as written; Flink's typed view of them. */
     private final Map<String, String> values;
+    private final Configuration conf;
 
     private PricingConfig(Map<String, String> values) {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
+        this.conf = Configuration.fromMap(this.values);
     }
 
-    public static List<Option> options() {
+    public static List<ConfigOption<?>> options() {
         return List.copyOf(OPTIONS.values());
     }
 
@@ -244,75 +388,76 @@ public final class PricingConfig implements Serializable {
     }
 
     private void validate() {
-        for (Option o : OPTIONS.values()) {
-            String v = get(o);
+        for (ConfigOption<?> o : OPTIONS.values()) {
+            Object value;
             try {
-                switch (o.key()) {
-                    case "kafka.starting-offsets" -> oneOf(v, "committed-or-earliest", "earliest", "latest");
-                    case "model.device" -> oneOf(v, "auto", "cpu", "cuda");
-                    case "pricing.objective" -> oneOf(v, "margin", "revenue");
-                    case "kafka.bounded" -> oneOf(v, "true", "false");
-                    case "scoring.mode" -> oneOf(v, "async", "sync");
-                    case "delivery.decisions", "delivery.feedback" -> oneOf(v, "at-least-once", "exactly-once");
-                    case "validation.earliest-event-time" -> Instant.parse(v);
-                    default -> validateByShape(o, v);
-                }
-            } catch (IllegalArgumentException | DateTimeParseException e) {
-                throw new IllegalArgumentException("option '" + o.key() + "' has a bad value '" + v + "': "
-                        + e.getMessage(), e);
+                value = conf.get(o);
+            } catch (IllegalArgumentException e) {
+                throw badValue(o, expected(o.defaultValue()), e);
+            }
+            if (value instanceof Double d && !Double.isFinite(d)) {
+                throw badValue(o, "not a finite number", null);
+            }
+            // Flink reads a bare number as milliseconds: "--checkpoint.interval 60" would mean 60 ms.
+            if (value instanceof Duration && values.containsKey(o.key()) && values.get(o.key()).strip().matches("\\d+")) {
+                throw badValue(o, "a duration needs a unit, e.g. " + shownDefault(o), null);
             }
         }
-        if (getInt(USER_SEQUENCE_CAPACITY) < 32) {
+        try {
+            Instant.parse(get(EARLIEST_EVENT_TIME));
+        } catch (DateTimeParseException e) {
+            throw badValue(EARLIEST_EVENT_TIME, e.getMessage(), e);
+        }
+        if (get(USER_SEQUENCE_CAPACITY) < 32) {
             throw new IllegalArgumentException("option 'user.sequence-capacity' must be at least 32 (the model's sequence length)");
         }
-        if (getDouble(MAX_DISCOUNT) < 0 || getDouble(MAX_DISCOUNT) >= 1) {
+        if (get(MAX_DISCOUNT) < 0 || get(MAX_DISCOUNT) >= 1) {
             throw new IllegalArgumentException("option 'pricing.max-discount' must be in [0, 1)");
         }
-        if (getDouble(COST_RATIO) < 0 || getDouble(MIN_MARGIN) < 0 || getDouble(MAX_MARKUP) < 0 || getDouble(MAX_CHANGE) < 0) {
+        if (get(COST_RATIO) < 0 || get(MIN_MARGIN) < 0 || get(MAX_MARKUP) < 0 || get(MAX_CHANGE) < 0) {
             throw new IllegalArgumentException("pricing ratios (cost-ratio, min-margin, max-markup, max-change) must be >= 0");
         }
-        if (!(getDouble(ROUNDING_UNIT) > 0) || getInt(PRICE_GRID_POINTS) < 2) {
+        if (!(get(ROUNDING_UNIT) > 0) || get(PRICE_GRID_POINTS) < 2) {
             throw new IllegalArgumentException("'pricing.rounding-unit' must be > 0 and 'pricing.grid-points' >= 2");
         }
-        if (getInt(SCORING_BATCH_SIZE) < 1 || getInt(SCORING_CAPACITY) < 1 || getInt(MODEL_INTRA_OP_THREADS) < 1) {
+        if (get(SCORING_BATCH_SIZE) < 1 || get(SCORING_CAPACITY) < 1 || get(MODEL_INTRA_OP_THREADS) < 1) {
             throw new IllegalArgumentException("scoring batch size, capacity and intra-op threads must be >= 1");
         }
-        if (getDuration(TRANSACTION_TIMEOUT).compareTo(getDuration(CHECKPOINT_INTERVAL)) <= 0
-                && (get(DELIVERY_FEEDBACK).equals("exactly-once") || get(DELIVERY_DECISIONS).equals("exactly-once"))) {
-            throw new IllegalArgumentException("option 'delivery.transaction-timeout' (" + get(TRANSACTION_TIMEOUT)
-                    + ") must be longer than 'checkpoint.interval' (" + get(CHECKPOINT_INTERVAL)
+        if (get(TRANSACTION_TIMEOUT).compareTo(get(CHECKPOINT_INTERVAL)) <= 0
+                && (get(DELIVERY_FEEDBACK) == Delivery.EXACTLY_ONCE || get(DELIVERY_DECISIONS) == Delivery.EXACTLY_ONCE)) {
+            throw new IllegalArgumentException("option 'delivery.transaction-timeout' (" + text(TRANSACTION_TIMEOUT)
+                    + ") must be longer than 'checkpoint.interval' (" + text(CHECKPOINT_INTERVAL)
                     + "): a transaction stays open from one checkpoint to the next");
         }
-        if (getDouble(CANARY_SHARE) < 0 || getDouble(CANARY_SHARE) > 1) {
+        if (get(CANARY_SHARE) < 0 || get(CANARY_SHARE) > 1) {
             throw new IllegalArgumentException("option 'canary.share' must be in [0, 1]");
         }
-        if (!getString(CANARY_MODEL_VERSION).isBlank() && getString(CANARY_MODEL_VERSION).equals(getString(MODEL_VERSION))) {
+        if (!get(CANARY_MODEL_VERSION).isBlank() && get(CANARY_MODEL_VERSION).equals(get(MODEL_VERSION))) {
             throw new IllegalArgumentException("option 'canary.model-version' must differ from 'model.version' ("
-                    + getString(MODEL_VERSION) + ")");
+                    + get(MODEL_VERSION) + ")");
         }
-        if (getString(BOOTSTRAP_SERVERS).isBlank()) {
+        if (get(BOOTSTRAP_SERVERS).isBlank()) {
             throw new IllegalArgumentException("option 'kafka.bootstrap-servers' must not be empty");
         }
     }
 
-    private static void validateByShape(Option o, String v) {
-        String d = o.defaultValue();
-        if (d.matches("\\d+(ms|s|min|h|d)")) {
-            parseDuration(v);
-        } else if (d.matches("-?\\d+")) {
-            Long.parseLong(v);
-        } else if (d.matches("-?\\d+\\.\\d+")) {
-            double x = Double.parseDouble(v);
-            if (!Double.isFinite(x)) {
-                throw new IllegalArgumentException("not a finite number");
-            }
-        }
+    private IllegalArgumentException badValue(ConfigOption<?> o, String why, Exception cause) {
+        return new IllegalArgumentException("option '" + o.key() + "' has a bad value '" + text(o) + "': " + why, cause);
     }
 
-    private static void oneOf(String v, String... allowed) {
-        if (!List.of(allowed).contains(v)) {
-            throw new IllegalArgumentException("expected one of " + List.of(allowed));
+    private static String expected(Object defaultValue) {
+        if (defaultValue instanceof Enum<?> e) {
+            return "expected one of " + Arrays.toString(e.getDeclaringClass().getEnumConstants());
+        } else if (defaultValue instanceof Duration) {
+            return "not a duration like 500ms, 5s, 15min, 2h or 30d";
+        } else if (defaultValue instanceof Boolean) {
+            return "expected true or false";
+        } else if (defaultValue instanceof Integer) {
+            return "not a whole number in the int range";
+        } else if (defaultValue instanceof Double) {
+            return "not a number";
         }
+        return "cannot be read";
     }
 
     private static String suggestion(String key) {
@@ -326,28 +471,9 @@ public final class PricingConfig implements Serializable {
         return close.isEmpty() ? " (see README, Configuration)" : " (did you mean " + String.join(" or ", close) + "?)";
     }
 
-    public String get(Option option) {
-        return values.getOrDefault(option.key(), option.defaultValue());
-    }
-
-    public String getString(Option option) {
-        return get(option);
-    }
-
-    public int getInt(Option option) {
-        return Integer.parseInt(get(option));
-    }
-
-    public boolean getBoolean(Option option) {
-        return Boolean.parseBoolean(get(option));
-    }
-
-    public double getDouble(Option option) {
-        return Double.parseDouble(get(option));
-    }
-
-    public Duration getDuration(Option option) {
-        return parseDuration(get(option));
+    /** The option's value, or its default; values were checked when this configuration was built. */
+    public <T> T get(ConfigOption<T> option) {
+        return conf.get(option);
     }
 
     /** Pass-through Kafka client properties ({@code kafka.client.*} without the prefix). */
@@ -371,28 +497,58 @@ public final class PricingConfig implements Serializable {
         return values.keySet();
     }
 
-    /** Durations as {@code 500ms}, {@code 5s}, {@code 15min}, {@code 2h}, {@code 30d}. */
-    public static Duration parseDuration(String text) {
-        String t = text.strip().toLowerCase(Locale.ROOT);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|min|h|d)").matcher(t);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("not a duration like 500ms, 5s, 15min, 2h or 30d");
+    /** The default as a user writes it ({@code 5s}, {@code at-least-once}); empty for an empty default. */
+    public static String shownDefault(ConfigOption<?> option) {
+        String shown = SHOWN_DEFAULTS.get(option.key());
+        if (shown != null) {
+            return shown;
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "min" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        Object d = option.defaultValue();
+        return d instanceof Duration duration ? formatDuration(duration) : String.valueOf(d);
+    }
+
+    /** The option's description as plain text. */
+    public static String description(ConfigOption<?> option) {
+        StringBuilder sb = new StringBuilder();
+        for (BlockElement block : option.description().getBlocks()) {
+            if (block instanceof TextElement text) {
+                sb.append(text.getFormat());
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The value as given, or the default as a user writes it. */
+    private String text(ConfigOption<?> option) {
+        return values.getOrDefault(option.key(), shownDefault(option));
+    }
+
+    /**
+     * Durations as {@code 500ms}, {@code 5s}, {@code 15min}, {@code 2h}, {@code 30d} (Flink's
+     * {@link TimeUtils#parseDuration}, which also reads {@code 5 s} or {@code 2 hours}).
+     */
+    public static Duration parseDuration(String text) {
+        return TimeUtils.parseDuration(text);
+    }
+
+    /** The shortest exact spelling of a duration in the units above: {@code 30d}, {@code 1500ms}. */
+    public static String formatDuration(Duration duration) {
+        long ms = duration.toMillis();
+        long[] unitMs = {86_400_000L, 3_600_000L, 60_000L, 1000L};
+        String[] units = {"d", "h", "min", "s"};
+        for (int i = 0; i < unitMs.length; i++) {
+            if (ms != 0 && ms % unitMs[i] == 0) {
+                return ms / unitMs[i] + units[i];
+            }
+        }
+        return ms + "ms";
     }
 
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        for (Option o : OPTIONS.values()) {
-            sb.append(o.key()).append('=').append(get(o)).append('\n');
+        for (ConfigOption<?> o : OPTIONS.values()) {
+            sb.append(o.key()).append('=').append(text(o)).append('\n');
         }
         values.keySet().stream().filter(k -> k.startsWith(KAFKA_CLIENT_PREFIX))
                 .forEach(k -> sb.append(k).append("=<set>\n"));

@@ -12,6 +12,7 @@ import org.pricingengine.features.flink.InboundRecord;
 import org.pricingengine.features.validation.EventParser;
 import org.pricingengine.features.validation.ValidationRules;
 import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.config.PricingConfig.Delivery;
 import org.pricingengine.job.feedback.FeedbackOutcome;
 import org.pricingengine.job.policy.PriceDecision;
 
@@ -24,7 +25,7 @@ public final class KafkaEndpoints {
 
     public static PricingSources sources(PricingConfig config) {
         EventParser parser = new EventParser(validationRules(config));
-        int maxChars = config.getInt(PricingConfig.DEAD_LETTER_MAX_CHARS);
+        int maxChars = config.get(PricingConfig.DEAD_LETTER_MAX_CHARS);
         return new PricingSources(
                 source(config, config.get(PricingConfig.TOPIC_BEHAVIOUR),
                         new InboundRecordDeserializer(InputTopic.BEHAVIOUR_EVENTS, parser, maxChars), false),
@@ -36,10 +37,10 @@ public final class KafkaEndpoints {
 
     public static ValidationRules validationRules(PricingConfig config) {
         return new ValidationRules(
-                config.getInt(PricingConfig.MAX_RECORD_BYTES),
+                config.get(PricingConfig.MAX_RECORD_BYTES),
                 ValidationRules.DEFAULTS.maxIdLength(),
                 Instant.parse(config.get(PricingConfig.EARLIEST_EVENT_TIME)).toEpochMilli(),
-                config.getDuration(PricingConfig.MAX_FUTURE_SKEW).toMillis(),
+                config.get(PricingConfig.MAX_FUTURE_SKEW).toMillis(),
                 ValidationRules.DEFAULTS.maxPrice());
     }
 
@@ -62,11 +63,11 @@ public final class KafkaEndpoints {
                 .setDeserializer(deserializer)
                 .setProperties(props)
                 .setStartingOffsets(switch (config.get(PricingConfig.STARTING_OFFSETS)) {
-                    case "earliest" -> OffsetsInitializer.earliest();
-                    case "latest" -> OffsetsInitializer.latest();
-                    default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+                    case EARLIEST -> OffsetsInitializer.earliest();
+                    case LATEST -> OffsetsInitializer.latest();
+                    case COMMITTED_OR_EARLIEST -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
                 });
-        if (config.getBoolean(PricingConfig.BOUNDED)) {
+        if (config.get(PricingConfig.BOUNDED)) {
             builder.setBounded(OffsetsInitializer.latest());
         }
         return builder.build();
@@ -81,7 +82,7 @@ public final class KafkaEndpoints {
                 sink(config, new JsonRecordSerializer<FeedbackOutcome>(config.get(PricingConfig.TOPIC_FEEDBACK),
                         FeedbackOutcome::userId), "50", config.get(PricingConfig.DELIVERY_FEEDBACK), "feedback"),
                 sink(config, new JsonRecordSerializer<DeadLetter>(config.get(PricingConfig.TOPIC_DEAD_LETTERS),
-                        DeadLetter::sourceTopic), "50", "at-least-once", "dead-letters"));
+                        DeadLetter::sourceTopic), "50", Delivery.AT_LEAST_ONCE, "dead-letters"));
     }
 
     /**
@@ -89,7 +90,7 @@ public final class KafkaEndpoints {
      * exactly-once (a restart aborts what was not committed, so there is nothing to re-issue).
      */
     static PublishedDecisions publishedDecisions(PricingConfig config) {
-        if (!config.get(PricingConfig.DELIVERY_DECISIONS).equals("at-least-once")) {
+        if (config.get(PricingConfig.DELIVERY_DECISIONS) != Delivery.AT_LEAST_ONCE) {
             return null;
         }
         return new PublishedDecisions(config.get(PricingConfig.BOOTSTRAP_SERVERS),
@@ -97,17 +98,17 @@ public final class KafkaEndpoints {
     }
 
     private static <T> KafkaSink<T> sink(PricingConfig config, JsonRecordSerializer<T> serializer, String lingerMs,
-                                         String delivery, String name) {
+                                         Delivery delivery, String name) {
         Properties props = config.kafkaClientProperties();
         // Decisions are waited for by a shopper: sent at once rather than batched for throughput.
         props.putIfAbsent("linger.ms", lingerMs);
         var builder = KafkaSink.<T>builder()
                 .setBootstrapServers(config.get(PricingConfig.BOOTSTRAP_SERVERS))
                 .setRecordSerializer(serializer);
-        if (delivery.equals("exactly-once")) {
+        if (delivery == Delivery.EXACTLY_ONCE) {
             // Flink's default (1 h) exceeds what brokers allow by default (15 min): InitProducerId would fail.
             props.putIfAbsent("transaction.timeout.ms",
-                    Long.toString(config.getDuration(PricingConfig.TRANSACTION_TIMEOUT).toMillis()));
+                    Long.toString(config.get(PricingConfig.TRANSACTION_TIMEOUT).toMillis()));
             builder.setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                     .setTransactionalIdPrefix(config.get(PricingConfig.TRANSACTIONAL_ID_PREFIX) + "-" + name);
         } else {

@@ -20,16 +20,16 @@ public record PolicySettings(
 
     public static PolicySettings from(PricingConfig c) {
         return new PolicySettings(
-                c.getString(PricingConfig.OBJECTIVE).equals("margin"),
-                c.getDouble(PricingConfig.COST_RATIO),
-                c.getDouble(PricingConfig.MIN_MARGIN),
-                c.getDouble(PricingConfig.MAX_DISCOUNT),
-                c.getDouble(PricingConfig.MAX_MARKUP),
-                c.getInt(PricingConfig.PRICE_GRID_POINTS),
-                c.getDouble(PricingConfig.ROUNDING_UNIT),
-                c.getDuration(PricingConfig.QUOTE_TTL).toMillis(),
-                c.getDouble(PricingConfig.MAX_CHANGE),
-                c.getDuration(PricingConfig.CHANGE_MEMORY).toMillis(),
-                c.getString(PricingConfig.DISCLOSURE_TEXT));
+                c.get(PricingConfig.OBJECTIVE) == PricingConfig.Objective.MARGIN,
+                c.get(PricingConfig.COST_RATIO),
+                c.get(PricingConfig.MIN_MARGIN),
+                c.get(PricingConfig.MAX_DISCOUNT),
+                c.get(PricingConfig.MAX_MARKUP),
+                c.get(PricingConfig.PRICE_GRID_POINTS),
+                c.get(PricingConfig.ROUNDING_UNIT),
+                c.get(PricingConfig.QUOTE_TTL).toMillis(),
+                c.get(PricingConfig.MAX_CHANGE),
+                c.get(PricingConfig.CHANGE_MEMORY).toMillis(),
+                c.get(PricingConfig.DISCLOSURE_TEXT));
     }
 }

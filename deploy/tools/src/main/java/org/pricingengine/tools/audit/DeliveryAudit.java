@@ -100,7 +100,7 @@ public final class DeliveryAudit {
             }
         });
         // Decisions as an at-least-once consumer reads them; for exactly-once decisions, what is committed.
-        boolean decisionsCommitted = config.get(PricingConfig.DELIVERY_DECISIONS).equals("exactly-once");
+        boolean decisionsCommitted = config.get(PricingConfig.DELIVERY_DECISIONS) == PricingConfig.Delivery.EXACTLY_ONCE;
         Map<String, String> firstCopy = new HashMap<>();
         long[] decisionStats = new long[3]; // records, duplicates, non-identical
         List<String> examples = new ArrayList<>();

@@ -2,6 +2,7 @@ package org.pricingengine.tools.benchmark;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -196,7 +197,7 @@ public final class EndToEndBenchmark {
         options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), bootstrap);
         options.put(PricingConfig.SCORING_MODE.key(), mode);
         options.put(PricingConfig.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
-        for (PricingConfig.Option topic : PricingConfig.TOPICS) {
+        for (ConfigOption<String> topic : PricingConfig.TOPICS) {
             options.put(topic.key(), prefix + "." + topic.defaultValue().substring("pricing.".length()));
         }
         PricingConfig config = PricingConfig.of(options);

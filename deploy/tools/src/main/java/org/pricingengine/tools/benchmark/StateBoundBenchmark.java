@@ -285,7 +285,8 @@ public final class StateBoundBenchmark {
                 Step before = savepointed(job, "savepoint before idling", started);
                 steps.add(before);
                 print(before);
-                System.out.printf("idling %d s (user.ttl %s)%n", idleWaitMs / 1000, config.get(PricingConfig.USER_TTL));
+                System.out.printf("idling %d s (user.ttl %s)%n", idleWaitMs / 1000,
+                        PricingConfig.formatDuration(config.get(PricingConfig.USER_TTL)));
                 Thread.sleep(idleWaitMs);
                 Step idled = savepointed(job, "savepoint after idling " + idleWaitMs / 1000 + " s", started);
                 Step after = idled.withDropped(before.shopperStateBytes() - idled.shopperStateBytes());
@@ -297,7 +298,7 @@ public final class StateBoundBenchmark {
         }
         return new Result(users, sessions, passes, pricedShare, behaviourSent, requestsSent, catalogSent,
                 String.valueOf(config.get(PricingConfig.USER_SEQUENCE_CAPACITY)),
-                String.valueOf(config.get(PricingConfig.DUPLICATE_WINDOW)), String.valueOf(config.get(PricingConfig.USER_TTL)),
+                String.valueOf(config.get(PricingConfig.DUPLICATE_WINDOW)), PricingConfig.formatDuration(config.get(PricingConfig.USER_TTL)),
                 String.valueOf(config.get(PricingConfig.PARALLELISM)),
                 options.entrySet().stream().filter(e -> !e.getKey().startsWith("topic.")
                         && !e.getKey().startsWith("kafka.")).map(e -> e.getKey() + "=" + e.getValue()).toList(), steps);

@@ -199,7 +199,7 @@ public final class ToolArguments {
         }
     }
 
-    private static final Set<String> JOB_KEYS = PricingConfig.options().stream().map(PricingConfig.Option::key)
+    private static final Set<String> JOB_KEYS = PricingConfig.options().stream().map(org.apache.flink.configuration.ConfigOption::key)
             .collect(Collectors.toCollection(TreeSet::new));
 
     private final Spec spec;

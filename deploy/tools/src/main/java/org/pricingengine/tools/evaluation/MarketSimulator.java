@@ -118,7 +118,7 @@ public final class MarketSimulator {
             jobPrices[i] = policy.decide(items[i], new DemandEstimate(modelA[i], modelB[i]), null, null).price();
             oraclePrices[i] = policy.decide(items[i], new DemandEstimate(trueA[i], trueB[i]), null, null).price();
         }
-        double maxDiscount = config.getDouble(PricingConfig.MAX_DISCOUNT);
+        double maxDiscount = config.get(PricingConfig.MAX_DISCOUNT);
         double bestUniformMargin = Double.NEGATIVE_INFINITY;
         double[] uniformPrices = listPrices;
         double bestDiscount = 0;

@@ -71,9 +71,9 @@ public final class OutputTally implements Runnable, AutoCloseable {
         this.decisionsTopic = config.get(PricingConfig.TOPIC_DECISIONS);
         this.feedbackTopic = config.get(PricingConfig.TOPIC_FEEDBACK);
         this.deadLettersTopic = config.get(PricingConfig.TOPIC_DEAD_LETTERS);
-        this.maxDiscount = config.getDouble(PricingConfig.MAX_DISCOUNT);
-        this.maxMarkup = config.getDouble(PricingConfig.MAX_MARKUP);
-        this.minMargin = config.getDouble(PricingConfig.MIN_MARGIN);
+        this.maxDiscount = config.get(PricingConfig.MAX_DISCOUNT);
+        this.maxMarkup = config.get(PricingConfig.MAX_MARKUP);
+        this.minMargin = config.get(PricingConfig.MIN_MARGIN);
         consumer.subscribe(List.of(decisionsTopic, feedbackTopic, deadLettersTopic));
     }
 

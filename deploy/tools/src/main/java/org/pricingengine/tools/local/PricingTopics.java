@@ -1,5 +1,6 @@
 package org.pricingengine.tools.local;
 
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -23,7 +24,7 @@ public final class PricingTopics {
      */
     public static Map<String, String> isolatedRun(String prefix) {
         Map<String, String> options = new java.util.LinkedHashMap<>();
-        for (PricingConfig.Option topic : PricingConfig.TOPICS) {
+        for (ConfigOption<String> topic : PricingConfig.TOPICS) {
             options.put(topic.key(), prefix + "." + topic.defaultValue().replaceFirst("^pricing\\.", ""));
         }
         options.put(PricingConfig.GROUP_ID.key(), prefix);
@@ -39,7 +40,7 @@ public final class PricingTopics {
         try (Admin admin = Admin.create(p)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> topics = new ArrayList<>();
-            for (PricingConfig.Option o : PricingConfig.TOPICS) {
+            for (ConfigOption<String> o : PricingConfig.TOPICS) {
                 String name = config.get(o);
                 if (!existing.contains(name)) {
                     NewTopic t = new NewTopic(name, 2, (short) 1);
