@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.pricingengine.features.events.Json;
@@ -88,8 +88,9 @@ public final class BenchmarkReport {
      * hostile records do not apply (a full run's per-second series run to more tokens than a record may have).
      */
     static Report read(Path json) throws IOException {
-        JsonFactory factory = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.defaults()).build();
-        return Json.mapper().copyWith(factory).readValue(json.toFile(), Report.class);
+        try (JsonParser parser = JsonFactory.builder().build().createParser(json.toFile())) {
+            return Json.mapper().readValue(parser, Report.class);
+        }
     }
 
     /**
