@@ -143,7 +143,8 @@ public final class BenchmarkReport {
         table(md, List.of("figure", "measured", "target", "met"), results);
         md.append("\n## Inference ceiling\n\n");
         List<List<String>> ceilingRows = new ArrayList<>();
-        for (InferenceCeiling.Point p : report.ceiling() == null ? List.<InferenceCeiling.Point>of() : report.ceiling().points()) {
+        List<InferenceCeiling.Point> points = report.ceiling() == null ? List.of() : report.ceiling().points();
+        for (InferenceCeiling.Point p : points) {
             ceilingRows.add(List.of(str(p.threads()), str(p.batch()), str(p.sequencesPerS()), str(p.msPerBatch())));
         }
         table(md, List.of("intra-op threads", "batch", "sequences/s", "ms per batch"), ceilingRows);
@@ -220,7 +221,8 @@ public final class BenchmarkReport {
             double[] batches = null;
             for (var e : byThreads.entrySet()) {
                 batches = column(e.getValue(), InferenceCeiling.Point::batch);
-                chart.add("model, " + e.getKey() + " thread(s)", batches, column(e.getValue(), InferenceCeiling.Point::sequencesPerS));
+                chart.add("model, " + e.getKey() + " thread(s)", batches,
+                        column(e.getValue(), InferenceCeiling.Point::sequencesPerS));
             }
             if (batches != null) {
                 chart.add("job (async, batched)", batches, constant(batches.length, report.sustainedPerS()));
@@ -347,7 +349,8 @@ public final class BenchmarkReport {
             return "-";
         }
         if (v instanceof JsonNode node) {
-            return node.isNull() ? "-" : node.isTextual() ? node.asText() : node.isNumber() ? str(node.numberValue()) : node.toString();
+            return node.isNull() ? "-" : node.isTextual() ? node.asText()
+                    : node.isNumber() ? str(node.numberValue()) : node.toString();
         }
         if (v instanceof Double d) {
             return String.format(Locale.ROOT, "%.3f", d).replaceAll("0+$", "").replaceAll("\\.$", "");
