@@ -1,8 +1,18 @@
 package org.pricingengine.tools.benchmark;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import org.pricingengine.features.events.Json;
+import org.pricingengine.tools.benchmark.EndToEndBenchmark.LatencySecond;
+import org.pricingengine.tools.benchmark.EndToEndBenchmark.Report;
+import org.pricingengine.tools.benchmark.EndToEndBenchmark.Run;
+import org.pricingengine.tools.benchmark.EndToEndBenchmark.Sample;
+import org.pricingengine.tools.benchmark.EndToEndBenchmark.Soak;
 import org.pricingengine.tools.cli.ToolArguments;
 
 import java.io.IOException;
@@ -13,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Turns the benchmark's JSON into the report: {@code report.md} (machine, model, settings, results
@@ -32,76 +43,121 @@ public final class BenchmarkReport {
 
     private BenchmarkReport() {}
 
+    /** The verdicts; a target whose figure was not measured is left out. */
+    @JsonPropertyOrder({"sustained_at_least_half_of_ceiling", "at_least_3x_naive", "p99_at_50_within_50ms",
+            "soak_memory_flat", "soak_throughput_flat"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Targets(@JsonProperty("sustained_at_least_half_of_ceiling") Boolean sustainedAtLeastHalfOfCeiling,
+                          @JsonProperty("at_least_3x_naive") Boolean atLeast3xNaive,
+                          @JsonProperty("p99_at_50_within_50ms") Boolean p99At50Within50ms,
+                          @JsonProperty("soak_memory_flat") Boolean soakMemoryFlat,
+                          @JsonProperty("soak_throughput_flat") Boolean soakThroughputFlat) {}
+
+    /**
+     * The soak's first and last third (medians of the series), written next to the soak run's keys. All
+     * null when the series has fewer than three points; the heap split only when the series has it.
+     */
+    @JsonPropertyOrder({"rss_mb_first_third", "rss_mb_last_third", "rss_growth_share", "outside_heap_mb_first_third",
+            "outside_heap_mb_last_third", "heap_committed_mb_first_third", "heap_committed_mb_last_third",
+            "decisions_per_s_first_third", "decisions_per_s_last_third"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SoakFigures(@JsonProperty("rss_mb_first_third") Long rssMbFirstThird,
+                              @JsonProperty("rss_mb_last_third") Long rssMbLastThird,
+                              @JsonProperty("rss_growth_share") Double rssGrowthShare,
+                              @JsonProperty("outside_heap_mb_first_third") Long outsideHeapMbFirstThird,
+                              @JsonProperty("outside_heap_mb_last_third") Long outsideHeapMbLastThird,
+                              @JsonProperty("heap_committed_mb_first_third") Long heapCommittedMbFirstThird,
+                              @JsonProperty("heap_committed_mb_last_third") Long heapCommittedMbLastThird,
+                              @JsonProperty("decisions_per_s_first_third") Long decisionsPerSFirstThird,
+                              @JsonProperty("decisions_per_s_last_third") Long decisionsPerSLastThird) {
+        static final SoakFigures NONE = new SoakFigures(null, null, null, null, null, null, null, null, null);
+    }
+
     static final ToolArguments.Spec OPTIONS = ToolArguments.tool("BenchmarkReport",
                     "Rewrites report.md and the plots from a stored benchmark JSON.")
             .option("json", ".work/bench/bench.json", "the benchmark's JSON; the report goes next to it");
 
     public static void main(String[] args) throws IOException {
         Path json = OPTIONS.parseOrExit(args).path("json");
-        Map<String, Object> report = Json.mapper().readValue(json.toFile(), new TypeReference<>() {});
-        write(json.getParent(), report);
+        write(json.getParent(), read(json));
         System.out.println("report: " + json.getParent().resolve("report.md"));
     }
 
-    /** Adds the target verdicts to {@code report} and writes report.md and the plots into {@code dir}. */
-    public static void write(Path dir, Map<String, Object> report) throws IOException {
-        Map<String, Object> targets = verdicts(report);
-        report.put("targets", targets);
+    /**
+     * Reads a stored bench.json. It is our own file, not input from outside: the parser limits set against
+     * hostile records do not apply (a full run's per-second series run to more tokens than a record may have).
+     */
+    static Report read(Path json) throws IOException {
+        try (JsonParser parser = JsonFactory.builder().build().createParser(json.toFile())) {
+            return Json.mapper().readValue(parser, Report.class);
+        }
+    }
+
+    /**
+     * Writes report.md and the plots into {@code dir}; returns {@code report} with the target verdicts, as
+     * bench.json holds it.
+     */
+    public static Report write(Path dir, Report measured) throws IOException {
+        Targets targets = verdicts(measured);
+        Report report = measured.withTargets(targets);
         List<String> plots = plots(dir, report);
         StringBuilder md = new StringBuilder();
         md.append("# Benchmark report\n\n");
-        md.append("Produced by `deploy/bench/benchmark.sh").append(Boolean.TRUE.equals(report.get("quick")) ? " --quick" : "")
+        md.append("Produced by `deploy/bench/benchmark.sh").append(report.quick() ? " --quick" : "")
                 .append("`; the numbers are in `bench.json` next to this file.\n\n");
         md.append("## Machine and model\n\n");
-        table(md, List.of("what", "value"), rows(map(report.get("machine"))));
+        table(md, List.of("what", "value"), rows(report.machine()));
         md.append('\n');
-        table(md, List.of("what", "value"), rows(map(report.get("model"))));
+        table(md, List.of("what", "value"), rows(report.model()));
         md.append("\n## Results against the targets\n\n");
         List<List<String>> results = new ArrayList<>();
-        results.add(List.of("inference ceiling (best batch), sequences/s", str(report.get("ceiling_per_s")), "", ""));
-        results.add(List.of("job sustained, decisions/s", str(report.get("sustained_per_s")),
-                ">= " + pct(TARGET_SHARE_OF_CEILING) + " of ceiling (" + str(report.get("sustained_share_of_ceiling")) + ")",
-                verdict(targets.get("sustained_at_least_half_of_ceiling"))));
-        results.add(List.of("naive peer (sync, one call per record), decisions/s", str(report.get("naive_per_s")),
-                "job >= " + TARGET_SPEEDUP_OVER_NAIVE + "x naive (" + str(report.get("speedup_over_naive")) + "x)",
-                verdict(targets.get("at_least_3x_naive"))));
-        for (String level : List.of("25", "50", "75")) {
+        results.add(List.of("inference ceiling (best batch), sequences/s", str(report.ceilingPerS()), "", ""));
+        results.add(List.of("job sustained, decisions/s", str(report.sustainedPerS()),
+                ">= " + pct(TARGET_SHARE_OF_CEILING) + " of ceiling (" + str(report.sustainedShareOfCeiling()) + ")",
+                verdict(targets.sustainedAtLeastHalfOfCeiling())));
+        results.add(List.of("naive peer (sync, one call per record), decisions/s", str(report.naivePerS()),
+                "job >= " + TARGET_SPEEDUP_OVER_NAIVE + "x naive (" + str(report.speedupOverNaive()) + "x)",
+                verdict(targets.atLeast3xNaive())));
+        for (int level : List.of(25, 50, 75)) {
+            Run run = report.level(level).orElse(null);
             results.add(List.of("latency at " + level + "% of sustained, p50 / p99 / p99.9 ms",
-                    str(report.get("p50_ms_at_" + level)) + " / " + str(report.get("p99_ms_at_" + level)) + " / "
-                            + str(report.get("p999_ms_at_" + level)),
-                    level.equals("50") ? "p99 <= " + TARGET_P99_MS_AT_50 + " ms" : "",
-                    level.equals("50") ? verdict(targets.get("p99_at_50_within_50ms")) : ""));
+                    run == null ? "- / - / -" : str(run.p50Ms()) + " / " + str(run.p99Ms()) + " / " + str(run.p999Ms()),
+                    level == 50 ? "p99 <= " + TARGET_P99_MS_AT_50 + " ms" : "",
+                    level == 50 ? verdict(targets.p99At50Within50ms()) : ""));
         }
-        if (report.get("soak") instanceof Map<?, ?> soak) {
+        if (report.soak() != null) {
+            SoakFigures soak = report.soak().figures();
             results.add(List.of("soak: resident memory first third -> last third, MB",
-                    str(soak.get("rss_mb_first_third")) + " -> " + str(soak.get("rss_mb_last_third")),
-                    "growth <= " + pct(SOAK_MAX_RSS_GROWTH), verdict(targets.get("soak_memory_flat"))));
-            if (soak.get("outside_heap_mb_first_third") != null) {
+                    str(soak.rssMbFirstThird()) + " -> " + str(soak.rssMbLastThird()),
+                    "growth <= " + pct(SOAK_MAX_RSS_GROWTH), verdict(targets.soakMemoryFlat())));
+            if (soak.outsideHeapMbFirstThird() != null) {
                 results.add(List.of("soak: outside the heap / heap committed, first third -> last third, MB",
-                        str(soak.get("outside_heap_mb_first_third")) + " -> " + str(soak.get("outside_heap_mb_last_third"))
-                                + " / " + str(soak.get("heap_committed_mb_first_third")) + " -> "
-                                + str(soak.get("heap_committed_mb_last_third")), "", ""));
+                        str(soak.outsideHeapMbFirstThird()) + " -> " + str(soak.outsideHeapMbLastThird())
+                                + " / " + str(soak.heapCommittedMbFirstThird()) + " -> "
+                                + str(soak.heapCommittedMbLastThird()), "", ""));
             }
             results.add(List.of("soak: decisions/s first third -> last third",
-                    str(soak.get("decisions_per_s_first_third")) + " -> " + str(soak.get("decisions_per_s_last_third")),
-                    "drop <= " + pct(SOAK_MAX_RATE_DROP), verdict(targets.get("soak_throughput_flat"))));
+                    str(soak.decisionsPerSFirstThird()) + " -> " + str(soak.decisionsPerSLastThird()),
+                    "drop <= " + pct(SOAK_MAX_RATE_DROP), verdict(targets.soakThroughputFlat())));
         }
         table(md, List.of("figure", "measured", "target", "met"), results);
         md.append("\n## Inference ceiling\n\n");
         List<List<String>> ceilingRows = new ArrayList<>();
-        for (Map<String, Object> p : list(map(report.get("ceiling")).get("points"))) {
-            ceilingRows.add(List.of(str(p.get("threads")), str(p.get("batch")), str(p.get("sequences_per_s")), str(p.get("ms_per_batch"))));
+        List<InferenceCeiling.Point> points = report.ceiling() == null ? List.of() : report.ceiling().points();
+        for (InferenceCeiling.Point p : points) {
+            ceilingRows.add(List.of(str(p.threads()), str(p.batch()), str(p.sequencesPerS()), str(p.msPerBatch())));
         }
         table(md, List.of("intra-op threads", "batch", "sequences/s", "ms per batch"), ceilingRows);
         md.append("\n## Runs\n\n");
         List<List<String>> runRows = new ArrayList<>();
-        for (String key : List.of("flat_out", "naive")) {
-            if (report.get(key) instanceof Map<?, ?> run) {
-                runRows.add(runRow(key.replace('_', ' '), run));
-            }
+        if (report.flatOut() != null) {
+            runRows.add(runRow("flat out", report.flatOut()));
         }
-        for (Map<String, Object> level : list(report.get("levels"))) {
-            runRows.add(runRow(Math.round(((Number) level.get("load_share")).doubleValue() * 100) + "% load", level));
+        if (report.naive() != null) {
+            runRows.add(runRow("naive", report.naive()));
+        }
+        for (Run level : report.levels()) {
+            runRows.add(runRow(level.loadPercent() + "% load", level));
         }
         table(md, List.of("run", "mode", "target req/s", "decisions/s", "p50 ms", "p99 ms", "p99.9 ms",
                 "in-job p50 / p99 ms", "samples"), runRows);
@@ -113,100 +169,86 @@ public final class BenchmarkReport {
             md.append("![").append(plot).append("](").append(plot).append(")\n\n");
         }
         md.append("## Job settings\n\n```\n");
-        for (Object line : list(report.get("job_settings"))) {
+        for (String line : report.jobSettings()) {
             md.append(line).append('\n');
         }
         md.append("```\n");
         Files.writeString(dir.resolve("report.md"), md.toString());
+        return report;
     }
 
-    static Map<String, Object> verdicts(Map<String, Object> report) {
-        Map<String, Object> t = new LinkedHashMap<>();
-        if (report.get("sustained_share_of_ceiling") instanceof Number share) {
-            t.put("sustained_at_least_half_of_ceiling", share.doubleValue() >= TARGET_SHARE_OF_CEILING);
-        }
-        if (report.get("speedup_over_naive") instanceof Number speedup) {
-            t.put("at_least_3x_naive", speedup.doubleValue() >= TARGET_SPEEDUP_OVER_NAIVE);
-        }
-        if (report.get("p99_ms_at_50") instanceof Number p99) {
-            t.put("p99_at_50_within_50ms", p99.longValue() >= 0 && p99.longValue() <= TARGET_P99_MS_AT_50);
-        }
-        if (report.get("soak") instanceof Map<?, ?> soak && soak.get("rss_growth_share") instanceof Number growth) {
-            t.put("soak_memory_flat", growth.doubleValue() <= SOAK_MAX_RSS_GROWTH);
-        }
-        if (report.get("soak") instanceof Map<?, ?> soak && soak.get("decisions_per_s_first_third") instanceof Number first
-                && soak.get("decisions_per_s_last_third") instanceof Number last) {
-            t.put("soak_throughput_flat", last.doubleValue() >= first.doubleValue() * (1 - SOAK_MAX_RATE_DROP));
-        }
-        return t;
+    static Targets verdicts(Report report) {
+        SoakFigures soak = report.soak() == null ? SoakFigures.NONE : report.soak().figures();
+        Long p99 = report.p99MsAt50();
+        return new Targets(
+                report.sustainedShareOfCeiling() == null ? null : report.sustainedShareOfCeiling() >= TARGET_SHARE_OF_CEILING,
+                report.speedupOverNaive() == null ? null : report.speedupOverNaive() >= TARGET_SPEEDUP_OVER_NAIVE,
+                p99 == null ? null : p99 >= 0 && p99 <= TARGET_P99_MS_AT_50,
+                soak.rssGrowthShare() == null ? null : soak.rssGrowthShare() <= SOAK_MAX_RSS_GROWTH,
+                soak.decisionsPerSFirstThird() == null || soak.decisionsPerSLastThird() == null ? null
+                        : soak.decisionsPerSLastThird() >= soak.decisionsPerSFirstThird() * (1 - SOAK_MAX_RATE_DROP));
     }
 
     /** Summarises the soak's series: first and last third medians of resident memory and decision rate. */
-    static void summariseSoak(Map<String, Object> soak) {
-        List<Map<String, Object>> series = list(soak.get("series"));
+    static SoakFigures summariseSoak(List<Sample> series) {
         if (series.size() < 3) {
-            return;
+            return SoakFigures.NONE;
         }
         int third = series.size() / 3;
-        double rssFirst = median(series.subList(0, third), "rss_mb");
-        double rssLast = median(series.subList(series.size() - third, series.size()), "rss_mb");
-        soak.put("rss_mb_first_third", Math.round(rssFirst));
-        soak.put("rss_mb_last_third", Math.round(rssLast));
-        soak.put("rss_growth_share", Math.round((rssLast - rssFirst) / rssFirst * 1000) / 1000.0);
-        if (series.get(0).containsKey("outside_heap_mb")) {
-            soak.put("outside_heap_mb_first_third", Math.round(median(series.subList(0, third), "outside_heap_mb")));
-            soak.put("outside_heap_mb_last_third", Math.round(median(series.subList(series.size() - third, series.size()), "outside_heap_mb")));
-            soak.put("heap_committed_mb_first_third", Math.round(median(series.subList(0, third), "heap_committed_mb")));
-            soak.put("heap_committed_mb_last_third", Math.round(median(series.subList(series.size() - third, series.size()), "heap_committed_mb")));
-        }
-        soak.put("decisions_per_s_first_third", Math.round(median(series.subList(0, third), "decisions_per_s")));
-        soak.put("decisions_per_s_last_third", Math.round(median(series.subList(series.size() - third, series.size()), "decisions_per_s")));
+        List<Sample> first = series.subList(0, third);
+        List<Sample> last = series.subList(series.size() - third, series.size());
+        double rssFirst = median(first, Sample::rssMb);
+        double rssLast = median(last, Sample::rssMb);
+        boolean heapSplit = series.get(0).outsideHeapMb() != null;
+        return new SoakFigures(Math.round(rssFirst), Math.round(rssLast),
+                Math.round((rssLast - rssFirst) / rssFirst * 1000) / 1000.0,
+                heapSplit ? Math.round(median(first, Sample::outsideHeapMb)) : null,
+                heapSplit ? Math.round(median(last, Sample::outsideHeapMb)) : null,
+                heapSplit ? Math.round(median(first, Sample::heapCommittedMb)) : null,
+                heapSplit ? Math.round(median(last, Sample::heapCommittedMb)) : null,
+                Math.round(median(first, Sample::decisionsPerS)), Math.round(median(last, Sample::decisionsPerS)));
     }
 
-    private static List<String> plots(Path dir, Map<String, Object> report) throws IOException {
+    private static List<String> plots(Path dir, Report report) throws IOException {
         List<String> written = new ArrayList<>();
-        if (report.get("ceiling") instanceof Map<?, ?> ceiling) {
+        if (report.ceiling() != null) {
             LineChart chart = new LineChart("Sequences per second: model alone vs the job end to end",
                     "batch size (model alone)", "sequences (decisions) per second", true);
-            Map<Integer, List<Map<String, Object>>> byThreads = new LinkedHashMap<>();
-            for (Map<String, Object> p : list(ceiling.get("points"))) {
-                byThreads.computeIfAbsent(((Number) p.get("threads")).intValue(), k -> new ArrayList<>()).add(p);
+            Map<Integer, List<InferenceCeiling.Point>> byThreads = new LinkedHashMap<>();
+            for (InferenceCeiling.Point p : report.ceiling().points()) {
+                byThreads.computeIfAbsent(p.threads(), k -> new ArrayList<>()).add(p);
             }
             double[] batches = null;
             for (var e : byThreads.entrySet()) {
-                batches = column(e.getValue(), "batch");
-                chart.add("model, " + e.getKey() + " thread(s)", batches, column(e.getValue(), "sequences_per_s"));
+                batches = column(e.getValue(), InferenceCeiling.Point::batch);
+                chart.add("model, " + e.getKey() + " thread(s)", batches,
+                        column(e.getValue(), InferenceCeiling.Point::sequencesPerS));
             }
             if (batches != null) {
-                for (String key : List.of("sustained_per_s", "naive_per_s")) {
-                    if (report.get(key) instanceof Number v) {
-                        chart.add(key.equals("sustained_per_s") ? "job (async, batched)" : "job, naive sync",
-                                batches, constant(batches.length, v.doubleValue()));
-                    }
+                chart.add("job (async, batched)", batches, constant(batches.length, report.sustainedPerS()));
+                if (report.naivePerS() != null) {
+                    chart.add("job, naive sync", batches, constant(batches.length, report.naivePerS()));
                 }
             }
             chart.writePng(dir.resolve("throughput_vs_ceiling.png"));
             written.add("throughput_vs_ceiling.png");
         }
-        List<Map<String, Object>> levels = list(report.get("levels"));
+        List<Run> levels = report.levels();
         if (!levels.isEmpty()) {
-            double[] share = new double[levels.size()];
-            for (int i = 0; i < share.length; i++) {
-                share[i] = ((Number) levels.get(i).get("load_share")).doubleValue() * 100;
-            }
+            double[] share = column(levels, l -> l.loadShare() * 100);
             new LineChart("End-to-end decision latency by load", "load, % of sustained maximum", "milliseconds", false)
-                    .add("p50", share, column(levels, "p50_ms"))
-                    .add("p99", share, column(levels, "p99_ms"))
-                    .add("p99.9", share, column(levels, "p999_ms"))
+                    .add("p50", share, column(levels, Run::p50Ms))
+                    .add("p99", share, column(levels, Run::p99Ms))
+                    .add("p99.9", share, column(levels, Run::p999Ms))
                     .add("p99 target", share, constant(share.length, TARGET_P99_MS_AT_50))
                     .writePng(dir.resolve("latency_by_load.png"));
             written.add("latency_by_load.png");
             LineChart overTime = new LineChart("p99 latency per second of each run", "second of the measured phase",
                     "p99 milliseconds", false);
-            for (Map<String, Object> level : levels) {
-                List<Map<String, Object>> perSecond = list(level.get("latency_per_s"));
-                overTime.add(Math.round(((Number) level.get("load_share")).doubleValue() * 100) + "% load",
-                        column(perSecond, "t_s"), column(perSecond, "p99_ms"));
+            for (Run level : levels) {
+                List<LatencySecond> perSecond = level.latencyPerS();
+                overTime.add(level.loadPercent() + "% load",
+                        column(perSecond, LatencySecond::timeS), column(perSecond, LatencySecond::p99Ms));
             }
             overTime.writePng(dir.resolve("latency_over_time.png"));
             written.add("latency_over_time.png");
@@ -214,35 +256,38 @@ public final class BenchmarkReport {
         LineChart rate = new LineChart("Decisions per second over each run", "seconds since the run started",
                 "decisions per second", false);
         boolean anyRate = false;
-        for (String key : List.of("flat_out", "naive")) {
-            if (report.get(key) instanceof Map<?, ?> run) {
-                List<Map<String, Object>> series = list(run.get("series"));
-                rate.add(key.equals("flat_out") ? "job flat out" : "naive flat out", column(series, "t_s"), column(series, "decisions_per_s"));
-                anyRate = true;
-            }
+        if (report.flatOut() != null) {
+            List<Sample> series = report.flatOut().series();
+            rate.add("job flat out", column(series, Sample::timeS), column(series, Sample::decisionsPerS));
+            anyRate = true;
         }
-        for (Map<String, Object> level : levels) {
-            List<Map<String, Object>> series = list(level.get("series"));
-            rate.add(Math.round(((Number) level.get("load_share")).doubleValue() * 100) + "% load", column(series, "t_s"),
-                    column(series, "decisions_per_s"));
+        if (report.naive() != null) {
+            List<Sample> series = report.naive().series();
+            rate.add("naive flat out", column(series, Sample::timeS), column(series, Sample::decisionsPerS));
+            anyRate = true;
+        }
+        for (Run level : levels) {
+            List<Sample> series = level.series();
+            rate.add(level.loadPercent() + "% load", column(series, Sample::timeS),
+                    column(series, Sample::decisionsPerS));
             anyRate = true;
         }
         if (anyRate) {
             rate.writePng(dir.resolve("throughput_over_time.png"));
             written.add("throughput_over_time.png");
         }
-        if (report.get("soak") instanceof Map<?, ?> soak) {
-            List<Map<String, Object>> series = list(soak.get("series"));
-            double[] t = column(series, "t_s");
+        if (report.soak() != null) {
+            List<Sample> series = report.soak().run().series();
+            double[] t = column(series, Sample::timeS);
             LineChart memory = new LineChart("Soak at 50% load: memory", "seconds", "MB", false)
-                    .add("resident memory (RSS)", t, column(series, "rss_mb"))
-                    .add("JVM heap used", t, column(series, "heap_used_mb"));
-            if (!series.isEmpty() && series.get(0).containsKey("outside_heap_mb")) {
-                memory.add("outside the heap (RSS - heap committed)", t, column(series, "outside_heap_mb"));
+                    .add("resident memory (RSS)", t, column(series, Sample::rssMb))
+                    .add("JVM heap used", t, column(series, Sample::heapUsedMb));
+            if (!series.isEmpty() && series.get(0).outsideHeapMb() != null) {
+                memory.add("outside the heap (RSS - heap committed)", t, column(series, Sample::outsideHeapMb));
             }
             memory.writePng(dir.resolve("soak_memory.png"));
             new LineChart("Soak at 50% load: decisions per second", "seconds", "decisions per second", false)
-                    .add("decisions/s", t, column(series, "decisions_per_s"))
+                    .add("decisions/s", t, column(series, Sample::decisionsPerS))
                     .writePng(dir.resolve("soak_throughput.png"));
             written.add("soak_memory.png");
             written.add("soak_throughput.png");
@@ -250,22 +295,22 @@ public final class BenchmarkReport {
         return written;
     }
 
-    private static List<String> runRow(String name, Map<?, ?> run) {
-        return List.of(name, str(run.get("mode")), str(run.get("target_requests_per_s")), str(run.get("decisions_per_s")),
-                str(run.get("p50_ms")), str(run.get("p99_ms")), str(run.get("p999_ms")),
-                str(run.get("in_job_p50_ms")) + " / " + str(run.get("in_job_p99_ms")), str(run.get("latency_samples")));
+    private static List<String> runRow(String name, Run run) {
+        return List.of(name, str(run.mode()), str(run.targetRequestsPerS()), str(run.decisionsPerS()),
+                str(run.p50Ms()), str(run.p99Ms()), str(run.p999Ms()),
+                str(run.inJobP50Ms()) + " / " + str(run.inJobP99Ms()), str(run.latencySamples()));
     }
 
-    private static double median(List<Map<String, Object>> points, String key) {
-        double[] v = column(points, key);
+    private static <T> double median(List<T> points, ToDoubleFunction<T> value) {
+        double[] v = column(points, value);
         java.util.Arrays.sort(v);
         return v.length == 0 ? 0 : v[v.length / 2];
     }
 
-    private static double[] column(List<Map<String, Object>> points, String key) {
+    private static <T> double[] column(List<T> points, ToDoubleFunction<T> value) {
         double[] out = new double[points.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = ((Number) points.get(i).get(key)).doubleValue();
+            out[i] = value.applyAsDouble(points.get(i));
         }
         return out;
     }
@@ -276,19 +321,10 @@ public final class BenchmarkReport {
         return out;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
-        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> list(Object o) {
-        return o instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
-    }
-
-    private static List<List<String>> rows(Map<String, Object> m) {
+    /** A record's JSON keys and values as table rows: the report names what bench.json names. */
+    private static List<List<String>> rows(Object record) {
         List<List<String>> out = new ArrayList<>();
-        m.forEach((k, v) -> out.add(List.of(k, str(v))));
+        Json.mapper().valueToTree(record).fields().forEachRemaining(e -> out.add(List.of(e.getKey(), str(e.getValue()))));
         return out;
     }
 
@@ -300,8 +336,8 @@ public final class BenchmarkReport {
         }
     }
 
-    private static String verdict(Object met) {
-        return met == null ? "not measured" : (Boolean) met ? "yes" : "**no**";
+    private static String verdict(Boolean met) {
+        return met == null ? "not measured" : met ? "yes" : "**no**";
     }
 
     private static String pct(double share) {
@@ -311,6 +347,10 @@ public final class BenchmarkReport {
     private static String str(Object v) {
         if (v == null) {
             return "-";
+        }
+        if (v instanceof JsonNode node) {
+            return node.isNull() ? "-" : node.isTextual() ? node.asText()
+                    : node.isNumber() ? str(node.numberValue()) : node.toString();
         }
         if (v instanceof Double d) {
             return String.format(Locale.ROOT, "%.3f", d).replaceAll("0+$", "").replaceAll("\\.$", "");

@@ -1,6 +1,14 @@
 package org.pricingengine.tools.benchmark;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.core.execution.JobClient;
@@ -30,6 +38,7 @@ import org.pricingengine.tools.local.PricingTopics;
 import org.pricingengine.job.scoring.DemandModel;
 import org.pricingengine.job.scoring.ModelManifest;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +48,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +91,182 @@ public final class EndToEndBenchmark {
             .option("sustained", "0", "the rate the load levels are shares of (0 = measured flat out)")
             .jobOptions("a job option for every run, e.g. --checkpoint.interval 60s", false);
 
+    /** The machine the benchmark ran on. */
+    @JsonPropertyOrder({"cores", "max_heap_mb", "java", "os"})
+    public record Machine(@JsonProperty("cores") int cores,
+                          @JsonProperty("max_heap_mb") long maxHeapMb,
+                          @JsonProperty("java") String java,
+                          @JsonProperty("os") String os) {}
+
+    /** The model measured; the execution provider only when the ceiling step ran. */
+    @JsonPropertyOrder({"version", "onnx_sha256", "feature_spec", "inputs", "ceiling_execution_provider"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Model(@JsonProperty("version") String version,
+                        @JsonProperty("onnx_sha256") String onnxSha256,
+                        @JsonProperty("feature_spec") String featureSpec,
+                        @JsonProperty("inputs") String inputs,
+                        @JsonProperty("ceiling_execution_provider") String ceilingExecutionProvider) {}
+
+    /**
+     * One point of a run's series (every 5 s, 10 s in the soak). Heap committed and memory outside the
+     * heap are missing from JSON written before they were measured.
+     */
+    @JsonPropertyOrder({"t_s", "decisions_per_s", "rss_mb", "heap_used_mb", "heap_committed_mb", "outside_heap_mb"})
+    public record Sample(@JsonProperty("t_s") long timeS,
+                         @JsonProperty("decisions_per_s") long decisionsPerS,
+                         @JsonProperty("rss_mb") long rssMb,
+                         @JsonProperty("heap_used_mb") long heapUsedMb,
+                         @JsonProperty("heap_committed_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Long heapCommittedMb,
+                         @JsonProperty("outside_heap_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Long outsideHeapMb) {}
+
+    /** Latency percentiles of one wall-clock second of a run's measured phase. */
+    @JsonPropertyOrder({"t_s", "decisions", "p50_ms", "p99_ms", "max_ms"})
+    public record LatencySecond(@JsonProperty("t_s") long timeS,
+                                @JsonProperty("decisions") int decisions,
+                                @JsonProperty("p50_ms") long p50Ms,
+                                @JsonProperty("p99_ms") long p99Ms,
+                                @JsonProperty("max_ms") long maxMs) {}
+
+    /**
+     * One job run. Percentiles are -1 when no latency was measured; {@code latency_series_start} is
+     * written as null then. {@code load_share} only on the load levels.
+     */
+    @JsonPropertyOrder({"mode", "target_requests_per_s", "seconds", "decisions_per_s", "latency_samples", "p50_ms",
+            "p99_ms", "p999_ms", "in_job_p50_ms", "in_job_p99_ms", "series", "latency_per_s", "latency_series_start",
+            "load_share"})
+    public record Run(@JsonProperty("mode") String mode,
+                      @JsonProperty("target_requests_per_s") long targetRequestsPerS,
+                      @JsonProperty("seconds") int seconds,
+                      @JsonProperty("decisions_per_s") long decisionsPerS,
+                      @JsonProperty("latency_samples") long latencySamples,
+                      @JsonProperty("p50_ms") long p50Ms,
+                      @JsonProperty("p99_ms") long p99Ms,
+                      @JsonProperty("p999_ms") long p999Ms,
+                      @JsonProperty("in_job_p50_ms") long inJobP50Ms,
+                      @JsonProperty("in_job_p99_ms") long inJobP99Ms,
+                      @JsonProperty("series") List<Sample> series,
+                      @JsonProperty("latency_per_s") List<LatencySecond> latencyPerS,
+                      @JsonProperty("latency_series_start") String latencySeriesStart,
+                      @JsonProperty("load_share") @JsonInclude(JsonInclude.Include.NON_NULL) Double loadShare) {
+        public Run {
+            series = series == null ? List.of() : series;
+            latencyPerS = latencyPerS == null ? List.of() : latencyPerS;
+        }
+
+        Run atLoadShare(double share) {
+            return new Run(mode, targetRequestsPerS, seconds, decisionsPerS, latencySamples, p50Ms, p99Ms, p999Ms,
+                    inJobP50Ms, inJobP99Ms, series, latencyPerS, latencySeriesStart, share);
+        }
+
+        /** The load level as a whole percentage of the sustained rate (25, 50, 75). */
+        long loadPercent() {
+            return Math.round(loadShare * 100);
+        }
+    }
+
+    /**
+     * The soak: its run with the first- and last-third figures next to the run's own keys in the JSON.
+     * Read back by hand because Jackson 2.18 cannot bind {@code @JsonUnwrapped} record components.
+     */
+    @JsonDeserialize(using = Soak.Reader.class)
+    public record Soak(@JsonUnwrapped Run run, @JsonUnwrapped BenchmarkReport.SoakFigures figures) {
+        public Soak {
+            figures = figures == null ? BenchmarkReport.SoakFigures.NONE : figures;
+        }
+
+        static final class Reader extends StdDeserializer<Soak> {
+            Reader() {
+                super(Soak.class);
+            }
+
+            @Override
+            public Soak deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+                JsonNode node = context.readTree(parser);
+                return new Soak(context.readTreeAsValue(node, Run.class),
+                        context.readTreeAsValue(node, BenchmarkReport.SoakFigures.class));
+            }
+        }
+    }
+
+    /**
+     * {@code bench.json}: what every step measured, the figures compared with the targets, and the verdicts.
+     * A step that did not run leaves its keys out; {@code levels} is empty then.
+     */
+    @JsonPropertyOrder({"machine", "model", "model_version", "quick", "ceiling", "ceiling_per_s", "job_settings", "flat_out",
+            "sustained_per_s", "p50_ms_at_25", "p99_ms_at_25", "p999_ms_at_25", "p50_ms_at_50", "p99_ms_at_50",
+            "p999_ms_at_50", "p50_ms_at_75", "p99_ms_at_75", "p999_ms_at_75", "levels", "naive_per_s", "naive", "soak",
+            "sustained_share_of_ceiling", "speedup_over_naive", "targets"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Report(@JsonProperty("machine") Machine machine,
+                         @JsonProperty("model") Model model,
+                         @JsonProperty("model_version") String modelVersion,
+                         @JsonProperty("quick") boolean quick,
+                         @JsonProperty("ceiling") InferenceCeiling.Result ceiling,
+                         @JsonProperty("ceiling_per_s") Long ceilingPerS,
+                         @JsonProperty("job_settings") List<String> jobSettings,
+                         @JsonProperty("flat_out") Run flatOut,
+                         @JsonProperty("sustained_per_s") long sustainedPerS,
+                         @JsonProperty("levels") @JsonInclude(JsonInclude.Include.ALWAYS) List<Run> levels,
+                         @JsonProperty("naive_per_s") Long naivePerS,
+                         @JsonProperty("naive") Run naive,
+                         @JsonProperty("soak") Soak soak,
+                         @JsonProperty("sustained_share_of_ceiling") Double sustainedShareOfCeiling,
+                         @JsonProperty("speedup_over_naive") Double speedupOverNaive,
+                         @JsonProperty("targets") BenchmarkReport.Targets targets) {
+        public Report {
+            jobSettings = jobSettings == null ? List.of() : jobSettings;
+            levels = levels == null ? List.of() : levels;
+        }
+
+        Report withTargets(BenchmarkReport.Targets t) {
+            return new Report(machine, model, modelVersion, quick, ceiling, ceilingPerS, jobSettings, flatOut, sustainedPerS,
+                    levels, naivePerS, naive, soak, sustainedShareOfCeiling, speedupOverNaive, t);
+        }
+
+        /** The load level at {@code percent}% of the sustained rate, if it ran. */
+        Optional<Run> level(long percent) {
+            return levels.stream().filter(l -> l.loadShare() != null && l.loadPercent() == percent).findFirst();
+        }
+
+        // Per-level latencies at the top of the JSON, where the docs and the `bench:` line name them; taken
+        // from the levels so that they cannot disagree with them.
+        @JsonProperty("p50_ms_at_25") Long p50MsAt25() { return level(25).map(Run::p50Ms).orElse(null); }
+        @JsonProperty("p99_ms_at_25") Long p99MsAt25() { return level(25).map(Run::p99Ms).orElse(null); }
+        @JsonProperty("p999_ms_at_25") Long p999MsAt25() { return level(25).map(Run::p999Ms).orElse(null); }
+        @JsonProperty("p50_ms_at_50") Long p50MsAt50() { return level(50).map(Run::p50Ms).orElse(null); }
+        @JsonProperty("p99_ms_at_50") Long p99MsAt50() { return level(50).map(Run::p99Ms).orElse(null); }
+        @JsonProperty("p999_ms_at_50") Long p999MsAt50() { return level(50).map(Run::p999Ms).orElse(null); }
+        @JsonProperty("p50_ms_at_75") Long p50MsAt75() { return level(75).map(Run::p50Ms).orElse(null); }
+        @JsonProperty("p99_ms_at_75") Long p99MsAt75() { return level(75).map(Run::p99Ms).orElse(null); }
+        @JsonProperty("p999_ms_at_75") Long p999MsAt75() { return level(75).map(Run::p999Ms).orElse(null); }
+    }
+
+    /** The {@code bench: {json}} line: every key always, null when its step did not run. */
+    @JsonPropertyOrder({"ceiling_per_s", "sustained_per_s", "naive_per_s", "sustained_share_of_ceiling",
+            "speedup_over_naive", "p50_ms_at_25", "p99_ms_at_25", "p999_ms_at_25", "p50_ms_at_50", "p99_ms_at_50",
+            "p999_ms_at_50", "p50_ms_at_75", "p99_ms_at_75", "p999_ms_at_75", "targets"})
+    public record Headline(@JsonProperty("ceiling_per_s") Long ceilingPerS,
+                           @JsonProperty("sustained_per_s") long sustainedPerS,
+                           @JsonProperty("naive_per_s") Long naivePerS,
+                           @JsonProperty("sustained_share_of_ceiling") Double sustainedShareOfCeiling,
+                           @JsonProperty("speedup_over_naive") Double speedupOverNaive,
+                           @JsonProperty("p50_ms_at_25") Long p50MsAt25,
+                           @JsonProperty("p99_ms_at_25") Long p99MsAt25,
+                           @JsonProperty("p999_ms_at_25") Long p999MsAt25,
+                           @JsonProperty("p50_ms_at_50") Long p50MsAt50,
+                           @JsonProperty("p99_ms_at_50") Long p99MsAt50,
+                           @JsonProperty("p999_ms_at_50") Long p999MsAt50,
+                           @JsonProperty("p50_ms_at_75") Long p50MsAt75,
+                           @JsonProperty("p99_ms_at_75") Long p99MsAt75,
+                           @JsonProperty("p999_ms_at_75") Long p999MsAt75,
+                           @JsonProperty("targets") BenchmarkReport.Targets targets) {
+        public static Headline of(Report r) {
+            return new Headline(r.ceilingPerS(), r.sustainedPerS(), r.naivePerS(), r.sustainedShareOfCeiling(),
+                    r.speedupOverNaive(), r.p50MsAt25(), r.p99MsAt25(), r.p999MsAt25(), r.p50MsAt50(), r.p99MsAt50(),
+                    r.p999MsAt50(), r.p50MsAt75(), r.p99MsAt75(), r.p999MsAt75(), r.targets());
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         ToolArguments a = OPTIONS.parseOrExit(args);
         boolean quick = a.bool("quick");
@@ -92,32 +278,22 @@ public final class EndToEndBenchmark {
         Path work = a.path("work-dir").toAbsolutePath();
         Files.createDirectories(work);
 
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
-                "max_heap_mb", Runtime.getRuntime().maxMemory() >> 20, "java", System.getProperty("java.version"),
-                "os", System.getProperty("os.name") + " " + System.getProperty("os.arch")));
+        Machine machine = new Machine(Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("java.version"), System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         ModelManifest manifest = DemandModel.readAndCheckManifest(a.path("model-dir"), a.string("model"));
-        Map<String, Object> model = new LinkedHashMap<>();
-        model.put("version", manifest.modelVersion());
-        model.put("onnx_sha256", manifest.onnxSha256());
-        model.put("feature_spec", manifest.featureSpecVersion());
-        model.put("inputs", manifest.inputs().stream().map(t -> t.name() + " " + t.shape()).toList().toString());
-        report.put("model", model);
-        report.put("model_version", a.string("model"));
-        report.put("quick", quick);
 
         // For experiments: --steps picks a subset, --sustained fixes the rate the load levels are shares of.
         List<String> steps = List.of(a.string("steps").split(","));
+        InferenceCeiling.Result ceiling = null;
         if (steps.contains("ceiling")) {
         System.out.println("== 1. inference ceiling (model alone, tight loop)");
-        InferenceCeiling.Result ceiling = InferenceCeiling.run(new InferenceCeiling.Settings(a.string("model"),
+        ceiling = InferenceCeiling.run(new InferenceCeiling.Settings(a.string("model"),
                 a.path("model-dir"), "cpu", quick ? 0.5 : 2, List.of(1, 2), List.of(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
                 Path.of("model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"), 0));
-        // The report stays a tree of maps: BenchmarkReport reads it back from bench.json the same way.
-        report.put("ceiling", Json.mapper().convertValue(ceiling, new TypeReference<LinkedHashMap<String, Object>>() {}));
-        model.put("ceiling_execution_provider", ceiling.executionProvider());
-        report.put("ceiling_per_s", ceiling.ceilingPerS());
         }
+        Model model = new Model(manifest.modelVersion(), manifest.onnxSha256(), manifest.featureSpecVersion(),
+                manifest.inputs().stream().map(t -> t.name() + " " + t.shape()).toList().toString(),
+                ceiling == null ? null : ceiling.executionProvider());
 
         List<ReplayRecord> template = new ArrayList<>();
         for (String file : List.of("cosmetics_2019-10_2019-11.csv", "multicategory_2019-10-01_head.csv")) {
@@ -134,63 +310,47 @@ public final class EndToEndBenchmark {
                 PricingConfig.MODEL_DIR.key(), a.string("model-dir")));
         // Any job option may be passed through, e.g. --checkpoint.interval 60s.
         jobOptions.putAll(a.jobOptions());
-        report.put("job_settings", PricingConfig.of(jobOptions).toString().lines().toList());
+        List<String> jobSettings = PricingConfig.of(jobOptions).toString().lines().toList();
 
         double sustained = a.decimal("sustained");
+        Run flat = null;
         if (steps.contains("flat")) {
             System.out.println("== 2. the job flat out (async, micro-batched)");
-            Map<String, Object> flat = bench.run("async", jobOptions, 0, flatOutSeconds, false);
-            sustained = ((Number) flat.get("decisions_per_s")).doubleValue();
-            report.put("flat_out", flat);
+            flat = bench.run("async", jobOptions, 0, flatOutSeconds, false);
+            sustained = flat.decisionsPerS();
         }
-        report.put("sustained_per_s", Math.round(sustained));
 
-        List<Map<String, Object>> levels = new ArrayList<>();
+        List<Run> levels = new ArrayList<>();
         for (double share : steps.contains("levels") ? new double[] {0.25, 0.5, 0.75} : new double[0]) {
             System.out.printf("== 2. the job at %.0f%% of sustained (%.0f requests/s)%n", share * 100, sustained * share);
-            Map<String, Object> level = bench.run("async", jobOptions, sustained * share, levelSeconds, false);
-            level.put("load_share", share);
-            levels.add(level);
-            report.put("p50_ms_at_" + Math.round(share * 100), level.get("p50_ms"));
-            report.put("p99_ms_at_" + Math.round(share * 100), level.get("p99_ms"));
-            report.put("p999_ms_at_" + Math.round(share * 100), level.get("p999_ms"));
+            levels.add(bench.run("async", jobOptions, sustained * share, levelSeconds, false).atLoadShare(share));
         }
-        report.put("levels", levels);
 
+        Run naive = null;
         if (steps.contains("naive")) {
             System.out.println("== 3. the naive peer flat out (scoring.mode=sync)");
-            Map<String, Object> naive = bench.run("sync", jobOptions, 0, flatOutSeconds, false);
-            report.put("naive_per_s", Math.round(((Number) naive.get("decisions_per_s")).doubleValue()));
-            report.put("naive", naive);
+            naive = bench.run("sync", jobOptions, 0, flatOutSeconds, false);
         }
 
+        Soak soak = null;
         if (soakSeconds > 0 && steps.contains("soak")) {
             System.out.printf("== 4. soak: %d s at 50%% of sustained%n", soakSeconds);
-            Map<String, Object> soak = bench.run("async", jobOptions, sustained * 0.5, soakSeconds, true);
-            BenchmarkReport.summariseSoak(soak);
-            report.put("soak", soak);
+            Run run = bench.run("async", jobOptions, sustained * 0.5, soakSeconds, true);
+            soak = new Soak(run, BenchmarkReport.summariseSoak(run.series()));
         }
-        if (report.get("ceiling_per_s") instanceof Number ceilingPerS) {
-            report.put("sustained_share_of_ceiling", Math.round(sustained / ceilingPerS.doubleValue() * 1000) / 1000.0);
-        }
-        if (report.get("naive_per_s") instanceof Number naivePerS) {
-            report.put("speedup_over_naive", Math.round(sustained / Math.max(1, naivePerS.doubleValue()) * 100) / 100.0);
-        }
-        BenchmarkReport.write(work, report);
+        Report report = BenchmarkReport.write(work, new Report(machine, model, a.string("model"), quick, ceiling,
+                ceiling == null ? null : ceiling.ceilingPerS(), jobSettings, flat, Math.round(sustained), levels,
+                naive == null ? null : naive.decisionsPerS(), naive, soak,
+                ceiling == null ? null : Math.round(sustained / ceiling.ceilingPerS() * 1000) / 1000.0,
+                naive == null ? null : Math.round(sustained / Math.max(1, naive.decisionsPerS()) * 100) / 100.0, null));
         Files.writeString(work.resolve("bench.json"), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
-        Map<String, Object> top = new LinkedHashMap<>();
-        for (String k : List.of("ceiling_per_s", "sustained_per_s", "naive_per_s", "sustained_share_of_ceiling",
-                "speedup_over_naive", "p50_ms_at_25", "p99_ms_at_25", "p999_ms_at_25", "p50_ms_at_50", "p99_ms_at_50",
-                "p999_ms_at_50", "p50_ms_at_75", "p99_ms_at_75", "p999_ms_at_75", "targets")) {
-            top.put(k, report.get(k));
-        }
         System.out.println("report: " + work.resolve("report.md"));
-        System.out.println("bench: " + Json.toJson(top));
+        System.out.println("bench: " + Json.toJson(Headline.of(report)));
         System.exit(0);
     }
 
     /** One job run on fresh topics: the generator at {@code rate} requests/s (0 = flat out) for {@code seconds}. */
-    private Map<String, Object> run(String mode, Map<String, String> jobOptions, double rate, int seconds, boolean soak)
+    private Run run(String mode, Map<String, String> jobOptions, double rate, int seconds, boolean soak)
             throws Exception {
         String prefix = "bench" + (++runCounter) + "-" + mode;
         Map<String, String> options = new LinkedHashMap<>(jobOptions);
@@ -236,7 +396,7 @@ public final class EndToEndBenchmark {
         }
         latencyCount.set(0);
 
-        List<Map<String, Object>> series = new ArrayList<>();
+        List<Sample> series = new ArrayList<>();
         long startDecisions = decisions.get();
         long start = System.nanoTime();
         long measureFrom = start + (long) (seconds * 0.3e9);
@@ -263,22 +423,18 @@ public final class EndToEndBenchmark {
                 latencyCount.set(0);
             }
             if (now >= nextSample) {
-                Map<String, Object> point = new LinkedHashMap<>();
-                point.put("t_s", Math.round((now - start) / 1e9));
-                point.put("decisions_per_s", Math.round((decisions.get() - lastSampleDecisions) / ((now - lastSampleTime) / 1e9)));
                 long rss = residentMb();
                 long heapCommitted = Runtime.getRuntime().totalMemory() >> 20;
-                point.put("rss_mb", rss);
-                point.put("heap_used_mb", (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
-                point.put("heap_committed_mb", heapCommitted);
-                // What a native leak (ONNX Runtime tensors, RocksDB iterators) would grow; RocksDB's block cache
-                // and memtables are here too, bounded by Flink's managed memory.
-                point.put("outside_heap_mb", rss - heapCommitted);
+                Sample point = new Sample(Math.round((now - start) / 1e9),
+                        Math.round((decisions.get() - lastSampleDecisions) / ((now - lastSampleTime) / 1e9)), rss,
+                        (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20, heapCommitted,
+                        // What a native leak (ONNX Runtime tensors, RocksDB iterators) would grow; RocksDB's block cache
+                        // and memtables are here too, bounded by Flink's managed memory.
+                        rss - heapCommitted);
                 series.add(point);
                 if (soak) {
                     System.out.printf("  t=%4ds decisions/s %6d rss %5d MB (heap committed %d, outside heap %d)%n",
-                            point.get("t_s"), point.get("decisions_per_s"), point.get("rss_mb"), heapCommitted,
-                            point.get("outside_heap_mb"));
+                            point.timeS(), point.decisionsPerS(), point.rssMb(), heapCommitted, point.outsideHeapMb());
                 }
                 lastSampleDecisions = decisions.get();
                 lastSampleTime = now;
@@ -288,7 +444,7 @@ public final class EndToEndBenchmark {
         long measuredDecisions = decisions.get() - Math.max(0, decisionsAtMeasureStart);
         double measuredSeconds = (System.nanoTime() - measureFrom) / 1e9;
         long n = Math.min(latencyCount.get(), latencies.length);
-        List<Map<String, Object>> latencySeries = latencyPerSecond(latencies, consumedAt, (int) n);
+        List<LatencySecond> latencySeries = latencyPerSecond(latencies, consumedAt, (int) n);
         long[] sorted = Arrays.copyOf(latencies, (int) n);
         Arrays.sort(sorted);
         long[] inJob = Arrays.copyOf(inJobLatencies, (int) n);
@@ -298,29 +454,18 @@ public final class EndToEndBenchmark {
         consumer.join(10_000);
         generator.close();
 
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("mode", mode);
-        r.put("target_requests_per_s", Math.round(rate));
-        r.put("seconds", seconds);
-        r.put("decisions_per_s", Math.round(measuredDecisions / measuredSeconds));
-        r.put("latency_samples", n);
-        r.put("p50_ms", percentile(sorted, 0.5));
-        r.put("p99_ms", percentile(sorted, 0.99));
-        r.put("p999_ms", percentile(sorted, 0.999));
-        r.put("in_job_p50_ms", percentile(inJob, 0.5));
-        r.put("in_job_p99_ms", percentile(inJob, 0.99));
-        r.put("series", series);
-        r.put("latency_per_s", latencySeries);
-        r.put("latency_series_start", n == 0 ? null : java.time.Instant.ofEpochMilli(consumedAt[0]).toString());
+        Run r = new Run(mode, Math.round(rate), seconds, Math.round(measuredDecisions / measuredSeconds), n,
+                percentile(sorted, 0.5), percentile(sorted, 0.99), percentile(sorted, 0.999),
+                percentile(inJob, 0.5), percentile(inJob, 0.99), series, latencySeries,
+                n == 0 ? null : java.time.Instant.ofEpochMilli(consumedAt[0]).toString(), null);
         System.out.printf("  %s: %s decisions/s, p50 %s ms, p99 %s ms, p99.9 %s ms (%d samples; in the job p50 %s, p99 %s ms)%n",
-                mode, r.get("decisions_per_s"), r.get("p50_ms"), r.get("p99_ms"), r.get("p999_ms"), n,
-                r.get("in_job_p50_ms"), r.get("in_job_p99_ms"));
+                mode, r.decisionsPerS(), r.p50Ms(), r.p99Ms(), r.p999Ms(), n, r.inJobP50Ms(), r.inJobP99Ms());
         return r;
     }
 
     /** Latency percentiles per wall-clock second of the measured phase: spikes show as outliers in time. */
-    private static List<Map<String, Object>> latencyPerSecond(long[] latencies, long[] consumedAt, int n) {
-        List<Map<String, Object>> out = new ArrayList<>();
+    private static List<LatencySecond> latencyPerSecond(long[] latencies, long[] consumedAt, int n) {
+        List<LatencySecond> out = new ArrayList<>();
         if (n == 0) {
             return out;
         }
@@ -334,13 +479,8 @@ public final class EndToEndBenchmark {
             }
             long[] bucket = Arrays.copyOfRange(latencies, i, j);
             Arrays.sort(bucket);
-            Map<String, Object> point = new LinkedHashMap<>();
-            point.put("t_s", second);
-            point.put("decisions", j - i);
-            point.put("p50_ms", percentile(bucket, 0.5));
-            point.put("p99_ms", percentile(bucket, 0.99));
-            point.put("max_ms", bucket[bucket.length - 1]);
-            out.add(point);
+            out.add(new LatencySecond(second, j - i, percentile(bucket, 0.5), percentile(bucket, 0.99),
+                    bucket[bucket.length - 1]));
             i = j;
         }
         return out;

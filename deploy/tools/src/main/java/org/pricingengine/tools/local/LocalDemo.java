@@ -229,7 +229,8 @@ public final class LocalDemo {
                 tally.modelVersions(), Math.round(elapsed * 10) / 10.0);
         System.out.println();
         System.out.printf("%-22s %s%n", "model", manifest.modelVersion());
-        // The table shows what the JSON line holds, under the same names.
+        // The table shows what the JSON line holds, under the same names: the record is read as its JSON
+        // object, so a new field shows in both without touching this.
         Json.mapper().convertValue(summary, new TypeReference<LinkedHashMap<String, Object>>() {})
                 .forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
         System.out.println("summary: " + Json.toJson(summary));

@@ -1,5 +1,9 @@
 package org.pricingengine.tools.rollout;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
 import org.pricingengine.features.offline.TrainingExampleExtractor;
 import org.pricingengine.tools.evaluation.ScoredExamples;
 import org.pricingengine.job.policy.PriceBounds;
@@ -13,9 +17,7 @@ import org.pricingengine.job.scoring.ScoringDevice;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Checks a candidate model version before a rollout touches the running job: its manifest and checksum,
@@ -34,7 +36,47 @@ public final class CandidateValidator {
 
     /** The verdict: passed only when {@code problems} is empty; {@code figures} are for the record. */
     public record Report(String candidate, String current, boolean passed, List<String> problems,
-                         Map<String, Object> figures) {}
+                         Figures figures) {}
+
+    /** One model's outputs over the probe set. */
+    @JsonPropertyOrder({"unusable", "outside_guardrails", "mean_conversion_at_list", "median_price_sensitivity",
+            "mean_discount"})
+    public record ProbeSummary(@JsonProperty("unusable") int unusable,
+                               @JsonProperty("outside_guardrails") int outsideGuardrails,
+                               @JsonProperty("mean_conversion_at_list") double meanConversionAtList,
+                               @JsonProperty("median_price_sensitivity") double medianPriceSensitivity,
+                               @JsonProperty("mean_discount") double meanDiscount) {}
+
+    /**
+     * What validation measured, as far as it got: a check that fails early leaves the later figures out.
+     * The comparison with the current model only when there is one and it still loads here
+     * ({@code current_error} otherwise).
+     */
+    @JsonPropertyOrder({"probe_requests", "candidate", "current", "conversion_ratio", "sensitivity_ratio",
+            "mean_price_shift", "current_error"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Figures(@JsonProperty("probe_requests") Integer probeRequests,
+                          @JsonProperty("candidate") ProbeSummary candidate,
+                          @JsonProperty("current") ProbeSummary current,
+                          @JsonProperty("conversion_ratio") Double conversionRatio,
+                          @JsonProperty("sensitivity_ratio") Double sensitivityRatio,
+                          @JsonProperty("mean_price_shift") Double meanPriceShift,
+                          @JsonProperty("current_error") String currentError) {
+        static final Figures NONE = new Figures(null, null, null, null, null, null, null);
+
+        Figures withProbe(int requests, ProbeSummary candidateScores) {
+            return new Figures(requests, candidateScores, current, conversionRatio, sensitivityRatio, meanPriceShift,
+                    currentError);
+        }
+
+        Figures withComparison(ProbeSummary currentScores, double conversion, double sensitivity, double priceShift) {
+            return new Figures(probeRequests, candidate, currentScores, conversion, sensitivity, priceShift, currentError);
+        }
+
+        Figures withCurrentError(String error) {
+            return new Figures(probeRequests, candidate, current, conversionRatio, sensitivityRatio, meanPriceShift, error);
+        }
+    }
 
     private final Path modelRoot;
     private final Path probeData;
@@ -51,29 +93,28 @@ public final class CandidateValidator {
     /** {@code current} null: a first deployment, nothing to compare with. */
     public Report validate(String candidate, String current) {
         List<String> problems = new ArrayList<>();
-        Map<String, Object> figures = new LinkedHashMap<>();
         try {
             DemandModel.readAndCheckManifest(modelRoot, candidate);
         } catch (ModelContractException e) {
             problems.add(e.getMessage());
-            return new Report(candidate, current, false, problems, figures);
+            return new Report(candidate, current, false, problems, Figures.NONE);
         }
         List<TrainingExampleExtractor.Example> probe;
         try {
             probe = probeSet();
         } catch (Exception e) {
             problems.add("cannot build the probe set from " + probeData + ": " + e);
-            return new Report(candidate, current, false, problems, figures);
+            return new Report(candidate, current, false, problems, Figures.NONE);
         }
-        figures.put("probe_requests", probe.size());
         ProbeScores cand;
         try {
             cand = score(candidate, probe);
         } catch (Exception e) {
             problems.add("candidate " + candidate + " fails on the probe requests: " + e.getMessage());
-            return new Report(candidate, current, false, problems, figures);
+            return new Report(candidate, current, false, problems,
+                    new Figures(probe.size(), null, null, null, null, null, null));
         }
-        figures.put("candidate", cand.summary());
+        Figures figures = Figures.NONE.withProbe(probe.size(), cand.summary());
         if (cand.unusable > 0) {
             problems.add(cand.unusable + " of " + probe.size() + " probe requests got an unusable demand curve "
                     + "(NaN, infinite or negative price sensitivity)");
@@ -84,18 +125,17 @@ public final class CandidateValidator {
         if (current != null && !current.equals(candidate)) {
             try {
                 ProbeScores cur = score(current, probe);
-                figures.put("current", cur.summary());
-                compare(cand, cur, problems, figures);
+                figures = compare(cand, cur, problems, figures);
             } catch (Exception e) {
                 // The current model is running in the job; if it no longer loads here, say so but do not
                 // block a rollout that may be the fix.
-                figures.put("current_error", e.getMessage());
+                figures = figures.withCurrentError(e.getMessage());
             }
         }
         return new Report(candidate, current, problems.isEmpty(), problems, figures);
     }
 
-    private void compare(ProbeScores cand, ProbeScores cur, List<String> problems, Map<String, Object> figures) {
+    private Figures compare(ProbeScores cand, ProbeScores cur, List<String> problems, Figures figures) {
         double conversionRatio = cand.meanConversionAtList / cur.meanConversionAtList;
         double sensitivityRatio = cand.medianSensitivity / cur.medianSensitivity;
         double shift = 0;
@@ -103,9 +143,6 @@ public final class CandidateValidator {
             shift += Math.abs(cand.prices[i] - cur.prices[i]) / cand.listPrices[i];
         }
         shift /= Math.max(1, cand.prices.length);
-        figures.put("conversion_ratio", round(conversionRatio));
-        figures.put("sensitivity_ratio", round(sensitivityRatio));
-        figures.put("mean_price_shift", round(shift));
         if (!withinRatio(conversionRatio, limits.maxConversionRatio())) {
             problems.add(String.format("mean predicted conversion at list price is %.4f against the current model's "
                     + "%.4f (ratio %.2f, allowed 1/%.1f to %.1f)", cand.meanConversionAtList, cur.meanConversionAtList,
@@ -120,6 +157,7 @@ public final class CandidateValidator {
             problems.add(String.format("prices move by %.1f%% of list price on average against the current model's "
                     + "(allowed %.1f%%)", 100 * shift, 100 * limits.maxMeanPriceShift()));
         }
+        return figures.withComparison(cur.summary(), round(conversionRatio), round(sensitivityRatio), round(shift));
     }
 
     private static boolean withinRatio(double ratio, double max) {
@@ -200,18 +238,13 @@ public final class CandidateValidator {
             medianSensitivity = finite.length == 0 ? Double.NaN : finite[finite.length / 2];
         }
 
-        Map<String, Object> summary() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("unusable", unusable);
-            m.put("outside_guardrails", outsideGuardrails);
-            m.put("mean_conversion_at_list", round(meanConversionAtList));
-            m.put("median_price_sensitivity", round(medianSensitivity));
+        ProbeSummary summary() {
             double discount = 0;
             for (int i = 0; i < prices.length; i++) {
                 discount += 1 - prices[i] / listPrices[i];
             }
-            m.put("mean_discount", round(discount / Math.max(1, prices.length)));
-            return m;
+            return new ProbeSummary(unusable, outsideGuardrails, round(meanConversionAtList), round(medianSensitivity),
+                    round(discount / Math.max(1, prices.length)));
         }
     }
 

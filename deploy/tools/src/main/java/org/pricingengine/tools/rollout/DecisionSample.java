@@ -1,5 +1,8 @@
 package org.pricingengine.tools.rollout;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -14,6 +17,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -25,6 +29,15 @@ public final class DecisionSample {
     /** Fallbacks that mean the model (not the data) failed. */
     static final Set<String> MODEL_FAILURES = Set.of(ReasonCodes.FALLBACK_MODEL_ERROR,
             ReasonCodes.FALLBACK_MODEL_TIMEOUT, ReasonCodes.FALLBACK_INVALID_MODEL_OUTPUT, ReasonCodes.FALLBACK_CIRCUIT_OPEN);
+
+    /** The figures a rollout records for a sample; counts by version, arm and reason in name order. */
+    @JsonPropertyOrder({"decisions", "by_model_version", "by_arm", "fallback_rate", "model_failure_rate", "fallback_reasons"})
+    public record Summary(@JsonProperty("decisions") long decisions,
+                          @JsonProperty("by_model_version") SortedMap<String, Long> byModelVersion,
+                          @JsonProperty("by_arm") @JsonInclude(JsonInclude.Include.NON_EMPTY) SortedMap<String, Long> byArm,
+                          @JsonProperty("fallback_rate") double fallbackRate,
+                          @JsonProperty("model_failure_rate") double modelFailureRate,
+                          @JsonProperty("fallback_reasons") SortedMap<String, Long> fallbackReasons) {}
 
     private final Map<String, Long> byModelVersion = new TreeMap<>();
     private final Map<String, Long> byArm = new TreeMap<>();
@@ -60,17 +73,10 @@ public final class DecisionSample {
         return n == 0 ? 0 : (double) modelFailuresByVersion.getOrDefault(version, 0L) / n;
     }
 
-    public Map<String, Object> summary() {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("decisions", decisions);
-        m.put("by_model_version", byModelVersion);
-        if (!byArm.isEmpty()) {
-            m.put("by_arm", byArm);
-        }
-        m.put("fallback_rate", Math.round(fallbackRate() * 10_000) / 10_000.0);
-        m.put("model_failure_rate", Math.round(modelFailureRate() * 10_000) / 10_000.0);
-        m.put("fallback_reasons", fallbackReasons);
-        return m;
+    public Summary summary() {
+        return new Summary(decisions, new TreeMap<>(byModelVersion), new TreeMap<>(byArm),
+                Math.round(fallbackRate() * 10_000) / 10_000.0, Math.round(modelFailureRate() * 10_000) / 10_000.0,
+                new TreeMap<>(fallbackReasons));
     }
 
     void add(JsonNode d) {

@@ -38,6 +38,10 @@ public final class FlinkRestClient {
     /** One job as the JobManager reports it. */
     public record JobSummary(String id, String name, String state, long startTimeMs) {}
 
+    /**
+     * The cluster overview (slots, task managers, jobs by state), passed on untyped: its fields are Flink's,
+     * and only printed, so a Flink upgrade that adds or renames one needs no change here.
+     */
     public JsonNode overview() throws IOException {
         return get("overview");
     }

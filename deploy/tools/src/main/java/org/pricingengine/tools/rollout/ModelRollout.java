@@ -1,5 +1,10 @@
 package org.pricingengine.tools.rollout;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+
 import org.pricingengine.job.config.PricingConfig;
 
 import java.io.IOException;
@@ -7,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +48,71 @@ public final class ModelRollout {
      * previous version runs again), ROLLBACK_DONE, STOPPED, SUBMITTED, or FAILED (needs a person).
      */
     public record Outcome(String action, String from, String to, String outcome, String savepoint, String jobId,
-                          List<String> problems, Map<String, Object> figures) {
+                          List<String> problems, Figures figures) {
         public boolean succeeded() {
             return List.of("PROMOTED", "ROLLBACK_DONE", "STOPPED", "SUBMITTED").contains(outcome);
+        }
+    }
+
+    /**
+     * What a rollout or rollback measured on the way, as far as it got: each candidate's validation (keyed
+     * {@code validation_<version>}), the decisions of the minute before the switch ({@code baseline}), of
+     * the settle period ({@code catch_up}) and of the health check ({@code after}), the new job's restarts,
+     * and the decisions after a rollback ({@code after_rollback}). What a step did not reach is left out.
+     */
+    @JsonSerialize(using = Figures.Writer.class)
+    public record Figures(Map<String, CandidateValidator.Figures> validation, DecisionSample.Summary baseline,
+                          DecisionSample.Summary catchUp, DecisionSample.Summary after, Integer restarts,
+                          DecisionSample.Summary afterRollback) {
+        public static final Figures NONE = new Figures(Map.of(), null, null, null, null, null);
+
+        public Figures {
+            validation = validation == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(validation));
+        }
+
+        /**
+         * Written by hand: the validation keys carry the version and come first, and Jackson 2.18 writes
+         * {@code @JsonAnyGetter} entries after the named properties whatever the property order says.
+         */
+        static final class Writer extends StdSerializer<Figures> {
+            Writer() {
+                super(Figures.class);
+            }
+
+            @Override
+            public void serialize(Figures f, JsonGenerator g, SerializerProvider provider) throws IOException {
+                g.writeStartObject();
+                for (Map.Entry<String, CandidateValidator.Figures> e : f.validation().entrySet()) {
+                    provider.defaultSerializeField("validation_" + e.getKey(), e.getValue(), g);
+                }
+                field(g, provider, "baseline", f.baseline());
+                field(g, provider, "catch_up", f.catchUp());
+                field(g, provider, "after", f.after());
+                field(g, provider, "restarts", f.restarts());
+                field(g, provider, "after_rollback", f.afterRollback());
+                g.writeEndObject();
+            }
+
+            private static void field(JsonGenerator g, SerializerProvider provider, String name, Object value)
+                    throws IOException {
+                if (value != null) {
+                    provider.defaultSerializeField(name, value, g);
+                }
+            }
+        }
+    }
+
+    /** Collects a command's figures step by step; the steps that were not reached stay null. */
+    private static final class FigureLog {
+        final Map<String, CandidateValidator.Figures> validation = new LinkedHashMap<>();
+        DecisionSample.Summary baseline;
+        DecisionSample.Summary catchUp;
+        DecisionSample.Summary after;
+        Integer restarts;
+        DecisionSample.Summary afterRollback;
+
+        Figures figures() {
+            return new Figures(validation, baseline, catchUp, after, restarts, afterRollback);
         }
     }
 
@@ -104,7 +172,7 @@ public final class ModelRollout {
     public Outcome rollout(String to, String canary, double canaryShare) throws IOException, InterruptedException {
         Deployment current = requireRunning();
         Deployment target = current.withModels(to, canary, canaryShare);
-        Map<String, Object> figures = new LinkedHashMap<>();
+        FigureLog figures = new FigureLog();
         List<String> problems = new ArrayList<>();
 
         log.accept("1/5 validating " + target.describe() + " against " + current.modelVersion());
@@ -113,7 +181,7 @@ public final class ModelRollout {
                 continue; // already serving: it passed validation when it went in
             }
             CandidateValidator.Report report = validator.validate(version, current.modelVersion());
-            figures.put("validation_" + version, report.figures());
+            figures.validation.put(version, report.figures());
             if (!report.passed()) {
                 report.problems().forEach(p -> problems.add(version + ": " + p));
             }
@@ -123,13 +191,13 @@ public final class ModelRollout {
             history.append(RolloutHistory.Entry.now("rollout", current.describe(), target.describe(), null, "REFUSED",
                     current.jobId(), String.join("; ", problems)));
             return new Outcome("rollout", current.describe(), target.describe(), "REFUSED", null, current.jobId(),
-                    problems, figures);
+                    problems, figures.figures());
         }
 
         long beforeStop = System.currentTimeMillis();
         DecisionSample baseline = DecisionSample.read(bootstrapServers, topics, beforeStop - 60_000, beforeStop, 0,
                 Duration.ofSeconds(20));
-        figures.put("baseline", baseline.summary());
+        figures.baseline = baseline.summary();
 
         log.accept("2/5 stopping job " + current.jobId() + " with a savepoint");
         String savepoint = flink.stopWithSavepoint(current.jobId(), null, Duration.ofMinutes(5));
@@ -153,7 +221,7 @@ public final class ModelRollout {
             history.append(RolloutHistory.Entry.now("rollout", current.describe(), target.describe(), savepoint,
                     "PROMOTED", next.jobId(), null));
             return new Outcome("rollout", current.describe(), target.describe(), "PROMOTED", savepoint, next.jobId(),
-                    problems, figures);
+                    problems, figures.figures());
         }
         log.accept("5/5 unhealthy (" + String.join("; ", problems) + "): rolling back to " + current.describe());
         String failedJob = next == null ? null : next.jobId();
@@ -164,7 +232,7 @@ public final class ModelRollout {
         history.append(RolloutHistory.Entry.now("rollout", current.describe(), target.describe(), savepoint, outcome,
                 restored.jobId(), String.join("; ", problems)));
         return new Outcome("rollout", current.describe(), target.describe(), outcome, savepoint, restored.jobId(),
-                problems, figures);
+                problems, figures.figures());
     }
 
     /**
@@ -189,7 +257,7 @@ public final class ModelRollout {
             savepoint = lastRolloutSavepoint(current);
             failedJob = current.jobId();
         }
-        Map<String, Object> figures = new LinkedHashMap<>();
+        FigureLog figures = new FigureLog();
         Deployment restored = restore(previous, savepoint, failedJob);
         List<String> problems = checkRollback(restored, figures);
         String outcome = problems.isEmpty() ? "ROLLBACK_DONE" : "FAILED";
@@ -199,7 +267,7 @@ public final class ModelRollout {
         history.append(RolloutHistory.Entry.now("rollback", current.describe(), previous.describe(), savepoint, outcome,
                 restored.jobId(), problems.isEmpty() ? null : String.join("; ", problems)));
         return new Outcome("rollback", current.describe(), previous.describe(), outcome, savepoint, restored.jobId(),
-                problems, figures);
+                problems, figures.figures());
     }
 
     /** Stops the running job with a savepoint (for maintenance); {@link #resume()} starts it again from there. */
@@ -209,7 +277,7 @@ public final class ModelRollout {
         history.append(RolloutHistory.Entry.now("stop", current.describe(), current.describe(), savepoint, "STOPPED",
                 current.jobId(), null));
         return new Outcome("stop", current.describe(), current.describe(), "STOPPED", savepoint, current.jobId(),
-                List.of(), Map.of());
+                List.of(), Figures.NONE);
     }
 
     /** Resubmits the recorded deployment from the savepoint its last stop took. */
@@ -230,7 +298,7 @@ public final class ModelRollout {
         history.append(RolloutHistory.Entry.now("resume", current.describe(), resumed.describe(), savepoint, "SUBMITTED",
                 resumed.jobId(), null));
         return new Outcome("resume", current.describe(), resumed.describe(), "SUBMITTED", savepoint, resumed.jobId(),
-                List.of(), Map.of());
+                List.of(), Figures.NONE);
     }
 
     private String lastRolloutSavepoint(Deployment current) {
@@ -258,7 +326,7 @@ public final class ModelRollout {
                 previous.canaryShare(), previous.jobArgs(), savepoint, 0));
     }
 
-    private List<String> checkRollback(Deployment restored, Map<String, Object> figures) throws InterruptedException {
+    private List<String> checkRollback(Deployment restored, FigureLog figures) throws InterruptedException {
         List<String> problems = new ArrayList<>();
         long since = System.currentTimeMillis();
         try {
@@ -269,7 +337,7 @@ public final class ModelRollout {
         }
         DecisionSample after = DecisionSample.read(bootstrapServers, topics, since, since + health.timeout().toMillis(),
                 Math.max(1, health.minDecisions() / 4), health.timeout());
-        figures.put("after_rollback", after.summary());
+        figures.afterRollback = after.summary();
         for (String version : after.byModelVersion().keySet()) {
             if (!versions(restored.modelVersion(), restored.canaryModelVersion()).contains(version)) {
                 problems.add("after the rollback a decision carries model " + version);
@@ -279,7 +347,7 @@ public final class ModelRollout {
     }
 
     private List<String> checkHealth(Deployment next, DecisionSample baseline, long switchedAt,
-                                     Map<String, Object> figures) throws IOException, InterruptedException {
+                                     FigureLog figures) throws IOException, InterruptedException {
         List<String> problems = new ArrayList<>();
         try {
             awaitRunning(next.jobId());
@@ -291,13 +359,13 @@ public final class ModelRollout {
         Thread.sleep(health.settle().toMillis());
         DecisionSample catchUp = DecisionSample.read(bootstrapServers, topics, switchedAt, judgedFrom, 0,
                 Duration.ofSeconds(20));
-        figures.put("catch_up", catchUp.summary());
+        figures.catchUp = catchUp.summary();
         DecisionSample after = DecisionSample.read(bootstrapServers, topics, judgedFrom,
                 judgedFrom + health.timeout().toMillis(), health.minDecisions(), health.timeout());
-        figures.put("after", after.summary());
+        figures.after = after.summary();
         var job = flink.job(next.jobId());
         int restarts = flink.restarts(next.jobId());
-        figures.put("restarts", restarts);
+        figures.restarts = restarts;
         if (!job.state().equals("RUNNING") || restarts > 0) {
             problems.add("job " + next.jobId() + " is " + job.state() + " after " + restarts + " restart(s): "
                     + flink.rootException(next.jobId()));
@@ -320,7 +388,7 @@ public final class ModelRollout {
         }
         if (after.modelFailureRate() > health.maxModelFailureRate()) {
             problems.add(String.format("%.1f%% of decisions fell back because the model failed (allowed %.1f%%): %s",
-                    100 * after.modelFailureRate(), 100 * health.maxModelFailureRate(), after.summary().get("fallback_reasons")));
+                    100 * after.modelFailureRate(), 100 * health.maxModelFailureRate(), after.summary().fallbackReasons()));
         }
         // Judged per model too: a canary for 1% of shoppers that always fails is 1% of all decisions.
         for (String version : expected) {

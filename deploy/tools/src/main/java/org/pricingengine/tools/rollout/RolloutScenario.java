@@ -124,8 +124,8 @@ public final class RolloutScenario {
                          @JsonProperty("seconds") long seconds) {
         /** The counts whose names carry the target version; Jackson writes them after the fixed keys. */
         @JsonAnyGetter
-        Map<String, Object> countsNamedByTarget() {
-            Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Long> countsNamedByTarget() {
+            Map<String, Long> m = new LinkedHashMap<>();
             m.put("decisions_after_rollout_not_" + toVersion, verdict.decisionsAfterRolloutNotTarget());
             m.put("after_auto_rollback_not_" + toVersion, verdict.afterAutoRollbackNotTarget());
             return m;

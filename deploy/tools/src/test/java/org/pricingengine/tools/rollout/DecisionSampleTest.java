@@ -4,6 +4,9 @@ import org.junit.jupiter.api.Test;
 
 import org.pricingengine.features.events.Json;
 
+import java.util.List;
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class DecisionSampleTest {
@@ -27,5 +30,15 @@ class DecisionSampleTest {
         assertEquals(0.0, s.modelFailureRate("v1"));
         assertEquals(99L, s.byModelVersion().get("v1"));
         assertEquals(2L, s.byArm().get("canary"));
+
+        DecisionSample.Summary summary = s.summary();
+        assertEquals(101, summary.decisions());
+        assertEquals(Map.of("v1", 99L, "v2", 2L), summary.byModelVersion());
+        assertEquals(Map.of("canary", 2L, "control", 99L), summary.byArm());
+        assertEquals(0.1089, summary.fallbackRate(), "rounded to four places");
+        assertEquals(0.0198, summary.modelFailureRate());
+        assertEquals(List.of("FALLBACK_CIRCUIT_OPEN", "FALLBACK_MODEL_ERROR", "FALLBACK_UNKNOWN_ITEM"),
+                List.copyOf(summary.fallbackReasons().keySet()), "in name order");
+        assertEquals(9L, summary.fallbackReasons().get("FALLBACK_UNKNOWN_ITEM"));
     }
 }
