@@ -29,6 +29,11 @@ public enum ReasonCode {
         return name();
     }
 
+    /** Whether the price is the fallback (list price in the guardrails) rather than the model's. */
+    public boolean isFallback() {
+        return name().startsWith("FALLBACK_");
+    }
+
     /** @throws IllegalArgumentException for a code this job does not know */
     public static ReasonCode ofCode(String code) {
         return valueOf(code);

@@ -23,7 +23,8 @@ import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
 import org.pricingengine.tools.local.PricingTopics;
-import org.pricingengine.job.scoring.DemandModel;
+import org.pricingengine.job.scoring.ModelContract;
+import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ModelManifest;
 
 import java.nio.charset.StandardCharsets;
@@ -84,7 +85,8 @@ public final class EndToEndBenchmark {
         report.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
                 "max_heap_mb", Runtime.getRuntime().maxMemory() >> 20, "java", System.getProperty("java.version"),
                 "os", System.getProperty("os.name") + " " + System.getProperty("os.arch")));
-        ModelManifest manifest = DemandModel.readAndCheckManifest(Path.of(a.get("model-dir")), a.get("model"));
+        ModelManifest manifest = ModelContract.readAndCheckManifest(
+                new ModelLocation(Path.of(a.get("model-dir")), a.get("model")));
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("version", manifest.modelVersion());
         model.put("onnx_sha256", manifest.onnxSha256());

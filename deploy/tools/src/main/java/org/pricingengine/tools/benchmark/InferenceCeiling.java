@@ -4,8 +4,10 @@ import org.pricingengine.features.FeatureVector;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.offline.TrainingExampleExtractor;
 import org.pricingengine.job.scoring.DemandModel;
+import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ScoringBatch;
 import org.pricingengine.job.scoring.ScoringDevice;
+import org.pricingengine.job.scoring.SessionSettings;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,8 +54,8 @@ public final class InferenceCeiling {
         System.out.printf("%8s %8s %14s %12s%n", "threads", "batch", "sequences/s", "ms/batch");
         for (String t : a.get("threads").split(",")) {
             int threads = Integer.parseInt(t.strip());
-            try (DemandModel model = DemandModel.load(Path.of(a.get("model-dir")), a.get("model"), device,
-                    Integer.parseInt(a.getOrDefault("cuda-device-id", "0")), threads)) {
+            try (DemandModel model = DemandModel.load(new ModelLocation(Path.of(a.get("model-dir")), a.get("model")),
+                    new SessionSettings(device, Integer.parseInt(a.getOrDefault("cuda-device-id", "0")), threads))) {
                 provider = model.executionProvider();
                 for (String b : a.get("batches").split(",")) {
                     int batchSize = Integer.parseInt(b.strip());
