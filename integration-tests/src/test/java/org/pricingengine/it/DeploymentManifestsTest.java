@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.job.scoring.DemandModel;
+import org.pricingengine.job.scoring.ModelContract;
+import org.pricingengine.job.scoring.ModelLocation;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,7 +78,7 @@ class DeploymentManifestsTest {
         withoutConfigFile.subList(config, config + 2).clear();
         PricingConfig parsed = assertDoesNotThrow(() -> PricingConfig.fromArgs(withoutConfigFile.toArray(String[]::new)));
         assertEquals("/opt/pricing/models", parsed.get(PricingConfig.MODEL_DIR));
-        DemandModel.readAndCheckManifest(RepoPaths.models(), parsed.get(PricingConfig.MODEL_VERSION));
+        ModelContract.readAndCheckManifest(new ModelLocation(RepoPaths.models(), parsed.get(PricingConfig.MODEL_VERSION)));
 
         // The properties file is mounted (from a Secret) wherever the job's code runs.
         for (JsonNode podTemplate : List.of(spec.path("podTemplate"), spec.path("taskManager").path("podTemplate"))) {

@@ -21,6 +21,7 @@ import org.pricingengine.job.PricingJob;
 import org.pricingengine.tools.audit.DeliveryAudit;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
+import org.pricingengine.job.policy.ReasonCode;
 import org.pricingengine.tools.local.Rees46Replayer;
 
 import java.nio.file.Files;
@@ -78,26 +79,26 @@ class ModelFailureIT {
 
     @Test
     void modelErrorsFallBackToListPriceAndTripTheBreaker() throws Exception {
-        Map<String, Long> reasons = runAndCheck("v1-error", Map.of());
-        assertTrue(reasons.getOrDefault("FALLBACK_MODEL_ERROR", 0L) > 20, reasons.toString());
+        Map<ReasonCode, Long> reasons = runAndCheck("v1-error", Map.of());
+        assertTrue(reasons.getOrDefault(ReasonCode.FALLBACK_MODEL_ERROR, 0L) > 20, reasons.toString());
     }
 
     @Test
     void nanOutputsFallBackToListPriceAndTripTheBreaker() throws Exception {
-        Map<String, Long> reasons = runAndCheck("v1-nan", Map.of());
-        assertTrue(reasons.getOrDefault("FALLBACK_INVALID_MODEL_OUTPUT", 0L) > 20, reasons.toString());
+        Map<ReasonCode, Long> reasons = runAndCheck("v1-nan", Map.of());
+        assertTrue(reasons.getOrDefault(ReasonCode.FALLBACK_INVALID_MODEL_OUTPUT, 0L) > 20, reasons.toString());
     }
 
     @Test
     void timeoutsFallBackToListPriceAndTripTheBreaker() throws Exception {
         // A slow batch takes 100+ ms (three 1024x1024 matrix products); a fast one under a millisecond.
-        Map<String, Long> reasons = runAndCheck("v1-slow", Map.of(PricingConfig.SCORING_TIMEOUT.key(), "50ms",
+        Map<ReasonCode, Long> reasons = runAndCheck("v1-slow", Map.of(PricingConfig.SCORING_TIMEOUT.key(), "50ms",
                 PricingConfig.BREAKER_COOLDOWN.key(), "200ms"));
-        assertTrue(reasons.getOrDefault("FALLBACK_MODEL_TIMEOUT", 0L) > 20, reasons.toString());
+        assertTrue(reasons.getOrDefault(ReasonCode.FALLBACK_MODEL_TIMEOUT, 0L) > 20, reasons.toString());
     }
 
     /** Runs the job with the model to the end of a replay; checks nothing was lost; returns decisions by first reason. */
-    private Map<String, Long> runAndCheck(String model, Map<String, String> overrides) throws Exception {
+    private Map<ReasonCode, Long> runAndCheck(String model, Map<String, String> overrides) throws Exception {
         TestTopics topics = new TestTopics("it-model-failure-" + model);
         KAFKA.createTopics(2, topics.all());
         Map<String, String> options = new LinkedHashMap<>(topics.asOptions());
@@ -132,16 +133,16 @@ class ModelFailureIT {
         for (String raw : KAFKA.readAll(topics.decisions())) {
             decisions.add(Json.mapper().readTree(raw));
         }
-        Map<String, Long> byReason = new HashMap<>();
+        Map<ReasonCode, Long> byReason = new HashMap<>();
         long firstBreakerOpenMs = Long.MAX_VALUE;
         for (JsonNode d : decisions) {
-            String reason = d.get("reason_codes").get(0).asText();
+            ReasonCode reason = ReasonCode.ofCode(d.get("reason_codes").get(0).asText());
             byReason.merge(reason, 1L, Long::sum);
-            if (reason.equals("FALLBACK_CIRCUIT_OPEN")) {
+            if (reason == ReasonCode.FALLBACK_CIRCUIT_OPEN) {
                 firstBreakerOpenMs = Math.min(firstBreakerOpenMs, decisionTime(d));
             }
             if (d.get("fallback").asBoolean() && d.hasNonNull("price")) {
-                assertTrue(reason.startsWith("FALLBACK_"), d.toString());
+                assertTrue(reason.isFallback(), d.toString());
                 assertEquals(d.get("list_price").asDouble(), d.get("price").asDouble(), 0.01, "fallback at list price: " + d);
                 assertTrue(!d.get("personalized").asBoolean(), d.toString());
             }

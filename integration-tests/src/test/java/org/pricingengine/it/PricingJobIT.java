@@ -24,6 +24,7 @@ import org.pricingengine.job.io.KafkaEndpoints;
 import org.pricingengine.tools.local.Rees46Replayer;
 import org.pricingengine.job.scoring.CanaryArms;
 import org.pricingengine.job.policy.PriceDecision;
+import org.pricingengine.job.policy.ReasonCode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -178,7 +179,7 @@ class PricingJobIT {
                     double conversion = d.get("expected_conversion").asDouble();
                     assertTrue(conversion >= 0 && conversion <= 1, d.toString());
                 } else {
-                    assertEquals("STABLE_QUOTE", d.get("reason_codes").get(0).asText(), d.toString());
+                    assertEquals(ReasonCode.STABLE_QUOTE, ReasonCode.ofCode(d.get("reason_codes").get(0).asText()), d.toString());
                 }
             }
         }

@@ -11,8 +11,9 @@ import org.pricingengine.features.offline.TrainingExampleExtractor;
 import org.pricingengine.it.testutils.DebianPython;
 import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.job.scoring.DemandModel;
+import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ScoringBatch;
-import org.pricingengine.job.scoring.ScoringDevice;
+import org.pricingengine.job.scoring.SessionSettings;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ class TrainingPipelineSmokeIT {
         assertTrue(train.waitFor(300, TimeUnit.SECONDS), "smoke training did not finish in 300 s");
         assertEquals(0, train.exitValue(), "train.sh failed:\n" + Files.readString(log));
 
-        try (DemandModel model = DemandModel.load(models, "smoke", ScoringDevice.CPU, 0, 1)) {
+        try (DemandModel model = DemandModel.load(new ModelLocation(models, "smoke"), SessionSettings.singleThreadCpu())) {
             JsonNode manifest = Json.mapper().readTree(models.resolve("smoke/manifest.json").toFile());
             for (String metric : List.of("auc", "logloss", "baseline_popularity_auc", "baseline_logreg_auc")) {
                 assertTrue(manifest.get("metrics").get(metric).isNumber(), "manifest metric " + metric);

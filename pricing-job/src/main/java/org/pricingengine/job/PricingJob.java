@@ -35,11 +35,14 @@ import org.pricingengine.job.policy.PriceDecision;
 import org.pricingengine.job.policy.PricingDecisionFunction;
 import org.pricingengine.job.policy.PricingPolicy;
 import org.pricingengine.job.scoring.DemandModel;
+import org.pricingengine.job.scoring.ModelContract;
 import org.pricingengine.job.scoring.ModelContractException;
+import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ModelManifest;
 import org.pricingengine.job.scoring.ModelScoringFunction;
 import org.pricingengine.job.scoring.ScoredRequest;
 import org.pricingengine.job.scoring.ScoringDevice;
+import org.pricingengine.job.scoring.SessionSettings;
 import org.pricingengine.job.scoring.SynchronousScoringFunction;
 
 import org.slf4j.Logger;
@@ -94,8 +97,9 @@ public final class PricingJob {
         String canary = config.get(PricingConfig.CANARY_MODEL_VERSION);
         for (String version : canary.isBlank() ? java.util.List.of(config.get(PricingConfig.MODEL_VERSION))
                 : java.util.List.of(config.get(PricingConfig.MODEL_VERSION), canary)) {
-            ModelManifest manifest = DemandModel.readAndCheckManifest(root, version);
-            try (DemandModel trial = DemandModel.load(root, version, ScoringDevice.CPU, 0, 1)) {
+            ModelLocation location = new ModelLocation(root, version);
+            ModelManifest manifest = ModelContract.readAndCheckManifest(location);
+            try (DemandModel trial = DemandModel.load(location, SessionSettings.singleThreadCpu())) {
                 LOG.info("Model {} (feature spec {}) checked: loads and answers", manifest.modelVersion(),
                         manifest.featureSpecVersion());
             }

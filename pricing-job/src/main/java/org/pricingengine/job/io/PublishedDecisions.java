@@ -8,12 +8,12 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import org.pricingengine.job.policy.PriceDecision;
+import org.pricingengine.job.policy.PublishedDecisionLog;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -35,7 +35,7 @@ import java.util.function.Predicate;
  * @param readTimeout          how long reading may take; past it the restore fails and Flink retries it
  */
 public record PublishedDecisions(String bootstrapServers, String topic, Properties clientProperties,
-                                 Duration readTimeout) implements Serializable {
+                                 Duration readTimeout) implements PublishedDecisionLog {
     private static final Logger LOG = LoggerFactory.getLogger(PublishedDecisions.class);
 
     /**
@@ -48,6 +48,7 @@ public record PublishedDecisions(String bootstrapServers, String topic, Properti
      * Decisions published since {@code sinceMs} (minus {@link #CLOCK_MARGIN}) for users this subtask
      * owns, by decision id; the newest wins.
      */
+    @Override
     public Map<String, PriceDecision> readSince(long sinceMs, Predicate<String> ownsUser) {
         Properties p = new Properties();
         p.putAll(clientProperties);

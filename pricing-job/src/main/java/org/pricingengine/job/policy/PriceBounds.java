@@ -7,7 +7,7 @@ import java.util.List;
  * The interval a price must lie in, and which guardrail sets each end. Floor and ceiling are already
  * on the rounding grid, so a rounded price inside them stays inside them.
  */
-public record PriceBounds(double floor, double ceiling, String floorGuardrail, String ceilingGuardrail,
+public record PriceBounds(double floor, double ceiling, Guardrail floorGuardrail, Guardrail ceilingGuardrail,
                           boolean costAboveList) {
 
     public boolean contains(double price) {
@@ -19,8 +19,8 @@ public record PriceBounds(double floor, double ceiling, String floorGuardrail, S
     }
 
     /** Guardrails that are binding at this price. */
-    public List<String> bindingAt(double price) {
-        List<String> binding = new ArrayList<>(2);
+    public List<Guardrail> bindingAt(double price) {
+        List<Guardrail> binding = new ArrayList<>(2);
         if (Math.abs(price - floor) < 1e-9 && floor < ceiling) {
             binding.add(floorGuardrail);
         }

@@ -25,6 +25,12 @@ import java.util.UUID;
  *
  * <p>A decision read back from the topic with {@link #fromJson} writes out to the same bytes: after a
  * failure the job re-issues what it already published instead of pricing the request again.
+ *
+ * <p>{@code reasonCodes} and {@code guardrails} stay lists of strings although the policy works with
+ * {@link ReasonCode} and {@link Guardrail}: decisions sit in keyed state (feedback attribution), and
+ * savepoints taken with string lists must restore. Read them with {@link #reasons()},
+ * {@link #guardrailsApplied()} and {@link #hasReason}; their names are no bean getters, so neither the
+ * JSON nor Flink's type of this record sees them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"decision_id", "request_id", "user_id", "item_id", "list_price", "price", "unit_cost",
@@ -61,6 +67,20 @@ public record PriceDecision(
     public static String decisionIdFor(String requestId, String userId, String itemId) {
         return UUID.nameUUIDFromBytes(("price-decision:" + requestId + '\u0000' + userId + '\u0000' + itemId)
                 .getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** @throws IllegalArgumentException if a reason code is not one this job knows */
+    public List<ReasonCode> reasons() {
+        return reasonCodes.stream().map(ReasonCode::ofCode).toList();
+    }
+
+    /** @throws IllegalArgumentException if a guardrail is not one this job knows */
+    public List<Guardrail> guardrailsApplied() {
+        return guardrails.stream().map(Guardrail::ofCode).toList();
+    }
+
+    public boolean hasReason(ReasonCode reason) {
+        return reasonCodes.contains(reason.code());
     }
 
     /** The decision as published on the decisions topic. */

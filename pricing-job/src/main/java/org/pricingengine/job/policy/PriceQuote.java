@@ -3,5 +3,5 @@ package org.pricingengine.job.policy;
 import java.util.List;
 
 /** What the policy decided for one request, before it becomes a decision record. */
-public record PriceQuote(double price, Double expectedConversion, List<String> reasons, List<String> guardrails,
+public record PriceQuote(double price, Double expectedConversion, List<ReasonCode> reasons, List<Guardrail> guardrails,
                          boolean fallback, PriceBounds bounds) {}

@@ -2,6 +2,7 @@ package org.pricingengine.job.policy;
 
 import org.pricingengine.features.state.ItemSnapshot;
 import org.pricingengine.job.scoring.DemandEstimate;
+import org.pricingengine.job.scoring.ScoringFailure;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -45,10 +46,10 @@ public final class PricingPolicy implements Serializable {
         double marginFloor = cost * (1 + settings.minMargin());
         double discountFloor = list * (1 - settings.maxDiscount());
         double floor = Math.max(marginFloor, discountFloor);
-        String floorGuardrail = marginFloor >= discountFloor
-                ? ReasonCodes.GUARDRAIL_FLOOR_MIN_MARGIN : ReasonCodes.GUARDRAIL_FLOOR_MAX_DISCOUNT;
+        Guardrail floorGuardrail = marginFloor >= discountFloor
+                ? Guardrail.FLOOR_MIN_MARGIN : Guardrail.FLOOR_MAX_DISCOUNT;
         double ceiling = list * (1 + settings.maxMarkup());
-        String ceilingGuardrail = ReasonCodes.GUARDRAIL_CEILING;
+        Guardrail ceilingGuardrail = Guardrail.CEILING_LIST_PRICE;
         boolean costAboveList = floor > ceiling;
         if (costAboveList) {
             // Selling below the margin floor is the lesser evil than quoting above list price.
@@ -64,10 +65,10 @@ public final class PricingPolicy implements Serializable {
                     Math.min(ceiling, previousPrice * (1 + settings.maxChange())));
             if (limited[0] <= limited[1] && limited[0] >= floor && limited[1] <= ceiling) {
                 if (limited[0] > floor) {
-                    floorGuardrail = ReasonCodes.GUARDRAIL_CHANGE_LIMIT;
+                    floorGuardrail = Guardrail.CHANGE_LIMIT;
                 }
                 if (limited[1] < ceiling) {
-                    ceilingGuardrail = ReasonCodes.GUARDRAIL_CHANGE_LIMIT;
+                    ceilingGuardrail = Guardrail.CHANGE_LIMIT;
                 }
                 floor = limited[0];
                 ceiling = limited[1];
@@ -87,14 +88,18 @@ public final class PricingPolicy implements Serializable {
         return new double[] {roundCents(floor), Math.max(roundCents(floor), roundCents(ceiling))};
     }
 
-    public PriceQuote decide(ItemSnapshot item, DemandEstimate estimate, String failure, Double previousPrice) {
+    /**
+     * @param failure       why scoring gave no demand curve, or null
+     * @param previousPrice the user's previous quote for the item still inside change memory, or null
+     */
+    public PriceQuote decide(ItemSnapshot item, DemandEstimate estimate, ScoringFailure failure, Double previousPrice) {
         PriceBounds bounds = bounds(item, previousPrice);
-        List<String> reasons = new ArrayList<>(4);
+        List<ReasonCode> reasons = new ArrayList<>(4);
         if (bounds.costAboveList()) {
-            reasons.add(ReasonCodes.COST_ABOVE_LIST_PRICE);
+            reasons.add(ReasonCode.COST_ABOVE_LIST_PRICE);
         }
         if (failure != null || estimate == null || !estimate.isUsable()) {
-            reasons.add(0, failure != null ? failure : ReasonCodes.FALLBACK_INVALID_MODEL_OUTPUT);
+            reasons.add(0, failure != null ? ReasonCode.fallbackFor(failure) : ReasonCode.FALLBACK_INVALID_MODEL_OUTPUT);
             double price = bounds.clamp(item.listPrice());
             return new PriceQuote(price, null, reasons, bounds.bindingAt(price), true, bounds);
         }
@@ -113,9 +118,9 @@ public final class PricingPolicy implements Serializable {
             }
         }
         double price = bounds.clamp(round(best));
-        reasons.add(ReasonCodes.MODEL_OPTIMUM);
-        reasons.add(settings.maximiseMargin() ? ReasonCodes.OBJECTIVE_MARGIN : ReasonCodes.OBJECTIVE_REVENUE);
-        reasons.add(price < list - 1e-9 ? ReasonCodes.DISCOUNTED : ReasonCodes.AT_LIST_PRICE);
+        reasons.add(ReasonCode.MODEL_OPTIMUM);
+        reasons.add(settings.maximiseMargin() ? ReasonCode.OBJECTIVE_MARGIN : ReasonCode.OBJECTIVE_REVENUE);
+        reasons.add(price < list - 1e-9 ? ReasonCode.DISCOUNTED : ReasonCode.AT_LIST_PRICE);
         return new PriceQuote(price, estimate.conversionAt(price, list), reasons, bounds.bindingAt(price), false, bounds);
     }
 

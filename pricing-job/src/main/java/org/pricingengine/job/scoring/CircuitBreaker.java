@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
  * requests go to the model again; the first success closes the breaker, a failure opens it again.
  * Thread-safe: results arrive on the scoring thread, timeouts on the task thread.
  */
-public final class CircuitBreaker {
+final class CircuitBreaker {
     public enum State { CLOSED, OPEN, HALF_OPEN }
 
     private final int threshold;

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * at most that long; under heavy load batches fill at once and throughput rises with batch size.
  * One scoring thread, so the reusable buffers need no locking.
  */
-public final class MicroBatcher implements AutoCloseable {
+final class MicroBatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatcher.class);
 
     /** What the batcher reports after each model call, for metrics. */

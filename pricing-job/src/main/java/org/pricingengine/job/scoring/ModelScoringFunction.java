@@ -9,7 +9,6 @@ import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 import org.pricingengine.features.flink.ScoringRequest;
-import org.pricingengine.job.policy.ReasonCodes;
 
 import java.nio.file.Path;
 import java.util.Collections;
@@ -39,6 +38,15 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
                            int intraOpThreads, int maxBatch, long maxBatchWaitNanos, int queueCapacity,
                            int breakerFailures, long breakerCooldownMs, String canaryVersion, double canaryShare)
             implements java.io.Serializable {
+
+        /** Where one of the configured model versions lies. */
+        public ModelLocation location(String modelVersion) {
+            return new ModelLocation(Path.of(modelRoot), modelVersion);
+        }
+
+        public SessionSettings session() {
+            return new SessionSettings(device, cudaDeviceId, intraOpThreads);
+        }
 
         public Settings withoutCanary() {
             return new Settings(modelRoot, version, device, cudaDeviceId, intraOpThreads, maxBatch, maxBatchWaitNanos,
@@ -105,8 +113,7 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
 
         Arm(String name, String version, MetricGroup metrics, int subtask) {
             this.name = name;
-            this.model = SharedModels.acquire(Path.of(settings.modelRoot()), version, settings.device(),
-                    settings.cudaDeviceId(), settings.intraOpThreads());
+            this.model = SharedModels.acquire(settings.location(version), settings.session());
             Histogram batchSize = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
             Histogram inferenceMicros = metrics.histogram("inferenceMicros", new DescriptiveStatisticsHistogram(1000));
             scored = metrics.counter("scored");
@@ -125,11 +132,11 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
 
         void score(ScoringRequest request, ResultFuture<ScoredRequest> resultFuture) {
             if (!request.scorable()) {
-                fail(request, ReasonCodes.FALLBACK_UNKNOWN_ITEM, resultFuture);
+                fail(request, ScoringFailure.UNKNOWN_ITEM, resultFuture);
                 return;
             }
             if (!breaker.allowsRequest()) {
-                fail(request, ReasonCodes.FALLBACK_CIRCUIT_OPEN, resultFuture);
+                fail(request, ScoringFailure.CIRCUIT_OPEN, resultFuture);
                 return;
             }
             int history = request.features().eventCount();
@@ -153,7 +160,7 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
                             name, history)));
                 } else {
                     breaker.recordFailure();
-                    fail(request, ReasonCodes.FALLBACK_MODEL_ERROR, resultFuture);
+                    fail(request, ScoringFailure.MODEL_ERROR, resultFuture);
                 }
             });
         }
@@ -164,10 +171,10 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
                 scoring.cancel(false);
             }
             breaker.recordFailure();
-            fail(request, ReasonCodes.FALLBACK_MODEL_TIMEOUT, resultFuture);
+            fail(request, ScoringFailure.MODEL_TIMEOUT, resultFuture);
         }
 
-        private void fail(ScoringRequest request, String reason, ResultFuture<ScoredRequest> resultFuture) {
+        private void fail(ScoringRequest request, ScoringFailure reason, ResultFuture<ScoredRequest> resultFuture) {
             fallbacks.inc();
             resultFuture.complete(List.of(ScoredRequest.failed(request.enriched(), reason, model.version(), name,
                     request.features() == null ? 0 : request.features().eventCount())));

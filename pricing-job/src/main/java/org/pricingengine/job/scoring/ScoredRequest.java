@@ -3,9 +3,8 @@ package org.pricingengine.job.scoring;
 import org.pricingengine.features.flink.EnrichedRequest;
 
 /**
- * A request after the model: its demand curve, or the reason there is none ({@code failure}, one of
- * the fallback reason codes). {@code historyEvents} is how many of the user's earlier events the
- * model saw.
+ * A request after the model: its demand curve, or the reason there is none ({@code failure}).
+ * {@code historyEvents} is how many of the user's earlier events the model saw.
  */
 public record ScoredRequest(
         EnrichedRequest enriched,
@@ -13,7 +12,7 @@ public record ScoredRequest(
         double priceSensitivity,
         String modelVersion,
         String arm,
-        String failure,
+        ScoringFailure failure,
         int historyEvents) {
 
     public static ScoredRequest scored(EnrichedRequest r, DemandEstimate e, String modelVersion, String arm,
@@ -21,7 +20,7 @@ public record ScoredRequest(
         return new ScoredRequest(r, e.baseLogit(), e.priceSensitivity(), modelVersion, arm, null, historyEvents);
     }
 
-    public static ScoredRequest failed(EnrichedRequest r, String failure, String modelVersion, String arm,
+    public static ScoredRequest failed(EnrichedRequest r, ScoringFailure failure, String modelVersion, String arm,
                                        int historyEvents) {
         return new ScoredRequest(r, Double.NaN, Double.NaN, modelVersion, arm, failure, historyEvents);
     }

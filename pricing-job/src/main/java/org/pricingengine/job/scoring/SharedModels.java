@@ -11,8 +11,8 @@ import java.util.Map;
  * builds a fresh session; ONNX Runtime's native library itself sits in the cluster's lib/ folder and
  * is loaded once per JVM.
  */
-public final class SharedModels {
-    private record Key(Path root, String version, ScoringDevice device, int cudaDeviceId, int threads) {}
+final class SharedModels {
+    private record Key(Path root, String version, SessionSettings session) {}
 
     private static final class Entry {
         final DemandModel model;
@@ -27,19 +27,18 @@ public final class SharedModels {
 
     private SharedModels() {}
 
-    public static synchronized DemandModel acquire(Path root, String version, ScoringDevice device, int cudaDeviceId,
-                                                   int threads) {
-        Key key = new Key(root.toAbsolutePath().normalize(), version, device, cudaDeviceId, threads);
+    static synchronized DemandModel acquire(ModelLocation location, SessionSettings session) {
+        Key key = new Key(location.root().toAbsolutePath().normalize(), location.version(), session);
         Entry entry = MODELS.get(key);
         if (entry == null) {
-            entry = new Entry(DemandModel.load(root, version, device, cudaDeviceId, threads));
+            entry = new Entry(DemandModel.load(location, session));
             MODELS.put(key, entry);
         }
         entry.users++;
         return entry.model;
     }
 
-    public static synchronized void release(DemandModel model) {
+    static synchronized void release(DemandModel model) {
         MODELS.entrySet().removeIf(e -> {
             if (e.getValue().model != model) {
                 return false;

@@ -4,9 +4,6 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 
 import org.pricingengine.features.flink.ScoringRequest;
-import org.pricingengine.job.policy.ReasonCodes;
-
-import java.nio.file.Path;
 
 /**
  * The naive way to score, kept as the benchmark's reference point ({@code scoring.mode=sync}): one
@@ -25,15 +22,14 @@ public class SynchronousScoringFunction extends RichMapFunction<ScoringRequest, 
 
     @Override
     public void open(OpenContext openContext) {
-        model = SharedModels.acquire(Path.of(settings.modelRoot()), settings.version(), settings.device(),
-                settings.cudaDeviceId(), settings.intraOpThreads());
+        model = SharedModels.acquire(settings.location(settings.version()), settings.session());
         single = new ScoringBatch(1);
     }
 
     @Override
     public ScoredRequest map(ScoringRequest request) {
         if (!request.scorable()) {
-            return ScoredRequest.failed(request.enriched(), ReasonCodes.FALLBACK_UNKNOWN_ITEM, model.version(), CanaryArms.CONTROL, 0);
+            return ScoredRequest.failed(request.enriched(), ScoringFailure.UNKNOWN_ITEM, model.version(), CanaryArms.CONTROL, 0);
         }
         int history = request.features().eventCount();
         single.clear();
@@ -41,7 +37,7 @@ public class SynchronousScoringFunction extends RichMapFunction<ScoringRequest, 
         try {
             model.score(single);
         } catch (Exception e) {
-            return ScoredRequest.failed(request.enriched(), ReasonCodes.FALLBACK_MODEL_ERROR, model.version(), CanaryArms.CONTROL, history);
+            return ScoredRequest.failed(request.enriched(), ScoringFailure.MODEL_ERROR, model.version(), CanaryArms.CONTROL, history);
         }
         return ScoredRequest.scored(request.enriched(), new DemandEstimate(single.baseLogit(0), single.priceSensitivity(0)),
                 model.version(), CanaryArms.CONTROL, history);

@@ -1,20 +1,33 @@
 package org.pricingengine.job.policy;
 
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.pricingengine.features.events.Json;
 import org.pricingengine.features.events.PriceRequest;
 import org.pricingengine.features.flink.EnrichedRequest;
 import org.pricingengine.features.state.ItemSnapshot;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.scoring.DemandEstimate;
 import org.pricingengine.job.scoring.ScoredRequest;
+import org.pricingengine.job.scoring.ScoringFailure;
 
+import java.io.Serializable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,13 +37,48 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PricingDecisionFunctionTest {
     private static final long MINUTE = 60_000;
+    private final PricingPolicy policy = new PricingPolicy(PolicySettings.from(PricingConfig.defaults()));
     private KeyedOneInputStreamOperatorTestHarness<String, ScoredRequest, PriceDecision> harness;
+
+    /** Wall-clock time a test moves by hand. */
+    static final class SettableClock extends Clock implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private long millis;
+
+        SettableClock(long millis) {
+            this.millis = millis;
+        }
+
+        void set(long millis) {
+            this.millis = millis;
+        }
+
+        @Override
+        public long millis() {
+            return millis;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
 
     @BeforeEach
     void setUp() throws Exception {
-        PricingPolicy policy = new PricingPolicy(PolicySettings.from(PricingConfig.defaults()));
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new PricingDecisionFunction(policy, () -> 5_000L, null), s -> s.enriched().request().userId(), Types.STRING);
+                new PricingDecisionFunction(policy, null, Clock.fixed(Instant.ofEpochMilli(5_000L), ZoneOffset.UTC)),
+                s -> s.enriched().request().userId(), Types.STRING);
         harness.open();
     }
 
@@ -39,13 +87,26 @@ class PricingDecisionFunctionTest {
         harness.close();
     }
 
-    private PriceDecision decide(String requestId, long timeMs, DemandEstimate estimate, String failure) throws Exception {
-        EnrichedRequest r = new EnrichedRequest(new PriceRequest(requestId, "u", "i", timeMs, null, null), 4_000L,
-                new ItemSnapshot("i", "c", "b", 50.0, 20.0, null, 0, 0, 0));
-        harness.processElement(failure == null ? ScoredRequest.scored(r, estimate, "v1", "control", 3)
-                : ScoredRequest.failed(r, failure, "v1", "control", 3), timeMs);
-        List<PriceDecision> out = harness.extractOutputValues();
+    private static EnrichedRequest request(String requestId, String itemId, long timeMs) {
+        return new EnrichedRequest(new PriceRequest(requestId, "u", itemId, timeMs, null, null), 4_000L,
+                new ItemSnapshot(itemId, "c", "b", 50.0, 20.0, null, 0, 0, 0));
+    }
+
+    private static ScoredRequest scored(String requestId, String itemId, long timeMs, DemandEstimate estimate,
+                                        ScoringFailure failure) {
+        EnrichedRequest r = request(requestId, itemId, timeMs);
+        return failure == null ? ScoredRequest.scored(r, estimate, "v1", "control", 3)
+                : ScoredRequest.failed(r, failure, "v1", "control", 3);
+    }
+
+    private static PriceDecision last(KeyedOneInputStreamOperatorTestHarness<String, ScoredRequest, PriceDecision> h) {
+        List<PriceDecision> out = h.extractOutputValues();
         return out.get(out.size() - 1);
+    }
+
+    private PriceDecision decide(String requestId, long timeMs, DemandEstimate estimate, ScoringFailure failure) throws Exception {
+        harness.processElement(scored(requestId, "i", timeMs, estimate, failure), timeMs);
+        return last(harness);
     }
 
     @Test
@@ -54,9 +115,10 @@ class PricingDecisionFunctionTest {
         assertEquals(PriceDecision.decisionIdFor("req-1", "u", "i"), d.decisionId());
         assertEquals("v1", d.modelVersion());
         assertEquals(1000L, d.latencyMs());
+        assertEquals(5_000L, d.decisionTimeMs());
         assertTrue(d.personalized());
         assertTrue(d.disclosure().contains("ALGORITHM"));
-        assertTrue(d.reasonCodes().contains(ReasonCodes.MODEL_OPTIMUM));
+        assertTrue(d.hasReason(ReasonCode.MODEL_OPTIMUM));
         assertEquals(3, d.userHistoryEvents());
         assertEquals(20.0, d.unitCost());
     }
@@ -66,63 +128,141 @@ class PricingDecisionFunctionTest {
         PriceDecision first = decide("req-1", MINUTE, new DemandEstimate(-2, 6), null);
         PriceDecision again = decide("req-2", 5 * MINUTE, new DemandEstimate(-2, 0), null);
         assertEquals(first.price(), again.price());
-        assertEquals(List.of(ReasonCodes.STABLE_QUOTE), again.reasonCodes());
+        assertEquals(List.of(ReasonCode.STABLE_QUOTE), again.reasons());
         assertNotEquals(first.decisionId(), again.decisionId());
 
         PriceDecision later = decide("req-3", 30 * MINUTE, new DemandEstimate(-2, 0), null);
-        assertEquals(List.of(ReasonCodes.GUARDRAIL_CHANGE_LIMIT), later.guardrails(),
+        assertEquals(List.of(Guardrail.CHANGE_LIMIT), later.guardrailsApplied(),
                 "outside the TTL the price may move, by at most 10% of the last quote");
         assertEquals(Math.min(50.0, Math.floor(first.price() * 1.1 * 100) / 100), later.price(), 1e-9);
     }
 
     @Test
     void modelFailureGivesAFallbackAtListPriceThatIsNotRemembered() throws Exception {
-        PriceDecision d = decide("req-1", MINUTE, null, ReasonCodes.FALLBACK_MODEL_ERROR);
+        PriceDecision d = decide("req-1", MINUTE, null, ScoringFailure.MODEL_ERROR);
         assertTrue(d.fallback());
         assertFalse(d.personalized());
         assertNull(d.disclosure());
         assertEquals(50.0, d.price());
-        assertEquals(ReasonCodes.FALLBACK_MODEL_ERROR, d.reasonCodes().get(0));
+        assertEquals(ReasonCode.FALLBACK_MODEL_ERROR, d.reasons().get(0));
         assertEquals(1, harness.numKeyedStateEntries(),
                 "only the decision kept for its request id: a fallback price is not a quote to keep stable");
     }
 
-    private static final java.util.concurrent.atomic.AtomicLong CLOCK = new java.util.concurrent.atomic.AtomicLong();
-
     @Test
     void aRetriedRequestGetsTheIdenticalDecisionEvenIfTheModelChangedItsMind() throws Exception {
-        PricingPolicy policy = new PricingPolicy(PolicySettings.from(PricingConfig.defaults()));
-        CLOCK.set(5_000L);
+        SettableClock clock = new SettableClock(5_000L);
         try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new PricingDecisionFunction(policy, CLOCK::get, null),
+                new PricingDecisionFunction(policy, null, clock),
                 (ScoredRequest s) -> s.enriched().request().userId(), Types.STRING)) {
             h.open();
-            EnrichedRequest r = new EnrichedRequest(new PriceRequest("req-1", "u", "i", MINUTE, null, null), 4_000L,
-                    new ItemSnapshot("i", "c", "b", 50.0, 20.0, null, 0, 0, 0));
-            h.processElement(ScoredRequest.scored(r, new DemandEstimate(-2, 6), "v1", "control", 3), MINUTE);
-            CLOCK.set(9_000L);
-            h.processElement(ScoredRequest.failed(r, ReasonCodes.FALLBACK_MODEL_ERROR, "v1", "control", 4), MINUTE);
+            h.processElement(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
+            clock.set(9_000L);
+            h.processElement(scored("req-1", "i", MINUTE, null, ScoringFailure.MODEL_ERROR), MINUTE);
             List<PriceDecision> out = h.extractOutputValues();
             assertEquals(2, out.size());
-            assertEquals(org.pricingengine.features.events.Json.toJson(out.get(0)),
-                    org.pricingengine.features.events.Json.toJson(out.get(1)));
+            assertEquals(Json.toJson(out.get(0)), Json.toJson(out.get(1)));
             assertFalse(out.get(1).fallback());
 
             // After a rollout that routes this shopper to another model, the request is priced by that model.
+            EnrichedRequest r = request("req-1", "i", MINUTE);
             h.processElement(ScoredRequest.scored(r, new DemandEstimate(-2, 6), "v2", "canary", 4), MINUTE);
             PriceDecision underV2 = h.extractOutputValues().get(2);
             assertEquals("v2", underV2.modelVersion());
             assertEquals("canary", underV2.arm());
+            assertEquals(9_000L, underV2.decisionTimeMs());
         }
     }
 
     @Test
     void unknownItemGetsADecisionWithoutPrice() throws Exception {
         EnrichedRequest r = new EnrichedRequest(new PriceRequest("req-x", "u", "nope", MINUTE, null, null), 0L, null);
-        harness.processElement(ScoredRequest.failed(r, ReasonCodes.FALLBACK_UNKNOWN_ITEM, "v1", "control", 0), MINUTE);
+        harness.processElement(ScoredRequest.failed(r, ScoringFailure.UNKNOWN_ITEM, "v1", "control", 0), MINUTE);
         PriceDecision d = harness.extractOutputValues().get(0);
         assertNull(d.price());
         assertTrue(d.fallback());
-        assertEquals(List.of(ReasonCodes.FALLBACK_UNKNOWN_ITEM), d.reasonCodes());
+        assertEquals(List.of(ReasonCode.FALLBACK_UNKNOWN_ITEM), d.reasons());
+    }
+
+    @Test
+    void keptDecisionsAndQuotesExpireWithTheirTtl() throws Exception {
+        harness.setStateTtlProcessingTime(0);
+        PriceDecision first = decide("req-1", MINUTE, new DemandEstimate(-2, 6), null);
+        assertEquals(2, harness.numKeyedStateEntries(), "the quote and the decision kept for its request id");
+
+        // Past the quote TTL the kept decision is gone, the quote (kept for the change memory) is not.
+        harness.setStateTtlProcessingTime(Duration.ofMinutes(15).toMillis() + 1);
+        PriceDecision retried = decide("req-1", MINUTE, null, ScoringFailure.MODEL_ERROR);
+        assertEquals(List.of(ReasonCode.STABLE_QUOTE), retried.reasons());
+        assertEquals(first.price(), retried.price());
+
+        // Past the change memory the quote is gone too: a failing model now prices at list price.
+        harness.setStateTtlProcessingTime(Duration.ofDays(1).toMillis() + Duration.ofMinutes(15).toMillis() + 2);
+        PriceDecision afterMemory = decide("req-2", MINUTE + 1, null, ScoringFailure.MODEL_ERROR);
+        assertEquals(List.of(ReasonCode.FALLBACK_MODEL_ERROR), afterMemory.reasons());
+        assertEquals(50.0, afterMemory.price());
+        assertEquals(1, harness.numKeyedStateEntries(), "no quote memory left, only the kept decisions");
+    }
+
+    /** What the decisions topic holds after a failure, by decision id; static: the log is serialized with the job. */
+    private static final Map<String, PriceDecision> PUBLISHED = new HashMap<>();
+    private static final AtomicLong READ_SINCE = new AtomicLong(-1);
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, ScoredRequest, PriceDecision> restored(
+            OperatorSubtaskState snapshot, SettableClock clock) throws Exception {
+        PublishedDecisionLog log = (sinceMs, ownsUser) -> {
+            READ_SINCE.set(sinceMs);
+            return new HashMap<>(PUBLISHED);
+        };
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new PricingDecisionFunction(
+                        new PricingPolicy(PolicySettings.from(PricingConfig.defaults())), log, clock)),
+                (ScoredRequest s) -> s.enriched().request().userId(), Types.STRING, 128, 1, 0);
+        h.initializeState(snapshot);
+        h.open();
+        return h;
+    }
+
+    @Test
+    void afterARestoreAReplayedRequestGetsThePublishedDecisionForAWhile() throws Exception {
+        SettableClock clock = new SettableClock(4_000L);
+        OperatorSubtaskState snapshot;
+        List<PriceDecision> published;
+        try (var before = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new PricingDecisionFunction(policy, null, clock),
+                (ScoredRequest s) -> s.enriched().request().userId(), Types.STRING)) {
+            snapshot = before.snapshot(1, 4_000L);
+            clock.set(5_000L);
+            before.processElement(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
+            before.processElement(scored("req-3", "i3", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
+            before.processElement(scored("req-4", "i4", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
+            published = before.extractOutputValues();
+        }
+        PUBLISHED.clear();
+        published.forEach(d -> PUBLISHED.put(d.decisionId(), d));
+
+        clock.set(20_000L);
+        try (var after = restored(snapshot, clock)) {
+            assertEquals(4_000L, READ_SINCE.get(), "read back from the last snapshot's wall-clock time");
+
+            // The model now says something else: the shopper still gets what was published, byte for byte.
+            after.processElement(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 0), null), MINUTE);
+            assertEquals(Json.toJson(published.get(0)), Json.toJson(last(after)));
+            // The re-issued quote is remembered as it was.
+            after.processElement(scored("req-2", "i", MINUTE + 1, new DemandEstimate(-2, 0), null), MINUTE + 1);
+            assertEquals(List.of(ReasonCode.STABLE_QUOTE), last(after).reasons());
+            assertEquals(published.get(0).price(), last(after).price());
+
+            // Routed to another model now: priced again.
+            EnrichedRequest r3 = request("req-3", "i3", MINUTE);
+            after.processElement(ScoredRequest.scored(r3, new DemandEstimate(-2, 6), "v2", "canary", 3), MINUTE);
+            assertEquals("v2", last(after).modelVersion());
+            assertEquals(20_000L, last(after).decisionTimeMs());
+
+            // Past the re-issue window the rest is dropped and priced again.
+            clock.set(20_000L + Duration.ofMinutes(15).toMillis() + 1);
+            after.processElement(scored("req-4", "i4", MINUTE, null, ScoringFailure.MODEL_TIMEOUT), MINUTE);
+            assertEquals(List.of(ReasonCode.FALLBACK_MODEL_TIMEOUT), last(after).reasons());
+        }
     }
 }

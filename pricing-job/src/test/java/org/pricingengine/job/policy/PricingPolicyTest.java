@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.pricingengine.features.state.ItemSnapshot;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.scoring.DemandEstimate;
+import org.pricingengine.job.scoring.ScoringFailure;
 
 import java.util.List;
 import java.util.Random;
@@ -57,18 +58,18 @@ class PricingPolicyTest {
             PriceQuote q = policy.decide(item, bad, null, null);
             assertTrue(q.fallback(), bad.toString());
             assertEquals(20.0, q.price());
-            assertEquals(ReasonCodes.FALLBACK_INVALID_MODEL_OUTPUT, q.reasons().get(0));
+            assertEquals(ReasonCode.FALLBACK_INVALID_MODEL_OUTPUT, q.reasons().get(0));
             assertNull(q.expectedConversion());
         }
     }
 
     @Test
     void modelFailureFallsBackToListPriceWithItsReason() {
-        PriceQuote q = policy.decide(item(15.5, 5.0), null, ReasonCodes.FALLBACK_MODEL_TIMEOUT, null);
+        PriceQuote q = policy.decide(item(15.5, 5.0), null, ScoringFailure.MODEL_TIMEOUT, null);
         assertTrue(q.fallback());
         assertEquals(15.5, q.price());
-        assertEquals(List.of(ReasonCodes.FALLBACK_MODEL_TIMEOUT), q.reasons());
-        assertEquals(List.of(ReasonCodes.GUARDRAIL_CEILING), q.guardrails());
+        assertEquals(List.of(ReasonCode.FALLBACK_MODEL_TIMEOUT), q.reasons());
+        assertEquals(List.of(Guardrail.CEILING_LIST_PRICE), q.guardrails());
     }
 
     @Test
@@ -76,13 +77,13 @@ class PricingPolicyTest {
         ItemSnapshot item = item(100.0, 40.0);
         PriceQuote flat = policy.decide(item, new DemandEstimate(-3, 0.0), null, null);
         assertEquals(100.0, flat.price());
-        assertTrue(flat.reasons().contains(ReasonCodes.AT_LIST_PRICE));
+        assertTrue(flat.reasons().contains(ReasonCode.AT_LIST_PRICE));
         assertFalse(flat.fallback());
 
         // Elastic demand: margin (p - 40) * sigmoid(-3 - 8 ln(p/100)) peaks well below list price.
         PriceQuote elastic = policy.decide(item, new DemandEstimate(-3, 8.0), null, null);
         assertTrue(elastic.price() < 100.0 && elastic.price() >= 70.0, "price " + elastic.price());
-        assertTrue(elastic.reasons().contains(ReasonCodes.DISCOUNTED));
+        assertTrue(elastic.reasons().contains(ReasonCode.DISCOUNTED));
         assertTrue(elastic.expectedConversion() > flat.expectedConversion());
         double expectedMargin = (elastic.price() - 40) * elastic.expectedConversion();
         for (double p = 70; p <= 100; p += 0.5) {
@@ -95,7 +96,7 @@ class PricingPolicyTest {
     void costAboveListPriceQuotesListPriceAndSaysSo() {
         PriceQuote q = policy.decide(item(10.0, 12.0), new DemandEstimate(0, 5), null, null);
         assertEquals(10.0, q.price());
-        assertTrue(q.reasons().contains(ReasonCodes.COST_ABOVE_LIST_PRICE));
+        assertTrue(q.reasons().contains(ReasonCode.COST_ABOVE_LIST_PRICE));
     }
 
     @Test
@@ -103,6 +104,6 @@ class PricingPolicyTest {
         ItemSnapshot item = item(100.0, 10.0);
         PriceQuote q = policy.decide(item, new DemandEstimate(-3, 0.0), null, 80.0);
         assertEquals(88.0, q.price(), 1e-9, "at most +10% from the previous 80.00");
-        assertTrue(q.guardrails().contains(ReasonCodes.GUARDRAIL_CHANGE_LIMIT));
+        assertTrue(q.guardrails().contains(Guardrail.CHANGE_LIMIT));
     }
 }

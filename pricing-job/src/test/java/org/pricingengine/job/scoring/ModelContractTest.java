@@ -34,7 +34,7 @@ class ModelContractTest {
 
     @Test
     void shippedModelFitsTheJob() {
-        ModelManifest m = DemandModel.readAndCheckManifest(TestModels.root(), "v1");
+        ModelManifest m = ModelContract.readAndCheckManifest(new ModelLocation(TestModels.root(), "v1"));
         assertEquals("fs-1", m.featureSpecVersion());
     }
 
@@ -48,7 +48,7 @@ class ModelContractTest {
         ctx.set(1, Json.mapper().getNodeFactory().textNode(first));
         m.put("feature_spec_version", "fs-0");
         write(root, m);
-        ModelContractException e = assertThrows(ModelContractException.class, () -> DemandModel.readAndCheckManifest(root, "v1"));
+        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.readAndCheckManifest(new ModelLocation(root, "v1")));
         assertTrue(e.getMessage().contains("context_features differ"), e.getMessage());
         assertTrue(e.getMessage().contains("feature_spec_version is 'fs-0'"), e.getMessage());
     }
@@ -60,7 +60,7 @@ class ModelContractTest {
         ObjectNode seq = (ObjectNode) m.get("inputs").get(0);
         ((ArrayNode) seq.get("shape")).set(1, Json.mapper().getNodeFactory().numberNode(50));
         write(root, m);
-        ModelContractException e = assertThrows(ModelContractException.class, () -> DemandModel.readAndCheckManifest(root, "v1"));
+        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.readAndCheckManifest(new ModelLocation(root, "v1")));
         assertTrue(e.getMessage().contains("has shape"), e.getMessage());
     }
 
@@ -72,17 +72,17 @@ class ModelContractTest {
         bytes[bytes.length / 2] ^= 0x5a;
         Files.write(onnx, bytes);
         ModelContractException corrupt = assertThrows(ModelContractException.class,
-                () -> DemandModel.load(root, "v1", ScoringDevice.CPU, 0, 1));
+                () -> DemandModel.load(new ModelLocation(root, "v1"), SessionSettings.singleThreadCpu()));
         assertTrue(corrupt.getMessage().contains("sha256"), corrupt.getMessage());
 
         Files.delete(onnx);
-        ModelContractException missing = assertThrows(ModelContractException.class, () -> DemandModel.readAndCheckManifest(root, "v1"));
+        ModelContractException missing = assertThrows(ModelContractException.class, () -> ModelContract.readAndCheckManifest(new ModelLocation(root, "v1")));
         assertTrue(missing.getMessage().contains("is missing"), missing.getMessage());
     }
 
     @Test
     void changingHowAFeatureIsComputedWithoutRetrainingIsRefused() {
-        ModelManifest shipped = DemandModel.readAndCheckManifest(TestModels.root(), "v1");
+        ModelManifest shipped = ModelContract.readAndCheckManifest(new ModelLocation(TestModels.root(), "v1"));
         assertEquals(FeatureFingerprint.current(), FeatureFingerprint.compute(FeatureVectorizer::compute),
                 "the fingerprint is deterministic");
         // Same names, same spec version, same shapes: only the computation of user_recency changed.
@@ -92,7 +92,7 @@ class ModelContractTest {
             context[6] = context[6] / 2;
             return new FeatureVector(f.sequence(), f.paddingMask(), context);
         });
-        List<String> problems = DemandModel.contractProblems(shipped, "v1", changed);
+        List<String> problems = ModelContract.problems(shipped, "v1", changed);
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("feature code changed since training"), problems.get(0));
     }
@@ -103,14 +103,14 @@ class ModelContractTest {
         ObjectNode m = manifest(root);
         m.remove("feature_fingerprint");
         write(root, m);
-        ModelContractException e = assertThrows(ModelContractException.class, () -> DemandModel.readAndCheckManifest(root, "v1"));
+        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.readAndCheckManifest(new ModelLocation(root, "v1")));
         assertTrue(e.getMessage().contains("feature_fingerprint is missing"), e.getMessage());
     }
 
     @Test
     void unknownVersionNamesTheVersionsThatExist() {
         ModelContractException e = assertThrows(ModelContractException.class,
-                () -> DemandModel.readAndCheckManifest(TestModels.root(), "v999"));
+                () -> ModelContract.readAndCheckManifest(new ModelLocation(TestModels.root(), "v999")));
         assertTrue(e.getMessage().contains("v999") && e.getMessage().contains("v1"), e.getMessage());
     }
 }

@@ -27,7 +27,7 @@ class ModelParityTest {
 
     @BeforeAll
     static void load() throws Exception {
-        model = DemandModel.load(TestModels.root(), "v1", ScoringDevice.CPU, 0, 1);
+        model = DemandModel.load(new ModelLocation(TestModels.root(), "v1"), SessionSettings.singleThreadCpu());
         cases = Json.mapper().readTree(TestModels.root().resolve("v1/parity.json").toFile()).get("cases");
     }
 

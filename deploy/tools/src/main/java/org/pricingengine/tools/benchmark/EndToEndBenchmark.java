@@ -35,7 +35,8 @@ import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
 import org.pricingengine.tools.cli.ToolArguments;
 import org.pricingengine.tools.local.PricingTopics;
-import org.pricingengine.job.scoring.DemandModel;
+import org.pricingengine.job.scoring.ModelContract;
+import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ModelManifest;
 
 import java.io.IOException;
@@ -280,7 +281,7 @@ public final class EndToEndBenchmark {
 
         Machine machine = new Machine(Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
                 System.getProperty("java.version"), System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        ModelManifest manifest = DemandModel.readAndCheckManifest(a.path("model-dir"), a.string("model"));
+        ModelManifest manifest = ModelContract.readAndCheckManifest(new ModelLocation(a.path("model-dir"), a.string("model")));
 
         // For experiments: --steps picks a subset, --sustained fixes the rate the load levels are shares of.
         List<String> steps = List.of(a.string("steps").split(","));

@@ -7,9 +7,11 @@ import org.pricingengine.features.FeatureVector;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.offline.TrainingExampleExtractor;
 import org.pricingengine.job.scoring.DemandModel;
+import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ScoringBatch;
 import org.pricingengine.job.scoring.ScoringDevice;
 import org.pricingengine.tools.cli.ToolArguments;
+import org.pricingengine.job.scoring.SessionSettings;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,7 +85,8 @@ public final class InferenceCeiling {
         String provider = null;
         System.out.printf("%8s %8s %14s %12s%n", "threads", "batch", "sequences/s", "ms/batch");
         for (int threads : a.threads()) {
-            try (DemandModel model = DemandModel.load(a.modelDir(), a.model(), device, a.cudaDeviceId(), threads)) {
+            try (DemandModel model = DemandModel.load(new ModelLocation(a.modelDir(), a.model()),
+                    new SessionSettings(device, a.cudaDeviceId(), threads))) {
                 provider = model.executionProvider();
                 for (int batchSize : a.batches()) {
                     ScoringBatch batch = new ScoringBatch(batchSize);

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.pricingengine.features.Checksums;
 import org.pricingengine.features.offline.TrainingExampleExtractor;
 import org.pricingengine.features.events.Json;
-import org.pricingengine.job.scoring.DemandModel;
+import org.pricingengine.job.scoring.ModelContract;
+import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ModelManifest;
 import org.pricingengine.tools.cli.ToolArguments;
 
@@ -82,7 +83,7 @@ public final class ModelEvaluation {
     }
 
     public static Result evaluate(Path data, Path modelRoot, String version, String fromOverride) throws Exception {
-        ModelManifest manifest = DemandModel.readAndCheckManifest(modelRoot, version);
+        ModelManifest manifest = ModelContract.readAndCheckManifest(new ModelLocation(modelRoot, version));
         JsonNode manifestJson = Json.mapper().readTree(modelRoot.resolve(version).resolve("manifest.json").toFile());
         JsonNode baselines = Json.mapper().readTree(modelRoot.resolve(version).resolve("baselines.json").toFile());
 

@@ -2,8 +2,9 @@ package org.pricingengine.tools.evaluation;
 
 import org.pricingengine.features.offline.TrainingExampleExtractor;
 import org.pricingengine.job.scoring.DemandModel;
+import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ScoringBatch;
-import org.pricingengine.job.scoring.ScoringDevice;
+import org.pricingengine.job.scoring.SessionSettings;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ public record ScoredExamples(List<TrainingExampleExtractor.Example> examples, do
         int n = examples.size();
         double[] base = new double[n];
         double[] sensitivity = new double[n];
-        try (DemandModel model = DemandModel.load(modelRoot, version, ScoringDevice.CPU, 0, 1)) {
+        try (DemandModel model = DemandModel.load(new ModelLocation(modelRoot, version), SessionSettings.singleThreadCpu())) {
             scoreInBatches(model, examples, 256, base, sensitivity);
             return new ScoredExamples(examples, base, sensitivity, model.contextMean(), model.contextStd());
         }

@@ -13,7 +13,9 @@ import org.pricingengine.features.events.Json;
 import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
-import org.pricingengine.job.scoring.DemandModel;
+import org.pricingengine.job.policy.ReasonCode;
+import org.pricingengine.job.scoring.ModelContract;
+import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ModelManifest;
 import org.pricingengine.tools.cli.ToolArguments;
 
@@ -94,8 +96,8 @@ public final class LocalDemo {
                 "--checkpoint.dir", work.resolve("checkpoints").toUri().toString(),
                 "--checkpoint.interval", "5s"));
         PricingConfig config = PricingConfig.fromArgs(jobArgs.toArray(String[]::new));
-        ModelManifest manifest = DemandModel.readAndCheckManifest(
-                Path.of(config.get(PricingConfig.MODEL_DIR)), config.get(PricingConfig.MODEL_VERSION));
+        ModelManifest manifest = ModelContract.readAndCheckManifest(new ModelLocation(
+                Path.of(config.get(PricingConfig.MODEL_DIR)), config.get(PricingConfig.MODEL_VERSION)));
         System.out.printf("model %s (feature spec %s), data %s%n", manifest.modelVersion(),
                 manifest.featureSpecVersion(), data);
 
@@ -206,8 +208,8 @@ public final class LocalDemo {
         System.out.println("sample decisions:");
         List<String> samples = new ArrayList<>();
         // Prefer showing a personalized discount, a list-price quote and a fallback if there are any.
-        pick(tally.sampleDecisions, "\"DISCOUNTED\"", samples);
-        pick(tally.sampleDecisions, "\"AT_LIST_PRICE\"", samples);
+        pick(tally.sampleDecisions, "\"" + ReasonCode.DISCOUNTED.code() + "\"", samples);
+        pick(tally.sampleDecisions, "\"" + ReasonCode.AT_LIST_PRICE.code() + "\"", samples);
         pick(tally.sampleDecisions, "\"fallback\" : true", samples);
         for (String s : samples) {
             System.out.println(s);

@@ -9,6 +9,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.policy.ReasonCode;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -129,7 +130,8 @@ public final class OutputTally implements Runnable, AutoCloseable {
             double price = d.get("price").asDouble();
             double list = d.get("list_price").asDouble();
             double cost = d.get("unit_cost").asDouble();
-            boolean costAboveList = d.get("reason_codes").toString().contains("COST_ABOVE_LIST_PRICE");
+            boolean costAboveList = d.get("reason_codes").toString()
+                    .contains(ReasonCode.COST_ABOVE_LIST_PRICE.code());
             double floor = costAboveList ? list * (1 + maxMarkup) : Math.max(list * (1 - maxDiscount), cost * (1 + minMargin));
             if (price > list * (1 + maxMarkup) + 1e-6 || price < floor - 0.01 - 1e-6 || !Double.isFinite(price)) {
                 guardrailViolations.incrementAndGet();

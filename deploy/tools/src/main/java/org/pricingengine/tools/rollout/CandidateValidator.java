@@ -11,8 +11,10 @@ import org.pricingengine.job.policy.PricingPolicy;
 import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.scoring.DemandEstimate;
 import org.pricingengine.job.scoring.DemandModel;
+import org.pricingengine.job.scoring.ModelContract;
 import org.pricingengine.job.scoring.ModelContractException;
-import org.pricingengine.job.scoring.ScoringDevice;
+import org.pricingengine.job.scoring.ModelLocation;
+import org.pricingengine.job.scoring.SessionSettings;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,7 +96,7 @@ public final class CandidateValidator {
     public Report validate(String candidate, String current) {
         List<String> problems = new ArrayList<>();
         try {
-            DemandModel.readAndCheckManifest(modelRoot, candidate);
+            ModelContract.readAndCheckManifest(new ModelLocation(modelRoot, candidate));
         } catch (ModelContractException e) {
             problems.add(e.getMessage());
             return new Report(candidate, current, false, problems, Figures.NONE);
@@ -186,7 +188,7 @@ public final class CandidateValidator {
         // Batches as the job forms them under load, so a batch-shape bug in an export shows here.
         double[] base = new double[n];
         double[] sensitivity = new double[n];
-        try (DemandModel model = DemandModel.load(modelRoot, version, ScoringDevice.CPU, 0, 1)) {
+        try (DemandModel model = DemandModel.load(new ModelLocation(modelRoot, version), SessionSettings.singleThreadCpu())) {
             ScoredExamples.scoreInBatches(model, probe, 64, base, sensitivity);
         }
         for (int i = 0; i < n; i++) {

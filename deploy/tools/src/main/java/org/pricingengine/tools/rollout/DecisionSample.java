@@ -11,10 +11,11 @@ import org.apache.kafka.common.TopicPartition;
 
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.job.policy.ReasonCodes;
+import org.pricingengine.job.policy.ReasonCode;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -27,8 +28,8 @@ import java.util.TreeMap;
  */
 public final class DecisionSample {
     /** Fallbacks that mean the model (not the data) failed. */
-    static final Set<String> MODEL_FAILURES = Set.of(ReasonCodes.FALLBACK_MODEL_ERROR,
-            ReasonCodes.FALLBACK_MODEL_TIMEOUT, ReasonCodes.FALLBACK_INVALID_MODEL_OUTPUT, ReasonCodes.FALLBACK_CIRCUIT_OPEN);
+    static final Set<ReasonCode> MODEL_FAILURES = EnumSet.of(ReasonCode.FALLBACK_MODEL_ERROR,
+            ReasonCode.FALLBACK_MODEL_TIMEOUT, ReasonCode.FALLBACK_INVALID_MODEL_OUTPUT, ReasonCode.FALLBACK_CIRCUIT_OPEN);
 
     /** The figures a rollout records for a sample; counts by version, arm and reason in name order. */
     @JsonPropertyOrder({"decisions", "by_model_version", "by_arm", "fallback_rate", "model_failure_rate", "fallback_reasons"})
@@ -89,11 +90,16 @@ public final class DecisionSample {
             fallbacks++;
             String reason = d.path("reason_codes").path(0).asText("?");
             fallbackReasons.merge(reason, 1L, Long::sum);
-            if (MODEL_FAILURES.contains(reason)) {
+            if (isModelFailure(reason)) {
                 modelFailures++;
                 modelFailuresByVersion.merge(d.path("model_version").asText("?"), 1L, Long::sum);
             }
         }
+    }
+
+    /** Unknown codes (another job version's, or none) count as no model failure. */
+    private static boolean isModelFailure(String reason) {
+        return MODEL_FAILURES.stream().anyMatch(r -> r.code().equals(reason));
     }
 
     /**

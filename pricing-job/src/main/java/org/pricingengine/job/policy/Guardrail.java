@@ -1,0 +1,32 @@
+package org.pricingengine.job.policy;
+
+import java.util.List;
+
+/**
+ * A guardrail that bounds a price; a decision lists those binding at its price. The constant's name is
+ * the code on the decisions topic and in kept decisions: renaming one changes the published contract.
+ */
+public enum Guardrail {
+    /** Floor: unit cost plus the minimum margin. */
+    FLOOR_MIN_MARGIN,
+    /** Floor: list price less the maximum discount. */
+    FLOOR_MAX_DISCOUNT,
+    /** Ceiling: list price plus the maximum markup. */
+    CEILING_LIST_PRICE,
+    /** Either end: at most max-change away from the user's previous quote for the item. */
+    CHANGE_LIMIT;
+
+    /** The code as published. */
+    public String code() {
+        return name();
+    }
+
+    /** @throws IllegalArgumentException for a code this job does not know */
+    public static Guardrail ofCode(String code) {
+        return valueOf(code);
+    }
+
+    static List<String> codes(List<Guardrail> guardrails) {
+        return guardrails.stream().map(Guardrail::code).toList();
+    }
+}

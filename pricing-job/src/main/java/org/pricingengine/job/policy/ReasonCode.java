@@ -1,0 +1,55 @@
+package org.pricingengine.job.policy;
+
+import org.pricingengine.job.scoring.ScoringFailure;
+
+import java.util.List;
+
+/**
+ * Why a price is what it is; a decision carries one or more, the fallback reason first. The constant's
+ * name is the code on the decisions topic and in kept decisions: renaming one changes the published
+ * contract.
+ */
+public enum ReasonCode {
+    MODEL_OPTIMUM,
+    OBJECTIVE_MARGIN,
+    OBJECTIVE_REVENUE,
+    DISCOUNTED,
+    AT_LIST_PRICE,
+    STABLE_QUOTE,
+    COST_ABOVE_LIST_PRICE,
+
+    FALLBACK_MODEL_ERROR,
+    FALLBACK_MODEL_TIMEOUT,
+    FALLBACK_INVALID_MODEL_OUTPUT,
+    FALLBACK_UNKNOWN_ITEM,
+    FALLBACK_CIRCUIT_OPEN;
+
+    /** The code as published. */
+    public String code() {
+        return name();
+    }
+
+    /** Whether the price is the fallback (list price in the guardrails) rather than the model's. */
+    public boolean isFallback() {
+        return name().startsWith("FALLBACK_");
+    }
+
+    /** @throws IllegalArgumentException for a code this job does not know */
+    public static ReasonCode ofCode(String code) {
+        return valueOf(code);
+    }
+
+    /** The fallback reason for a request scoring could not give a demand curve. */
+    public static ReasonCode fallbackFor(ScoringFailure failure) {
+        return switch (failure) {
+            case UNKNOWN_ITEM -> FALLBACK_UNKNOWN_ITEM;
+            case CIRCUIT_OPEN -> FALLBACK_CIRCUIT_OPEN;
+            case MODEL_ERROR -> FALLBACK_MODEL_ERROR;
+            case MODEL_TIMEOUT -> FALLBACK_MODEL_TIMEOUT;
+        };
+    }
+
+    static List<String> codes(List<ReasonCode> reasons) {
+        return reasons.stream().map(ReasonCode::code).toList();
+    }
+}
