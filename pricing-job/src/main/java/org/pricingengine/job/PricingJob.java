@@ -43,7 +43,6 @@ import org.pricingengine.job.scoring.ModelScoringFunction;
 import org.pricingengine.job.scoring.ScoredRequest;
 import org.pricingengine.job.scoring.ScoringDevice;
 import org.pricingengine.job.scoring.SessionSettings;
-import org.pricingengine.job.scoring.SynchronousScoringFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,10 +61,27 @@ import java.util.concurrent.TimeUnit;
 public final class PricingJob {
     private static final Logger LOG = LoggerFactory.getLogger(PricingJob.class);
 
+    /**
+     * How requests with features become scored requests. Production scores asynchronously in micro-batches
+     * ({@link #asyncScoring}); the benchmark brings its naive one-call-per-record peer through here, so the
+     * production graph has no mode switch. The stage must keep each request in the subtask that owns its
+     * user (a chained, non-shuffling operator): the policy's keyed state relies on it.
+     */
+    @FunctionalInterface
+    public interface ScoringStage {
+        DataStream<ScoredRequest> score(DataStream<ScoringRequest> withFeatures, PricingConfig config);
+    }
+
     private final PricingConfig config;
+    private final ScoringStage scoring;
 
     public PricingJob(PricingConfig config) {
+        this(config, PricingJob::asyncScoring);
+    }
+
+    public PricingJob(PricingConfig config, ScoringStage scoring) {
         this.config = config;
+        this.scoring = scoring;
     }
 
     public static void main(String[] args) throws Exception {
@@ -185,15 +201,7 @@ public final class PricingJob {
                         config.get(PricingConfig.USER_TTL)))
                 .uid("user-behaviour-state").name("user behaviour state and features");
 
-        DataStream<ScoredRequest> scored = config.get(PricingConfig.SCORING_MODE) == PricingConfig.ScoringMode.SYNC
-                ? withFeatures.map(new SynchronousScoringFunction(scoringSettings(config)))
-                        .uid("demand-model-scoring-sync").name("demand model scoring, one call per record (naive)")
-                : AsyncDataStream.unorderedWait(
-                                withFeatures,
-                                new ModelScoringFunction(scoringSettings(config)),
-                                config.get(PricingConfig.SCORING_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
-                                config.get(PricingConfig.SCORING_CAPACITY))
-                        .uid("demand-model-scoring").name("demand model scoring (ONNX Runtime)");
+        DataStream<ScoredRequest> scored = scoring.score(withFeatures, config);
 
         // Scoring runs chained to the user state, so every scored request is still in the subtask that owns its
         // user: the policy's keyed state needs no second shuffle.
@@ -213,6 +221,16 @@ public final class PricingJob {
         outcomes.sinkTo(sinks.feedback()).uid("sink-feedback-outcomes").name("feedback outcomes sink");
         deadLetters.sinkTo(sinks.deadLetters()).uid("sink-dead-letters").name("dead letters sink");
         return decisions;
+    }
+
+    /** The production scoring stage: the async, micro-batched ONNX Runtime operator. */
+    public static DataStream<ScoredRequest> asyncScoring(DataStream<ScoringRequest> withFeatures, PricingConfig config) {
+        return AsyncDataStream.unorderedWait(
+                        withFeatures,
+                        new ModelScoringFunction(scoringSettings(config)),
+                        config.get(PricingConfig.SCORING_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
+                        config.get(PricingConfig.SCORING_CAPACITY))
+                .uid("demand-model-scoring").name("demand model scoring (ONNX Runtime)");
     }
 
     private static SingleOutputStreamOperator<InboundRecord> routed(DataStream<InboundRecord> source, String input) {

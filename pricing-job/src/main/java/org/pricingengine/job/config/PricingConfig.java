@@ -107,16 +107,6 @@ public final class PricingConfig implements Serializable {
         }
     }
 
-    /** How requests are scored. */
-    public enum ScoringMode {
-        ASYNC, SYNC;
-
-        @Override
-        public String toString() {
-            return spelling(this);
-        }
-    }
-
     /**
      * How users write an enum value (committed-or-earliest). Flink parses enum options by matching
      * {@code toString()} case-insensitively, so this is also what the command line accepts.
@@ -252,9 +242,6 @@ public final class PricingConfig implements Serializable {
     public static final ConfigOption<Integer> MODEL_INTRA_OP_THREADS = register(ConfigOptions.key("model.intra-op-threads")
             .intType().defaultValue(1)
             .withDescription("ONNX Runtime intra-op threads per model session."));
-    public static final ConfigOption<ScoringMode> SCORING_MODE = register(ConfigOptions.key("scoring.mode")
-            .enumType(ScoringMode.class).defaultValue(ScoringMode.ASYNC)
-            .withDescription("async: micro-batched async scoring (production); sync: one model call per record on the task thread (the naive baseline the benchmark compares against; not savepoint-compatible with async)."));
     public static final ConfigOption<Integer> SCORING_BATCH_SIZE = register(ConfigOptions.key("scoring.max-batch-size")
             .intType().defaultValue(64)
             .withDescription("Most requests scored in one model call."));

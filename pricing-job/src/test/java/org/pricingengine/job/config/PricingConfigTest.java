@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.pricingengine.job.config.PricingConfig.Delivery;
 import org.pricingengine.job.config.PricingConfig.ModelDevice;
 import org.pricingengine.job.config.PricingConfig.Objective;
-import org.pricingengine.job.config.PricingConfig.ScoringMode;
 import org.pricingengine.job.config.PricingConfig.StartingOffsets;
 
 import java.io.ByteArrayInputStream;
@@ -42,7 +41,6 @@ class PricingConfigTest {
         assertEquals(Delivery.EXACTLY_ONCE, c.get(PricingConfig.DELIVERY_FEEDBACK));
         assertEquals(ModelDevice.AUTO, c.get(PricingConfig.MODEL_DEVICE));
         assertEquals(Objective.MARGIN, c.get(PricingConfig.OBJECTIVE));
-        assertEquals(ScoringMode.ASYNC, c.get(PricingConfig.SCORING_MODE));
     }
 
     @Test
@@ -114,8 +112,7 @@ class PricingConfigTest {
                 PricingConfig.MODEL_DEVICE, Map.of("auto", ModelDevice.AUTO, "cpu", ModelDevice.CPU, "cuda", ModelDevice.CUDA),
                 PricingConfig.OBJECTIVE, Map.of("margin", Objective.MARGIN, "revenue", Objective.REVENUE),
                 PricingConfig.DELIVERY_DECISIONS, Map.of("at-least-once", Delivery.AT_LEAST_ONCE, "exactly-once", Delivery.EXACTLY_ONCE),
-                PricingConfig.DELIVERY_FEEDBACK, Map.of("at-least-once", Delivery.AT_LEAST_ONCE, "exactly-once", Delivery.EXACTLY_ONCE),
-                PricingConfig.SCORING_MODE, Map.of("async", ScoringMode.ASYNC, "sync", ScoringMode.SYNC));
+                PricingConfig.DELIVERY_FEEDBACK, Map.of("at-least-once", Delivery.AT_LEAST_ONCE, "exactly-once", Delivery.EXACTLY_ONCE));
         spellings.forEach((option, values) -> {
             values.forEach((text, value) -> {
                 PricingConfig c = PricingConfig.fromArgs(new String[] {"--" + option.key(), text});

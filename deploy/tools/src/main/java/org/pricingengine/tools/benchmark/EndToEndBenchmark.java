@@ -329,7 +329,7 @@ public final class EndToEndBenchmark {
 
         Run naive = null;
         if (steps.contains("naive")) {
-            System.out.println("== 3. the naive peer flat out (scoring.mode=sync)");
+            System.out.println("== 3. the naive peer flat out (one model call per record)");
             naive = bench.run("sync", jobOptions, 0, flatOutSeconds, false);
         }
 
@@ -356,7 +356,6 @@ public final class EndToEndBenchmark {
         String prefix = "bench" + (++runCounter) + "-" + mode;
         Map<String, String> options = new LinkedHashMap<>(jobOptions);
         options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), bootstrap);
-        options.put(PricingConfig.SCORING_MODE.key(), mode);
         options.put(PricingConfig.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
         for (ConfigOption<String> topic : PricingConfig.TOPICS) {
             options.put(topic.key(), prefix + "." + topic.defaultValue().substring("pricing.".length()));
@@ -372,7 +371,10 @@ public final class EndToEndBenchmark {
         flinkConf.set(org.apache.flink.configuration.TaskManagerOptions.MANAGED_MEMORY_SIZE,
                 org.apache.flink.configuration.MemorySize.parse(System.getProperty("bench.managed.memory", "768m")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
-        new PricingJob(config).build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
+        // The naive peer is the same job with the benchmark's one-call-per-record scoring stage.
+        PricingJob pricingJob = mode.equals("sync") ? new PricingJob(config, NaiveScoringFunction::stage)
+                : new PricingJob(config);
+        pricingJob.build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
         JobClient job = env.executeAsync(prefix);
 
         Map<String, Long> producedAt = new ConcurrentHashMap<>();
