@@ -14,13 +14,28 @@ public final class FeatureSpec {
     public static final int SEQUENCE_LENGTH = 32;
 
     public static final List<String> TOKEN_FEATURES = List.of(
-            "is_view", "is_cart", "is_remove_from_cart", "is_purchase",
-            "same_item", "same_category", "log_price_ratio", "log_age");
+            "is_view",
+            "is_cart",
+            "is_remove_from_cart",
+            "is_purchase",
+            "same_item",
+            "same_category",
+            "log_price_ratio",
+            "log_age");
 
     public static final List<String> CONTEXT_FEATURES = List.of(
-            "user_views", "user_carts", "user_removes", "user_purchases", "user_revenue",
-            "user_tenure", "user_recency",
-            "item_views", "item_carts", "item_purchases", "item_conversion", "log_list_price");
+            "user_views",
+            "user_carts",
+            "user_removes",
+            "user_purchases",
+            "user_revenue",
+            "user_tenure",
+            "user_recency",
+            "item_views",
+            "item_carts",
+            "item_purchases",
+            "item_conversion",
+            "log_list_price");
 
     public static final int TOKEN_DIM = TOKEN_FEATURES.size();
     public static final int CONTEXT_DIM = CONTEXT_FEATURES.size();

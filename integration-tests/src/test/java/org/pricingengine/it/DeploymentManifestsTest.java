@@ -1,20 +1,15 @@
 package org.pricingengine.it;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-
-import org.apache.flink.configuration.ConfigOption;
-import org.junit.jupiter.api.Test;
-
-import org.pricingengine.it.testutils.RepoPaths;
-import org.pricingengine.job.PricingJob;
-import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.job.scoring.ModelContract;
-import org.pricingengine.job.scoring.ModelLocation;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,11 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.flink.configuration.ConfigOption;
+import org.junit.jupiter.api.Test;
+import org.pricingengine.it.testutils.RepoPaths;
+import org.pricingengine.job.PricingJob;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.scoring.ModelContract;
+import org.pricingengine.job.scoring.ModelLocation;
 
 /**
  * The Kubernetes files cannot run here (no cluster, no Docker), so they are checked as far as a
@@ -45,14 +42,19 @@ class DeploymentManifestsTest {
         assertEquals("flink.apache.org/v1beta1", d.path("apiVersion").asText());
         assertEquals("FlinkDeployment", d.path("kind").asText());
         JsonNode spec = d.path("spec");
-        assertEquals("v" + pomProperty("flink.version").replaceAll("^(\\d+)\\.(\\d+).*", "$1_$2"),
-                spec.path("flinkVersion").asText(), "flinkVersion must match the build's Flink version");
+        assertEquals(
+                "v" + pomProperty("flink.version").replaceAll("^(\\d+)\\.(\\d+).*", "$1_$2"),
+                spec.path("flinkVersion").asText(),
+                "flinkVersion must match the build's Flink version");
         JsonNode conf = spec.path("flinkConfiguration");
         assertEquals("rocksdb", conf.path("state.backend.type").asText());
         assertEquals("true", conf.path("execution.checkpointing.incremental").asText());
         assertEquals("kubernetes", conf.path("high-availability.type").asText());
-        for (String key : List.of("high-availability.storageDir", "execution.checkpointing.dir",
-                "execution.checkpointing.savepoint-dir", "execution.checkpointing.interval")) {
+        for (String key : List.of(
+                "high-availability.storageDir",
+                "execution.checkpointing.dir",
+                "execution.checkpointing.savepoint-dir",
+                "execution.checkpointing.interval")) {
             assertFalse(conf.path(key).asText().isBlank(), key + " must be set");
         }
         for (String role : List.of("jobManager", "taskManager")) {
@@ -63,9 +65,12 @@ class DeploymentManifestsTest {
 
         JsonNode job = spec.path("job");
         assertEquals("savepoint", job.path("upgradeMode").asText());
-        assertFalse(job.path("allowNonRestoredState").asBoolean(true), "state no operator claims must not be dropped silently");
+        assertFalse(
+                job.path("allowNonRestoredState").asBoolean(true),
+                "state no operator claims must not be dropped silently");
         assertEquals(PricingJob.class.getName(), job.path("entryClass").asText());
-        assertEquals("local:///opt/flink/usrlib/pricing-job.jar", job.path("jarURI").asText());
+        assertEquals(
+                "local:///opt/flink/usrlib/pricing-job.jar", job.path("jarURI").asText());
 
         // The arguments must be options the job accepts, with the model version among them.
         List<String> args = new ArrayList<>();
@@ -76,16 +81,31 @@ class DeploymentManifestsTest {
         assertTrue(config >= 0, "Kafka security settings come from a mounted properties file");
         String configFile = withoutConfigFile.get(config + 1);
         withoutConfigFile.subList(config, config + 2).clear();
-        PricingConfig parsed = assertDoesNotThrow(() -> PricingConfig.fromArgs(withoutConfigFile.toArray(String[]::new)));
+        PricingConfig parsed =
+                assertDoesNotThrow(() -> PricingConfig.fromArgs(withoutConfigFile.toArray(String[]::new)));
         assertEquals("/opt/pricing/models", parsed.get(PricingConfig.MODEL_DIR));
-        ModelContract.readAndCheckManifest(new ModelLocation(RepoPaths.models(), parsed.get(PricingConfig.MODEL_VERSION)));
+        ModelContract.readAndCheckManifest(
+                new ModelLocation(RepoPaths.models(), parsed.get(PricingConfig.MODEL_VERSION)));
 
         // The properties file is mounted (from a Secret) wherever the job's code runs.
-        for (JsonNode podTemplate : List.of(spec.path("podTemplate"), spec.path("taskManager").path("podTemplate"))) {
-            assertTrue(mountsDirectoryOf(podTemplate, configFile), "podTemplate mounts " + configFile + ": " + podTemplate);
+        for (JsonNode podTemplate :
+                List.of(spec.path("podTemplate"), spec.path("taskManager").path("podTemplate"))) {
+            assertTrue(
+                    mountsDirectoryOf(podTemplate, configFile),
+                    "podTemplate mounts " + configFile + ": " + podTemplate);
         }
-        JsonNode tmContainer = spec.path("taskManager").path("podTemplate").path("spec").path("containers").get(0);
-        assertEquals(1, tmContainer.path("resources").path("limits").path("nvidia.com/gpu").asInt(),
+        JsonNode tmContainer = spec.path("taskManager")
+                .path("podTemplate")
+                .path("spec")
+                .path("containers")
+                .get(0);
+        assertEquals(
+                1,
+                tmContainer
+                        .path("resources")
+                        .path("limits")
+                        .path("nvidia.com/gpu")
+                        .asInt(),
                 "a GPU per TaskManager on GPU nodes");
     }
 
@@ -95,8 +115,11 @@ class DeploymentManifestsTest {
         assertEquals(pomProperty("flink.version"), arg(dockerfile, "FLINK_VERSION"));
         assertEquals(pomProperty("onnxruntime.version"), arg(dockerfile, "ONNXRUNTIME_VERSION"));
         assertTrue(dockerfile.contains("\nFROM flink:${FLINK_VERSION}"), "based on the official Flink image");
-        assertTrue(Pattern.compile("COPY .*onnxruntime_gpu-\\$\\{ONNXRUNTIME_VERSION}\\.jar /opt/flink/lib/")
-                .matcher(dockerfile).find(), "ONNX Runtime (GPU build) goes to /opt/flink/lib");
+        assertTrue(
+                Pattern.compile("COPY .*onnxruntime_gpu-\\$\\{ONNXRUNTIME_VERSION}\\.jar /opt/flink/lib/")
+                        .matcher(dockerfile)
+                        .find(),
+                "ONNX Runtime (GPU build) goes to /opt/flink/lib");
         assertTrue(dockerfile.contains("/opt/flink/usrlib/pricing-job.jar"), "job jar where jarURI points");
         assertTrue(dockerfile.contains("model-assets/models /opt/pricing/models"), "model assets in the image");
     }
@@ -104,7 +127,8 @@ class DeploymentManifestsTest {
     @Test
     void kafkaTopicsCoverEveryTopicOfTheJobWithProductionSettings() throws IOException {
         Map<String, JsonNode> topics = new HashMap<>();
-        try (var parser = new YAMLFactory().createParser(K8S.resolve("kafka-topics.yaml").toFile())) {
+        try (var parser =
+                new YAMLFactory().createParser(K8S.resolve("kafka-topics.yaml").toFile())) {
             for (var it = YAML.readValues(parser, JsonNode.class); it.hasNext(); ) {
                 JsonNode t = it.next();
                 assertEquals("KafkaTopic", t.path("kind").asText());
@@ -119,7 +143,9 @@ class DeploymentManifestsTest {
             assertTrue(spec.path("replicas").asInt() >= 3, defaults.get(topic) + " replication");
             assertEquals(2, spec.path("config").path("min.insync.replicas").asInt(), defaults.get(topic) + " min ISR");
             boolean catalog = topic == PricingConfig.TOPIC_CATALOG;
-            assertEquals(catalog ? "compact" : "", spec.path("config").path("cleanup.policy").asText(""),
+            assertEquals(
+                    catalog ? "compact" : "",
+                    spec.path("config").path("cleanup.policy").asText(""),
                     defaults.get(topic) + " cleanup policy");
             if (!catalog) {
                 assertTrue(spec.path("config").path("retention.ms").asLong() > 0, defaults.get(topic) + " retention");
@@ -153,8 +179,8 @@ class DeploymentManifestsTest {
     }
 
     private static String pomProperty(String name) throws IOException {
-        Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</").matcher(
-                Files.readString(RepoPaths.root().resolve("pom.xml")));
+        Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</")
+                .matcher(Files.readString(RepoPaths.root().resolve("pom.xml")));
         assertTrue(m.find(), "pom.xml property " + name);
         return m.group(1);
     }

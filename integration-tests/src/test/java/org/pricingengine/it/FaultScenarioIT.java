@@ -1,16 +1,14 @@
 package org.pricingengine.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
 import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.tools.audit.DeliveryAudit;
 import org.pricingengine.tools.audit.FaultScenario;
-
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Process faults on a real standalone Flink cluster and a real Kafka broker process, through the same
@@ -21,7 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FaultScenarioIT {
     @Test
     void theJobSurvivesAKilledTaskManagerAndARestartedBroker() throws Exception {
-        String work = RepoPaths.root().relativize(RepoPaths.root().resolve("integration-tests/target/fault-scenario")).toString();
+        String work = RepoPaths.root()
+                .relativize(RepoPaths.root().resolve("integration-tests/target/fault-scenario"))
+                .toString();
         FaultScenario.Result r = FaultScenario.run("--work-dir", work, "--kafka-port", "39592", "--rest-port", "38581");
 
         List<FaultScenario.Fault> faults = r.faults();

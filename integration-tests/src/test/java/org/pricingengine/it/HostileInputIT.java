@@ -1,20 +1,18 @@
 package org.pricingengine.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
 import org.pricingengine.features.events.Json;
 import org.pricingengine.it.testutils.EmbeddedKafka;
 import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.tools.audit.DeliveryAudit;
 import org.pricingengine.tools.audit.HostileInputCheck;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The hostile-input check (deploy/hostile-input.sh) in the test suite: the bundled corpus of bad records,
@@ -31,13 +29,28 @@ class HostileInputIT {
     @Test
     void everyBadRecordIsDeadLetteredWithItsReasonAndEveryValidRequestIsPriced() throws Exception {
         HostileInputCheck.Report report = HostileInputCheck.run(
-                "--bootstrap-servers", KAFKA.bootstrapServers(),
-                "--records", CORPUS.resolve("behaviour-events.jsonl") + ":behaviour",
-                "--records", CORPUS.resolve("price-requests.jsonl") + ":requests",
-                "--records", CORPUS.resolve("catalog-updates.jsonl") + ":catalog",
-                "--fuzz", Integer.toString(FUZZ), "--seed", "46", "--rows", "2000",
-                "--data", RepoPaths.cosmetics().toString(), "--topic-prefix", "it-hostile",
-                "--model.dir", RepoPaths.models().toString(), "--job.parallelism", "2");
+                "--bootstrap-servers",
+                KAFKA.bootstrapServers(),
+                "--records",
+                CORPUS.resolve("behaviour-events.jsonl") + ":behaviour",
+                "--records",
+                CORPUS.resolve("price-requests.jsonl") + ":requests",
+                "--records",
+                CORPUS.resolve("catalog-updates.jsonl") + ":catalog",
+                "--fuzz",
+                Integer.toString(FUZZ),
+                "--seed",
+                "46",
+                "--rows",
+                "2000",
+                "--data",
+                RepoPaths.cosmetics().toString(),
+                "--topic-prefix",
+                "it-hostile",
+                "--model.dir",
+                RepoPaths.models().toString(),
+                "--job.parallelism",
+                "2");
         HostileInputCheck.Summary s = report.summary();
         System.out.println("hostile: " + Json.toJson(s));
         report.examples().forEach(e -> System.out.println("  " + e));
@@ -57,13 +70,26 @@ class HostileInputIT {
         assertTrue(byOrigin.get("fuzz").get("accepted") > 100, "some mutants stay valid and are priced: " + byOrigin);
 
         Map<String, Long> verdicts = s.verdicts();
-        for (String reason : List.of("MALFORMED_JSON", "NOT_A_JSON_OBJECT", "MISSING_FIELD", "INVALID_FIELD",
-                "INVALID_PRICE", "UNKNOWN_EVENT_TYPE", "TIMESTAMP_OUT_OF_RANGE", "RECORD_TOO_LARGE", "EMPTY_RECORD",
-                "DUPLICATE_EVENT", "LATE_EVENT")) {
+        for (String reason : List.of(
+                "MALFORMED_JSON",
+                "NOT_A_JSON_OBJECT",
+                "MISSING_FIELD",
+                "INVALID_FIELD",
+                "INVALID_PRICE",
+                "UNKNOWN_EVENT_TYPE",
+                "TIMESTAMP_OUT_OF_RANGE",
+                "RECORD_TOO_LARGE",
+                "EMPTY_RECORD",
+                "DUPLICATE_EVENT",
+                "LATE_EVENT")) {
             assertTrue(verdicts.getOrDefault(reason, 0L) > 0, reason + " among " + verdicts);
         }
-        assertEquals(s.deadLetters(),
-                verdicts.entrySet().stream().filter(e -> !e.getKey().equals("ACCEPT")).mapToLong(Map.Entry::getValue).sum(),
+        assertEquals(
+                s.deadLetters(),
+                verdicts.entrySet().stream()
+                        .filter(e -> !e.getKey().equals("ACCEPT"))
+                        .mapToLong(Map.Entry::getValue)
+                        .sum(),
                 "every dead letter belongs to exactly one record sent");
 
         DeliveryAudit.Result delivery = s.delivery();

@@ -31,7 +31,8 @@ class JobJarContentsIT {
         List<String> offending = new ArrayList<>();
         int classes = 0;
         try (JarFile jarFile = new JarFile(jar.toFile())) {
-            assertEquals("org.pricingengine.job.PricingJob",
+            assertEquals(
+                    "org.pricingengine.job.PricingJob",
                     jarFile.getManifest().getMainAttributes().getValue("Main-Class"));
             for (Enumeration<JarEntry> entries = jarFile.entries(); entries.hasMoreElements(); ) {
                 JarEntry entry = entries.nextElement();
@@ -42,8 +43,8 @@ class JobJarContentsIT {
                 classes++;
                 if (name.startsWith("org/pricingengine/")) {
                     ourClasses.add(name);
-                    boolean jobOrFeatures = name.startsWith("org/pricingengine/job/")
-                            || name.startsWith("org/pricingengine/features/");
+                    boolean jobOrFeatures =
+                            name.startsWith("org/pricingengine/job/") || name.startsWith("org/pricingengine/features/");
                     if (!jobOrFeatures || name.matches(".*(Test|IT|TestBase)(\\$.*)?\\.class")) {
                         offending.add(name + " (not a job class)");
                     }
@@ -51,9 +52,15 @@ class JobJarContentsIT {
                         offending.add(name + " (uses java.awt)");
                     }
                 }
-                for (String provided : List.of("org/apache/flink/streaming/", "org/apache/flink/runtime/",
-                        "org/apache/flink/state/rocksdb/", "org/rocksdb/", "ai/onnxruntime/", "org/junit/",
-                        "org/apache/kafka/common/test/", "kafka/server/")) {
+                for (String provided : List.of(
+                        "org/apache/flink/streaming/",
+                        "org/apache/flink/runtime/",
+                        "org/apache/flink/state/rocksdb/",
+                        "org/rocksdb/",
+                        "ai/onnxruntime/",
+                        "org/junit/",
+                        "org/apache/kafka/common/test/",
+                        "kafka/server/")) {
                     if (name.startsWith(provided)) {
                         offending.add(name + " (provided by the cluster or test-only)");
                         break;
@@ -61,12 +68,16 @@ class JobJarContentsIT {
                 }
             }
         }
-        System.out.printf("job jar %s: %,d bytes, %,d classes, %,d of them ours%n", jar.getFileName(),
-                Files.size(jar), classes, ourClasses.size());
-        assertTrue(ourClasses.stream().anyMatch(c -> c.startsWith("org/pricingengine/job/PricingJob")),
+        System.out.printf(
+                "job jar %s: %,d bytes, %,d classes, %,d of them ours%n",
+                jar.getFileName(), Files.size(jar), classes, ourClasses.size());
+        assertTrue(
+                ourClasses.stream().anyMatch(c -> c.startsWith("org/pricingengine/job/PricingJob")),
                 "the job's own classes are in the jar");
-        assertTrue(offending.isEmpty(), "the job jar holds classes it must not: "
-                + offending.subList(0, Math.min(20, offending.size())) + " (" + offending.size() + " in all)");
+        assertTrue(
+                offending.isEmpty(),
+                "the job jar holds classes it must not: " + offending.subList(0, Math.min(20, offending.size())) + " ("
+                        + offending.size() + " in all)");
     }
 
     /** A class that uses AWT names it in its constant pool. */

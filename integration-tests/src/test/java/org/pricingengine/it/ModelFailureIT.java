@@ -1,7 +1,17 @@
 package org.pricingengine.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -11,30 +21,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-
 import org.pricingengine.features.events.Json;
 import org.pricingengine.it.testutils.DebianPython;
 import org.pricingengine.it.testutils.EmbeddedKafka;
 import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.it.testutils.TestTopics;
 import org.pricingengine.job.PricingJob;
-import org.pricingengine.tools.audit.DeliveryAudit;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
 import org.pricingengine.job.policy.ReasonCode;
+import org.pricingengine.tools.audit.DeliveryAudit;
 import org.pricingengine.tools.local.Rees46Replayer;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The model failing at run time, three ways, each in its own job on a MiniCluster with restarts
@@ -53,7 +50,9 @@ class ModelFailureIT {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     @TempDir
     static Path models;
@@ -69,10 +68,25 @@ class ModelFailureIT {
             }
         }
         for (String fault : List.of("error", "nan", "slow")) {
-            Process p = new ProcessBuilder("/usr/bin/python3",
-                    RepoPaths.root().resolve("model-assets/training/faulty_candidate.py").toString(),
-                    "--models", models.toString(), "--source", "v1", "--name", "v1-" + fault,
-                    "--price-above", "10", "--fault", fault, "--slow-matmuls", "3").inheritIO().start();
+            Process p = new ProcessBuilder(
+                            "/usr/bin/python3",
+                            RepoPaths.root()
+                                    .resolve("model-assets/training/faulty_candidate.py")
+                                    .toString(),
+                            "--models",
+                            models.toString(),
+                            "--source",
+                            "v1",
+                            "--name",
+                            "v1-" + fault,
+                            "--price-above",
+                            "10",
+                            "--fault",
+                            fault,
+                            "--slow-matmuls",
+                            "3")
+                    .inheritIO()
+                    .start();
             assertEquals(0, p.waitFor(), "faulty_candidate.py --fault " + fault);
         }
     }
@@ -92,8 +106,9 @@ class ModelFailureIT {
     @Test
     void timeoutsFallBackToListPriceAndTripTheBreaker() throws Exception {
         // A slow batch takes 100+ ms (three 1024x1024 matrix products); a fast one under a millisecond.
-        Map<ReasonCode, Long> reasons = runAndCheck("v1-slow", Map.of(PricingConfig.SCORING_TIMEOUT.key(), "50ms",
-                PricingConfig.BREAKER_COOLDOWN.key(), "200ms"));
+        Map<ReasonCode, Long> reasons = runAndCheck(
+                "v1-slow",
+                Map.of(PricingConfig.SCORING_TIMEOUT.key(), "50ms", PricingConfig.BREAKER_COOLDOWN.key(), "200ms"));
         assertTrue(reasons.getOrDefault(ReasonCode.FALLBACK_MODEL_TIMEOUT, 0L) > 20, reasons.toString());
     }
 
@@ -143,16 +158,23 @@ class ModelFailureIT {
             }
             if (d.get("fallback").asBoolean() && d.hasNonNull("price")) {
                 assertTrue(reason.isFallback(), d.toString());
-                assertEquals(d.get("list_price").asDouble(), d.get("price").asDouble(), 0.01, "fallback at list price: " + d);
+                assertEquals(
+                        d.get("list_price").asDouble(),
+                        d.get("price").asDouble(),
+                        0.01,
+                        "fallback at list price: " + d);
                 assertTrue(!d.get("personalized").asBoolean(), d.toString());
             }
         }
-        System.out.println("model-failure " + model + " " + overrides + ": decisions=" + decisions.size() + " " + byReason);
+        System.out.println(
+                "model-failure " + model + " " + overrides + ": decisions=" + decisions.size() + " " + byReason);
         assertTrue(firstBreakerOpenMs < Long.MAX_VALUE, "the breaker opened: " + byReason);
         long finalFirst = firstBreakerOpenMs;
         long modelPricedAfterOpen = decisions.stream()
-                .filter(d -> !d.get("fallback").asBoolean() && decisionTime(d) > finalFirst).count();
-        assertTrue(modelPricedAfterOpen > 0, "the breaker closed again and the model priced more requests: " + byReason);
+                .filter(d -> !d.get("fallback").asBoolean() && decisionTime(d) > finalFirst)
+                .count();
+        assertTrue(
+                modelPricedAfterOpen > 0, "the breaker closed again and the model priced more requests: " + byReason);
         return byReason;
     }
 

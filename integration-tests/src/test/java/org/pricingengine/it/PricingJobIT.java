@@ -1,14 +1,25 @@
 package org.pricingengine.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.CatalogUpdate;
 import org.pricingengine.features.events.EventType;
@@ -21,24 +32,10 @@ import org.pricingengine.it.testutils.TestTopics;
 import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
-import org.pricingengine.tools.local.Rees46Replayer;
-import org.pricingengine.job.scoring.CanaryArms;
 import org.pricingengine.job.policy.PriceDecision;
 import org.pricingengine.job.policy.ReasonCode;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.pricingengine.job.scoring.CanaryArms;
+import org.pricingengine.tools.local.Rees46Replayer;
 
 /**
  * The whole job on a Flink MiniCluster (RocksDB state) against a real Kafka broker: a slice of the
@@ -55,7 +52,9 @@ class PricingJobIT {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     private static final String CANARY = "v2";
     private static final double CANARY_SHARE = 0.25;
@@ -89,7 +88,8 @@ class PricingJobIT {
             malformedSent = replayer.malformedSent.get();
         }
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(PricingJob.flinkConfiguration(config));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(PricingJob.flinkConfiguration(config));
         new PricingJob(config).build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
         env.execute("pricing-it");
 
@@ -101,7 +101,9 @@ class PricingJobIT {
         for (String raw : KAFKA.readAll(TOPICS.requests())) {
             try {
                 JsonNode n = Json.mapper().readTree(raw);
-                if (n.hasNonNull("user_id") && n.hasNonNull("request_id") && n.path("request_time").asText().startsWith("2019")) {
+                if (n.hasNonNull("user_id")
+                        && n.hasNonNull("request_id")
+                        && n.path("request_time").asText().startsWith("2019")) {
                     validRequestIds.add(n.get("request_id").asText());
                 }
             } catch (IOException malformed) {
@@ -114,26 +116,48 @@ class PricingJobIT {
     private static void sendScriptedShoppers(Rees46Replayer replayer) {
         long t = Instant.parse("2019-10-01T00:10:00Z").toEpochMilli();
         for (String item : List.of("it-item-buy", "it-item-idle")) {
-            replayer.send(new ReplayRecord(ReplayRecord.Role.CATALOG, item,
-                    new CatalogUpdate(item, "it-cat", "it-brand", 10.00, 6.00, 5L, t), t));
+            replayer.send(new ReplayRecord(
+                    ReplayRecord.Role.CATALOG,
+                    item,
+                    new CatalogUpdate(item, "it-cat", "it-brand", 10.00, 6.00, 5L, t),
+                    t));
         }
-        replayer.send(new ReplayRecord(ReplayRecord.Role.REQUEST, "it-buyer",
-                new PriceRequest("it-req-buy", "it-buyer", "it-item-buy", t + 30_000, "web", "mobile"), t + 30_000));
-        replayer.send(new ReplayRecord(ReplayRecord.Role.REQUEST, "it-browser",
-                new PriceRequest("it-req-idle", "it-browser", "it-item-idle", t + 30_000, "web", null), t + 30_000));
-        replayer.send(new ReplayRecord(ReplayRecord.Role.BEHAVIOUR, "it-buyer",
-                new BehaviourEvent("it-ev-buy", "it-buyer", "it-item-buy", EventType.PURCHASE, t + 600_000, 9.70,
-                        "s", "it-cat", "it-brand"), t + 600_000));
+        replayer.send(new ReplayRecord(
+                ReplayRecord.Role.REQUEST,
+                "it-buyer",
+                new PriceRequest("it-req-buy", "it-buyer", "it-item-buy", t + 30_000, "web", "mobile"),
+                t + 30_000));
+        replayer.send(new ReplayRecord(
+                ReplayRecord.Role.REQUEST,
+                "it-browser",
+                new PriceRequest("it-req-idle", "it-browser", "it-item-idle", t + 30_000, "web", null),
+                t + 30_000));
+        replayer.send(new ReplayRecord(
+                ReplayRecord.Role.BEHAVIOUR,
+                "it-buyer",
+                new BehaviourEvent(
+                        "it-ev-buy",
+                        "it-buyer",
+                        "it-item-buy",
+                        EventType.PURCHASE,
+                        t + 600_000,
+                        9.70,
+                        "s",
+                        "it-cat",
+                        "it-brand"),
+                t + 600_000));
     }
 
     private static List<JsonNode> parse(List<String> raw) {
-        return raw.stream().map(s -> {
-            try {
-                return Json.mapper().readTree(s);
-            } catch (IOException e) {
-                throw new UncheckedIOException("job wrote a record that is not JSON: " + s, e);
-            }
-        }).toList();
+        return raw.stream()
+                .map(s -> {
+                    try {
+                        return Json.mapper().readTree(s);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("job wrote a record that is not JSON: " + s, e);
+                    }
+                })
+                .toList();
     }
 
     @Test
@@ -143,10 +167,15 @@ class PricingJobIT {
                 .collect(Collectors.groupingBy(d -> d.get("request_id").asText(), Collectors.counting()));
         assertEquals(validRequestIds, perRequest.keySet(), "every valid request, and only those, has a decision");
         perRequest.forEach((id, n) -> assertEquals(1L, n, "decisions for request " + id));
-        Set<String> decisionIds = decisions.stream().map(d -> d.get("decision_id").asText()).collect(Collectors.toSet());
+        Set<String> decisionIds =
+                decisions.stream().map(d -> d.get("decision_id").asText()).collect(Collectors.toSet());
         assertEquals(decisions.size(), decisionIds.size());
-        decisions.forEach(d -> assertEquals(PriceDecision.decisionIdFor(d.get("request_id").asText(),
-                d.get("user_id").asText(), d.get("item_id").asText()), d.get("decision_id").asText()));
+        decisions.forEach(d -> assertEquals(
+                PriceDecision.decisionIdFor(
+                        d.get("request_id").asText(),
+                        d.get("user_id").asText(),
+                        d.get("item_id").asText()),
+                d.get("decision_id").asText()));
     }
 
     @Test
@@ -179,12 +208,17 @@ class PricingJobIT {
                     double conversion = d.get("expected_conversion").asDouble();
                     assertTrue(conversion >= 0 && conversion <= 1, d.toString());
                 } else {
-                    assertEquals(ReasonCode.STABLE_QUOTE, ReasonCode.ofCode(d.get("reason_codes").get(0).asText()), d.toString());
+                    assertEquals(
+                            ReasonCode.STABLE_QUOTE,
+                            ReasonCode.ofCode(d.get("reason_codes").get(0).asText()),
+                            d.toString());
                 }
             }
         }
         assertTrue(priced > 1000);
-        assertTrue(modelPriced > priced * 0.95, "the model should price nearly all requests: " + modelPriced + "/" + priced);
+        assertTrue(
+                modelPriced > priced * 0.95,
+                "the model should price nearly all requests: " + modelPriced + "/" + priced);
     }
 
     @Test
@@ -197,8 +231,14 @@ class PricingJobIT {
             assertTrue(dl.get("offset").asLong() >= 0);
             reasons.add(dl.get("reason").asText().split(":")[0]);
         }
-        assertTrue(reasons.containsAll(List.of("MALFORMED_JSON", "UNKNOWN_EVENT_TYPE", "INVALID_PRICE", "MISSING_FIELD",
-                "TIMESTAMP_OUT_OF_RANGE")), reasons.toString());
+        assertTrue(
+                reasons.containsAll(List.of(
+                        "MALFORMED_JSON",
+                        "UNKNOWN_EVENT_TYPE",
+                        "INVALID_PRICE",
+                        "MISSING_FIELD",
+                        "TIMESTAMP_OUT_OF_RANGE")),
+                reasons.toString());
     }
 
     @Test
@@ -206,17 +246,22 @@ class PricingJobIT {
         Map<String, Set<String>> armsPerUser = new HashMap<>();
         Map<String, JsonNode> decisionByRequest = new HashMap<>();
         for (JsonNode d : decisions) {
-            armsPerUser.computeIfAbsent(d.get("user_id").asText(), u -> new HashSet<>()).add(d.get("arm").asText());
+            armsPerUser
+                    .computeIfAbsent(d.get("user_id").asText(), u -> new HashSet<>())
+                    .add(d.get("arm").asText());
             decisionByRequest.put(d.get("request_id").asText(), d);
         }
         armsPerUser.forEach((user, arms) -> assertEquals(1, arms.size(), "one arm per shopper: " + user));
-        long canaryUsers = armsPerUser.values().stream().filter(a -> a.contains("canary")).count();
+        long canaryUsers =
+                armsPerUser.values().stream().filter(a -> a.contains("canary")).count();
         double share = canaryUsers / (double) armsPerUser.size();
         assertTrue(armsPerUser.size() > 300, "shoppers: " + armsPerUser.size());
         // About 400 shoppers: the binomial standard deviation of the share is about 2 points; allow 4 of them.
         assertEquals(CANARY_SHARE, share, 0.085, canaryUsers + " of " + armsPerUser.size() + " shoppers in the canary");
         long modelPricedCanary = decisions.stream()
-                .filter(d -> d.get("arm").asText().equals("canary") && !d.get("fallback").asBoolean()).count();
+                .filter(d -> d.get("arm").asText().equals("canary")
+                        && !d.get("fallback").asBoolean())
+                .count();
         assertTrue(modelPricedCanary > 100, "the canary model priced its shoppers: " + modelPricedCanary);
         for (JsonNode f : feedback) {
             JsonNode d = decisionByRequest.get(f.get("request_id").asText());
@@ -235,7 +280,8 @@ class PricingJobIT {
         assertEquals("purchase", bought.get("outcome").asText(), bought.toString());
         assertEquals(9.70, bought.get("revenue").asDouble(), 1e-9);
         assertEquals(570.0, bought.get("seconds_to_outcome").asDouble(), 1e-9);
-        assertEquals(CanaryArms.inCanary("it-buyer", CANARY, CANARY_SHARE) ? CANARY : "v1",
+        assertEquals(
+                CanaryArms.inCanary("it-buyer", CANARY, CANARY_SHARE) ? CANARY : "v1",
                 bought.get("model_version").asText());
         assertEquals(3600, bought.get("attribution_window_s").asLong());
 
@@ -243,7 +289,9 @@ class PricingJobIT {
         assertEquals("none", idle.get("outcome").asText(), idle.toString());
         assertEquals(0.0, idle.get("revenue").asDouble());
 
-        long purchases = feedback.stream().filter(f -> f.get("outcome").asText().equals("purchase")).count();
+        long purchases = feedback.stream()
+                .filter(f -> f.get("outcome").asText().equals("purchase"))
+                .count();
         assertTrue(purchases >= 2, "real shoppers in the slice bought after priced views too: " + purchases);
     }
 }

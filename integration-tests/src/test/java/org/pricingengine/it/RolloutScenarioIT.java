@@ -1,17 +1,15 @@
 package org.pricingengine.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
 import org.pricingengine.it.testutils.DebianPython;
 import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.tools.rollout.CanaryReport;
 import org.pricingengine.tools.rollout.RolloutScenario;
-
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Model rollouts on a real standalone Flink cluster (JobManager and TaskManager processes started by
@@ -25,8 +23,11 @@ class RolloutScenarioIT {
     @Test
     void rolloutCarriesStateRefusesBadCandidatesAndRollsBackFailingOnes() throws Exception {
         DebianPython.require("onnx");
-        String work = RepoPaths.root().relativize(RepoPaths.root().resolve("integration-tests/target/rollout-scenario")).toString();
-        RolloutScenario.Result r = RolloutScenario.run("--work-dir", work, "--kafka-port", "39392", "--rest-port", "38381");
+        String work = RepoPaths.root()
+                .relativize(RepoPaths.root().resolve("integration-tests/target/rollout-scenario"))
+                .toString();
+        RolloutScenario.Result r =
+                RolloutScenario.run("--work-dir", work, "--kafka-port", "39392", "--rest-port", "38381");
         RolloutScenario.Verdict v = r.verdict();
 
         assertEquals("PROMOTED", r.canaryOutcome(), "v1 + canary v2: " + r);
@@ -41,10 +42,24 @@ class RolloutScenarioIT {
         assertEquals(0L, v.decisionsAfterRolloutNotTarget(), "after the rollout decisions carry v2: " + r);
         assertTrue(v.decisionsAfterRollout() > 0, r.toString());
         // Probe shoppers with 3, 7, 12, 20 and 31 earlier events: the model sees the same history after the rollout.
-        assertEquals(Map.of("rollout-probe-user-1", 3, "rollout-probe-user-2", 7, "rollout-probe-user-3", 12,
-                "rollout-probe-user-4", 20, "rollout-probe-user-5", 31), r.probeHistoryBefore(), r.toString());
+        assertEquals(
+                Map.of(
+                        "rollout-probe-user-1",
+                        3,
+                        "rollout-probe-user-2",
+                        7,
+                        "rollout-probe-user-3",
+                        12,
+                        "rollout-probe-user-4",
+                        20,
+                        "rollout-probe-user-5",
+                        31),
+                r.probeHistoryBefore(),
+                r.toString());
         assertEquals(r.probeHistoryBefore(), r.probeHistoryAfter(), "state survived the savepoint: " + r);
-        assertEquals(v.usersWithHistoryAcrossRollout(), v.usersWhoseHistoryCarried(),
+        assertEquals(
+                v.usersWithHistoryAcrossRollout(),
+                v.usersWhoseHistoryCarried(),
                 "no shopper of the replayed traffic lost history: " + r);
         assertTrue(r.stateCarried(), r.toString());
         assertTrue(r.refusedOk(), "a corrupt candidate is refused and the job untouched: " + r);

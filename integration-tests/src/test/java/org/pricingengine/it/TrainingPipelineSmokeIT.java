@@ -1,9 +1,14 @@
 package org.pricingengine.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
-
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-
 import org.pricingengine.features.FeatureSpec;
 import org.pricingengine.features.FeatureVector;
 import org.pricingengine.features.events.Json;
@@ -14,14 +19,6 @@ import org.pricingengine.job.scoring.DemandModel;
 import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ScoringBatch;
 import org.pricingengine.job.scoring.SessionSettings;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The training pipeline end to end at smoke size: examples from the job's feature code, PyTorch
@@ -38,22 +35,39 @@ class TrainingPipelineSmokeIT {
         Path models = work.resolve("models");
         Files.createDirectories(work);
 
-        TrainingExampleExtractor extractor = new TrainingExampleExtractor(TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY);
-        TrainingExampleExtractor.write(examples, extractor.extract(RepoPaths.cosmetics()), List.of(RepoPaths.cosmetics()));
+        TrainingExampleExtractor extractor =
+                new TrainingExampleExtractor(TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY);
+        TrainingExampleExtractor.write(
+                examples, extractor.extract(RepoPaths.cosmetics()), List.of(RepoPaths.cosmetics()));
 
         Path log = work.resolve("train.log");
-        Process train = new ProcessBuilder(RepoPaths.root().resolve("model-assets/training/train.sh").toString(),
-                "--examples", examples.toString(), "--out", models.resolve("smoke").toString(), "--version", "smoke", "--smoke")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process train = new ProcessBuilder(
+                        RepoPaths.root()
+                                .resolve("model-assets/training/train.sh")
+                                .toString(),
+                        "--examples",
+                        examples.toString(),
+                        "--out",
+                        models.resolve("smoke").toString(),
+                        "--version",
+                        "smoke",
+                        "--smoke")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         assertTrue(train.waitFor(300, TimeUnit.SECONDS), "smoke training did not finish in 300 s");
         assertEquals(0, train.exitValue(), "train.sh failed:\n" + Files.readString(log));
 
-        try (DemandModel model = DemandModel.load(new ModelLocation(models, "smoke"), SessionSettings.singleThreadCpu())) {
-            JsonNode manifest = Json.mapper().readTree(models.resolve("smoke/manifest.json").toFile());
+        try (DemandModel model =
+                DemandModel.load(new ModelLocation(models, "smoke"), SessionSettings.singleThreadCpu())) {
+            JsonNode manifest =
+                    Json.mapper().readTree(models.resolve("smoke/manifest.json").toFile());
             for (String metric : List.of("auc", "logloss", "baseline_popularity_auc", "baseline_logreg_auc")) {
                 assertTrue(manifest.get("metrics").get(metric).isNumber(), "manifest metric " + metric);
             }
-            JsonNode cases = Json.mapper().readTree(models.resolve("smoke/parity.json").toFile()).get("cases");
+            JsonNode cases = Json.mapper()
+                    .readTree(models.resolve("smoke/parity.json").toFile())
+                    .get("cases");
             ScoringBatch batch = new ScoringBatch(cases.size());
             for (JsonNode c : cases) {
                 batch.add(features(c), model.contextMean(), model.contextStd());
@@ -70,7 +84,8 @@ class TrainingPipelineSmokeIT {
         float[] seq = new float[FeatureSpec.SEQUENCE_LENGTH * FeatureSpec.TOKEN_DIM];
         for (int t = 0; t < FeatureSpec.SEQUENCE_LENGTH; t++) {
             for (int d = 0; d < FeatureSpec.TOKEN_DIM; d++) {
-                seq[t * FeatureSpec.TOKEN_DIM + d] = (float) c.get("behaviour_seq").get(t).get(d).asDouble();
+                seq[t * FeatureSpec.TOKEN_DIM + d] =
+                        (float) c.get("behaviour_seq").get(t).get(d).asDouble();
             }
         }
         float[] mask = new float[FeatureSpec.SEQUENCE_LENGTH];

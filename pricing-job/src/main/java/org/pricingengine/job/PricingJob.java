@@ -1,5 +1,7 @@
 package org.pricingengine.job;
 
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -13,7 +15,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.DeadLetter;
 import org.pricingengine.features.flink.BehaviourEventGate;
@@ -43,12 +44,8 @@ import org.pricingengine.job.scoring.ModelScoringFunction;
 import org.pricingengine.job.scoring.ScoredRequest;
 import org.pricingengine.job.scoring.ScoringDevice;
 import org.pricingengine.job.scoring.SessionSettings;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The personalized pricing job. Inputs: behaviour events, catalog updates and price requests.
@@ -111,12 +108,15 @@ public final class PricingJob {
     static void checkModelsBeforeSubmitting(PricingConfig config) {
         Path root = Path.of(config.get(PricingConfig.MODEL_DIR));
         String canary = config.get(PricingConfig.CANARY_MODEL_VERSION);
-        for (String version : canary.isBlank() ? java.util.List.of(config.get(PricingConfig.MODEL_VERSION))
+        for (String version : canary.isBlank()
+                ? java.util.List.of(config.get(PricingConfig.MODEL_VERSION))
                 : java.util.List.of(config.get(PricingConfig.MODEL_VERSION), canary)) {
             ModelLocation location = new ModelLocation(root, version);
             ModelManifest manifest = ModelContract.readAndCheckManifest(location);
             try (DemandModel trial = DemandModel.load(location, SessionSettings.singleThreadCpu())) {
-                LOG.info("Model {} (feature spec {}) checked: loads and answers", manifest.modelVersion(),
+                LOG.info(
+                        "Model {} (feature spec {}) checked: loads and answers",
+                        manifest.modelVersion(),
                         manifest.featureSpecVersion());
             }
         }
@@ -143,79 +143,96 @@ public final class PricingJob {
         // Every type on the wire and in state must have a real serializer (evolvable across savepoints).
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         if (config.get(PricingConfig.PARALLELISM) > 0) {
-            conf.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, config.get(PricingConfig.PARALLELISM));
+            conf.set(
+                    org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM,
+                    config.get(PricingConfig.PARALLELISM));
         }
         return conf;
     }
 
     /** Wires the topology; returns the decisions stream (tests and tools attach to it). */
     public DataStream<PriceDecision> build(StreamExecutionEnvironment env, PricingSources sources, PricingSinks sinks) {
-        WatermarkStrategy<InboundRecord> eventTime = WatermarkStrategy
-                .<InboundRecord>forBoundedOutOfOrderness(config.get(PricingConfig.WATERMARK_OUT_OF_ORDERNESS))
+        WatermarkStrategy<InboundRecord> eventTime = WatermarkStrategy.<InboundRecord>forBoundedOutOfOrderness(
+                        config.get(PricingConfig.WATERMARK_OUT_OF_ORDERNESS))
                 // Dead letters carry no event time and must not move the watermark.
                 .withTimestampAssigner((record, kafkaTimestamp) -> record.eventTimeMs())
                 .withIdleness(config.get(PricingConfig.WATERMARK_IDLENESS));
 
         // Each source is validated and routed in its own chain: the records cross no thread before the keyBy.
-        SingleOutputStreamOperator<InboundRecord> behaviourIn = routed(env
-                .fromSource(sources.behaviourEvents(), eventTime, "behaviour events").uid("source-behaviour-events"),
+        SingleOutputStreamOperator<InboundRecord> behaviourIn = routed(
+                env.fromSource(sources.behaviourEvents(), eventTime, "behaviour events")
+                        .uid("source-behaviour-events"),
                 "behaviour-events");
-        SingleOutputStreamOperator<InboundRecord> catalogIn = routed(env
-                .fromSource(sources.catalogUpdates(), eventTime, "catalog updates").uid("source-catalog-updates"),
+        SingleOutputStreamOperator<InboundRecord> catalogIn = routed(
+                env.fromSource(sources.catalogUpdates(), eventTime, "catalog updates")
+                        .uid("source-catalog-updates"),
                 "catalog-updates");
-        SingleOutputStreamOperator<InboundRecord> requestsIn = routed(env
-                .fromSource(sources.priceRequests(), eventTime, "price requests").uid("source-price-requests"),
+        SingleOutputStreamOperator<InboundRecord> requestsIn = routed(
+                env.fromSource(sources.priceRequests(), eventTime, "price requests")
+                        .uid("source-price-requests"),
                 "price-requests");
         // Repeats and stale events are refused per user before anything counts them.
         SingleOutputStreamOperator<InboundRecord> behaviourAccepted = behaviourIn
                 .keyBy(record -> record.behaviour.userId(), Types.STRING)
-                .process(new BehaviourEventGate(config.get(PricingConfig.TOPIC_BEHAVIOUR),
+                .process(new BehaviourEventGate(
+                        config.get(PricingConfig.TOPIC_BEHAVIOUR),
                         config.get(PricingConfig.DUPLICATE_WINDOW),
                         config.get(PricingConfig.MAX_EVENT_LATENESS),
                         config.get(PricingConfig.USER_TTL)))
-                .uid("behaviour-duplicates-and-late-events").name("refuse duplicate and late behaviour events");
+                .uid("behaviour-duplicates-and-late-events")
+                .name("refuse duplicate and late behaviour events");
         DataStream<InboundRecord> valid = behaviourAccepted.union(catalogIn, requestsIn);
-        DataStream<DeadLetter> deadLetters = behaviourIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS)
-                .union(catalogIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS),
+        DataStream<DeadLetter> deadLetters = behaviourIn
+                .getSideOutput(RouteInboundRecords.DEAD_LETTERS)
+                .union(
+                        catalogIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS),
                         requestsIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS),
                         behaviourAccepted.getSideOutput(BehaviourEventGate.DEAD_LETTERS));
         DataStream<BehaviourEvent> behaviour = behaviourAccepted.getSideOutput(BehaviourEventGate.ACCEPTED_EVENTS);
 
-        DataStream<EnrichedRequest> requestsWithItem = valid
-                .keyBy(InboundRecord::itemId, Types.STRING)
+        DataStream<EnrichedRequest> requestsWithItem = valid.keyBy(InboundRecord::itemId, Types.STRING)
                 .process(new ItemStateFunction(
                         config.get(PricingConfig.ITEM_TTL),
                         config.get(PricingConfig.CATALOG_WAIT),
                         config.get(PricingConfig.MAX_PENDING_REQUESTS)))
-                .uid("item-state").name("item catalog and demand state");
+                .uid("item-state")
+                .name("item catalog and demand state");
 
         DataStream<UserInput> userInputs = behaviour
-                .map(UserInput::of).returns(UserInput.class).uid("behaviour-to-user-input").name("behaviour to user input")
+                .map(UserInput::of)
+                .returns(UserInput.class)
+                .uid("behaviour-to-user-input")
+                .name("behaviour to user input")
                 .union(requestsWithItem
-                        .map(UserInput::of).returns(UserInput.class).uid("request-to-user-input").name("request to user input"));
+                        .map(UserInput::of)
+                        .returns(UserInput.class)
+                        .uid("request-to-user-input")
+                        .name("request to user input"));
 
         DataStream<ScoringRequest> withFeatures = userInputs
                 .keyBy(UserInput::userId, Types.STRING)
                 .process(new UserBehaviourFunction(
-                        config.get(PricingConfig.USER_SEQUENCE_CAPACITY),
-                        config.get(PricingConfig.USER_TTL)))
-                .uid("user-behaviour-state").name("user behaviour state and features");
+                        config.get(PricingConfig.USER_SEQUENCE_CAPACITY), config.get(PricingConfig.USER_TTL)))
+                .uid("user-behaviour-state")
+                .name("user behaviour state and features");
 
         DataStream<ScoredRequest> scored = scoring.score(withFeatures, config);
 
         // Scoring runs chained to the user state, so every scored request is still in the subtask that owns its
         // user: the policy's keyed state needs no second shuffle.
-        DataStream<PriceDecision> decisions = DataStreamUtils
-                .reinterpretAsKeyedStream(scored, s -> s.enriched().request().userId(), Types.STRING)
-                .process(new PricingDecisionFunction(new PricingPolicy(PolicySettings.from(config)),
-                        sinks.publishedDecisions()))
-                .uid("pricing-policy").name("pricing policy and guardrails");
+        DataStream<PriceDecision> decisions = DataStreamUtils.reinterpretAsKeyedStream(
+                        scored, s -> s.enriched().request().userId(), Types.STRING)
+                .process(new PricingDecisionFunction(
+                        new PricingPolicy(PolicySettings.from(config)), sinks.publishedDecisions()))
+                .uid("pricing-policy")
+                .name("pricing policy and guardrails");
 
         DataStream<FeedbackOutcome> outcomes = decisions
                 .keyBy(d -> FeedbackAttributionFunction.keyOf(d.userId(), d.itemId()), Types.STRING)
                 .connect(behaviour.keyBy(e -> FeedbackAttributionFunction.keyOf(e.userId(), e.itemId()), Types.STRING))
                 .process(new FeedbackAttributionFunction(config.get(PricingConfig.ATTRIBUTION_WINDOW)))
-                .uid("feedback-attribution").name("feedback attribution");
+                .uid("feedback-attribution")
+                .name("feedback attribution");
 
         decisions.sinkTo(sinks.decisions()).uid("sink-price-decisions").name("price decisions sink");
         outcomes.sinkTo(sinks.feedback()).uid("sink-feedback-outcomes").name("feedback outcomes sink");
@@ -224,18 +241,22 @@ public final class PricingJob {
     }
 
     /** The production scoring stage: the async, micro-batched ONNX Runtime operator. */
-    public static DataStream<ScoredRequest> asyncScoring(DataStream<ScoringRequest> withFeatures, PricingConfig config) {
+    public static DataStream<ScoredRequest> asyncScoring(
+            DataStream<ScoringRequest> withFeatures, PricingConfig config) {
         return AsyncDataStream.unorderedWait(
                         withFeatures,
                         new ModelScoringFunction(scoringSettings(config)),
-                        config.get(PricingConfig.SCORING_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS,
+                        config.get(PricingConfig.SCORING_TIMEOUT).toMillis(),
+                        TimeUnit.MILLISECONDS,
                         config.get(PricingConfig.SCORING_CAPACITY))
-                .uid("demand-model-scoring").name("demand model scoring (ONNX Runtime)");
+                .uid("demand-model-scoring")
+                .name("demand model scoring (ONNX Runtime)");
     }
 
     private static SingleOutputStreamOperator<InboundRecord> routed(DataStream<InboundRecord> source, String input) {
         return source.process(new RouteInboundRecords())
-                .uid("route-valid-and-dead-letters-" + input).name("validate and route " + input.replace('-', ' '));
+                .uid("route-valid-and-dead-letters-" + input)
+                .name("validate and route " + input.replace('-', ' '));
     }
 
     public static ModelScoringFunction.Settings scoringSettings(PricingConfig config) {
@@ -250,7 +271,9 @@ public final class PricingJob {
                 config.get(PricingConfig.SCORING_CAPACITY),
                 config.get(PricingConfig.BREAKER_FAILURES),
                 config.get(PricingConfig.BREAKER_COOLDOWN).toMillis(),
-                config.get(PricingConfig.CANARY_MODEL_VERSION).isBlank() ? null : config.get(PricingConfig.CANARY_MODEL_VERSION),
+                config.get(PricingConfig.CANARY_MODEL_VERSION).isBlank()
+                        ? null
+                        : config.get(PricingConfig.CANARY_MODEL_VERSION),
                 config.get(PricingConfig.CANARY_SHARE));
     }
 }

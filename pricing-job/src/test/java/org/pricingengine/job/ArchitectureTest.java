@@ -29,20 +29,34 @@ class ArchitectureTest {
     void jobPackagesDependOneWay() {
         ArchRule layers = layeredArchitecture()
                 .consideringOnlyDependenciesInLayers()
-                .layer("job").definedBy("org.pricingengine.job")
-                .layer("io").definedBy("org.pricingengine.job.io..")
-                .layer("feedback").definedBy("org.pricingengine.job.feedback..")
-                .layer("policy").definedBy("org.pricingengine.job.policy..")
-                .layer("scoring").definedBy("org.pricingengine.job.scoring..")
-                .layer("config").definedBy("org.pricingengine.job.config..")
-                .layer("features").definedBy("org.pricingengine.features..")
-                .whereLayer("job").mayNotBeAccessedByAnyLayer()
-                .whereLayer("io").mayOnlyBeAccessedByLayers("job")
-                .whereLayer("feedback").mayOnlyBeAccessedByLayers("job", "io")
-                .whereLayer("policy").mayOnlyBeAccessedByLayers("job", "io", "feedback")
-                .whereLayer("scoring").mayOnlyBeAccessedByLayers("job", "policy")
-                .whereLayer("config").mayOnlyBeAccessedByLayers("job", "io", "policy", "scoring")
-                .whereLayer("features").mayOnlyBeAccessedByLayers("job", "io", "feedback", "policy", "scoring");
+                .layer("job")
+                .definedBy("org.pricingengine.job")
+                .layer("io")
+                .definedBy("org.pricingengine.job.io..")
+                .layer("feedback")
+                .definedBy("org.pricingengine.job.feedback..")
+                .layer("policy")
+                .definedBy("org.pricingengine.job.policy..")
+                .layer("scoring")
+                .definedBy("org.pricingengine.job.scoring..")
+                .layer("config")
+                .definedBy("org.pricingengine.job.config..")
+                .layer("features")
+                .definedBy("org.pricingengine.features..")
+                .whereLayer("job")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("io")
+                .mayOnlyBeAccessedByLayers("job")
+                .whereLayer("feedback")
+                .mayOnlyBeAccessedByLayers("job", "io")
+                .whereLayer("policy")
+                .mayOnlyBeAccessedByLayers("job", "io", "feedback")
+                .whereLayer("scoring")
+                .mayOnlyBeAccessedByLayers("job", "policy")
+                .whereLayer("config")
+                .mayOnlyBeAccessedByLayers("job", "io", "policy", "scoring")
+                .whereLayer("features")
+                .mayOnlyBeAccessedByLayers("job", "io", "feedback", "policy", "scoring");
         layers.check(classes);
     }
 
@@ -53,16 +67,22 @@ class ArchitectureTest {
 
     @Test
     void jobCodeHoldsNoToolsNorDesktopCode() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("org.pricingengine.tools..", "java.awt..",
-                        "javax.swing..", "javax.imageio..")
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.pricingengine.tools..", "java.awt..", "javax.swing..", "javax.imageio..")
                 .because("the job jar runs inside the cluster: tools, charts and reports live in deploy/tools")
                 .check(classes);
     }
 
     @Test
     void featureCodeKnowsNothingOfTheJob() {
-        noClasses().that().resideInAPackage("org.pricingengine.features..")
-                .should().dependOnClassesThat().resideInAPackage("org.pricingengine.job..")
+        noClasses()
+                .that()
+                .resideInAPackage("org.pricingengine.features..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("org.pricingengine.job..")
                 .because("feature code is shared with offline training-example extraction")
                 .check(classes);
     }

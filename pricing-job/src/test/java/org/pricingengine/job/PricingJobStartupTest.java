@@ -1,17 +1,15 @@
 package org.pricingengine.job;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import org.pricingengine.features.Checksums;
-import org.pricingengine.job.scoring.ModelContractException;
-import org.pricingengine.job.scoring.TestModels;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pricingengine.features.Checksums;
+import org.pricingengine.job.scoring.ModelContractException;
+import org.pricingengine.job.scoring.TestModels;
 
 /** The job refuses to start, before anything is submitted, when its model cannot serve. */
 class PricingJobStartupTest {
@@ -19,9 +17,16 @@ class PricingJobStartupTest {
     Path temp;
 
     private ModelContractException refused(Path modelRoot, String version) {
-        return assertThrows(ModelContractException.class, () -> PricingJob.main(new String[] {
-                "--model.dir", modelRoot.toString(), "--model.version", version,
-                "--kafka.bootstrap-servers", "127.0.0.1:1"}));
+        return assertThrows(
+                ModelContractException.class,
+                () -> PricingJob.main(new String[] {
+                    "--model.dir",
+                    modelRoot.toString(),
+                    "--model.version",
+                    version,
+                    "--kafka.bootstrap-servers",
+                    "127.0.0.1:1"
+                }));
     }
 
     @Test
@@ -30,7 +35,8 @@ class PricingJobStartupTest {
         assertTrue(noDir.getMessage().contains("v1"), noDir.getMessage());
         Path root = TestModels.copyOf("v1", temp);
         ModelContractException noVersion = refused(root, "v7");
-        assertTrue(noVersion.getMessage().contains("v7") && noVersion.getMessage().contains("v1"), noVersion.getMessage());
+        assertTrue(
+                noVersion.getMessage().contains("v7") && noVersion.getMessage().contains("v1"), noVersion.getMessage());
     }
 
     @Test
@@ -60,7 +66,8 @@ class PricingJobStartupTest {
         Files.write(onnx, java.util.Arrays.copyOf(bytes, bytes.length / 2)); // truncated upload
         Path manifest = root.resolve("v1/manifest.json");
         String text = Files.readString(manifest);
-        text = text.replaceAll("\"onnx_sha256\"\\s*:\\s*\"[0-9a-f]+\"", "\"onnx_sha256\": \"" + Checksums.sha256(onnx) + "\"");
+        text = text.replaceAll(
+                "\"onnx_sha256\"\\s*:\\s*\"[0-9a-f]+\"", "\"onnx_sha256\": \"" + Checksums.sha256(onnx) + "\"");
         Files.writeString(manifest, text);
         ModelContractException e = refused(root, "v1");
         assertTrue(e.getMessage().contains("ONNX Runtime cannot load"), e.getMessage());

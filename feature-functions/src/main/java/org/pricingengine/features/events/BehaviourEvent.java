@@ -10,14 +10,26 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
  * that was shown then. Topic: behaviour events.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"event_id", "user_id", "item_id", "event_type", "event_time", "price", "session_id",
-        "category", "brand"})
+@JsonPropertyOrder({
+    "event_id",
+    "user_id",
+    "item_id",
+    "event_type",
+    "event_time",
+    "price",
+    "session_id",
+    "category",
+    "brand"
+})
 public record BehaviourEvent(
         @JsonProperty("event_id") String eventId,
         @JsonProperty("user_id") String userId,
         @JsonProperty("item_id") String itemId,
         @JsonProperty("event_type") EventType type,
-        @JsonProperty("event_time") @JsonSerialize(using = IsoTimeSerializer.class) long eventTimeMs,
+
+        @JsonProperty("event_time") @JsonSerialize(using = IsoTimeSerializer.class)
+        long eventTimeMs,
+
         @JsonProperty("price") double price,
         @JsonProperty("session_id") String sessionId,
         @JsonProperty("category") String category,

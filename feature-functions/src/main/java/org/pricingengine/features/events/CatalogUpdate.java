@@ -19,4 +19,6 @@ public record CatalogUpdate(
         @JsonProperty("list_price") double listPrice,
         @JsonProperty("unit_cost") Double unitCost,
         @JsonProperty("inventory") Long inventory,
-        @JsonProperty("update_time") @JsonSerialize(using = IsoTimeSerializer.class) long updateTimeMs) {}
+
+        @JsonProperty("update_time") @JsonSerialize(using = IsoTimeSerializer.class)
+        long updateTimeMs) {}

@@ -18,4 +18,6 @@ public record DeadLetter(
         @JsonProperty("reason") String reason,
         @JsonProperty("raw_record") String rawRecord,
         @JsonProperty("raw_truncated") boolean rawTruncated,
-        @JsonProperty("time") @JsonSerialize(using = IsoTimeSerializer.class) long timeMs) {}
+
+        @JsonProperty("time") @JsonSerialize(using = IsoTimeSerializer.class)
+        long timeMs) {}

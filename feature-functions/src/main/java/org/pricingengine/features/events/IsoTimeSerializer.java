@@ -3,7 +3,6 @@ package org.pricingengine.features.events;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-
 import java.io.IOException;
 import java.time.Instant;
 
@@ -14,8 +13,7 @@ public final class IsoTimeSerializer extends StdSerializer<Long> {
     }
 
     @Override
-    public void serialize(Long epochMillis, JsonGenerator gen, SerializerProvider provider)
-            throws IOException {
+    public void serialize(Long epochMillis, JsonGenerator gen, SerializerProvider provider) throws IOException {
         gen.writeString(Instant.ofEpochMilli(epochMillis).toString());
     }
 }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-
 import java.io.UncheckedIOException;
 
 /**
@@ -24,17 +23,16 @@ public final class Json {
     /** An event has about 25 tokens; a huge array in an ignored field must not be walked to its end. */
     public static final long MAX_TOKEN_COUNT = 10_000;
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder(
-                    JsonFactory.builder()
-                            .streamReadConstraints(StreamReadConstraints.builder()
-                                    .maxNestingDepth(MAX_NESTING_DEPTH)
-                                    .maxStringLength(MAX_STRING_LENGTH)
-                                    .maxNumberLength(MAX_NUMBER_LENGTH)
-                                    .maxDocumentLength(MAX_DOCUMENT_LENGTH)
-                                    .maxTokenCount(MAX_TOKEN_COUNT)
-                                    .build())
-                            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING_DEPTH)
+                            .maxStringLength(MAX_STRING_LENGTH)
+                            .maxNumberLength(MAX_NUMBER_LENGTH)
+                            .maxDocumentLength(MAX_DOCUMENT_LENGTH)
+                            .maxTokenCount(MAX_TOKEN_COUNT)
                             .build())
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             // "{...} garbage" is not a record with a harmless tail: refuse it whole.

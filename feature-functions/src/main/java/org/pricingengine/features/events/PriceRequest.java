@@ -12,6 +12,9 @@ public record PriceRequest(
         @JsonProperty("request_id") String requestId,
         @JsonProperty("user_id") String userId,
         @JsonProperty("item_id") String itemId,
-        @JsonProperty("request_time") @JsonSerialize(using = IsoTimeSerializer.class) long requestTimeMs,
+
+        @JsonProperty("request_time") @JsonSerialize(using = IsoTimeSerializer.class)
+        long requestTimeMs,
+
         @JsonProperty("channel") String channel,
         @JsonProperty("device") String device) {}

@@ -1,20 +1,18 @@
 package org.pricingengine.features.flink;
 
+import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.DeadLetter;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.state.Hashing;
 import org.pricingengine.features.state.RecentEventIds;
 import org.pricingengine.features.validation.RejectReason;
-
-import java.time.Duration;
 
 /**
  * Keyed by user, in front of everything that counts behaviour: a producer retry or a replayed batch
@@ -50,7 +48,8 @@ public class BehaviourEventGate extends KeyedProcessFunction<String, InboundReco
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<RecentEventIds> descriptor = new ValueStateDescriptor<>("recent-event-ids", RecentEventIds.class);
+        ValueStateDescriptor<RecentEventIds> descriptor =
+                new ValueStateDescriptor<>("recent-event-ids", RecentEventIds.class);
         descriptor.enableTimeToLive(StateTtl.afterLastWrite(userTtl));
         recent = getRuntimeContext().getState(descriptor);
     }
@@ -64,13 +63,19 @@ public class BehaviourEventGate extends KeyedProcessFunction<String, InboundReco
         }
         long idHash = Hashing.hash(event.eventId());
         if (ids.contains(idHash)) {
-            refuse(in, RejectReason.DUPLICATE_EVENT.with("event_id " + abbreviate(event.eventId())
-                    + " already seen for this user"), ctx);
+            refuse(
+                    in,
+                    RejectReason.DUPLICATE_EVENT.with(
+                            "event_id " + abbreviate(event.eventId()) + " already seen for this user"),
+                    ctx);
             return;
         }
         if (ids.size() > 0 && event.eventTimeMs() < ids.newestEventTimeMs - maxLatenessMs) {
-            refuse(in, RejectReason.LATE_EVENT.with((ids.newestEventTimeMs - event.eventTimeMs()) / 1000
-                    + " s older than the user's newest event (limit " + maxLatenessMs / 1000 + " s)"), ctx);
+            refuse(
+                    in,
+                    RejectReason.LATE_EVENT.with((ids.newestEventTimeMs - event.eventTimeMs()) / 1000
+                            + " s older than the user's newest event (limit " + maxLatenessMs / 1000 + " s)"),
+                    ctx);
             return;
         }
         ids.add(idHash, event.eventTimeMs());
@@ -80,8 +85,16 @@ public class BehaviourEventGate extends KeyedProcessFunction<String, InboundReco
     }
 
     private void refuse(InboundRecord in, String reason, Context ctx) {
-        ctx.output(DEAD_LETTERS, new DeadLetter(sourceTopic, in.sourcePartition, in.sourceOffset, reason,
-                Json.toJson(in.behaviour), false, System.currentTimeMillis()));
+        ctx.output(
+                DEAD_LETTERS,
+                new DeadLetter(
+                        sourceTopic,
+                        in.sourcePartition,
+                        in.sourceOffset,
+                        reason,
+                        Json.toJson(in.behaviour),
+                        false,
+                        System.currentTimeMillis()));
     }
 
     private static String abbreviate(String s) {

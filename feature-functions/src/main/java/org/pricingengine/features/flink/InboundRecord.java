@@ -17,9 +17,11 @@ public class InboundRecord {
     public PriceRequest request;
     /** When the request was produced to Kafka (epoch ms): the start of its end-to-end latency. */
     public long producedAtMs;
+
     public DeadLetter deadLetter;
     /** Where a behaviour event was read, so that a later refusal (duplicate, late) can name it. */
     public int sourcePartition = -1;
+
     public long sourceOffset = -1;
 
     public InboundRecord() {}

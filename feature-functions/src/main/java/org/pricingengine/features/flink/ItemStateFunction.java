@@ -1,5 +1,8 @@
 package org.pricingengine.features.flink;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -7,12 +10,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-
 import org.pricingengine.features.state.ItemProfile;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Keyed by item: keeps the catalog entry and live demand counts, and attaches them to each price
@@ -43,14 +41,16 @@ public class ItemStateFunction extends KeyedProcessFunction<String, InboundRecor
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<ItemProfile> profileDescriptor = new ValueStateDescriptor<>("item-profile", ItemProfile.class);
+        ValueStateDescriptor<ItemProfile> profileDescriptor =
+                new ValueStateDescriptor<>("item-profile", ItemProfile.class);
         // Items that nobody touched for the TTL are dropped; a catalog update brings them back.
         profileDescriptor.enableTimeToLive(StateTtl.afterLastWrite(itemTtl));
         profile = getRuntimeContext().getState(profileDescriptor);
-        pending = getRuntimeContext().getListState(new ListStateDescriptor<>("requests-awaiting-catalog", InboundRecord.class));
+        pending = getRuntimeContext()
+                .getListState(new ListStateDescriptor<>("requests-awaiting-catalog", InboundRecord.class));
         pendingDeadline = getRuntimeContext().getState(new ValueStateDescriptor<>("catalog-wait-deadline", Long.class));
-        pendingEventTimeDeadline = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("catalog-wait-event-time-deadline", Long.class));
+        pendingEventTimeDeadline = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("catalog-wait-event-time-deadline", Long.class));
     }
 
     @Override

@@ -1,8 +1,7 @@
 package org.pricingengine.features.flink;
 
-import org.apache.flink.api.common.state.StateTtlConfig;
-
 import java.time.Duration;
+import org.apache.flink.api.common.state.StateTtlConfig;
 
 /** The one TTL policy of the job's keyed state. */
 public final class StateTtl {

@@ -1,16 +1,14 @@
 package org.pricingengine.features.flink;
 
+import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-
 import org.pricingengine.features.FeatureSpec;
 import org.pricingengine.features.FeatureVectorizer;
 import org.pricingengine.features.state.UserBehaviour;
-
-import java.time.Duration;
 
 /**
  * Keyed by user: keeps the user's recent behaviour sequence (bounded ring) and aggregates, and turns
@@ -36,7 +34,8 @@ public class UserBehaviourFunction extends KeyedProcessFunction<String, UserInpu
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<UserBehaviour> descriptor = new ValueStateDescriptor<>("user-behaviour", UserBehaviour.class);
+        ValueStateDescriptor<UserBehaviour> descriptor =
+                new ValueStateDescriptor<>("user-behaviour", UserBehaviour.class);
         descriptor.enableTimeToLive(StateTtl.afterLastWrite(userTtl));
         behaviour = getRuntimeContext().getState(descriptor);
     }
@@ -58,8 +57,10 @@ public class UserBehaviourFunction extends KeyedProcessFunction<String, UserInpu
             out.collect(new ScoringRequest(request, null));
             return;
         }
-        out.collect(new ScoringRequest(request, FeatureVectorizer.compute(
-                behaviour.value(), request.item(), request.request().requestTimeMs())));
+        out.collect(new ScoringRequest(
+                request,
+                FeatureVectorizer.compute(
+                        behaviour.value(), request.item(), request.request().requestTimeMs())));
     }
 
     /** A new user, or one whose state was written with another capacity (restored savepoint). */
@@ -81,7 +82,8 @@ public class UserBehaviourFunction extends KeyedProcessFunction<String, UserInpu
             fresh.head = (fresh.head + 1) % sequenceCapacity;
             fresh.size++;
         }
-        System.arraycopy(old.typeCounts, 0, fresh.typeCounts, 0, Math.min(old.typeCounts.length, fresh.typeCounts.length));
+        System.arraycopy(
+                old.typeCounts, 0, fresh.typeCounts, 0, Math.min(old.typeCounts.length, fresh.typeCounts.length));
         fresh.purchaseRevenue = old.purchaseRevenue;
         fresh.firstEventTimeMs = old.firstEventTimeMs;
         fresh.lastEventTimeMs = old.lastEventTimeMs;

@@ -1,10 +1,5 @@
 package org.pricingengine.features.offline;
 
-import org.pricingengine.features.FeatureSpec;
-import org.pricingengine.features.FeatureVector;
-import org.pricingengine.features.FeatureVectorizer;
-import org.pricingengine.features.rees46.Rees46Row;
-
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,6 +7,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import org.pricingengine.features.FeatureSpec;
+import org.pricingengine.features.FeatureVector;
+import org.pricingengine.features.FeatureVectorizer;
+import org.pricingengine.features.rees46.Rees46Row;
 
 /**
  * A checksum of what the feature code computes, not of what it is called. A fixed, generated stream
@@ -24,6 +23,7 @@ import java.util.Random;
 public final class FeatureFingerprint {
     /** Values are rounded to this many decimals first, so last-bit differences of Math.log between JVMs do not count. */
     private static final double ROUNDING = 1e5;
+
     private static final int PROBE_ROWS = 4000;
     private static volatile String current;
 
@@ -40,9 +40,9 @@ public final class FeatureFingerprint {
     }
 
     public static String compute(TrainingExampleExtractor.Featurizer featurizer) {
-        List<TrainingExampleExtractor.Example> examples =
-                new TrainingExampleExtractor(TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY)
-                        .extract(probeRows(), "probe", featurizer);
+        List<TrainingExampleExtractor.Example> examples = new TrainingExampleExtractor(
+                        TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY)
+                .extract(probeRows(), "probe", featurizer);
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
@@ -61,7 +61,8 @@ public final class FeatureFingerprint {
                 }
             }
         }
-        return FeatureSpec.VERSION + ":" + HexFormat.of().formatHex(digest.digest()).substring(0, 32);
+        return FeatureSpec.VERSION + ":"
+                + HexFormat.of().formatHex(digest.digest()).substring(0, 32);
     }
 
     /** A deterministic synthetic event log in REES46 form (the generator's seed is part of the contract). */
@@ -77,12 +78,25 @@ public final class FeatureFingerprint {
         for (int n = 0; n < PROBE_ROWS; n++) {
             time += random.nextInt(10) == 0 ? random.nextInt(3 * 86_400) * 1000L : random.nextInt(90) * 1000L;
             int item = random.nextInt(basePrice.length);
-            double price = random.nextInt(40) == 0 ? 0.0
-                    : Math.round(basePrice[item] * (random.nextInt(5) == 0 ? 0.7 + random.nextDouble() * 0.5 : 1.0) * 100) / 100.0;
+            double price = random.nextInt(40) == 0
+                    ? 0.0
+                    : Math.round(basePrice[item]
+                                    * (random.nextInt(5) == 0 ? 0.7 + random.nextDouble() * 0.5 : 1.0)
+                                    * 100)
+                            / 100.0;
             String user = "u" + random.nextInt(120);
             String category = item % 7 == 0 ? null : "c" + (item % 5);
-            rows.add(new Rees46Row(n + 2, time, types[random.nextInt(types.length)], "p" + item, category, null,
-                    "b" + (item % 3), price, user, "s-" + user + "-" + (time / 3_600_000)));
+            rows.add(new Rees46Row(
+                    n + 2,
+                    time,
+                    types[random.nextInt(types.length)],
+                    "p" + item,
+                    category,
+                    null,
+                    "b" + (item % 3),
+                    price,
+                    user,
+                    "s-" + user + "-" + (time / 3_600_000)));
         }
         return rows;
     }

@@ -1,5 +1,17 @@
 package org.pricingengine.features.offline;
 
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.pricingengine.features.Checksums;
 import org.pricingengine.features.FeatureSpec;
 import org.pricingengine.features.FeatureVector;
@@ -16,19 +28,6 @@ import org.pricingengine.features.rees46.ReplayRecord;
 import org.pricingengine.features.state.ItemProfile;
 import org.pricingengine.features.state.ItemSnapshot;
 import org.pricingengine.features.state.UserBehaviour;
-
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Replays REES46-format logs through the serving code's own state and feature classes and writes one
@@ -48,8 +47,16 @@ public final class TrainingExampleExtractor {
     }
 
     /** One example, before it is written. */
-    public record Example(FeatureVector features, float logPriceRatio, boolean purchased, boolean carted,
-                          long requestTimeMs, String itemId, String userId, String requestId, ItemSnapshot item) {}
+    public record Example(
+            FeatureVector features,
+            float logPriceRatio,
+            boolean purchased,
+            boolean carted,
+            long requestTimeMs,
+            String itemId,
+            String userId,
+            String requestId,
+            ItemSnapshot item) {}
 
     public static void main(String[] args) throws Exception {
         Path out = null;
@@ -58,8 +65,9 @@ public final class TrainingExampleExtractor {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--data" -> data.add(Path.of(args[++i]));
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (usage: --out DIR --data FILE [--data FILE ...])");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown argument " + args[i] + " (usage: --out DIR --data FILE [--data FILE ...])");
             }
         }
         if (out == null || data.isEmpty()) {
@@ -107,17 +115,27 @@ public final class TrainingExampleExtractor {
                             continue; // The job cannot price it either: no list price, or no price shown.
                         }
                         ItemSnapshot snapshot = item.snapshot();
-                        FeatureVector features = featurizer.compute(
-                                users.get(request.userId()), snapshot, request.requestTimeMs());
+                        FeatureVector features =
+                                featurizer.compute(users.get(request.userId()), snapshot, request.requestTimeMs());
                         float logRatio = (float) Math.log(row.price() / snapshot.listPrice());
-                        boolean[] labels = labels(outcomesByUserItem.get(request.userId() + "|" + request.itemId()),
+                        boolean[] labels = labels(
+                                outcomesByUserItem.get(request.userId() + "|" + request.itemId()),
                                 request.requestTimeMs());
-                        examples.add(new Example(features, logRatio, labels[0], labels[1],
-                                request.requestTimeMs(), request.itemId(), request.userId(), request.requestId(), snapshot));
+                        examples.add(new Example(
+                                features,
+                                logRatio,
+                                labels[0],
+                                labels[1],
+                                request.requestTimeMs(),
+                                request.itemId(),
+                                request.userId(),
+                                request.requestId(),
+                                snapshot));
                     }
                     case BEHAVIOUR -> {
                         BehaviourEvent event = (BehaviourEvent) record.value();
-                        users.computeIfAbsent(event.userId(), u -> UserBehaviour.empty(sequenceCapacity)).record(event);
+                        users.computeIfAbsent(event.userId(), u -> UserBehaviour.empty(sequenceCapacity))
+                                .record(event);
                         items.computeIfAbsent(event.itemId(), ItemProfile::of).apply(event);
                     }
                 }
@@ -198,8 +216,9 @@ public final class TrainingExampleExtractor {
             files.add(Map.of("file", source.getFileName().toString(), "sha256", Checksums.sha256(source)));
         }
         meta.put("source_files", files);
-        Files.writeString(dir.resolve("meta.json"), Json.mapper().writerWithDefaultPrettyPrinter()
-                .writeValueAsString(meta));
+        Files.writeString(
+                dir.resolve("meta.json"),
+                Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(meta));
     }
 
     /** Item ids of REES46 are numeric; others are hashed so the column stays an int64. */

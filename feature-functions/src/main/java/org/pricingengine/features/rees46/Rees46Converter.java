@@ -1,14 +1,13 @@
 package org.pricingengine.features.rees46;
 
-import org.pricingengine.features.events.BehaviourEvent;
-import org.pricingengine.features.events.CatalogUpdate;
-import org.pricingengine.features.events.EventType;
-import org.pricingengine.features.events.PriceRequest;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.pricingengine.features.events.BehaviourEvent;
+import org.pricingengine.features.events.CatalogUpdate;
+import org.pricingengine.features.events.EventType;
+import org.pricingengine.features.events.PriceRequest;
 
 /**
  * Turns REES46 log lines into the engine's three input streams, the same way for the demo, the
@@ -48,21 +47,35 @@ public final class Rees46Converter {
             Double known = listPrices.get(row.productId());
             if (known == null || row.price() > known) {
                 listPrices.put(row.productId(), row.price());
-                out.add(new ReplayRecord(ReplayRecord.Role.CATALOG, row.productId(),
-                        new CatalogUpdate(row.productId(), category, row.brand(), row.price(), null, null,
-                                row.eventTimeMs()),
+                out.add(new ReplayRecord(
+                        ReplayRecord.Role.CATALOG,
+                        row.productId(),
+                        new CatalogUpdate(
+                                row.productId(), category, row.brand(), row.price(), null, null, row.eventTimeMs()),
                         row.eventTimeMs()));
             }
         }
         String eventId = sourceTag + ":" + row.lineNumber();
         if (type == EventType.VIEW) {
-            out.add(new ReplayRecord(ReplayRecord.Role.REQUEST, row.userId(),
+            out.add(new ReplayRecord(
+                    ReplayRecord.Role.REQUEST,
+                    row.userId(),
                     new PriceRequest("req-" + eventId, row.userId(), row.productId(), row.eventTimeMs(), "web", null),
                     row.eventTimeMs()));
         }
-        out.add(new ReplayRecord(ReplayRecord.Role.BEHAVIOUR, row.userId(),
-                new BehaviourEvent(eventId, row.userId(), row.productId(), type, row.eventTimeMs(), row.price(),
-                        row.userSession(), category, row.brand()),
+        out.add(new ReplayRecord(
+                ReplayRecord.Role.BEHAVIOUR,
+                row.userId(),
+                new BehaviourEvent(
+                        eventId,
+                        row.userId(),
+                        row.productId(),
+                        type,
+                        row.eventTimeMs(),
+                        row.price(),
+                        row.userSession(),
+                        category,
+                        row.brand()),
                 row.eventTimeMs()));
         return out;
     }

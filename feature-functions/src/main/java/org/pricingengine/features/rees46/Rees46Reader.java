@@ -96,13 +96,24 @@ public final class Rees46Reader implements Iterator<Rees46Row>, Closeable {
             return null;
         }
         try {
-            long time = LocalDateTime.parse(f[0].strip(), TIME).toInstant(ZoneOffset.UTC).toEpochMilli();
+            long time = LocalDateTime.parse(f[0].strip(), TIME)
+                    .toInstant(ZoneOffset.UTC)
+                    .toEpochMilli();
             double price = f[6].isBlank() ? 0 : Double.parseDouble(f[6]);
             if (f[1].isBlank() || f[2].isBlank() || f[7].isBlank()) {
                 return null;
             }
-            return new Rees46Row(lineNumber, time, f[1].strip(), f[2].strip(), blankToNull(f[3]),
-                    blankToNull(f[4]), blankToNull(f[5]), price, f[7].strip(), blankToNull(f[8]));
+            return new Rees46Row(
+                    lineNumber,
+                    time,
+                    f[1].strip(),
+                    f[2].strip(),
+                    blankToNull(f[3]),
+                    blankToNull(f[4]),
+                    blankToNull(f[5]),
+                    price,
+                    f[7].strip(),
+                    blankToNull(f[8]));
         } catch (DateTimeParseException | NumberFormatException e) {
             return null;
         }

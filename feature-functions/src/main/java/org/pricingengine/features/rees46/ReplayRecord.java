@@ -5,5 +5,9 @@ package org.pricingengine.features.rees46;
  * {@code BehaviourEvent}, {@code CatalogUpdate}, {@code PriceRequest}).
  */
 public record ReplayRecord(Role role, String key, Object value, long eventTimeMs) {
-    public enum Role { BEHAVIOUR, CATALOG, REQUEST }
+    public enum Role {
+        BEHAVIOUR,
+        CATALOG,
+        REQUEST
+    }
 }

@@ -17,6 +17,7 @@ public class ItemProfile {
     public double unitCost = Double.NaN;
     /** -1 when the catalog gave no inventory. */
     public long inventory = -1;
+
     public long catalogTimeMs;
     /**
      * A request already waited for this item's catalog entry and none came: later requests are priced by
@@ -68,8 +69,15 @@ public class ItemProfile {
     }
 
     public ItemSnapshot snapshot() {
-        return new ItemSnapshot(itemId, category, brand, listPrice,
-                Double.isNaN(unitCost) ? null : unitCost, inventory < 0 ? null : inventory,
-                views, carts, purchases);
+        return new ItemSnapshot(
+                itemId,
+                category,
+                brand,
+                listPrice,
+                Double.isNaN(unitCost) ? null : unitCost,
+                inventory < 0 ? null : inventory,
+                views,
+                carts,
+                purchases);
     }
 }

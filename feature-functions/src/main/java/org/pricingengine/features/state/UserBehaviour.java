@@ -11,6 +11,7 @@ import org.pricingengine.features.events.EventType;
 public class UserBehaviour {
     /** Ring buffer of the last {@code capacity} events; {@code head} is the next slot to write. */
     public long[] eventTimeMs;
+
     public long[] eventIdHash;
     public long[] itemHash;
     public long[] categoryHash;
@@ -21,6 +22,7 @@ public class UserBehaviour {
 
     /** Lifetime counts per {@link EventType} ordinal, and the revenue of purchases. */
     public long[] typeCounts;
+
     public double purchaseRevenue;
     public long firstEventTimeMs;
     public long lastEventTimeMs;

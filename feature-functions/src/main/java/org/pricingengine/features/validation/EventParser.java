@@ -3,13 +3,6 @@ package org.pricingengine.features.validation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
-
-import org.pricingengine.features.events.BehaviourEvent;
-import org.pricingengine.features.events.CatalogUpdate;
-import org.pricingengine.features.events.EventType;
-import org.pricingengine.features.events.Json;
-import org.pricingengine.features.events.PriceRequest;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -20,6 +13,11 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.function.LongSupplier;
+import org.pricingengine.features.events.BehaviourEvent;
+import org.pricingengine.features.events.CatalogUpdate;
+import org.pricingengine.features.events.EventType;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.features.events.PriceRequest;
 
 /**
  * Turns raw topic records into validated events. Every way a record can be wrong ends in a
@@ -109,29 +107,31 @@ public final class EventParser implements Serializable {
             throw new Rejection(RejectReason.EMPTY_RECORD.with("no bytes"));
         }
         if (raw.length > rules.maxRecordBytes()) {
-            throw new Rejection(RejectReason.RECORD_TOO_LARGE.with(
-                    raw.length + " bytes > " + rules.maxRecordBytes()));
+            throw new Rejection(RejectReason.RECORD_TOO_LARGE.with(raw.length + " bytes > " + rules.maxRecordBytes()));
         }
         requireUtf8(raw);
         JsonNode node;
         try {
             node = Json.mapper().readTree(raw);
         } catch (StreamConstraintsException e) {
-            throw new Rejection(RejectReason.MALFORMED_JSON.with("parser limit: " + abbreviate(e.getOriginalMessage())));
+            throw new Rejection(
+                    RejectReason.MALFORMED_JSON.with("parser limit: " + abbreviate(e.getOriginalMessage())));
         } catch (JsonProcessingException e) {
             throw new Rejection(RejectReason.MALFORMED_JSON.with(abbreviate(e.getOriginalMessage())));
         } catch (IOException e) {
             throw new Rejection(RejectReason.MALFORMED_JSON.with(abbreviate(String.valueOf(e.getMessage()))));
         }
         if (node == null || !node.isObject()) {
-            throw new Rejection(RejectReason.NOT_A_JSON_OBJECT.with(node == null ? "empty" : node.getNodeType().name()));
+            throw new Rejection(RejectReason.NOT_A_JSON_OBJECT.with(
+                    node == null ? "empty" : node.getNodeType().name()));
         }
         return node;
     }
 
     private static void requireUtf8(byte[] raw) {
         try {
-            StandardCharsets.UTF_8.newDecoder()
+            StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(raw));
@@ -250,7 +250,8 @@ public final class EventParser implements Serializable {
         } else if (value.isTextual()) {
             epochMillis = parseTimeText(field, value.asText());
         } else {
-            throw new Rejection(RejectReason.INVALID_FIELD.with(field + " must be ISO-8601 text or epoch milliseconds"));
+            throw new Rejection(
+                    RejectReason.INVALID_FIELD.with(field + " must be ISO-8601 text or epoch milliseconds"));
         }
         long latest = wallClock.getAsLong() + rules.maxFutureSkewMs();
         if (epochMillis < rules.earliestEventTimeMs() || epochMillis > latest) {

@@ -1,23 +1,21 @@
 package org.pricingengine.features.flink;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.DeadLetter;
 import org.pricingengine.features.events.EventType;
 import org.pricingengine.features.testing.Events;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BehaviourEventGateTest {
     private KeyedOneInputStreamOperatorTestHarness<String, InboundRecord, InboundRecord> harness;
@@ -26,7 +24,8 @@ class BehaviourEventGateTest {
     void setUp() throws Exception {
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
                 new BehaviourEventGate("behaviour", 4, Duration.ofHours(1), Duration.ofDays(1)),
-                r -> r.behaviour.userId(), Types.STRING);
+                r -> r.behaviour.userId(),
+                Types.STRING);
         harness.open();
     }
 
@@ -41,12 +40,17 @@ class BehaviourEventGateTest {
     }
 
     private List<String> accepted() {
-        return harness.extractOutputValues().stream().map(r -> r.behaviour.eventId()).toList();
+        return harness.extractOutputValues().stream()
+                .map(r -> r.behaviour.eventId())
+                .toList();
     }
 
     private List<DeadLetter> refused() {
-        return harness.getSideOutput(BehaviourEventGate.DEAD_LETTERS) == null ? List.of()
-                : harness.getSideOutput(BehaviourEventGate.DEAD_LETTERS).stream().map(r -> r.getValue()).toList();
+        return harness.getSideOutput(BehaviourEventGate.DEAD_LETTERS) == null
+                ? List.of()
+                : harness.getSideOutput(BehaviourEventGate.DEAD_LETTERS).stream()
+                        .map(r -> r.getValue())
+                        .toList();
     }
 
     @Test
@@ -57,11 +61,16 @@ class BehaviourEventGateTest {
         assertEquals(List.of("p-1", "p-1"), accepted());
         List<DeadLetter> refused = refused();
         assertEquals(1, refused.size());
-        assertTrue(refused.get(0).reason().startsWith("DUPLICATE_EVENT:"), refused.get(0).reason());
+        assertTrue(
+                refused.get(0).reason().startsWith("DUPLICATE_EVENT:"),
+                refused.get(0).reason());
         assertEquals("behaviour", refused.get(0).sourceTopic());
         assertEquals(11, refused.get(0).offset());
-        assertTrue(refused.get(0).rawRecord().contains("\"event_id\":\"p-1\""), refused.get(0).rawRecord());
-        assertEquals(2, harness.getSideOutput(BehaviourEventGate.ACCEPTED_EVENTS).size());
+        assertTrue(
+                refused.get(0).rawRecord().contains("\"event_id\":\"p-1\""),
+                refused.get(0).rawRecord());
+        assertEquals(
+                2, harness.getSideOutput(BehaviourEventGate.ACCEPTED_EVENTS).size());
     }
 
     @Test
@@ -84,7 +93,9 @@ class BehaviourEventGateTest {
         assertEquals(List.of("a", "b", "d"), accepted());
         List<DeadLetter> refused = refused();
         assertEquals(1, refused.size());
-        assertTrue(refused.get(0).reason().startsWith("LATE_EVENT:"), refused.get(0).reason());
+        assertTrue(
+                refused.get(0).reason().startsWith("LATE_EVENT:"),
+                refused.get(0).reason());
         assertEquals(2, refused.get(0).offset());
     }
 

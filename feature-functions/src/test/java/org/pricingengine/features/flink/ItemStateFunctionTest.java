@@ -1,21 +1,19 @@
 package org.pricingengine.features.flink;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
 import org.pricingengine.features.events.EventType;
 import org.pricingengine.features.testing.Events;
-
-import java.time.Duration;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 class ItemStateFunctionTest {
     private KeyedOneInputStreamOperatorTestHarness<String, InboundRecord, EnrichedRequest> harness;
@@ -23,7 +21,9 @@ class ItemStateFunctionTest {
     @BeforeEach
     void setUp() throws Exception {
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new ItemStateFunction(Duration.ofDays(30), Duration.ofSeconds(2), 3), InboundRecord::itemId, Types.STRING);
+                new ItemStateFunction(Duration.ofDays(30), Duration.ofSeconds(2), 3),
+                InboundRecord::itemId,
+                Types.STRING);
         harness.open();
     }
 
@@ -36,7 +36,8 @@ class ItemStateFunctionTest {
     void requestCarriesCatalogAndLiveCounts() throws Exception {
         harness.processElement(InboundRecord.of(Events.catalog("i", 20.0, 0)), Events.at(0));
         harness.processElement(InboundRecord.of(Events.event("e1", "u", "i", EventType.VIEW, 1, 20.0)), Events.at(1));
-        harness.processElement(InboundRecord.of(Events.event("e2", "u", "i", EventType.PURCHASE, 2, 18.0)), Events.at(2));
+        harness.processElement(
+                InboundRecord.of(Events.event("e2", "u", "i", EventType.PURCHASE, 2, 18.0)), Events.at(2));
         harness.processElement(InboundRecord.of(Events.request("r", "u", "i", 3), 99L), Events.at(3));
 
         EnrichedRequest out = harness.extractOutputValues().get(0);

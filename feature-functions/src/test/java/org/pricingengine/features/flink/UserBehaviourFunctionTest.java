@@ -1,24 +1,22 @@
 package org.pricingengine.features.flink;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
 import org.pricingengine.features.FeatureSpec;
 import org.pricingengine.features.FeatureVector;
 import org.pricingengine.features.events.EventType;
 import org.pricingengine.features.testing.Events;
-
-import java.time.Duration;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class UserBehaviourFunctionTest {
     private static final int CAPACITY = 40;
@@ -36,13 +34,16 @@ class UserBehaviourFunctionTest {
         harness.close();
     }
 
-    private void behaviour(String id, String user, String item, EventType type, long seconds, double price) throws Exception {
+    private void behaviour(String id, String user, String item, EventType type, long seconds, double price)
+            throws Exception {
         harness.processElement(UserInput.of(Events.event(id, user, item, type, seconds, price)), Events.at(seconds));
     }
 
     private ScoringRequest request(String user, String item, long seconds, double listPrice) throws Exception {
-        harness.processElement(UserInput.of(new EnrichedRequest(Events.request("r-" + seconds, user, item, seconds),
-                0L, Events.item(item, listPrice))), Events.at(seconds));
+        harness.processElement(
+                UserInput.of(new EnrichedRequest(
+                        Events.request("r-" + seconds, user, item, seconds), 0L, Events.item(item, listPrice))),
+                Events.at(seconds));
         List<ScoringRequest> out = harness.extractOutputValues();
         return out.get(out.size() - 1);
     }
@@ -61,10 +62,10 @@ class UserBehaviourFunctionTest {
         assertEquals(1f, f.paddingMask()[0]);
         assertEquals(0f, f.paddingMask()[seq - 2]);
         // Oldest of the two first: the view of i-1, then the cart of i-2.
-        assertEquals(1f, f.sequence()[(seq - 2) * d]);       // is_view
-        assertEquals(1f, f.sequence()[(seq - 2) * d + 4]);   // same_item
-        assertEquals(1f, f.sequence()[(seq - 1) * d + 1]);   // is_cart
-        assertEquals(0f, f.sequence()[(seq - 1) * d + 4]);   // another item
+        assertEquals(1f, f.sequence()[(seq - 2) * d]); // is_view
+        assertEquals(1f, f.sequence()[(seq - 2) * d + 4]); // same_item
+        assertEquals(1f, f.sequence()[(seq - 1) * d + 1]); // is_cart
+        assertEquals(0f, f.sequence()[(seq - 1) * d + 4]); // another item
         assertEquals((float) Math.log(8.0 / 10.0), f.sequence()[(seq - 1) * d + 6], 1e-6);
         assertEquals((float) (Math.log1p(10) / 10), f.sequence()[(seq - 1) * d + 7], 1e-6);
         assertEquals((float) Math.log1p(1), f.contextRaw()[0], 1e-6); // one view before t
@@ -107,7 +108,8 @@ class UserBehaviourFunctionTest {
 
     @Test
     void requestWithoutItemPassesThroughUnscored() throws Exception {
-        harness.processElement(UserInput.of(new EnrichedRequest(Events.request("r", "u", "i", 1), 0L, null)), Events.at(1));
+        harness.processElement(
+                UserInput.of(new EnrichedRequest(Events.request("r", "u", "i", 1), 0L, null)), Events.at(1));
         ScoringRequest out = harness.extractOutputValues().get(0);
         assertNull(out.features());
         assertTrue(!out.scorable());

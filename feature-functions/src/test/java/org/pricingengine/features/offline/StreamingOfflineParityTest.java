@@ -1,10 +1,18 @@
 package org.pricingengine.features.offline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
-
 import org.pricingengine.features.FeatureVectorizer;
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.CatalogUpdate;
@@ -20,16 +28,6 @@ import org.pricingengine.features.rees46.Rees46Reader;
 import org.pricingengine.features.rees46.Rees46Row;
 import org.pricingengine.features.rees46.ReplayRecord;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * The features the streaming operators compute for a request equal the features in the training
  * example the offline extractor wrote for it: same events, same code path, bit for bit.
@@ -41,18 +39,23 @@ class StreamingOfflineParityTest {
     void streamingFeaturesEqualTrainingExamplesOnRealData() throws Exception {
         List<Rees46Row> rows = Rees46Reader.readAll(DATA).subList(0, 6000);
         Map<String, TrainingExampleExtractor.Example> offline = new HashMap<>();
-        for (TrainingExampleExtractor.Example e : new TrainingExampleExtractor(TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY)
+        for (TrainingExampleExtractor.Example e : new TrainingExampleExtractor(
+                        TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY)
                 .extract(rows, "cosmetics_2019-10_2019-11", FeatureVectorizer::compute)) {
             offline.put(e.requestId(), e);
         }
 
         try (KeyedOneInputStreamOperatorTestHarness<String, InboundRecord, EnrichedRequest> items =
-                     ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                             new ItemStateFunction(Duration.ofDays(90), Duration.ofSeconds(2), 100), InboundRecord::itemId, Types.STRING);
-             KeyedOneInputStreamOperatorTestHarness<String, UserInput, ScoringRequest> users =
-                     ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                             new UserBehaviourFunction(TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY, Duration.ofDays(30)),
-                             UserInput::userId, Types.STRING)) {
+                        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                                new ItemStateFunction(Duration.ofDays(90), Duration.ofSeconds(2), 100),
+                                InboundRecord::itemId,
+                                Types.STRING);
+                KeyedOneInputStreamOperatorTestHarness<String, UserInput, ScoringRequest> users =
+                        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                                new UserBehaviourFunction(
+                                        TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY, Duration.ofDays(30)),
+                                UserInput::userId,
+                                Types.STRING)) {
             items.open();
             users.open();
             Rees46Converter converter = new Rees46Converter("cosmetics_2019-10_2019-11");
@@ -74,13 +77,21 @@ class StreamingOfflineParityTest {
                             }
                             items.getOutput().clear();
                             for (ScoringRequest scored : users.extractOutputValues()) {
-                                TrainingExampleExtractor.Example example = offline.get(scored.enriched().request().requestId());
+                                TrainingExampleExtractor.Example example =
+                                        offline.get(scored.enriched().request().requestId());
                                 if (example == null) {
-                                    continue; // No shown price: the extractor makes no example, the job still prices it.
+                                    continue; // No shown price: the extractor makes no example, the job still prices
+                                    // it.
                                 }
-                                assertArrayEquals(example.features().sequence(), scored.features().sequence());
-                                assertArrayEquals(example.features().paddingMask(), scored.features().paddingMask());
-                                assertArrayEquals(example.features().contextRaw(), scored.features().contextRaw(),
+                                assertArrayEquals(
+                                        example.features().sequence(),
+                                        scored.features().sequence());
+                                assertArrayEquals(
+                                        example.features().paddingMask(),
+                                        scored.features().paddingMask());
+                                assertArrayEquals(
+                                        example.features().contextRaw(),
+                                        scored.features().contextRaw(),
                                         "context of " + example.requestId());
                                 compared++;
                             }

@@ -1,12 +1,11 @@
 package org.pricingengine.features.testing;
 
+import java.time.Instant;
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.CatalogUpdate;
 import org.pricingengine.features.events.EventType;
 import org.pricingengine.features.events.PriceRequest;
 import org.pricingengine.features.state.ItemSnapshot;
-
-import java.time.Instant;
 
 /** Small builders for test events; times are seconds after 2019-10-01T00:00:00Z. */
 public final class Events {
@@ -18,7 +17,8 @@ public final class Events {
         return T0 + seconds * 1000;
     }
 
-    public static BehaviourEvent event(String id, String user, String item, EventType type, long seconds, double price) {
+    public static BehaviourEvent event(
+            String id, String user, String item, EventType type, long seconds, double price) {
         return new BehaviourEvent(id, user, item, type, at(seconds), price, "s-" + user, "cat-1", "brand-1");
     }
 

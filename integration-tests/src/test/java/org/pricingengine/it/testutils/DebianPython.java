@@ -1,8 +1,7 @@
 package org.pricingengine.it.testutils;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.File;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Debian's python3 with the training packages (model-assets/training/install-deps.sh). Tests that need
@@ -22,7 +21,9 @@ public final class DebianPython {
             throw new AssertionError("python3 modules " + String.join(", ", modules)
                     + " are missing on CI: .ci/run should have installed them (model-assets/training/install-deps.sh)");
         }
-        Assumptions.assumeTrue(present, "python3 modules " + String.join(", ", modules)
-                + " not installed (model-assets/training/install-deps.sh)");
+        Assumptions.assumeTrue(
+                present,
+                "python3 modules " + String.join(", ", modules)
+                        + " not installed (model-assets/training/install-deps.sh)");
     }
 }

@@ -1,10 +1,9 @@
 package org.pricingengine.it.testutils;
 
-import org.pricingengine.job.config.PricingConfig;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.pricingengine.job.config.PricingConfig;
 
 /** A fresh set of the job's six topics, under a prefix unique to one test. */
 public record TestTopics(String prefix) {

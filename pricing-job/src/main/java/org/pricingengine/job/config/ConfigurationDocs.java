@@ -1,11 +1,10 @@
 package org.pricingengine.job.config;
 
-import org.apache.flink.configuration.ConfigOption;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.flink.configuration.ConfigOption;
 
 /**
  * README's table of options, generated from {@link PricingConfig} so the two cannot disagree. The
@@ -25,9 +24,13 @@ public final class ConfigurationDocs {
         sb.append("| --- | --- | --- |\n");
         for (ConfigOption<?> o : PricingConfig.options()) {
             String shown = PricingConfig.shownDefault(o);
-            sb.append("| `").append(o.key()).append("` | ")
-                    .append(shown.isEmpty() ? "(empty)" : "`" + shown + "`").append(" | ")
-                    .append(PricingConfig.description(o).replace("|", "\\|")).append(" |\n");
+            sb.append("| `")
+                    .append(o.key())
+                    .append("` | ")
+                    .append(shown.isEmpty() ? "(empty)" : "`" + shown + "`")
+                    .append(" | ")
+                    .append(PricingConfig.description(o).replace("|", "\\|"))
+                    .append(" |\n");
         }
         return sb.toString();
     }
@@ -49,7 +52,8 @@ public final class ConfigurationDocs {
                 return p;
             }
         }
-        throw new IllegalStateException("no folder holding pom.xml and model-assets/ above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException("no folder holding pom.xml and model-assets/ above "
+                + Path.of("").toAbsolutePath());
     }
 
     /** Rewrites the table in README.md (argument: its path; default: the repository's). */

@@ -1,12 +1,5 @@
 package org.pricingengine.job.config;
 
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.description.BlockElement;
-import org.apache.flink.configuration.description.TextElement;
-import org.apache.flink.util.TimeUtils;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Serializable;
@@ -26,6 +19,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.description.BlockElement;
+import org.apache.flink.configuration.description.TextElement;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * Every setting of the job, in one place, each a typed Flink {@link ConfigOption} with its default and
@@ -55,7 +54,8 @@ public final class PricingConfig implements Serializable {
      * it must parse to the same value, so docs and behaviour cannot drift apart.
      */
     private static <T> ConfigOption<T> register(ConfigOption<T> option, String shownDefault) {
-        Object parsed = Configuration.fromMap(Map.of(option.key(), shownDefault)).get(option);
+        Object parsed =
+                Configuration.fromMap(Map.of(option.key(), shownDefault)).get(option);
         if (!parsed.equals(option.defaultValue())) {
             throw new IllegalStateException("shown default '" + shownDefault + "' of " + option.key()
                     + " is not its default " + option.defaultValue());
@@ -66,7 +66,9 @@ public final class PricingConfig implements Serializable {
 
     /** Where a job without a savepoint starts reading its input topics. */
     public enum StartingOffsets {
-        COMMITTED_OR_EARLIEST, EARLIEST, LATEST;
+        COMMITTED_OR_EARLIEST,
+        EARLIEST,
+        LATEST;
 
         @Override
         public String toString() {
@@ -76,7 +78,9 @@ public final class PricingConfig implements Serializable {
 
     /** Where the model runs. */
     public enum ModelDevice {
-        AUTO, CPU, CUDA;
+        AUTO,
+        CPU,
+        CUDA;
 
         @Override
         public String toString() {
@@ -86,7 +90,8 @@ public final class PricingConfig implements Serializable {
 
     /** What the pricing policy maximises. */
     public enum Objective {
-        MARGIN, REVENUE;
+        MARGIN,
+        REVENUE;
 
         @Override
         public String toString() {
@@ -99,7 +104,8 @@ public final class PricingConfig implements Serializable {
      * does not offer.
      */
     public enum Delivery {
-        AT_LEAST_ONCE, EXACTLY_ONCE;
+        AT_LEAST_ONCE,
+        EXACTLY_ONCE;
 
         @Override
         public String toString() {
@@ -117,201 +123,318 @@ public final class PricingConfig implements Serializable {
 
     // --- Kafka ---
     public static final ConfigOption<String> BOOTSTRAP_SERVERS = register(ConfigOptions.key("kafka.bootstrap-servers")
-            .stringType().defaultValue("localhost:9092")
+            .stringType()
+            .defaultValue("localhost:9092")
             .withDescription("Kafka bootstrap servers."));
     public static final ConfigOption<String> GROUP_ID = register(ConfigOptions.key("kafka.group-id")
-            .stringType().defaultValue("pricing-engine")
+            .stringType()
+            .defaultValue("pricing-engine")
             .withDescription("Consumer group id (offsets are committed on checkpoints, for monitoring only)."));
-    public static final ConfigOption<StartingOffsets> STARTING_OFFSETS = register(ConfigOptions.key("kafka.starting-offsets")
-            .enumType(StartingOffsets.class).defaultValue(StartingOffsets.COMMITTED_OR_EARLIEST)
-            .withDescription("Where a job without a savepoint starts reading: committed-or-earliest, earliest or latest."));
-    public static final ConfigOption<Boolean> BOUNDED = register(ConfigOptions.key("kafka.bounded")
-            .booleanType().defaultValue(false)
-            .withDescription("true: read the input topics up to their latest offsets at start, then finish (backfills, replays, tests)."));
+    public static final ConfigOption<StartingOffsets> STARTING_OFFSETS = register(
+            ConfigOptions.key("kafka.starting-offsets")
+                    .enumType(StartingOffsets.class)
+                    .defaultValue(StartingOffsets.COMMITTED_OR_EARLIEST)
+                    .withDescription(
+                            "Where a job without a savepoint starts reading: committed-or-earliest, earliest or latest."));
+    public static final ConfigOption<Boolean> BOUNDED = register(
+            ConfigOptions.key("kafka.bounded")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "true: read the input topics up to their latest offsets at start, then finish (backfills, replays, tests)."));
     public static final ConfigOption<String> TOPIC_BEHAVIOUR = register(ConfigOptions.key("topic.behaviour-events")
-            .stringType().defaultValue("pricing.behaviour-events")
+            .stringType()
+            .defaultValue("pricing.behaviour-events")
             .withDescription("Input topic: shopper behaviour events."));
     public static final ConfigOption<String> TOPIC_CATALOG = register(ConfigOptions.key("topic.catalog-updates")
-            .stringType().defaultValue("pricing.catalog-updates")
+            .stringType()
+            .defaultValue("pricing.catalog-updates")
             .withDescription("Input topic: catalog updates (compacted, keyed by item)."));
     public static final ConfigOption<String> TOPIC_REQUESTS = register(ConfigOptions.key("topic.price-requests")
-            .stringType().defaultValue("pricing.price-requests")
+            .stringType()
+            .defaultValue("pricing.price-requests")
             .withDescription("Input topic: price-quote requests."));
     public static final ConfigOption<String> TOPIC_DECISIONS = register(ConfigOptions.key("topic.price-decisions")
-            .stringType().defaultValue("pricing.price-decisions")
+            .stringType()
+            .defaultValue("pricing.price-decisions")
             .withDescription("Output topic: priced decisions."));
     public static final ConfigOption<String> TOPIC_FEEDBACK = register(ConfigOptions.key("topic.feedback-outcomes")
-            .stringType().defaultValue("pricing.feedback-outcomes")
+            .stringType()
+            .defaultValue("pricing.feedback-outcomes")
             .withDescription("Output topic: attributed feedback outcomes."));
     public static final ConfigOption<String> TOPIC_DEAD_LETTERS = register(ConfigOptions.key("topic.dead-letters")
-            .stringType().defaultValue("pricing.dead-letters")
+            .stringType()
+            .defaultValue("pricing.dead-letters")
             .withDescription("Output topic: refused input records with their reason."));
     /** The job's six topics, inputs first. */
-    public static final List<ConfigOption<String>> TOPICS = List.of(TOPIC_BEHAVIOUR, TOPIC_CATALOG, TOPIC_REQUESTS,
-            TOPIC_DECISIONS, TOPIC_FEEDBACK, TOPIC_DEAD_LETTERS);
+    public static final List<ConfigOption<String>> TOPICS = List.of(
+            TOPIC_BEHAVIOUR, TOPIC_CATALOG, TOPIC_REQUESTS, TOPIC_DECISIONS, TOPIC_FEEDBACK, TOPIC_DEAD_LETTERS);
 
-    public static final ConfigOption<Duration> WATERMARK_OUT_OF_ORDERNESS = register(ConfigOptions.key("watermark.out-of-orderness")
-            .durationType().defaultValue(Duration.ofSeconds(5))
+    public static final ConfigOption<Duration> WATERMARK_OUT_OF_ORDERNESS = register(ConfigOptions.key(
+                    "watermark.out-of-orderness")
+            .durationType()
+            .defaultValue(Duration.ofSeconds(5))
             .withDescription("How far behind the newest event time an event may arrive and still count as on time."));
     public static final ConfigOption<Duration> WATERMARK_IDLENESS = register(ConfigOptions.key("watermark.idleness")
-            .durationType().defaultValue(Duration.ofSeconds(30))
+            .durationType()
+            .defaultValue(Duration.ofSeconds(30))
             .withDescription("A Kafka partition without records for this long stops holding back event time."));
 
     // --- Validation ---
-    public static final ConfigOption<Integer> MAX_RECORD_BYTES = register(ConfigOptions.key("validation.max-record-bytes")
-            .intType().defaultValue(65536)
-            .withDescription("Input records larger than this go to the dead-letter topic."));
-    public static final ConfigOption<Duration> MAX_FUTURE_SKEW = register(ConfigOptions.key("validation.max-future-skew")
-            .durationType().defaultValue(Duration.ofDays(1))
-            .withDescription("Event times further than this ahead of the wall clock are refused."));
-    public static final ConfigOption<String> EARLIEST_EVENT_TIME = register(ConfigOptions.key("validation.earliest-event-time")
-            .stringType().defaultValue("2000-01-01T00:00:00Z")
-            .withDescription("Event times before this instant are refused."));
-    public static final ConfigOption<Duration> MAX_EVENT_LATENESS = register(ConfigOptions.key("validation.max-event-lateness")
-            .durationType().defaultValue(Duration.ofHours(1))
-            .withDescription("A behaviour event older than the user's newest event by more than this is refused (`LATE_EVENT`); events out of order by less are accepted and placed by event time."));
-    public static final ConfigOption<Integer> DUPLICATE_WINDOW = register(ConfigOptions.key("validation.duplicate-window")
-            .intType().defaultValue(64)
-            .withDescription("How many of a user's latest behaviour event ids are remembered to refuse a repeat (`DUPLICATE_EVENT`); 8 bytes of state per id and user."));
-    public static final ConfigOption<Integer> DEAD_LETTER_MAX_CHARS = register(ConfigOptions.key("validation.dead-letter-max-chars")
-            .intType().defaultValue(4096)
-            .withDescription("The raw record kept in a dead letter is truncated to this many characters."));
+    public static final ConfigOption<Integer> MAX_RECORD_BYTES =
+            register(ConfigOptions.key("validation.max-record-bytes")
+                    .intType()
+                    .defaultValue(65536)
+                    .withDescription("Input records larger than this go to the dead-letter topic."));
+    public static final ConfigOption<Duration> MAX_FUTURE_SKEW =
+            register(ConfigOptions.key("validation.max-future-skew")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(1))
+                    .withDescription("Event times further than this ahead of the wall clock are refused."));
+    public static final ConfigOption<String> EARLIEST_EVENT_TIME =
+            register(ConfigOptions.key("validation.earliest-event-time")
+                    .stringType()
+                    .defaultValue("2000-01-01T00:00:00Z")
+                    .withDescription("Event times before this instant are refused."));
+    public static final ConfigOption<Duration> MAX_EVENT_LATENESS = register(
+            ConfigOptions.key("validation.max-event-lateness")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "A behaviour event older than the user's newest event by more than this is refused (`LATE_EVENT`); events out of order by less are accepted and placed by event time."));
+    public static final ConfigOption<Integer> DUPLICATE_WINDOW = register(
+            ConfigOptions.key("validation.duplicate-window")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription(
+                            "How many of a user's latest behaviour event ids are remembered to refuse a repeat (`DUPLICATE_EVENT`); 8 bytes of state per id and user."));
+    public static final ConfigOption<Integer> DEAD_LETTER_MAX_CHARS =
+            register(ConfigOptions.key("validation.dead-letter-max-chars")
+                    .intType()
+                    .defaultValue(4096)
+                    .withDescription("The raw record kept in a dead letter is truncated to this many characters."));
 
     // --- Delivery ---
-    public static final ConfigOption<Delivery> DELIVERY_DECISIONS = register(ConfigOptions.key("delivery.decisions")
-            .enumType(Delivery.class).defaultValue(Delivery.AT_LEAST_ONCE)
-            .withDescription("at-least-once: a decision is sent the moment it is made; after a failure a request may be priced again (same decision_id: consumers keep one per decision_id). exactly-once: Kafka transactions, visible to read_committed consumers only when the checkpoint commits (checkpoint-interval latency)."));
-    public static final ConfigOption<Delivery> DELIVERY_FEEDBACK = register(ConfigOptions.key("delivery.feedback")
-            .enumType(Delivery.class).defaultValue(Delivery.EXACTLY_ONCE)
-            .withDescription("exactly-once (Kafka transactions, committed on each checkpoint; consumers read with isolation.level=read_committed) or at-least-once. Feedback outcomes are training and evaluation data: a duplicate would count a purchase twice."));
-    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = register(ConfigOptions.key("delivery.transactional-id-prefix")
-            .stringType().defaultValue("pricing-engine")
-            .withDescription("Prefix of the Kafka transactional ids of exactly-once sinks. Unique per deployment on a Kafka cluster: two jobs with one prefix fence each other. Keep it across savepoint restarts and rollouts, so a restarted job aborts its predecessor's open transactions."));
-    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = register(ConfigOptions.key("delivery.transaction-timeout")
-            .durationType().defaultValue(Duration.ofMinutes(10))
-            .withDescription("Kafka transaction timeout of exactly-once sinks: longer than a checkpoint interval plus a restart, and at most the broker's transaction.max.timeout.ms (15 min by default; the producer fails at start-up otherwise)."));
+    public static final ConfigOption<Delivery> DELIVERY_DECISIONS = register(
+            ConfigOptions.key("delivery.decisions")
+                    .enumType(Delivery.class)
+                    .defaultValue(Delivery.AT_LEAST_ONCE)
+                    .withDescription(
+                            "at-least-once: a decision is sent the moment it is made; after a failure a request may be priced again (same decision_id: consumers keep one per decision_id). exactly-once: Kafka transactions, visible to read_committed consumers only when the checkpoint commits (checkpoint-interval latency)."));
+    public static final ConfigOption<Delivery> DELIVERY_FEEDBACK = register(
+            ConfigOptions.key("delivery.feedback")
+                    .enumType(Delivery.class)
+                    .defaultValue(Delivery.EXACTLY_ONCE)
+                    .withDescription(
+                            "exactly-once (Kafka transactions, committed on each checkpoint; consumers read with isolation.level=read_committed) or at-least-once. Feedback outcomes are training and evaluation data: a duplicate would count a purchase twice."));
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = register(
+            ConfigOptions.key("delivery.transactional-id-prefix")
+                    .stringType()
+                    .defaultValue("pricing-engine")
+                    .withDescription(
+                            "Prefix of the Kafka transactional ids of exactly-once sinks. Unique per deployment on a Kafka cluster: two jobs with one prefix fence each other. Keep it across savepoint restarts and rollouts, so a restarted job aborts its predecessor's open transactions."));
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = register(
+            ConfigOptions.key("delivery.transaction-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "Kafka transaction timeout of exactly-once sinks: longer than a checkpoint interval plus a restart, and at most the broker's transaction.max.timeout.ms (15 min by default; the producer fails at start-up otherwise)."));
 
     // --- State ---
-    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = register(ConfigOptions.key("checkpoint.interval")
-            .durationType().defaultValue(Duration.ofSeconds(60))
-            .withDescription("Checkpoint interval. Each checkpoint holds decisions back for a moment (150-400 ms on a 2-core machine, see BENCHMARKS.md); a longer interval means fewer such moments but more input replayed after a failure."), "60s");
-    public static final ConfigOption<Boolean> CHECKPOINT_INCREMENTAL = register(ConfigOptions.key("checkpoint.incremental")
-            .booleanType().defaultValue(true)
-            .withDescription("Incremental RocksDB checkpoints (only new SST files are uploaded). Their synchronous part flushes RocksDB's memtables on the task thread; full checkpoints only take a RocksDB snapshot there and copy everything asynchronously."));
-    public static final ConfigOption<Boolean> CHECKPOINT_UNALIGNED = register(ConfigOptions.key("checkpoint.unaligned")
-            .booleanType().defaultValue(false)
-            .withDescription("Unaligned checkpoints: barriers overtake records in flight, so checkpoints stay short under backpressure (in-flight records are stored in the checkpoint instead). Did not shorten the checkpoint stall at moderate load in the benchmark."));
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = register(
+            ConfigOptions.key("checkpoint.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(60))
+                    .withDescription(
+                            "Checkpoint interval. Each checkpoint holds decisions back for a moment (150-400 ms on a 2-core machine, see BENCHMARKS.md); a longer interval means fewer such moments but more input replayed after a failure."),
+            "60s");
+    public static final ConfigOption<Boolean> CHECKPOINT_INCREMENTAL = register(
+            ConfigOptions.key("checkpoint.incremental")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Incremental RocksDB checkpoints (only new SST files are uploaded). Their synchronous part flushes RocksDB's memtables on the task thread; full checkpoints only take a RocksDB snapshot there and copy everything asynchronously."));
+    public static final ConfigOption<Boolean> CHECKPOINT_UNALIGNED = register(
+            ConfigOptions.key("checkpoint.unaligned")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Unaligned checkpoints: barriers overtake records in flight, so checkpoints stay short under backpressure (in-flight records are stored in the checkpoint instead). Did not shorten the checkpoint stall at moderate load in the benchmark."));
     public static final ConfigOption<String> CHECKPOINT_DIR = register(ConfigOptions.key("checkpoint.dir")
-            .stringType().defaultValue("")
-            .withDescription("Checkpoint storage URI, e.g. file:///var/flink/checkpoints; empty keeps the cluster's setting."));
-    public static final ConfigOption<Integer> USER_SEQUENCE_CAPACITY = register(ConfigOptions.key("user.sequence-capacity")
-            .intType().defaultValue(64)
+            .stringType()
+            .defaultValue("")
+            .withDescription(
+                    "Checkpoint storage URI, e.g. file:///var/flink/checkpoints; empty keeps the cluster's setting."));
+    public static final ConfigOption<Integer> USER_SEQUENCE_CAPACITY = register(ConfigOptions.key(
+                    "user.sequence-capacity")
+            .intType()
+            .defaultValue(64)
             .withDescription("Behaviour events remembered per user (at least the model's sequence length, 32)."));
     public static final ConfigOption<Duration> USER_TTL = register(ConfigOptions.key("user.ttl")
-            .durationType().defaultValue(Duration.ofDays(30))
+            .durationType()
+            .defaultValue(Duration.ofDays(30))
             .withDescription("User state is dropped after this long without a behaviour event."));
     public static final ConfigOption<Duration> ITEM_TTL = register(ConfigOptions.key("item.ttl")
-            .durationType().defaultValue(Duration.ofDays(90))
+            .durationType()
+            .defaultValue(Duration.ofDays(90))
             .withDescription("Item state is dropped after this long without a catalog update or event."));
-    public static final ConfigOption<Duration> CATALOG_WAIT = register(ConfigOptions.key("item.catalog-wait")
-            .durationType().defaultValue(Duration.ofSeconds(2))
-            .withDescription("How long a request for an item without catalog entry waits for one before the fallback prices it."));
-    public static final ConfigOption<Integer> MAX_PENDING_REQUESTS = register(ConfigOptions.key("item.max-pending-requests")
-            .intType().defaultValue(100)
-            .withDescription("Requests that may wait for one item's catalog entry; more are priced by the fallback at once."));
+    public static final ConfigOption<Duration> CATALOG_WAIT = register(
+            ConfigOptions.key("item.catalog-wait")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(2))
+                    .withDescription(
+                            "How long a request for an item without catalog entry waits for one before the fallback prices it."));
+    public static final ConfigOption<Integer> MAX_PENDING_REQUESTS = register(
+            ConfigOptions.key("item.max-pending-requests")
+                    .intType()
+                    .defaultValue(100)
+                    .withDescription(
+                            "Requests that may wait for one item's catalog entry; more are priced by the fallback at once."));
 
     // --- Model and scoring ---
     public static final ConfigOption<String> MODEL_DIR = register(ConfigOptions.key("model.dir")
-            .stringType().defaultValue("model-assets/models")
+            .stringType()
+            .defaultValue("model-assets/models")
             .withDescription("Directory holding one sub-directory per model version (manifest.json + model.onnx)."));
     public static final ConfigOption<String> MODEL_VERSION = register(ConfigOptions.key("model.version")
-            .stringType().defaultValue("v1")
+            .stringType()
+            .defaultValue("v1")
             .withDescription("Model version to serve."));
-    public static final ConfigOption<String> CANARY_MODEL_VERSION = register(ConfigOptions.key("canary.model-version")
-            .stringType().defaultValue("")
-            .withDescription("Candidate model version that prices a share of users (canary arm); empty: no canary. Decisions and feedback outcomes carry arm and model version; deploy/rollout.sh canary and promote manage it."));
-    public static final ConfigOption<Double> CANARY_SHARE = register(ConfigOptions.key("canary.share")
-            .doubleType().defaultValue(0.0)
-            .withDescription("Share of users (0 to 1) the canary model prices, chosen deterministically from the user id (salted with the canary version)."));
-    public static final ConfigOption<ModelDevice> MODEL_DEVICE = register(ConfigOptions.key("model.device")
-            .enumType(ModelDevice.class).defaultValue(ModelDevice.AUTO)
-            .withDescription("auto (CUDA when an NVIDIA GPU is present, else CPU), cpu, or cuda (fail if CUDA cannot be used)."));
+    public static final ConfigOption<String> CANARY_MODEL_VERSION = register(
+            ConfigOptions.key("canary.model-version")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Candidate model version that prices a share of users (canary arm); empty: no canary. Decisions and feedback outcomes carry arm and model version; deploy/rollout.sh canary and promote manage it."));
+    public static final ConfigOption<Double> CANARY_SHARE = register(
+            ConfigOptions.key("canary.share")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription(
+                            "Share of users (0 to 1) the canary model prices, chosen deterministically from the user id (salted with the canary version)."));
+    public static final ConfigOption<ModelDevice> MODEL_DEVICE = register(
+            ConfigOptions.key("model.device")
+                    .enumType(ModelDevice.class)
+                    .defaultValue(ModelDevice.AUTO)
+                    .withDescription(
+                            "auto (CUDA when an NVIDIA GPU is present, else CPU), cpu, or cuda (fail if CUDA cannot be used)."));
     public static final ConfigOption<Integer> MODEL_CUDA_DEVICE = register(ConfigOptions.key("model.cuda-device-id")
-            .intType().defaultValue(0)
+            .intType()
+            .defaultValue(0)
             .withDescription("CUDA device id for the CUDA execution provider."));
-    public static final ConfigOption<Integer> MODEL_INTRA_OP_THREADS = register(ConfigOptions.key("model.intra-op-threads")
-            .intType().defaultValue(1)
-            .withDescription("ONNX Runtime intra-op threads per model session."));
+    public static final ConfigOption<Integer> MODEL_INTRA_OP_THREADS =
+            register(ConfigOptions.key("model.intra-op-threads")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription("ONNX Runtime intra-op threads per model session."));
     public static final ConfigOption<Integer> SCORING_BATCH_SIZE = register(ConfigOptions.key("scoring.max-batch-size")
-            .intType().defaultValue(64)
+            .intType()
+            .defaultValue(64)
             .withDescription("Most requests scored in one model call."));
     public static final ConfigOption<Duration> SCORING_MAX_WAIT = register(ConfigOptions.key("scoring.max-batch-wait")
-            .durationType().defaultValue(Duration.ofMillis(2))
+            .durationType()
+            .defaultValue(Duration.ofMillis(2))
             .withDescription("Longest a request waits for others to fill a batch."));
     public static final ConfigOption<Duration> SCORING_TIMEOUT = register(ConfigOptions.key("scoring.timeout")
-            .durationType().defaultValue(Duration.ofMillis(500))
+            .durationType()
+            .defaultValue(Duration.ofMillis(500))
             .withDescription("A request not scored within this time gets a fallback decision (MODEL_TIMEOUT)."));
-    public static final ConfigOption<Integer> SCORING_CAPACITY = register(ConfigOptions.key("scoring.capacity")
-            .intType().defaultValue(256)
-            .withDescription("Requests in flight in the async scoring operator per subtask. Keep capacity x per-request scoring time well under scoring.timeout: beyond it, a backlog turns into timeouts instead of backpressure on Kafka."));
+    public static final ConfigOption<Integer> SCORING_CAPACITY = register(
+            ConfigOptions.key("scoring.capacity")
+                    .intType()
+                    .defaultValue(256)
+                    .withDescription(
+                            "Requests in flight in the async scoring operator per subtask. Keep capacity x per-request scoring time well under scoring.timeout: beyond it, a backlog turns into timeouts instead of backpressure on Kafka."));
 
-    public static final ConfigOption<Integer> BREAKER_FAILURES = register(ConfigOptions.key("scoring.breaker.failures")
-            .intType().defaultValue(20)
-            .withDescription("Consecutive model errors or timeouts that open the circuit breaker (requests then get list-price fallbacks without calling the model)."));
+    public static final ConfigOption<Integer> BREAKER_FAILURES = register(
+            ConfigOptions.key("scoring.breaker.failures")
+                    .intType()
+                    .defaultValue(20)
+                    .withDescription(
+                            "Consecutive model errors or timeouts that open the circuit breaker (requests then get list-price fallbacks without calling the model)."));
     public static final ConfigOption<Duration> BREAKER_COOLDOWN = register(ConfigOptions.key("scoring.breaker.cooldown")
-            .durationType().defaultValue(Duration.ofSeconds(5))
+            .durationType()
+            .defaultValue(Duration.ofSeconds(5))
             .withDescription("How long an open breaker skips the model before letting requests try it again."));
 
     // --- Pricing policy ---
-    public static final ConfigOption<Objective> OBJECTIVE = register(ConfigOptions.key("pricing.objective")
-            .enumType(Objective.class).defaultValue(Objective.MARGIN)
-            .withDescription("What the policy maximises: margin (expected (price - cost) x conversion) or revenue (price x conversion)."));
+    public static final ConfigOption<Objective> OBJECTIVE = register(
+            ConfigOptions.key("pricing.objective")
+                    .enumType(Objective.class)
+                    .defaultValue(Objective.MARGIN)
+                    .withDescription(
+                            "What the policy maximises: margin (expected (price - cost) x conversion) or revenue (price x conversion)."));
     public static final ConfigOption<Double> COST_RATIO = register(ConfigOptions.key("pricing.cost-ratio")
-            .doubleType().defaultValue(0.6)
+            .doubleType()
+            .defaultValue(0.6)
             .withDescription("Unit cost assumed as a share of the list price when the catalog gives none."));
     public static final ConfigOption<Double> MIN_MARGIN = register(ConfigOptions.key("pricing.min-margin")
-            .doubleType().defaultValue(0.05)
+            .doubleType()
+            .defaultValue(0.05)
             .withDescription("Floor: the price is at least unit cost x (1 + this)."));
-    public static final ConfigOption<Double> MAX_DISCOUNT = register(ConfigOptions.key("pricing.max-discount")
-            .doubleType().defaultValue(0.3)
-            .withDescription("Floor: the price is at least list price x (1 - this). Also bounds how far two shoppers' prices for one item can differ."));
-    public static final ConfigOption<Double> MAX_MARKUP = register(ConfigOptions.key("pricing.max-markup")
-            .doubleType().defaultValue(0.0)
-            .withDescription("Ceiling: the price is at most list price x (1 + this); 0 means never above list price."), "0");
+    public static final ConfigOption<Double> MAX_DISCOUNT = register(
+            ConfigOptions.key("pricing.max-discount")
+                    .doubleType()
+                    .defaultValue(0.3)
+                    .withDescription(
+                            "Floor: the price is at least list price x (1 - this). Also bounds how far two shoppers' prices for one item can differ."));
+    public static final ConfigOption<Double> MAX_MARKUP = register(
+            ConfigOptions.key("pricing.max-markup")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription(
+                            "Ceiling: the price is at most list price x (1 + this); 0 means never above list price."),
+            "0");
     public static final ConfigOption<Integer> PRICE_GRID_POINTS = register(ConfigOptions.key("pricing.grid-points")
-            .intType().defaultValue(61)
+            .intType()
+            .defaultValue(61)
             .withDescription("Candidate prices evaluated between floor and ceiling."));
     public static final ConfigOption<Double> ROUNDING_UNIT = register(ConfigOptions.key("pricing.rounding-unit")
-            .doubleType().defaultValue(0.01)
+            .doubleType()
+            .defaultValue(0.01)
             .withDescription("Prices are rounded to a multiple of this (inside the guardrails)."));
     public static final ConfigOption<Duration> QUOTE_TTL = register(ConfigOptions.key("pricing.quote-ttl")
-            .durationType().defaultValue(Duration.ofMinutes(15))
-            .withDescription("A user asking again for the same item within this time (event time) gets the same price."));
-    public static final ConfigOption<Double> MAX_CHANGE = register(ConfigOptions.key("pricing.max-change")
-            .doubleType().defaultValue(0.1)
-            .withDescription("A new quote differs from the user's previous quote for the item by at most this share (0 disables)."));
+            .durationType()
+            .defaultValue(Duration.ofMinutes(15))
+            .withDescription(
+                    "A user asking again for the same item within this time (event time) gets the same price."));
+    public static final ConfigOption<Double> MAX_CHANGE = register(
+            ConfigOptions.key("pricing.max-change")
+                    .doubleType()
+                    .defaultValue(0.1)
+                    .withDescription(
+                            "A new quote differs from the user's previous quote for the item by at most this share (0 disables)."));
     public static final ConfigOption<Duration> CHANGE_MEMORY = register(ConfigOptions.key("pricing.change-memory")
-            .durationType().defaultValue(Duration.ofDays(1))
+            .durationType()
+            .defaultValue(Duration.ofDays(1))
             .withDescription("How long a previous quote constrains the next one (and is kept in state)."));
     public static final ConfigOption<String> DISCLOSURE_TEXT = register(ConfigOptions.key("pricing.disclosure-text")
-            .stringType().defaultValue("THIS PRICE WAS SET BY AN ALGORITHM USING YOUR PERSONAL DATA.")
-            .withDescription("Disclosure shown with personalized prices (e.g. New York's Algorithmic Pricing Disclosure Act)."));
+            .stringType()
+            .defaultValue("THIS PRICE WAS SET BY AN ALGORITHM USING YOUR PERSONAL DATA.")
+            .withDescription(
+                    "Disclosure shown with personalized prices (e.g. New York's Algorithmic Pricing Disclosure Act)."));
 
     // --- Feedback ---
-    public static final ConfigOption<Duration> ATTRIBUTION_WINDOW = register(ConfigOptions.key("feedback.attribution-window")
-            .durationType().defaultValue(Duration.ofHours(1))
-            .withDescription("A cart or purchase of the priced item by the same user within this time (event time) is the decision's outcome."));
+    public static final ConfigOption<Duration> ATTRIBUTION_WINDOW = register(
+            ConfigOptions.key("feedback.attribution-window")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "A cart or purchase of the priced item by the same user within this time (event time) is the decision's outcome."));
 
     // --- Job ---
     public static final ConfigOption<String> JOB_NAME = register(ConfigOptions.key("job.name")
-            .stringType().defaultValue("personalized-pricing")
+            .stringType()
+            .defaultValue("personalized-pricing")
             .withDescription("Flink job name."));
     public static final ConfigOption<Integer> PARALLELISM = register(ConfigOptions.key("job.parallelism")
-            .intType().defaultValue(0)
+            .intType()
+            .defaultValue(0)
             .withDescription("Job parallelism; 0 keeps the cluster's default."));
 
     /** The raw values given (arguments, properties file), as written; Flink's typed view of them. */
     private final Map<String, String> values;
+
     private final Configuration conf;
 
     private PricingConfig(Map<String, String> values) {
@@ -386,7 +509,9 @@ public final class PricingConfig implements Serializable {
                 throw badValue(o, "not a finite number", null);
             }
             // Flink reads a bare number as milliseconds: "--checkpoint.interval 60" would mean 60 ms.
-            if (value instanceof Duration && values.containsKey(o.key()) && values.get(o.key()).strip().matches("\\d+")) {
+            if (value instanceof Duration
+                    && values.containsKey(o.key())
+                    && values.get(o.key()).strip().matches("\\d+")) {
                 throw badValue(o, "a duration needs a unit, e.g. " + shownDefault(o), null);
             }
         }
@@ -396,13 +521,15 @@ public final class PricingConfig implements Serializable {
             throw badValue(EARLIEST_EVENT_TIME, e.getMessage(), e);
         }
         if (get(USER_SEQUENCE_CAPACITY) < 32) {
-            throw new IllegalArgumentException("option 'user.sequence-capacity' must be at least 32 (the model's sequence length)");
+            throw new IllegalArgumentException(
+                    "option 'user.sequence-capacity' must be at least 32 (the model's sequence length)");
         }
         if (get(MAX_DISCOUNT) < 0 || get(MAX_DISCOUNT) >= 1) {
             throw new IllegalArgumentException("option 'pricing.max-discount' must be in [0, 1)");
         }
         if (get(COST_RATIO) < 0 || get(MIN_MARGIN) < 0 || get(MAX_MARKUP) < 0 || get(MAX_CHANGE) < 0) {
-            throw new IllegalArgumentException("pricing ratios (cost-ratio, min-margin, max-markup, max-change) must be >= 0");
+            throw new IllegalArgumentException(
+                    "pricing ratios (cost-ratio, min-margin, max-markup, max-change) must be >= 0");
         }
         if (!(get(ROUNDING_UNIT) > 0) || get(PRICE_GRID_POINTS) < 2) {
             throw new IllegalArgumentException("'pricing.rounding-unit' must be > 0 and 'pricing.grid-points' >= 2");
@@ -411,7 +538,8 @@ public final class PricingConfig implements Serializable {
             throw new IllegalArgumentException("scoring batch size, capacity and intra-op threads must be >= 1");
         }
         if (get(TRANSACTION_TIMEOUT).compareTo(get(CHECKPOINT_INTERVAL)) <= 0
-                && (get(DELIVERY_FEEDBACK) == Delivery.EXACTLY_ONCE || get(DELIVERY_DECISIONS) == Delivery.EXACTLY_ONCE)) {
+                && (get(DELIVERY_FEEDBACK) == Delivery.EXACTLY_ONCE
+                        || get(DELIVERY_DECISIONS) == Delivery.EXACTLY_ONCE)) {
             throw new IllegalArgumentException("option 'delivery.transaction-timeout' (" + text(TRANSACTION_TIMEOUT)
                     + ") must be longer than 'checkpoint.interval' (" + text(CHECKPOINT_INTERVAL)
                     + "): a transaction stays open from one checkpoint to the next");
@@ -420,8 +548,8 @@ public final class PricingConfig implements Serializable {
             throw new IllegalArgumentException("option 'canary.share' must be in [0, 1]");
         }
         if (!get(CANARY_MODEL_VERSION).isBlank() && get(CANARY_MODEL_VERSION).equals(get(MODEL_VERSION))) {
-            throw new IllegalArgumentException("option 'canary.model-version' must differ from 'model.version' ("
-                    + get(MODEL_VERSION) + ")");
+            throw new IllegalArgumentException(
+                    "option 'canary.model-version' must differ from 'model.version' (" + get(MODEL_VERSION) + ")");
         }
         if (get(BOOTSTRAP_SERVERS).isBlank()) {
             throw new IllegalArgumentException("option 'kafka.bootstrap-servers' must not be empty");
@@ -429,7 +557,8 @@ public final class PricingConfig implements Serializable {
     }
 
     private IllegalArgumentException badValue(ConfigOption<?> o, String why, Exception cause) {
-        return new IllegalArgumentException("option '" + o.key() + "' has a bad value '" + text(o) + "': " + why, cause);
+        return new IllegalArgumentException(
+                "option '" + o.key() + "' has a bad value '" + text(o) + "': " + why, cause);
     }
 
     private static String expected(Object defaultValue) {
@@ -537,8 +666,8 @@ public final class PricingConfig implements Serializable {
         for (ConfigOption<?> o : OPTIONS.values()) {
             sb.append(o.key()).append('=').append(text(o)).append('\n');
         }
-        values.keySet().stream().filter(k -> k.startsWith(KAFKA_CLIENT_PREFIX))
-                .forEach(k -> sb.append(k).append("=<set>\n"));
+        values.keySet().stream().filter(k -> k.startsWith(KAFKA_CLIENT_PREFIX)).forEach(k -> sb.append(k)
+                .append("=<set>\n"));
         return sb.toString();
     }
 }

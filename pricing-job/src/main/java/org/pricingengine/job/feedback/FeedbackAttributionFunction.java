@@ -1,18 +1,16 @@
 package org.pricingengine.job.feedback;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
-
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.EventType;
 import org.pricingengine.job.policy.PriceDecision;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Keyed by user and item: joins carts and purchases to the price decisions they followed, in event
@@ -41,10 +39,10 @@ public class FeedbackAttributionFunction
 
     @Override
     public void open(OpenContext openContext) {
-        openDecisions = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("decisions-awaiting-outcome", String.class, PriceDecision.class));
-        conversionEvents = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("carts-and-purchases", String.class, BehaviourEvent.class));
+        openDecisions = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>("decisions-awaiting-outcome", String.class, PriceDecision.class));
+        conversionEvents = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>("carts-and-purchases", String.class, BehaviourEvent.class));
     }
 
     @Override
@@ -93,7 +91,8 @@ public class FeedbackAttributionFunction
         }
     }
 
-    private FeedbackOutcome outcomeOf(PriceDecision decision, List<PriceDecision> decisions, List<BehaviourEvent> events) {
+    private FeedbackOutcome outcomeOf(
+            PriceDecision decision, List<PriceDecision> decisions, List<BehaviourEvent> events) {
         long start = decision.requestTimeMs();
         long end = start + windowMs;
         double revenue = 0;
@@ -123,19 +122,35 @@ public class FeedbackAttributionFunction
             outcome = FeedbackOutcome.NONE;
             seconds = null;
         }
-        return new FeedbackOutcome(decision.decisionId(), decision.requestId(), decision.userId(), decision.itemId(),
-                decision.price(), decision.listPrice(), decision.unitCost(), decision.modelVersion(), decision.arm(), decision.fallback(),
-                outcome, revenue, seconds, windowMs / 1000, start);
+        return new FeedbackOutcome(
+                decision.decisionId(),
+                decision.requestId(),
+                decision.userId(),
+                decision.itemId(),
+                decision.price(),
+                decision.listPrice(),
+                decision.unitCost(),
+                decision.modelVersion(),
+                decision.arm(),
+                decision.fallback(),
+                outcome,
+                revenue,
+                seconds,
+                windowMs / 1000,
+                start);
     }
 
     /** Last touch: another decision made after this one and before the event takes the event. */
-    private static boolean claimedByLaterDecision(PriceDecision decision, List<PriceDecision> decisions, long eventTime) {
+    private static boolean claimedByLaterDecision(
+            PriceDecision decision, List<PriceDecision> decisions, long eventTime) {
         for (PriceDecision other : decisions) {
             long t = other.requestTimeMs();
             if (t > decision.requestTimeMs() && t < eventTime) {
                 return true;
             }
-            if (t == decision.requestTimeMs() && other.decisionId().compareTo(decision.decisionId()) > 0 && t < eventTime) {
+            if (t == decision.requestTimeMs()
+                    && other.decisionId().compareTo(decision.decisionId()) > 0
+                    && t < eventTime) {
                 return true;
             }
         }

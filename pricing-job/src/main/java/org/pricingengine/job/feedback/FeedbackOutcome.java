@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
-
 import org.pricingengine.features.events.IsoTimeSerializer;
 
 /**
@@ -13,9 +12,23 @@ import org.pricingengine.features.events.IsoTimeSerializer;
  * decision's model version and canary arm, so arms can be compared on real outcomes.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"decision_id", "request_id", "user_id", "item_id", "price", "list_price", "unit_cost",
-        "model_version", "arm", "fallback", "outcome", "revenue", "seconds_to_outcome", "attribution_window_s",
-        "decision_request_time"})
+@JsonPropertyOrder({
+    "decision_id",
+    "request_id",
+    "user_id",
+    "item_id",
+    "price",
+    "list_price",
+    "unit_cost",
+    "model_version",
+    "arm",
+    "fallback",
+    "outcome",
+    "revenue",
+    "seconds_to_outcome",
+    "attribution_window_s",
+    "decision_request_time"
+})
 public record FeedbackOutcome(
         @JsonProperty("decision_id") String decisionId,
         @JsonProperty("request_id") String requestId,
@@ -31,7 +44,9 @@ public record FeedbackOutcome(
         @JsonProperty("revenue") double revenue,
         @JsonProperty("seconds_to_outcome") Double secondsToOutcome,
         @JsonProperty("attribution_window_s") long attributionWindowSeconds,
-        @JsonProperty("decision_request_time") @JsonSerialize(using = IsoTimeSerializer.class) long decisionRequestTimeMs) {
+
+        @JsonProperty("decision_request_time") @JsonSerialize(using = IsoTimeSerializer.class)
+        long decisionRequestTimeMs) {
 
     public static final String PURCHASE = "purchase";
     public static final String CART = "cart";

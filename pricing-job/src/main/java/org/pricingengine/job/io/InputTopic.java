@@ -1,4 +1,8 @@
 package org.pricingengine.job.io;
 
 /** The three input streams, each with its own record type and parser. */
-enum InputTopic { BEHAVIOUR_EVENTS, CATALOG_UPDATES, PRICE_REQUESTS }
+enum InputTopic {
+    BEHAVIOUR_EVENTS,
+    CATALOG_UPDATES,
+    PRICE_REQUESTS
+}

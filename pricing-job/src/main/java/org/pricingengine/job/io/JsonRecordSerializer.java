@@ -1,13 +1,11 @@
 package org.pricingengine.job.io;
 
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.kafka.clients.producer.ProducerRecord;
-
-import org.pricingengine.features.events.Json;
-
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.pricingengine.features.events.Json;
 
 /** Writes an output record as JSON to one topic, keyed so one user's records stay in order. */
 final class JsonRecordSerializer<T> implements KafkaRecordSerializationSchema<T> {
@@ -29,7 +27,7 @@ final class JsonRecordSerializer<T> implements KafkaRecordSerializationSchema<T>
         String key = keyOf.apply(element);
         // The producer stamps wall-clock time: event times of replayed history would make the broker's
         // time-based retention delete the records at once.
-        return new ProducerRecord<>(topic, null, null,
-                key == null ? null : key.getBytes(StandardCharsets.UTF_8), Json.toBytes(element));
+        return new ProducerRecord<>(
+                topic, null, null, key == null ? null : key.getBytes(StandardCharsets.UTF_8), Json.toBytes(element));
     }
 }

@@ -1,12 +1,13 @@
 package org.pricingengine.job.io;
 
+import java.time.Instant;
+import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-
 import org.pricingengine.features.events.DeadLetter;
 import org.pricingengine.features.flink.InboundRecord;
 import org.pricingengine.features.validation.EventParser;
@@ -16,9 +17,6 @@ import org.pricingengine.job.config.PricingConfig.Delivery;
 import org.pricingengine.job.feedback.FeedbackOutcome;
 import org.pricingengine.job.policy.PriceDecision;
 
-import java.time.Instant;
-import java.util.Properties;
-
 /** Builds the job's Kafka sources and sinks from the configuration. */
 public final class KafkaEndpoints {
     private KafkaEndpoints() {}
@@ -27,12 +25,21 @@ public final class KafkaEndpoints {
         EventParser parser = new EventParser(validationRules(config));
         int maxChars = config.get(PricingConfig.DEAD_LETTER_MAX_CHARS);
         return new PricingSources(
-                source(config, config.get(PricingConfig.TOPIC_BEHAVIOUR),
-                        new InboundRecordDeserializer(InputTopic.BEHAVIOUR_EVENTS, parser, maxChars), false),
-                source(config, config.get(PricingConfig.TOPIC_CATALOG),
-                        new InboundRecordDeserializer(InputTopic.CATALOG_UPDATES, parser, maxChars), false),
-                source(config, config.get(PricingConfig.TOPIC_REQUESTS),
-                        new InboundRecordDeserializer(InputTopic.PRICE_REQUESTS, parser, maxChars), true));
+                source(
+                        config,
+                        config.get(PricingConfig.TOPIC_BEHAVIOUR),
+                        new InboundRecordDeserializer(InputTopic.BEHAVIOUR_EVENTS, parser, maxChars),
+                        false),
+                source(
+                        config,
+                        config.get(PricingConfig.TOPIC_CATALOG),
+                        new InboundRecordDeserializer(InputTopic.CATALOG_UPDATES, parser, maxChars),
+                        false),
+                source(
+                        config,
+                        config.get(PricingConfig.TOPIC_REQUESTS),
+                        new InboundRecordDeserializer(InputTopic.PRICE_REQUESTS, parser, maxChars),
+                        true));
     }
 
     public static ValidationRules validationRules(PricingConfig config) {
@@ -44,8 +51,8 @@ public final class KafkaEndpoints {
                 ValidationRules.DEFAULTS.maxPrice());
     }
 
-    private static KafkaSource<InboundRecord> source(PricingConfig config, String topic,
-                                                     InboundRecordDeserializer deserializer, boolean latencyCritical) {
+    private static KafkaSource<InboundRecord> source(
+            PricingConfig config, String topic, InboundRecordDeserializer deserializer, boolean latencyCritical) {
         Properties props = config.kafkaClientProperties();
         if (latencyCritical) {
             // Requests: a waiting fetch returns as soon as one record is there.
@@ -62,11 +69,13 @@ public final class KafkaEndpoints {
                 .setClientIdPrefix(config.get(PricingConfig.GROUP_ID) + "-" + topic)
                 .setDeserializer(deserializer)
                 .setProperties(props)
-                .setStartingOffsets(switch (config.get(PricingConfig.STARTING_OFFSETS)) {
-                    case EARLIEST -> OffsetsInitializer.earliest();
-                    case LATEST -> OffsetsInitializer.latest();
-                    case COMMITTED_OR_EARLIEST -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-                });
+                .setStartingOffsets(
+                        switch (config.get(PricingConfig.STARTING_OFFSETS)) {
+                            case EARLIEST -> OffsetsInitializer.earliest();
+                            case LATEST -> OffsetsInitializer.latest();
+                            case COMMITTED_OR_EARLIEST ->
+                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+                        });
         if (config.get(PricingConfig.BOUNDED)) {
             builder.setBounded(OffsetsInitializer.latest());
         }
@@ -75,14 +84,29 @@ public final class KafkaEndpoints {
 
     public static PricingSinks sinks(PricingConfig config) {
         return new PricingSinks(
-                sink(config, new JsonRecordSerializer<PriceDecision>(config.get(PricingConfig.TOPIC_DECISIONS),
-                        PriceDecision::userId), "1", config.get(PricingConfig.DELIVERY_DECISIONS), "decisions"),
+                sink(
+                        config,
+                        new JsonRecordSerializer<PriceDecision>(
+                                config.get(PricingConfig.TOPIC_DECISIONS), PriceDecision::userId),
+                        "1",
+                        config.get(PricingConfig.DELIVERY_DECISIONS),
+                        "decisions"),
                 publishedDecisions(config),
                 // Outcomes and dead letters wait for nobody: batch them.
-                sink(config, new JsonRecordSerializer<FeedbackOutcome>(config.get(PricingConfig.TOPIC_FEEDBACK),
-                        FeedbackOutcome::userId), "50", config.get(PricingConfig.DELIVERY_FEEDBACK), "feedback"),
-                sink(config, new JsonRecordSerializer<DeadLetter>(config.get(PricingConfig.TOPIC_DEAD_LETTERS),
-                        DeadLetter::sourceTopic), "50", Delivery.AT_LEAST_ONCE, "dead-letters"));
+                sink(
+                        config,
+                        new JsonRecordSerializer<FeedbackOutcome>(
+                                config.get(PricingConfig.TOPIC_FEEDBACK), FeedbackOutcome::userId),
+                        "50",
+                        config.get(PricingConfig.DELIVERY_FEEDBACK),
+                        "feedback"),
+                sink(
+                        config,
+                        new JsonRecordSerializer<DeadLetter>(
+                                config.get(PricingConfig.TOPIC_DEAD_LETTERS), DeadLetter::sourceTopic),
+                        "50",
+                        Delivery.AT_LEAST_ONCE,
+                        "dead-letters"));
     }
 
     /**
@@ -93,12 +117,15 @@ public final class KafkaEndpoints {
         if (config.get(PricingConfig.DELIVERY_DECISIONS) != Delivery.AT_LEAST_ONCE) {
             return null;
         }
-        return new PublishedDecisions(config.get(PricingConfig.BOOTSTRAP_SERVERS),
-                config.get(PricingConfig.TOPIC_DECISIONS), config.kafkaClientProperties(), java.time.Duration.ofMinutes(2));
+        return new PublishedDecisions(
+                config.get(PricingConfig.BOOTSTRAP_SERVERS),
+                config.get(PricingConfig.TOPIC_DECISIONS),
+                config.kafkaClientProperties(),
+                java.time.Duration.ofMinutes(2));
     }
 
-    private static <T> KafkaSink<T> sink(PricingConfig config, JsonRecordSerializer<T> serializer, String lingerMs,
-                                         Delivery delivery, String name) {
+    private static <T> KafkaSink<T> sink(
+            PricingConfig config, JsonRecordSerializer<T> serializer, String lingerMs, Delivery delivery, String name) {
         Properties props = config.kafkaClientProperties();
         // Decisions are waited for by a shopper: sent at once rather than batched for throughput.
         props.putIfAbsent("linger.ms", lingerMs);
@@ -107,7 +134,8 @@ public final class KafkaEndpoints {
                 .setRecordSerializer(serializer);
         if (delivery == Delivery.EXACTLY_ONCE) {
             // Flink's default (1 h) exceeds what brokers allow by default (15 min): InitProducerId would fail.
-            props.putIfAbsent("transaction.timeout.ms",
+            props.putIfAbsent(
+                    "transaction.timeout.ms",
                     Long.toString(config.get(PricingConfig.TRANSACTION_TIMEOUT).toMillis()));
             builder.setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                     .setTransactionalIdPrefix(config.get(PricingConfig.TRANSACTIONAL_ID_PREFIX) + "-" + name);

@@ -1,7 +1,6 @@
 package org.pricingengine.job.io;
 
 import org.apache.flink.api.connector.sink2.Sink;
-
 import org.pricingengine.features.events.DeadLetter;
 import org.pricingengine.job.feedback.FeedbackOutcome;
 import org.pricingengine.job.policy.PriceDecision;
@@ -15,8 +14,11 @@ import org.pricingengine.job.policy.PriceDecision;
  *                           null when there is nothing to read back (exactly-once decisions: a restart
  *                           aborts what was not committed)
  */
-public record PricingSinks(Sink<PriceDecision> decisions, PublishedDecisions publishedDecisions,
-                           Sink<FeedbackOutcome> feedback, Sink<DeadLetter> deadLetters) {
+public record PricingSinks(
+        Sink<PriceDecision> decisions,
+        PublishedDecisions publishedDecisions,
+        Sink<FeedbackOutcome> feedback,
+        Sink<DeadLetter> deadLetters) {
 
     /** Sinks whose decisions are not read back after a restore: replayed requests are priced again. */
     public PricingSinks(Sink<PriceDecision> decisions, Sink<FeedbackOutcome> feedback, Sink<DeadLetter> deadLetters) {

@@ -1,18 +1,5 @@
 package org.pricingengine.job.io;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-
-import org.pricingengine.job.policy.PriceDecision;
-import org.pricingengine.job.policy.PublishedDecisionLog;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,6 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.pricingengine.job.policy.PriceDecision;
+import org.pricingengine.job.policy.PublishedDecisionLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads back the decisions the job published after a given wall-clock time. After a failure the job
@@ -34,8 +31,9 @@ import java.util.function.Predicate;
  * @param clientProperties     security and other client settings shared with the sinks
  * @param readTimeout          how long reading may take; past it the restore fails and Flink retries it
  */
-public record PublishedDecisions(String bootstrapServers, String topic, Properties clientProperties,
-                                 Duration readTimeout) implements PublishedDecisionLog {
+public record PublishedDecisions(
+        String bootstrapServers, String topic, Properties clientProperties, Duration readTimeout)
+        implements PublishedDecisionLog {
     private static final Logger LOG = LoggerFactory.getLogger(PublishedDecisions.class);
 
     /**
@@ -66,7 +64,8 @@ public record PublishedDecisions(String bootstrapServers, String topic, Properti
         long read = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, readTimeout).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+                    .map(info -> new TopicPartition(topic, info.partition()))
+                    .toList();
             consumer.assign(partitions);
             Map<TopicPartition, Long> from = new HashMap<>();
             partitions.forEach(tp -> from.put(tp, since));
@@ -82,7 +81,8 @@ public record PublishedDecisions(String bootstrapServers, String topic, Properti
                             + java.time.Instant.ofEpochMilli(since) + " from " + topic + " within " + readTimeout);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition())) || r.key() == null
+                    if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))
+                            || r.key() == null
                             || !ownsUser.test(new String(r.key(), StandardCharsets.UTF_8))) {
                         continue;
                     }
@@ -92,13 +92,19 @@ public record PublishedDecisions(String bootstrapServers, String topic, Properti
                         byDecisionId.put(d.decisionId(), d);
                     } catch (IOException | RuntimeException e) {
                         // Someone else's record on our topic: nothing of ours to re-issue.
-                        LOG.warn("Skipping an unreadable record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
+                        LOG.warn(
+                                "Skipping an unreadable record at {}-{}@{}: {}",
+                                r.topic(),
+                                r.partition(),
+                                r.offset(),
                                 e.getMessage());
                     }
                 }
             }
         }
-        LOG.info("Read back {} decisions published since {} for this subtask's users", read,
+        LOG.info(
+                "Read back {} decisions published since {} for this subtask's users",
+                read,
                 java.time.Instant.ofEpochMilli(since));
         return byDecisionId;
     }

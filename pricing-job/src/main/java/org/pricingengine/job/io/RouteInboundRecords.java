@@ -3,7 +3,6 @@ package org.pricingengine.job.io;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-
 import org.pricingengine.features.events.DeadLetter;
 import org.pricingengine.features.flink.InboundRecord;
 

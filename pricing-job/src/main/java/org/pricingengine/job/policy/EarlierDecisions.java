@@ -1,21 +1,5 @@
 package org.pricingengine.job.policy;
 
-import org.apache.flink.api.common.TaskInfo;
-import org.apache.flink.api.common.functions.RuntimeContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
-
-import org.pricingengine.features.events.Json;
-import org.pricingengine.features.flink.StateTtl;
-import org.pricingengine.job.scoring.ScoredRequest;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +8,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.flink.api.common.TaskInfo;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.features.flink.StateTtl;
+import org.pricingengine.job.scoring.ScoredRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decisions already given, for requests that come again, so one decision id never names two different
@@ -42,6 +39,7 @@ final class EarlierDecisions {
     private final Clock clock;
     /** Wall-clock time of each subtask's last snapshot; union state, so every subtask sees the latest. */
     private final ListState<Long> snapshotTimes;
+
     private Map<String, PriceDecision> toReissue = new HashMap<>();
     private long reissueUntilMs;
     /** decision_id to the decision published under it, within the quote TTL. */
@@ -57,10 +55,13 @@ final class EarlierDecisions {
      *
      * @param published null: nothing to read back, replayed requests are priced again
      */
-    static EarlierDecisions initialize(FunctionInitializationContext context, PublishedDecisionLog published,
-                                       RuntimeContext runtime, Clock clock) throws Exception {
-        EarlierDecisions earlier = new EarlierDecisions(clock, context.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>("snapshot-wall-times", Long.class)));
+    static EarlierDecisions initialize(
+            FunctionInitializationContext context, PublishedDecisionLog published, RuntimeContext runtime, Clock clock)
+            throws Exception {
+        EarlierDecisions earlier = new EarlierDecisions(
+                clock,
+                context.getOperatorStateStore()
+                        .getUnionListState(new ListStateDescriptor<>("snapshot-wall-times", Long.class)));
         if (context.isRestored() && published != null) {
             earlier.readBack(published, runtime.getTaskInfo());
         }
@@ -78,11 +79,15 @@ final class EarlierDecisions {
         int maxParallelism = task.getMaxNumberOfParallelSubtasks();
         int parallelism = task.getNumberOfParallelSubtasks();
         int subtask = task.getIndexOfThisSubtask();
-        toReissue = published.readSince(lastSnapshotMs, user ->
-                KeyGroupRangeAssignment.assignKeyToParallelOperator(user, maxParallelism, parallelism) == subtask);
+        toReissue = published.readSince(
+                lastSnapshotMs,
+                user -> KeyGroupRangeAssignment.assignKeyToParallelOperator(user, maxParallelism, parallelism)
+                        == subtask);
         reissueUntilMs = clock.millis() + REISSUE_WINDOW.toMillis();
-        LOG.info("Restored from a snapshot taken at {}: {} published decisions to re-issue if their requests come again",
-                Instant.ofEpochMilli(lastSnapshotMs), toReissue.size());
+        LOG.info(
+                "Restored from a snapshot taken at {}: {} published decisions to re-issue if their requests come again",
+                Instant.ofEpochMilli(lastSnapshotMs),
+                toReissue.size());
     }
 
     /** The keyed state, which exists only once the function is open. */

@@ -1,8 +1,7 @@
 package org.pricingengine.job.policy;
 
-import org.pricingengine.job.config.PricingConfig;
-
 import java.io.Serializable;
+import org.pricingengine.job.config.PricingConfig;
 
 /** The pricing policy's knobs, read once from {@link PricingConfig}. */
 public record PolicySettings(
@@ -16,7 +15,8 @@ public record PolicySettings(
         long quoteTtlMs,
         double maxChange,
         long changeMemoryMs,
-        String disclosureText) implements Serializable {
+        String disclosureText)
+        implements Serializable {
 
     public static PolicySettings from(PricingConfig c) {
         return new PolicySettings(

@@ -7,8 +7,8 @@ import java.util.List;
  * The interval a price must lie in, and which guardrail sets each end. Floor and ceiling are already
  * on the rounding grid, so a rounded price inside them stays inside them.
  */
-public record PriceBounds(double floor, double ceiling, Guardrail floorGuardrail, Guardrail ceilingGuardrail,
-                          boolean costAboveList) {
+public record PriceBounds(
+        double floor, double ceiling, Guardrail floorGuardrail, Guardrail ceilingGuardrail, boolean costAboveList) {
 
     public boolean contains(double price) {
         return price >= floor - 1e-9 && price <= ceiling + 1e-9;

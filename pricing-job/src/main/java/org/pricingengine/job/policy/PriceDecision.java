@@ -5,16 +5,13 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
-
-import org.pricingengine.features.events.IsoTimeDeserializer;
-import org.pricingengine.features.events.IsoTimeSerializer;
-import org.pricingengine.features.events.Json;
-
 import java.io.IOException;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
+import org.pricingengine.features.events.IsoTimeDeserializer;
+import org.pricingengine.features.events.IsoTimeSerializer;
+import org.pricingengine.features.events.Json;
 
 /**
  * The price the engine quotes for one request, and why. Topic: price decisions, keyed by user.
@@ -33,9 +30,27 @@ import java.util.UUID;
  * JSON nor Flink's type of this record sees them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"decision_id", "request_id", "user_id", "item_id", "list_price", "price", "unit_cost",
-        "model_version", "arm", "expected_conversion", "reason_codes", "guardrails", "fallback", "personalized",
-        "disclosure", "request_time", "decision_time", "latency_ms", "user_history_events"})
+@JsonPropertyOrder({
+    "decision_id",
+    "request_id",
+    "user_id",
+    "item_id",
+    "list_price",
+    "price",
+    "unit_cost",
+    "model_version",
+    "arm",
+    "expected_conversion",
+    "reason_codes",
+    "guardrails",
+    "fallback",
+    "personalized",
+    "disclosure",
+    "request_time",
+    "decision_time",
+    "latency_ms",
+    "user_history_events"
+})
 public record PriceDecision(
         @JsonProperty("decision_id") String decisionId,
         @JsonProperty("request_id") String requestId,
@@ -52,10 +67,17 @@ public record PriceDecision(
         @JsonProperty("fallback") boolean fallback,
         @JsonProperty("personalized") boolean personalized,
         @JsonProperty("disclosure") String disclosure,
-        @JsonProperty("request_time") @JsonSerialize(using = IsoTimeSerializer.class)
-        @JsonDeserialize(using = IsoTimeDeserializer.class) long requestTimeMs,
-        @JsonProperty("decision_time") @JsonSerialize(using = IsoTimeSerializer.class)
-        @JsonDeserialize(using = IsoTimeDeserializer.class) long decisionTimeMs,
+
+        @JsonProperty("request_time")
+        @JsonSerialize(using = IsoTimeSerializer.class)
+        @JsonDeserialize(using = IsoTimeDeserializer.class)
+        long requestTimeMs,
+
+        @JsonProperty("decision_time")
+        @JsonSerialize(using = IsoTimeSerializer.class)
+        @JsonDeserialize(using = IsoTimeDeserializer.class)
+        long decisionTimeMs,
+
         @JsonProperty("latency_ms") long latencyMs,
         @JsonProperty("user_history_events") int userHistoryEvents) {
 
@@ -66,7 +88,8 @@ public record PriceDecision(
      */
     public static String decisionIdFor(String requestId, String userId, String itemId) {
         return UUID.nameUUIDFromBytes(("price-decision:" + requestId + '\u0000' + userId + '\u0000' + itemId)
-                .getBytes(StandardCharsets.UTF_8)).toString();
+                        .getBytes(StandardCharsets.UTF_8))
+                .toString();
     }
 
     /** @throws IllegalArgumentException if a reason code is not one this job knows */

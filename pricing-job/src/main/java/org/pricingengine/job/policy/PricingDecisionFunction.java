@@ -1,20 +1,18 @@
 package org.pricingengine.job.policy;
 
+import java.time.Clock;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-
 import org.pricingengine.features.events.PriceRequest;
 import org.pricingengine.features.flink.EnrichedRequest;
 import org.pricingengine.features.state.ItemSnapshot;
 import org.pricingengine.job.scoring.DemandEstimate;
 import org.pricingengine.job.scoring.ScoredRequest;
-
-import java.time.Clock;
-import java.util.List;
 
 /**
  * Keyed by user: turns scored requests into decisions with the {@link PricingPolicy}, keeping the
@@ -95,8 +93,17 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
         }
         ItemSnapshot item = enriched.item();
         if (item == null) {
-            publish(decision(decisionId, scored, null, null, List.of(ReasonCode.fallbackFor(scored.failure())), List.of(),
-                    true, null), out);
+            publish(
+                    decision(
+                            decisionId,
+                            scored,
+                            null,
+                            null,
+                            List.of(ReasonCode.fallbackFor(scored.failure())),
+                            List.of(),
+                            true,
+                            null),
+                    out);
             return;
         }
         QuoteMemo last = quotes.last(item.itemId());
@@ -106,16 +113,33 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
             PriceBounds bounds = policy.bounds(item, null);
             if (bounds.contains(last.price)) {
                 boolean usable = estimate != null && estimate.isUsable();
-                publish(decision(decisionId, scored, item, last.price, List.of(ReasonCode.STABLE_QUOTE),
-                        bounds.bindingAt(last.price), false,
-                        usable ? estimate.conversionAt(last.price, item.listPrice()) : null), out);
+                publish(
+                        decision(
+                                decisionId,
+                                scored,
+                                item,
+                                last.price,
+                                List.of(ReasonCode.STABLE_QUOTE),
+                                bounds.bindingAt(last.price),
+                                false,
+                                usable ? estimate.conversionAt(last.price, item.listPrice()) : null),
+                        out);
                 return;
             }
         }
         PriceQuote quote = policy.decide(item, estimate, scored.failure(), quotes.changeLimitAnchor(last, now));
         quotes.remember(item.itemId(), last, quote, item.listPrice(), now);
-        publish(decision(decisionId, scored, item, quote.price(), quote.reasons(), quote.guardrails(), quote.fallback(),
-                quote.expectedConversion()), out);
+        publish(
+                decision(
+                        decisionId,
+                        scored,
+                        item,
+                        quote.price(),
+                        quote.reasons(),
+                        quote.guardrails(),
+                        quote.fallback(),
+                        quote.expectedConversion()),
+                out);
     }
 
     /** Emits the decision and keeps it, so the same request asked again gets the same record. */
@@ -125,9 +149,15 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
     }
 
     /** The one place a decision record is made from the policy's reasons and guardrails. */
-    private PriceDecision decision(String decisionId, ScoredRequest scored, ItemSnapshot item, Double price,
-                                   List<ReasonCode> reasons, List<Guardrail> guardrails, boolean fallback,
-                                   Double expectedConversion) {
+    private PriceDecision decision(
+            String decisionId,
+            ScoredRequest scored,
+            ItemSnapshot item,
+            Double price,
+            List<ReasonCode> reasons,
+            List<Guardrail> guardrails,
+            boolean fallback,
+            Double expectedConversion) {
         EnrichedRequest enriched = scored.enriched();
         PriceRequest request = enriched.request();
         long decidedAt = clock.millis();

@@ -1,12 +1,11 @@
 package org.pricingengine.job.policy;
 
-import org.pricingengine.features.state.ItemSnapshot;
-import org.pricingengine.job.scoring.DemandEstimate;
-import org.pricingengine.job.scoring.ScoringFailure;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import org.pricingengine.features.state.ItemSnapshot;
+import org.pricingengine.job.scoring.DemandEstimate;
+import org.pricingengine.job.scoring.ScoringFailure;
 
 /**
  * Chooses a price from the model's demand curve, inside guardrails that hold whatever the model says.
@@ -46,8 +45,8 @@ public final class PricingPolicy implements Serializable {
         double marginFloor = cost * (1 + settings.minMargin());
         double discountFloor = list * (1 - settings.maxDiscount());
         double floor = Math.max(marginFloor, discountFloor);
-        Guardrail floorGuardrail = marginFloor >= discountFloor
-                ? Guardrail.FLOOR_MIN_MARGIN : Guardrail.FLOOR_MAX_DISCOUNT;
+        Guardrail floorGuardrail =
+                marginFloor >= discountFloor ? Guardrail.FLOOR_MIN_MARGIN : Guardrail.FLOOR_MAX_DISCOUNT;
         double ceiling = list * (1 + settings.maxMarkup());
         Guardrail ceilingGuardrail = Guardrail.CEILING_LIST_PRICE;
         boolean costAboveList = floor > ceiling;
@@ -61,7 +60,8 @@ public final class PricingPolicy implements Serializable {
         if (previousPrice != null && settings.maxChange() > 0 && !costAboveList) {
             // The change limit narrows the hard bounds when the two overlap on the rounding grid;
             // otherwise the hard guardrails win.
-            double[] limited = snapInward(Math.max(floor, previousPrice * (1 - settings.maxChange())),
+            double[] limited = snapInward(
+                    Math.max(floor, previousPrice * (1 - settings.maxChange())),
                     Math.min(ceiling, previousPrice * (1 + settings.maxChange())));
             if (limited[0] <= limited[1] && limited[0] >= floor && limited[1] <= ceiling) {
                 if (limited[0] > floor) {
@@ -99,7 +99,8 @@ public final class PricingPolicy implements Serializable {
             reasons.add(ReasonCode.COST_ABOVE_LIST_PRICE);
         }
         if (failure != null || estimate == null || !estimate.isUsable()) {
-            reasons.add(0, failure != null ? ReasonCode.fallbackFor(failure) : ReasonCode.FALLBACK_INVALID_MODEL_OUTPUT);
+            reasons.add(
+                    0, failure != null ? ReasonCode.fallbackFor(failure) : ReasonCode.FALLBACK_INVALID_MODEL_OUTPUT);
             double price = bounds.clamp(item.listPrice());
             return new PriceQuote(price, null, reasons, bounds.bindingAt(price), true, bounds);
         }
@@ -121,7 +122,8 @@ public final class PricingPolicy implements Serializable {
         reasons.add(ReasonCode.MODEL_OPTIMUM);
         reasons.add(settings.maximiseMargin() ? ReasonCode.OBJECTIVE_MARGIN : ReasonCode.OBJECTIVE_REVENUE);
         reasons.add(price < list - 1e-9 ? ReasonCode.DISCOUNTED : ReasonCode.AT_LIST_PRICE);
-        return new PriceQuote(price, estimate.conversionAt(price, list), reasons, bounds.bindingAt(price), false, bounds);
+        return new PriceQuote(
+                price, estimate.conversionAt(price, list), reasons, bounds.bindingAt(price), false, bounds);
     }
 
     private double objective(double price, double cost, double conversion) {

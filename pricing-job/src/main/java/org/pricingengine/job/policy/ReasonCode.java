@@ -1,8 +1,7 @@
 package org.pricingengine.job.policy;
 
-import org.pricingengine.job.scoring.ScoringFailure;
-
 import java.util.List;
+import org.pricingengine.job.scoring.ScoringFailure;
 
 /**
  * Why a price is what it is; a decision carries one or more, the fallback reason first. The constant's

@@ -1,13 +1,11 @@
 package org.pricingengine.job.policy;
 
+import java.time.Duration;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-
 import org.pricingengine.features.flink.StateTtl;
 import org.pricingengine.features.state.ItemSnapshot;
-
-import java.time.Duration;
 
 /**
  * The user's recent quotes per item (keyed state of the policy operator, keyed by user): a request
@@ -44,7 +42,9 @@ final class StableQuotes {
      * TTL, and the catalog has not changed the list price since.
      */
     boolean stillStanding(QuoteMemo last, ItemSnapshot item, long requestTimeMs) {
-        return last != null && requestTimeMs >= last.quoteTimeMs && requestTimeMs - last.quoteTimeMs < quoteTtlMs
+        return last != null
+                && requestTimeMs >= last.quoteTimeMs
+                && requestTimeMs - last.quoteTimeMs < quoteTtlMs
                 && last.listPrice == item.listPrice();
     }
 
@@ -64,7 +64,9 @@ final class StableQuotes {
     /** Puts back the quote a re-issued decision made, as it was when the decision was published. */
     void restore(PriceDecision published) throws Exception {
         if (!published.fallback() && published.price() != null && !published.hasReason(ReasonCode.STABLE_QUOTE)) {
-            byItem.put(published.itemId(), new QuoteMemo(published.price(), published.listPrice(), published.requestTimeMs()));
+            byItem.put(
+                    published.itemId(),
+                    new QuoteMemo(published.price(), published.listPrice(), published.requestTimeMs()));
         }
     }
 }

@@ -10,7 +10,11 @@ import java.util.function.LongSupplier;
  * Thread-safe: results arrive on the scoring thread, timeouts on the task thread.
  */
 final class CircuitBreaker {
-    public enum State { CLOSED, OPEN, HALF_OPEN }
+    public enum State {
+        CLOSED,
+        OPEN,
+        HALF_OPEN
+    }
 
     private final int threshold;
     private final long cooldownMs;

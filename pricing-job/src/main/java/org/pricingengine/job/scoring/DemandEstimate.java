@@ -12,7 +12,10 @@ public record DemandEstimate(double baseLogit, double priceSensitivity) {
 
     /** NaN, infinite or negative-sensitivity outputs are not a usable demand curve. */
     public boolean isUsable() {
-        return Double.isFinite(baseLogit) && Double.isFinite(priceSensitivity) && priceSensitivity >= 0
-                && Math.abs(baseLogit) < 50 && priceSensitivity < 100;
+        return Double.isFinite(baseLogit)
+                && Double.isFinite(priceSensitivity)
+                && priceSensitivity >= 0
+                && Math.abs(baseLogit) < 50
+                && priceSensitivity < 100;
     }
 }

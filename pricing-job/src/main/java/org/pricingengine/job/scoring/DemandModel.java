@@ -8,18 +8,15 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-
-import org.pricingengine.features.FeatureSpec;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.pricingengine.features.FeatureSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One exported demand model (see model-assets/CONTRACT.md) in an ONNX Runtime session. Loading
@@ -58,7 +55,8 @@ public final class DemandModel implements AutoCloseable {
         String provider = "CPU";
         OrtSession session = null;
         try {
-            boolean tryCuda = device == ScoringDevice.CUDA || (device == ScoringDevice.AUTO && ScoringDevice.nvidiaGpuPresent());
+            boolean tryCuda =
+                    device == ScoringDevice.CUDA || (device == ScoringDevice.AUTO && ScoringDevice.nvidiaGpuPresent());
             if (tryCuda) {
                 try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads)) {
                     options.addCUDA(cudaDeviceId);
@@ -66,8 +64,8 @@ public final class DemandModel implements AutoCloseable {
                     provider = "CUDA:" + cudaDeviceId;
                 } catch (OrtException e) {
                     if (device == ScoringDevice.CUDA) {
-                        throw new ModelContractException("model.device=cuda but the CUDA execution provider cannot start: "
-                                + e.getMessage(), e);
+                        throw new ModelContractException(
+                                "model.device=cuda but the CUDA execution provider cannot start: " + e.getMessage(), e);
                     }
                     LOG.warn("GPU present but the CUDA execution provider failed ({}); scoring on CPU", e.getMessage());
                 }
@@ -87,10 +85,17 @@ public final class DemandModel implements AutoCloseable {
         }
         DemandModel model = new DemandModel(manifest, env, session, provider);
         long warmupMs = model.warmUp();
-        LOG.info("Demand model {} (feature spec {}) loaded from {} on {} with {} intra-op thread(s){}; warm-up {} ms",
-                version, manifest.featureSpecVersion(), onnx, provider, intraOpThreads,
+        LOG.info(
+                "Demand model {} (feature spec {}) loaded from {} on {} with {} intra-op thread(s){}; warm-up {} ms",
+                version,
+                manifest.featureSpecVersion(),
+                onnx,
+                provider,
+                intraOpThreads,
                 provider.equals("CPU") && device == ScoringDevice.AUTO && !ScoringDevice.nvidiaGpuPresent()
-                        ? " (no NVIDIA GPU on this machine)" : "", warmupMs);
+                        ? " (no NVIDIA GPU on this machine)"
+                        : "",
+                warmupMs);
         return model;
     }
 
@@ -103,7 +108,8 @@ public final class DemandModel implements AutoCloseable {
         long start = System.nanoTime();
         try {
             org.pricingengine.features.FeatureVector empty = new org.pricingengine.features.FeatureVector(
-                    new float[FeatureSpec.SEQUENCE_LENGTH * FeatureSpec.TOKEN_DIM], filled(FeatureSpec.SEQUENCE_LENGTH, 1f),
+                    new float[FeatureSpec.SEQUENCE_LENGTH * FeatureSpec.TOKEN_DIM],
+                    filled(FeatureSpec.SEQUENCE_LENGTH, 1f),
                     contextMean.clone());
             for (int size = 1; size <= 64; size *= 2) {
                 ScoringBatch batch = new ScoringBatch(size);
@@ -116,7 +122,8 @@ public final class DemandModel implements AutoCloseable {
             }
         } catch (OrtException e) {
             close();
-            throw new ModelContractException("model " + manifest.modelVersion() + " fails on a warm-up batch: " + e.getMessage(), e);
+            throw new ModelContractException(
+                    "model " + manifest.modelVersion() + " fails on a warm-up batch: " + e.getMessage(), e);
         }
         return (System.nanoTime() - start) / 1_000_000;
     }
@@ -159,14 +166,22 @@ public final class DemandModel implements AutoCloseable {
         OnnxTensor mask = null;
         OnnxTensor ctx = null;
         try {
-            seq = OnnxTensor.createTensor(env, window(batch.sequence, n * FeatureSpec.SEQUENCE_LENGTH * FeatureSpec.TOKEN_DIM),
+            seq = OnnxTensor.createTensor(
+                    env,
+                    window(batch.sequence, n * FeatureSpec.SEQUENCE_LENGTH * FeatureSpec.TOKEN_DIM),
                     new long[] {n, FeatureSpec.SEQUENCE_LENGTH, FeatureSpec.TOKEN_DIM});
-            mask = OnnxTensor.createTensor(env, window(batch.paddingMask, n * FeatureSpec.SEQUENCE_LENGTH),
-                    new long[] {n, FeatureSpec.SEQUENCE_LENGTH});
-            ctx = OnnxTensor.createTensor(env, window(batch.context, n * FeatureSpec.CONTEXT_DIM),
-                    new long[] {n, FeatureSpec.CONTEXT_DIM});
+            mask = OnnxTensor.createTensor(env, window(batch.paddingMask, n * FeatureSpec.SEQUENCE_LENGTH), new long[] {
+                n, FeatureSpec.SEQUENCE_LENGTH
+            });
+            ctx = OnnxTensor.createTensor(
+                    env, window(batch.context, n * FeatureSpec.CONTEXT_DIM), new long[] {n, FeatureSpec.CONTEXT_DIM});
             Map<String, OnnxTensor> inputs = Map.of(
-                    FeatureSpec.INPUT_SEQUENCE, seq, FeatureSpec.INPUT_PADDING_MASK, mask, FeatureSpec.INPUT_CONTEXT, ctx);
+                    FeatureSpec.INPUT_SEQUENCE,
+                    seq,
+                    FeatureSpec.INPUT_PADDING_MASK,
+                    mask,
+                    FeatureSpec.INPUT_CONTEXT,
+                    ctx);
             try (OrtSession.Result result = session.run(inputs)) {
                 copyOutput(result, FeatureSpec.OUTPUT_BASE_LOGIT, batch.baseLogit, n);
                 copyOutput(result, FeatureSpec.OUTPUT_PRICE_SENSITIVITY, batch.priceSensitivity, n);

@@ -1,16 +1,14 @@
 package org.pricingengine.job.scoring;
 
-import org.pricingengine.features.FeatureVector;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.pricingengine.features.FeatureVector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Collects requests from the async operator and scores them together: a batch closes when it is
@@ -37,8 +35,13 @@ final class MicroBatcher implements AutoCloseable {
     private final BatchListener listener;
     private volatile boolean running = true;
 
-    public MicroBatcher(DemandModel model, int maxBatch, long maxWaitNanos, int queueCapacity, String threadName,
-                        BatchListener listener) {
+    public MicroBatcher(
+            DemandModel model,
+            int maxBatch,
+            long maxWaitNanos,
+            int queueCapacity,
+            String threadName,
+            BatchListener listener) {
         this.model = model;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWaitNanos;

@@ -1,10 +1,5 @@
 package org.pricingengine.job.scoring;
 
-import org.pricingengine.features.Checksums;
-import org.pricingengine.features.FeatureSpec;
-import org.pricingengine.features.events.Json;
-import org.pricingengine.features.offline.FeatureFingerprint;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +8,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.pricingengine.features.Checksums;
+import org.pricingengine.features.FeatureSpec;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.features.offline.FeatureFingerprint;
 
 /**
  * The contract between an exported model and this job (see model-assets/CONTRACT.md): the files are
@@ -52,8 +51,8 @@ public final class ModelContract {
             }
         }
         if (!problems.isEmpty()) {
-            throw new ModelContractException("model " + version + " does not match this job ("
-                    + problems.size() + " problem(s)):\n  - " + String.join("\n  - ", problems));
+            throw new ModelContractException("model " + version + " does not match this job (" + problems.size()
+                    + " problem(s)):\n  - " + String.join("\n  - ", problems));
         }
         return manifest;
     }
@@ -62,17 +61,21 @@ public final class ModelContract {
     static List<String> problems(ModelManifest m, String version, String featureFingerprint) {
         List<String> p = new ArrayList<>();
         if (m.featureFingerprint() == null) {
-            p.add("feature_fingerprint is missing: the manifest does not say which feature code the model was trained on");
+            p.add(
+                    "feature_fingerprint is missing: the manifest does not say which feature code the model was trained on");
         } else if (!m.featureFingerprint().equals(featureFingerprint)) {
-            p.add("the features this job computes (fingerprint " + featureFingerprint + ") differ from those the model was "
-                    + "trained on (" + m.featureFingerprint() + "): the feature code changed since training; retrain the "
+            p.add("the features this job computes (fingerprint " + featureFingerprint
+                    + ") differ from those the model was "
+                    + "trained on (" + m.featureFingerprint()
+                    + "): the feature code changed since training; retrain the "
                     + "model (model-assets/training/retrain.sh) or deploy the feature code it was trained with");
         }
         if (m.modelVersion() == null || !m.modelVersion().equals(version)) {
             p.add("manifest model_version is '" + m.modelVersion() + "', expected '" + version + "'");
         }
         if (!FeatureSpec.VERSION.equals(m.featureSpecVersion())) {
-            p.add("feature_spec_version is '" + m.featureSpecVersion() + "' but the job computes '" + FeatureSpec.VERSION + "'");
+            p.add("feature_spec_version is '" + m.featureSpecVersion() + "' but the job computes '"
+                    + FeatureSpec.VERSION + "'");
         }
         if (m.onnxFile() == null) {
             p.add("onnx_file is missing");
@@ -94,9 +97,10 @@ public final class ModelContract {
         if (n == null || n.contextMean() == null || n.contextStd() == null) {
             p.add("normalisation.context_mean / context_std are missing");
         } else {
-            if (n.contextMean().size() != FeatureSpec.CONTEXT_DIM || n.contextStd().size() != FeatureSpec.CONTEXT_DIM) {
-                p.add("normalisation has " + n.contextMean().size() + "/" + n.contextStd().size()
-                        + " values, expected " + FeatureSpec.CONTEXT_DIM);
+            if (n.contextMean().size() != FeatureSpec.CONTEXT_DIM
+                    || n.contextStd().size() != FeatureSpec.CONTEXT_DIM) {
+                p.add("normalisation has " + n.contextMean().size() + "/"
+                        + n.contextStd().size() + " values, expected " + FeatureSpec.CONTEXT_DIM);
             } else if (n.contextStd().stream().anyMatch(s -> s == null || !(s > 0) || !Double.isFinite(s))
                     || n.contextMean().stream().anyMatch(v -> v == null || !Double.isFinite(v))) {
                 p.add("normalisation has non-finite values or a non-positive std");
@@ -107,7 +111,8 @@ public final class ModelContract {
 
     static Map<String, List<Long>> expectedInputs() {
         Map<String, List<Long>> m = new HashMap<>();
-        m.put(FeatureSpec.INPUT_SEQUENCE, List.of(-1L, (long) FeatureSpec.SEQUENCE_LENGTH, (long) FeatureSpec.TOKEN_DIM));
+        m.put(FeatureSpec.INPUT_SEQUENCE, List.of(-1L, (long) FeatureSpec.SEQUENCE_LENGTH, (long)
+                FeatureSpec.TOKEN_DIM));
         m.put(FeatureSpec.INPUT_PADDING_MASK, List.of(-1L, (long) FeatureSpec.SEQUENCE_LENGTH));
         m.put(FeatureSpec.INPUT_CONTEXT, List.of(-1L, (long) FeatureSpec.CONTEXT_DIM));
         return m;
@@ -117,8 +122,11 @@ public final class ModelContract {
         return Map.of(FeatureSpec.OUTPUT_BASE_LOGIT, List.of(-1L), FeatureSpec.OUTPUT_PRICE_SENSITIVITY, List.of(-1L));
     }
 
-    private static void compareTensors(String kind, Map<String, List<Long>> expected,
-                                       List<ModelManifest.TensorSpec> actual, List<String> problems) {
+    private static void compareTensors(
+            String kind,
+            Map<String, List<Long>> expected,
+            List<ModelManifest.TensorSpec> actual,
+            List<String> problems) {
         if (actual == null) {
             problems.add(kind + "s are missing from the manifest");
             return;
@@ -133,8 +141,8 @@ public final class ModelContract {
         compareShapes(kind, expected, got, problems);
     }
 
-    private static void compareShapes(String kind, Map<String, List<Long>> expected, Map<String, List<Long>> got,
-                                      List<String> problems) {
+    private static void compareShapes(
+            String kind, Map<String, List<Long>> expected, Map<String, List<Long>> got, List<String> problems) {
         for (Map.Entry<String, List<Long>> e : expected.entrySet()) {
             List<Long> shape = got.get(e.getKey());
             if (shape == null) {
@@ -187,7 +195,9 @@ public final class ModelContract {
         }
         try (Stream<Path> dirs = Files.list(root)) {
             List<String> v = dirs.filter(d -> Files.isRegularFile(d.resolve("manifest.json")))
-                    .map(d -> d.getFileName().toString()).sorted().toList();
+                    .map(d -> d.getFileName().toString())
+                    .sorted()
+                    .toList();
             return v.isEmpty() ? "none" : String.join(", ", v);
         } catch (IOException e) {
             return "unreadable: " + e.getMessage();

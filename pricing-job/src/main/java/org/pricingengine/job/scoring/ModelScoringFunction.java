@@ -1,15 +1,5 @@
 package org.pricingengine.job.scoring;
 
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Histogram;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import org.apache.flink.streaming.api.functions.async.ResultFuture;
-import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
-
-import org.pricingengine.features.flink.ScoringRequest;
-
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -17,6 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.pricingengine.features.flink.ScoringRequest;
 
 /**
  * Async scoring of price requests with the demand model. Requests are micro-batched by a
@@ -34,9 +32,19 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
      * Everything the function needs to find and run its models, fixed when the job is built.
      * {@code canaryVersion} null: no canary.
      */
-    public record Settings(String modelRoot, String version, ScoringDevice device, int cudaDeviceId,
-                           int intraOpThreads, int maxBatch, long maxBatchWaitNanos, int queueCapacity,
-                           int breakerFailures, long breakerCooldownMs, String canaryVersion, double canaryShare)
+    public record Settings(
+            String modelRoot,
+            String version,
+            ScoringDevice device,
+            int cudaDeviceId,
+            int intraOpThreads,
+            int maxBatch,
+            long maxBatchWaitNanos,
+            int queueCapacity,
+            int breakerFailures,
+            long breakerCooldownMs,
+            String canaryVersion,
+            double canaryShare)
             implements java.io.Serializable {
 
         /** Where one of the configured model versions lies. */
@@ -49,8 +57,19 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
         }
 
         public Settings withoutCanary() {
-            return new Settings(modelRoot, version, device, cudaDeviceId, intraOpThreads, maxBatch, maxBatchWaitNanos,
-                    queueCapacity, breakerFailures, breakerCooldownMs, null, 0);
+            return new Settings(
+                    modelRoot,
+                    version,
+                    device,
+                    cudaDeviceId,
+                    intraOpThreads,
+                    maxBatch,
+                    maxBatchWaitNanos,
+                    queueCapacity,
+                    breakerFailures,
+                    breakerCooldownMs,
+                    null,
+                    0);
         }
     }
 
@@ -75,15 +94,21 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
 
     @Override
     public void asyncInvoke(ScoringRequest request, ResultFuture<ScoredRequest> resultFuture) {
-        Arm arm = canary != null && CanaryArms.inCanary(request.enriched().request().userId(),
-                settings.canaryVersion(), settings.canaryShare()) ? canary : control;
+        Arm arm = canary != null
+                        && CanaryArms.inCanary(
+                                request.enriched().request().userId(), settings.canaryVersion(), settings.canaryShare())
+                ? canary
+                : control;
         arm.score(request, resultFuture);
     }
 
     @Override
     public void timeout(ScoringRequest request, ResultFuture<ScoredRequest> resultFuture) {
-        Arm arm = canary != null && CanaryArms.inCanary(request.enriched().request().userId(),
-                settings.canaryVersion(), settings.canaryShare()) ? canary : control;
+        Arm arm = canary != null
+                        && CanaryArms.inCanary(
+                                request.enriched().request().userId(), settings.canaryVersion(), settings.canaryShare())
+                ? canary
+                : control;
         arm.timedOut(request, resultFuture);
     }
 
@@ -118,10 +143,15 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
             Histogram inferenceMicros = metrics.histogram("inferenceMicros", new DescriptiveStatisticsHistogram(1000));
             scored = metrics.counter("scored");
             fallbacks = metrics.counter("fallbacks");
-            breaker = new CircuitBreaker(settings.breakerFailures(), settings.breakerCooldownMs(), System::currentTimeMillis);
+            breaker = new CircuitBreaker(
+                    settings.breakerFailures(), settings.breakerCooldownMs(), System::currentTimeMillis);
             metrics.gauge("breakerOpen", () -> breaker.state() == CircuitBreaker.State.OPEN ? 1 : 0);
             metrics.gauge("breakerTimesOpened", breaker::timesOpened);
-            batcher = new MicroBatcher(model, settings.maxBatch(), settings.maxBatchWaitNanos(), settings.queueCapacity(),
+            batcher = new MicroBatcher(
+                    model,
+                    settings.maxBatch(),
+                    settings.maxBatchWaitNanos(),
+                    settings.queueCapacity(),
                     "demand-model-" + version + "-" + subtask,
                     (size, nanos) -> {
                         batchSize.update(size);
@@ -156,8 +186,8 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
                         fallbacks.inc();
                     }
                     scored.inc();
-                    resultFuture.complete(List.of(ScoredRequest.scored(request.enriched(), estimate, model.version(),
-                            name, history)));
+                    resultFuture.complete(List.of(
+                            ScoredRequest.scored(request.enriched(), estimate, model.version(), name, history)));
                 } else {
                     breaker.recordFailure();
                     fail(request, ScoringFailure.MODEL_ERROR, resultFuture);
@@ -176,7 +206,11 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
 
         private void fail(ScoringRequest request, ScoringFailure reason, ResultFuture<ScoredRequest> resultFuture) {
             fallbacks.inc();
-            resultFuture.complete(List.of(ScoredRequest.failed(request.enriched(), reason, model.version(), name,
+            resultFuture.complete(List.of(ScoredRequest.failed(
+                    request.enriched(),
+                    reason,
+                    model.version(),
+                    name,
                     request.features() == null ? 0 : request.features().eventCount())));
         }
 

@@ -15,13 +15,13 @@ public record ScoredRequest(
         ScoringFailure failure,
         int historyEvents) {
 
-    public static ScoredRequest scored(EnrichedRequest r, DemandEstimate e, String modelVersion, String arm,
-                                       int historyEvents) {
+    public static ScoredRequest scored(
+            EnrichedRequest r, DemandEstimate e, String modelVersion, String arm, int historyEvents) {
         return new ScoredRequest(r, e.baseLogit(), e.priceSensitivity(), modelVersion, arm, null, historyEvents);
     }
 
-    public static ScoredRequest failed(EnrichedRequest r, ScoringFailure failure, String modelVersion, String arm,
-                                       int historyEvents) {
+    public static ScoredRequest failed(
+            EnrichedRequest r, ScoringFailure failure, String modelVersion, String arm, int historyEvents) {
         return new ScoredRequest(r, Double.NaN, Double.NaN, modelVersion, arm, failure, historyEvents);
     }
 

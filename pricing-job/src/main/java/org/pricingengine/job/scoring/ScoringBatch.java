@@ -1,11 +1,10 @@
 package org.pricingengine.job.scoring;
 
-import org.pricingengine.features.FeatureSpec;
-import org.pricingengine.features.FeatureVector;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import org.pricingengine.features.FeatureSpec;
+import org.pricingengine.features.FeatureVector;
 
 /**
  * Reusable native-order input buffers and output arrays for up to {@code capacity} requests, so
@@ -30,7 +29,9 @@ public final class ScoringBatch {
     }
 
     private static FloatBuffer direct(int floats) {
-        return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return ByteBuffer.allocateDirect(floats * Float.BYTES)
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
     }
 
     public void clear() {

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 
 /** Where the model runs, as configured ({@code model.device}). */
 public enum ScoringDevice {
-    AUTO, CPU, CUDA;
+    AUTO,
+    CPU,
+    CUDA;
 
     public static ScoringDevice parse(String text) {
         return valueOf(text.strip().toUpperCase(java.util.Locale.ROOT));

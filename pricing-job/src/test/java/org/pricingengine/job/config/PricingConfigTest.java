@@ -1,12 +1,8 @@
 package org.pricingengine.job.config;
 
-import org.apache.flink.configuration.ConfigOption;
-import org.junit.jupiter.api.Test;
-
-import org.pricingengine.job.config.PricingConfig.Delivery;
-import org.pricingengine.job.config.PricingConfig.ModelDevice;
-import org.pricingengine.job.config.PricingConfig.Objective;
-import org.pricingengine.job.config.PricingConfig.StartingOffsets;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -19,10 +15,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.flink.configuration.ConfigOption;
+import org.junit.jupiter.api.Test;
+import org.pricingengine.job.config.PricingConfig.Delivery;
+import org.pricingengine.job.config.PricingConfig.ModelDevice;
+import org.pricingengine.job.config.PricingConfig.Objective;
+import org.pricingengine.job.config.PricingConfig.StartingOffsets;
 
 class PricingConfigTest {
     @Test
@@ -45,8 +43,8 @@ class PricingConfigTest {
 
     @Test
     void argumentsOverrideAndKafkaClientSettingsPassThrough() {
-        PricingConfig c = PricingConfig.fromArgs(new String[] {
-                "--pricing.max-discount", "0.1", "--kafka.client.security.protocol", "SASL_SSL"});
+        PricingConfig c = PricingConfig.fromArgs(
+                new String[] {"--pricing.max-discount", "0.1", "--kafka.client.security.protocol", "SASL_SSL"});
         assertEquals(0.1, c.get(PricingConfig.MAX_DISCOUNT));
         assertEquals("SASL_SSL", c.kafkaClientProperties().getProperty("security.protocol"));
         assertTrue(c.toString().contains("kafka.client.security.protocol=<set>\n"), c.toString());
@@ -58,8 +56,8 @@ class PricingConfigTest {
         Path file = Files.createTempFile("pricing", ".properties");
         try {
             Files.writeString(file, "pricing.max-discount = 0.2\nuser.ttl = 7d\n");
-            PricingConfig c = PricingConfig.fromArgs(new String[] {
-                    "--config", file.toString(), "--pricing.max-discount", "0.1"});
+            PricingConfig c =
+                    PricingConfig.fromArgs(new String[] {"--config", file.toString(), "--pricing.max-discount", "0.1"});
             assertEquals(0.1, c.get(PricingConfig.MAX_DISCOUNT));
             assertEquals(Duration.ofDays(7), c.get(PricingConfig.USER_TTL));
             assertEquals(Set.of("pricing.max-discount", "user.ttl"), c.explicitKeys());
@@ -70,15 +68,22 @@ class PricingConfigTest {
 
     @Test
     void unknownOrMalformedOptionsFailWithTheOptionName() {
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException unknown = assertThrows(
+                IllegalArgumentException.class,
                 () -> PricingConfig.fromArgs(new String[] {"--pricing.max-discunt", "0.1"}));
         assertTrue(unknown.getMessage().contains("pricing.max-discunt"), unknown.getMessage());
-        IllegalArgumentException badDuration = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException badDuration = assertThrows(
+                IllegalArgumentException.class,
                 () -> PricingConfig.fromArgs(new String[] {"--feedback.attribution-window", "an hour"}));
         assertTrue(badDuration.getMessage().contains("feedback.attribution-window"), badDuration.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> PricingConfig.fromArgs(new String[] {"--pricing.max-discount", "1.5"}));
-        assertThrows(IllegalArgumentException.class, () -> PricingConfig.fromArgs(new String[] {"--model.device", "tpu"}));
-        assertThrows(IllegalArgumentException.class, () -> PricingConfig.fromArgs(new String[] {"--user.sequence-capacity", "8"}));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> PricingConfig.fromArgs(new String[] {"--pricing.max-discount", "1.5"}));
+        assertThrows(
+                IllegalArgumentException.class, () -> PricingConfig.fromArgs(new String[] {"--model.device", "tpu"}));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> PricingConfig.fromArgs(new String[] {"--user.sequence-capacity", "8"}));
         for (String[] bad : List.of(
                 new String[] {"scoring.capacity", "many"},
                 new String[] {"scoring.capacity", "3000000000"},
@@ -86,18 +91,22 @@ class PricingConfigTest {
                 new String[] {"kafka.bounded", "yes"},
                 new String[] {"checkpoint.interval", "60"},
                 new String[] {"validation.earliest-event-time", "2000-01-01"})) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> PricingConfig.fromArgs(new String[] {"--" + bad[0], bad[1]}), bad[0] + " " + bad[1]);
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> PricingConfig.fromArgs(new String[] {"--" + bad[0], bad[1]}),
+                    bad[0] + " " + bad[1]);
             assertTrue(e.getMessage().contains("'" + bad[0] + "'"), e.getMessage());
         }
     }
 
     @Test
     void crossFieldRulesStillHold() {
-        IllegalArgumentException shortTimeout = assertThrows(IllegalArgumentException.class,
-                () -> PricingConfig.of(Map.of("delivery.transaction-timeout", "30s")));
-        assertTrue(shortTimeout.getMessage().contains("'delivery.transaction-timeout' (30s)")
-                && shortTimeout.getMessage().contains("'checkpoint.interval' (60s)"), shortTimeout.getMessage());
+        IllegalArgumentException shortTimeout = assertThrows(
+                IllegalArgumentException.class, () -> PricingConfig.of(Map.of("delivery.transaction-timeout", "30s")));
+        assertTrue(
+                shortTimeout.getMessage().contains("'delivery.transaction-timeout' (30s)")
+                        && shortTimeout.getMessage().contains("'checkpoint.interval' (60s)"),
+                shortTimeout.getMessage());
         // Without exactly-once sinks there is no transaction to outlive a checkpoint interval.
         PricingConfig.of(Map.of("delivery.transaction-timeout", "30s", "delivery.feedback", "at-least-once"));
         assertThrows(IllegalArgumentException.class, () -> PricingConfig.of(Map.of("canary.model-version", "v1")));
@@ -107,12 +116,21 @@ class PricingConfigTest {
     @Test
     void enumOptionsTakeTheUserSpellingsAndNameTheOptionOnAnythingElse() {
         Map<ConfigOption<?>, Map<String, Object>> spellings = Map.of(
-                PricingConfig.STARTING_OFFSETS, Map.of("committed-or-earliest", StartingOffsets.COMMITTED_OR_EARLIEST,
-                        "earliest", StartingOffsets.EARLIEST, "latest", StartingOffsets.LATEST),
-                PricingConfig.MODEL_DEVICE, Map.of("auto", ModelDevice.AUTO, "cpu", ModelDevice.CPU, "cuda", ModelDevice.CUDA),
+                PricingConfig.STARTING_OFFSETS,
+                        Map.of(
+                                "committed-or-earliest",
+                                StartingOffsets.COMMITTED_OR_EARLIEST,
+                                "earliest",
+                                StartingOffsets.EARLIEST,
+                                "latest",
+                                StartingOffsets.LATEST),
+                PricingConfig.MODEL_DEVICE,
+                        Map.of("auto", ModelDevice.AUTO, "cpu", ModelDevice.CPU, "cuda", ModelDevice.CUDA),
                 PricingConfig.OBJECTIVE, Map.of("margin", Objective.MARGIN, "revenue", Objective.REVENUE),
-                PricingConfig.DELIVERY_DECISIONS, Map.of("at-least-once", Delivery.AT_LEAST_ONCE, "exactly-once", Delivery.EXACTLY_ONCE),
-                PricingConfig.DELIVERY_FEEDBACK, Map.of("at-least-once", Delivery.AT_LEAST_ONCE, "exactly-once", Delivery.EXACTLY_ONCE));
+                PricingConfig.DELIVERY_DECISIONS,
+                        Map.of("at-least-once", Delivery.AT_LEAST_ONCE, "exactly-once", Delivery.EXACTLY_ONCE),
+                PricingConfig.DELIVERY_FEEDBACK,
+                        Map.of("at-least-once", Delivery.AT_LEAST_ONCE, "exactly-once", Delivery.EXACTLY_ONCE));
         spellings.forEach((option, values) -> {
             values.forEach((text, value) -> {
                 PricingConfig c = PricingConfig.fromArgs(new String[] {"--" + option.key(), text});
@@ -122,8 +140,10 @@ class PricingConfigTest {
             });
             // Flink's own DeliveryGuarantee would also take "none"; the job offers no such delivery.
             for (String bad : List.of("none", "at_least_once", "")) {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                        () -> PricingConfig.fromArgs(new String[] {"--" + option.key(), bad}), option.key() + " " + bad);
+                IllegalArgumentException e = assertThrows(
+                        IllegalArgumentException.class,
+                        () -> PricingConfig.fromArgs(new String[] {"--" + option.key(), bad}),
+                        option.key() + " " + bad);
                 assertTrue(e.getMessage().contains("'" + option.key() + "'"), e.getMessage());
                 assertTrue(e.getMessage().contains("expected one of ["), e.getMessage());
             }
@@ -133,8 +153,11 @@ class PricingConfigTest {
     @Test
     void durationsParseAsTheReadmeWritesThem() {
         for (String text : List.of("500ms", "5s", "15min", "2h", "30d", "60s", "1min")) {
-            assertEquals(PricingConfig.parseDuration(text),
-                    PricingConfig.fromArgs(new String[] {"--item.catalog-wait", text}).get(PricingConfig.CATALOG_WAIT), text);
+            assertEquals(
+                    PricingConfig.parseDuration(text),
+                    PricingConfig.fromArgs(new String[] {"--item.catalog-wait", text})
+                            .get(PricingConfig.CATALOG_WAIT),
+                    text);
         }
         assertEquals(Duration.ofMinutes(15), PricingConfig.parseDuration("15min"));
         assertEquals("15min", PricingConfig.formatDuration(Duration.ofMinutes(15)));
@@ -144,7 +167,8 @@ class PricingConfigTest {
 
     @Test
     void survivesJavaSerialization() throws Exception {
-        PricingConfig c = PricingConfig.fromArgs(new String[] {"--delivery.decisions", "exactly-once", "--user.ttl", "7d"});
+        PricingConfig c =
+                PricingConfig.fromArgs(new String[] {"--delivery.decisions", "exactly-once", "--user.ttl", "7d"});
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(c);
@@ -168,9 +192,12 @@ class PricingConfigTest {
             Files.writeString(readme, generated, StandardCharsets.UTF_8);
             return;
         }
-        assertEquals(table(generated), table(text), "README.md's options table differs from PricingConfig's options; regenerate it with "
-                + "mvn -B -o -q -pl pricing-job -am test -Dtest=PricingConfigTest -Dsurefire.failIfNoSpecifiedTests=false "
-                + "-Dconfig.docs.write=true");
+        assertEquals(
+                table(generated),
+                table(text),
+                "README.md's options table differs from PricingConfig's options; regenerate it with "
+                        + "mvn -B -o -q -pl pricing-job -am test -Dtest=PricingConfigTest -Dsurefire.failIfNoSpecifiedTests=false "
+                        + "-Dconfig.docs.write=true");
     }
 
     private static String table(String readme) {

@@ -1,5 +1,13 @@
 package org.pricingengine.job.feedback;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -7,19 +15,9 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.EventType;
 import org.pricingengine.job.policy.PriceDecision;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FeedbackAttributionFunctionTest {
     private static final long MIN = 60_000;
@@ -41,11 +39,32 @@ class FeedbackAttributionFunctionTest {
     }
 
     private void decision(String requestId, String user, String item, long timeMs) throws Exception {
-        harness.processElement1(new PriceDecision(PriceDecision.decisionIdFor(requestId, user, item), requestId, user, item, 10.0, 9.5,
-                6.0, "v1", "canary", 0.1, List.of(), List.of(), false, true, "d", timeMs, timeMs, 1, 0), timeMs);
+        harness.processElement1(
+                new PriceDecision(
+                        PriceDecision.decisionIdFor(requestId, user, item),
+                        requestId,
+                        user,
+                        item,
+                        10.0,
+                        9.5,
+                        6.0,
+                        "v1",
+                        "canary",
+                        0.1,
+                        List.of(),
+                        List.of(),
+                        false,
+                        true,
+                        "d",
+                        timeMs,
+                        timeMs,
+                        1,
+                        0),
+                timeMs);
     }
 
-    private void event(String id, String user, String item, EventType type, long timeMs, double price) throws Exception {
+    private void event(String id, String user, String item, EventType type, long timeMs, double price)
+            throws Exception {
         harness.processElement2(new BehaviourEvent(id, user, item, type, timeMs, price, null, null, null), timeMs);
     }
 

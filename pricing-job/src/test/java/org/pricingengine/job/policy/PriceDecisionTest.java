@@ -1,31 +1,79 @@
 package org.pricingengine.job.policy;
 
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.junit.jupiter.api.Test;
-
-import org.pricingengine.features.events.Json;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.junit.jupiter.api.Test;
+import org.pricingengine.features.events.Json;
+
 class PriceDecisionTest {
-    private static final PriceDecision PRICED = new PriceDecision(PriceDecision.decisionIdFor("r-1", "u-1", "i-1"), "r-1",
-            "u-1", "i-1", 12.99, 11.7, 7.794, "v1", "control", 0.08731234567891234,
-            List.of("MODEL_OPTIMUM", "OBJECTIVE_MARGIN", "DISCOUNTED"), List.of("CHANGE_LIMIT"), false, true,
-            "Price set by an algorithm", 1_569_888_630_123L, 1_700_000_000_001L, 17, 12);
-    private static final PriceDecision UNKNOWN_ITEM = new PriceDecision(PriceDecision.decisionIdFor("r-2", "u-2", "i-2"),
-            "r-2", "u-2", "i-2", null, null, null, "v2", "canary", null, List.of("FALLBACK_UNKNOWN_ITEM"), List.of(), true,
-            false, null, 1_569_888_630_000L, 1_700_000_000_000L, 0, 0);
+    private static final PriceDecision PRICED = new PriceDecision(
+            PriceDecision.decisionIdFor("r-1", "u-1", "i-1"),
+            "r-1",
+            "u-1",
+            "i-1",
+            12.99,
+            11.7,
+            7.794,
+            "v1",
+            "control",
+            0.08731234567891234,
+            List.of("MODEL_OPTIMUM", "OBJECTIVE_MARGIN", "DISCOUNTED"),
+            List.of("CHANGE_LIMIT"),
+            false,
+            true,
+            "Price set by an algorithm",
+            1_569_888_630_123L,
+            1_700_000_000_001L,
+            17,
+            12);
+    private static final PriceDecision UNKNOWN_ITEM = new PriceDecision(
+            PriceDecision.decisionIdFor("r-2", "u-2", "i-2"),
+            "r-2",
+            "u-2",
+            "i-2",
+            null,
+            null,
+            null,
+            "v2",
+            "canary",
+            null,
+            List.of("FALLBACK_UNKNOWN_ITEM"),
+            List.of(),
+            true,
+            false,
+            null,
+            1_569_888_630_000L,
+            1_700_000_000_000L,
+            0,
+            0);
 
     @Test
     void aDecisionReadBackFromTheTopicWritesOutToTheSameBytes() throws Exception {
-        PriceDecision priced = new PriceDecision(PriceDecision.decisionIdFor("r-1", "u-1", "i-1"), "r-1", "u-1", "i-1", 12.99, 11.7,
-                7.794, "v1", "control", 0.08731234567891234, List.of("MODEL_PRICE"), List.of("MAX_CHANGE"), false, true,
-                "Price set by an algorithm", 1_569_888_630_123L, 1_700_000_000_001L, 17, 12);
+        PriceDecision priced = new PriceDecision(
+                PriceDecision.decisionIdFor("r-1", "u-1", "i-1"),
+                "r-1",
+                "u-1",
+                "i-1",
+                12.99,
+                11.7,
+                7.794,
+                "v1",
+                "control",
+                0.08731234567891234,
+                List.of("MODEL_PRICE"),
+                List.of("MAX_CHANGE"),
+                false,
+                true,
+                "Price set by an algorithm",
+                1_569_888_630_123L,
+                1_700_000_000_001L,
+                17,
+                12);
         for (PriceDecision d : List.of(priced, PRICED, UNKNOWN_ITEM)) {
             byte[] published = Json.toBytes(d);
             PriceDecision readBack = PriceDecision.fromJson(published);
@@ -37,34 +85,40 @@ class PriceDecisionTest {
     /** Consumers parse these bytes: the typed accessors must not add fields. */
     @Test
     void theJsonOnTheDecisionsTopicIsUnchanged() {
-        assertEquals("{\"decision_id\":\"b31871f9-3350-3fc0-94bf-9b9d03bcfb8e\",\"request_id\":\"r-1\",\"user_id\":\"u-1\","
-                + "\"item_id\":\"i-1\",\"list_price\":12.99,\"price\":11.7,\"unit_cost\":7.794,\"model_version\":\"v1\","
-                + "\"arm\":\"control\",\"expected_conversion\":0.08731234567891234,"
-                + "\"reason_codes\":[\"MODEL_OPTIMUM\",\"OBJECTIVE_MARGIN\",\"DISCOUNTED\"],\"guardrails\":[\"CHANGE_LIMIT\"],"
-                + "\"fallback\":false,\"personalized\":true,\"disclosure\":\"Price set by an algorithm\","
-                + "\"request_time\":\"2019-10-01T00:10:30.123Z\",\"decision_time\":\"2023-11-14T22:13:20.001Z\","
-                + "\"latency_ms\":17,\"user_history_events\":12}", Json.toJson(PRICED));
-        assertEquals("{\"decision_id\":\"76824b2e-6453-3c2a-9c95-73660b0f0741\",\"request_id\":\"r-2\",\"user_id\":\"u-2\","
-                + "\"item_id\":\"i-2\",\"model_version\":\"v2\",\"arm\":\"canary\",\"reason_codes\":[\"FALLBACK_UNKNOWN_ITEM\"],"
-                + "\"guardrails\":[],\"fallback\":true,\"personalized\":false,\"request_time\":\"2019-10-01T00:10:30Z\","
-                + "\"decision_time\":\"2023-11-14T22:13:20Z\",\"latency_ms\":0,\"user_history_events\":0}",
+        assertEquals(
+                "{\"decision_id\":\"b31871f9-3350-3fc0-94bf-9b9d03bcfb8e\",\"request_id\":\"r-1\",\"user_id\":\"u-1\","
+                        + "\"item_id\":\"i-1\",\"list_price\":12.99,\"price\":11.7,\"unit_cost\":7.794,\"model_version\":\"v1\","
+                        + "\"arm\":\"control\",\"expected_conversion\":0.08731234567891234,"
+                        + "\"reason_codes\":[\"MODEL_OPTIMUM\",\"OBJECTIVE_MARGIN\",\"DISCOUNTED\"],\"guardrails\":[\"CHANGE_LIMIT\"],"
+                        + "\"fallback\":false,\"personalized\":true,\"disclosure\":\"Price set by an algorithm\","
+                        + "\"request_time\":\"2019-10-01T00:10:30.123Z\",\"decision_time\":\"2023-11-14T22:13:20.001Z\","
+                        + "\"latency_ms\":17,\"user_history_events\":12}",
+                Json.toJson(PRICED));
+        assertEquals(
+                "{\"decision_id\":\"76824b2e-6453-3c2a-9c95-73660b0f0741\",\"request_id\":\"r-2\",\"user_id\":\"u-2\","
+                        + "\"item_id\":\"i-2\",\"model_version\":\"v2\",\"arm\":\"canary\",\"reason_codes\":[\"FALLBACK_UNKNOWN_ITEM\"],"
+                        + "\"guardrails\":[],\"fallback\":true,\"personalized\":false,\"request_time\":\"2019-10-01T00:10:30Z\","
+                        + "\"decision_time\":\"2023-11-14T22:13:20Z\",\"latency_ms\":0,\"user_history_events\":0}",
                 Json.toJson(UNKNOWN_ITEM));
     }
 
     /** Decisions sit in keyed state (feedback attribution): savepoints hold this type and must restore. */
     @Test
     void flinksTypeOfTheDecisionIsUnchanged() {
-        assertEquals("PojoType<org.pricingengine.job.policy.PriceDecision, fields = [arm: String, decisionId: String, "
-                + "decisionTimeMs: Long, disclosure: String, expectedConversion: Double, fallback: Boolean, "
-                + "guardrails: NullableList<String>, itemId: String, latencyMs: Long, listPrice: Double, "
-                + "modelVersion: String, personalized: Boolean, price: Double, reasonCodes: NullableList<String>, "
-                + "requestId: String, requestTimeMs: Long, unitCost: Double, userHistoryEvents: Integer, userId: String]>",
+        assertEquals(
+                "PojoType<org.pricingengine.job.policy.PriceDecision, fields = [arm: String, decisionId: String, "
+                        + "decisionTimeMs: Long, disclosure: String, expectedConversion: Double, fallback: Boolean, "
+                        + "guardrails: NullableList<String>, itemId: String, latencyMs: Long, listPrice: Double, "
+                        + "modelVersion: String, personalized: Boolean, price: Double, reasonCodes: NullableList<String>, "
+                        + "requestId: String, requestTimeMs: Long, unitCost: Double, userHistoryEvents: Integer, userId: String]>",
                 TypeInformation.of(PriceDecision.class).toString());
     }
 
     @Test
     void reasonsAndGuardrailsReadAsTheirEnums() {
-        assertEquals(List.of(ReasonCode.MODEL_OPTIMUM, ReasonCode.OBJECTIVE_MARGIN, ReasonCode.DISCOUNTED), PRICED.reasons());
+        assertEquals(
+                List.of(ReasonCode.MODEL_OPTIMUM, ReasonCode.OBJECTIVE_MARGIN, ReasonCode.DISCOUNTED),
+                PRICED.reasons());
         assertEquals(List.of(Guardrail.CHANGE_LIMIT), PRICED.guardrailsApplied());
         assertTrue(PRICED.hasReason(ReasonCode.DISCOUNTED));
         assertFalse(PRICED.hasReason(ReasonCode.STABLE_QUOTE));

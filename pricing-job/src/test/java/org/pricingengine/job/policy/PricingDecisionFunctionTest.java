@@ -1,22 +1,10 @@
 package org.pricingengine.job.policy;
 
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import org.pricingengine.features.events.Json;
-import org.pricingengine.features.events.PriceRequest;
-import org.pricingengine.features.flink.EnrichedRequest;
-import org.pricingengine.features.state.ItemSnapshot;
-import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.job.scoring.DemandEstimate;
-import org.pricingengine.job.scoring.ScoredRequest;
-import org.pricingengine.job.scoring.ScoringFailure;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.Serializable;
 import java.time.Clock;
@@ -28,12 +16,22 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.features.events.PriceRequest;
+import org.pricingengine.features.flink.EnrichedRequest;
+import org.pricingengine.features.state.ItemSnapshot;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.scoring.DemandEstimate;
+import org.pricingengine.job.scoring.ScoredRequest;
+import org.pricingengine.job.scoring.ScoringFailure;
 
 class PricingDecisionFunctionTest {
     private static final long MINUTE = 60_000;
@@ -78,7 +76,8 @@ class PricingDecisionFunctionTest {
     void setUp() throws Exception {
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
                 new PricingDecisionFunction(policy, null, Clock.fixed(Instant.ofEpochMilli(5_000L), ZoneOffset.UTC)),
-                s -> s.enriched().request().userId(), Types.STRING);
+                s -> s.enriched().request().userId(),
+                Types.STRING);
         harness.open();
     }
 
@@ -88,14 +87,17 @@ class PricingDecisionFunctionTest {
     }
 
     private static EnrichedRequest request(String requestId, String itemId, long timeMs) {
-        return new EnrichedRequest(new PriceRequest(requestId, "u", itemId, timeMs, null, null), 4_000L,
+        return new EnrichedRequest(
+                new PriceRequest(requestId, "u", itemId, timeMs, null, null),
+                4_000L,
                 new ItemSnapshot(itemId, "c", "b", 50.0, 20.0, null, 0, 0, 0));
     }
 
-    private static ScoredRequest scored(String requestId, String itemId, long timeMs, DemandEstimate estimate,
-                                        ScoringFailure failure) {
+    private static ScoredRequest scored(
+            String requestId, String itemId, long timeMs, DemandEstimate estimate, ScoringFailure failure) {
         EnrichedRequest r = request(requestId, itemId, timeMs);
-        return failure == null ? ScoredRequest.scored(r, estimate, "v1", "control", 3)
+        return failure == null
+                ? ScoredRequest.scored(r, estimate, "v1", "control", 3)
                 : ScoredRequest.failed(r, failure, "v1", "control", 3);
     }
 
@@ -104,7 +106,8 @@ class PricingDecisionFunctionTest {
         return out.get(out.size() - 1);
     }
 
-    private PriceDecision decide(String requestId, long timeMs, DemandEstimate estimate, ScoringFailure failure) throws Exception {
+    private PriceDecision decide(String requestId, long timeMs, DemandEstimate estimate, ScoringFailure failure)
+            throws Exception {
         harness.processElement(scored(requestId, "i", timeMs, estimate, failure), timeMs);
         return last(harness);
     }
@@ -132,7 +135,9 @@ class PricingDecisionFunctionTest {
         assertNotEquals(first.decisionId(), again.decisionId());
 
         PriceDecision later = decide("req-3", 30 * MINUTE, new DemandEstimate(-2, 0), null);
-        assertEquals(List.of(Guardrail.CHANGE_LIMIT), later.guardrailsApplied(),
+        assertEquals(
+                List.of(Guardrail.CHANGE_LIMIT),
+                later.guardrailsApplied(),
                 "outside the TTL the price may move, by at most 10% of the last quote");
         assertEquals(Math.min(50.0, Math.floor(first.price() * 1.1 * 100) / 100), later.price(), 1e-9);
     }
@@ -145,7 +150,9 @@ class PricingDecisionFunctionTest {
         assertNull(d.disclosure());
         assertEquals(50.0, d.price());
         assertEquals(ReasonCode.FALLBACK_MODEL_ERROR, d.reasons().get(0));
-        assertEquals(1, harness.numKeyedStateEntries(),
+        assertEquals(
+                1,
+                harness.numKeyedStateEntries(),
                 "only the decision kept for its request id: a fallback price is not a quote to keep stable");
     }
 
@@ -154,7 +161,8 @@ class PricingDecisionFunctionTest {
         SettableClock clock = new SettableClock(5_000L);
         try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
                 new PricingDecisionFunction(policy, null, clock),
-                (ScoredRequest s) -> s.enriched().request().userId(), Types.STRING)) {
+                (ScoredRequest s) -> s.enriched().request().userId(),
+                Types.STRING)) {
             h.open();
             h.processElement(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
             clock.set(9_000L);
@@ -197,7 +205,8 @@ class PricingDecisionFunctionTest {
         assertEquals(first.price(), retried.price());
 
         // Past the change memory the quote is gone too: a failing model now prices at list price.
-        harness.setStateTtlProcessingTime(Duration.ofDays(1).toMillis() + Duration.ofMinutes(15).toMillis() + 2);
+        harness.setStateTtlProcessingTime(
+                Duration.ofDays(1).toMillis() + Duration.ofMinutes(15).toMillis() + 2);
         PriceDecision afterMemory = decide("req-2", MINUTE + 1, null, ScoringFailure.MODEL_ERROR);
         assertEquals(List.of(ReasonCode.FALLBACK_MODEL_ERROR), afterMemory.reasons());
         assertEquals(50.0, afterMemory.price());
@@ -206,6 +215,7 @@ class PricingDecisionFunctionTest {
 
     /** What the decisions topic holds after a failure, by decision id; static: the log is serialized with the job. */
     private static final Map<String, PriceDecision> PUBLISHED = new HashMap<>();
+
     private static final AtomicLong READ_SINCE = new AtomicLong(-1);
 
     private static KeyedOneInputStreamOperatorTestHarness<String, ScoredRequest, PriceDecision> restored(
@@ -217,7 +227,11 @@ class PricingDecisionFunctionTest {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new PricingDecisionFunction(
                         new PricingPolicy(PolicySettings.from(PricingConfig.defaults())), log, clock)),
-                (ScoredRequest s) -> s.enriched().request().userId(), Types.STRING, 128, 1, 0);
+                (ScoredRequest s) -> s.enriched().request().userId(),
+                Types.STRING,
+                128,
+                1,
+                0);
         h.initializeState(snapshot);
         h.open();
         return h;
@@ -230,7 +244,8 @@ class PricingDecisionFunctionTest {
         List<PriceDecision> published;
         try (var before = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
                 new PricingDecisionFunction(policy, null, clock),
-                (ScoredRequest s) -> s.enriched().request().userId(), Types.STRING)) {
+                (ScoredRequest s) -> s.enriched().request().userId(),
+                Types.STRING)) {
             snapshot = before.snapshot(1, 4_000L);
             clock.set(5_000L);
             before.processElement(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);

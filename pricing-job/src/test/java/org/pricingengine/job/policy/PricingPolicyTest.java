@@ -1,19 +1,17 @@
 package org.pricingengine.job.policy;
 
-import org.junit.jupiter.api.Test;
-
-import org.pricingengine.features.state.ItemSnapshot;
-import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.job.scoring.DemandEstimate;
-import org.pricingengine.job.scoring.ScoringFailure;
-
-import java.util.List;
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.pricingengine.features.state.ItemSnapshot;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.scoring.DemandEstimate;
+import org.pricingengine.job.scoring.ScoringFailure;
 
 class PricingPolicyTest {
     private final PricingPolicy policy = new PricingPolicy(PolicySettings.from(PricingConfig.defaults()));
@@ -36,8 +34,19 @@ class PricingPolicyTest {
     @Test
     void priceStaysInsideGuardrailsWhateverTheModelSays() {
         Random random = new Random(7);
-        double[] extremes = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -1e9, 1e9, 0, -0.0,
-                Double.MIN_VALUE, Double.MAX_VALUE, -5, 40};
+        double[] extremes = {
+            Double.NaN,
+            Double.POSITIVE_INFINITY,
+            Double.NEGATIVE_INFINITY,
+            -1e9,
+            1e9,
+            0,
+            -0.0,
+            Double.MIN_VALUE,
+            Double.MAX_VALUE,
+            -5,
+            40
+        };
         for (int i = 0; i < 20_000; i++) {
             double list = Math.exp(random.nextDouble() * 9 - 2); // 0.13 .. 1100
             Double cost = random.nextBoolean() ? null : list * random.nextDouble() * 1.5;
@@ -46,15 +55,19 @@ class PricingPolicyTest {
             double b = i % 5 == 0 ? extremes[random.nextInt(extremes.length)] : random.nextDouble() * 30;
             Double previous = random.nextInt(4) == 0 ? item.listPrice() * (0.5 + random.nextDouble()) : null;
             PriceQuote quote = policy.decide(item, new DemandEstimate(a, b), null, previous);
-            assertInsideGuardrails(quote.price(), item, "a=" + a + " b=" + b + " list=" + item.listPrice() + " cost=" + cost);
+            assertInsideGuardrails(
+                    quote.price(), item, "a=" + a + " b=" + b + " list=" + item.listPrice() + " cost=" + cost);
         }
     }
 
     @Test
     void nanOrNegativeSensitivityFallsBackToListPrice() {
         ItemSnapshot item = item(20.0, null);
-        for (DemandEstimate bad : List.of(new DemandEstimate(Double.NaN, 1), new DemandEstimate(0, -2),
-                new DemandEstimate(Double.POSITIVE_INFINITY, 1), new DemandEstimate(1e6, 1))) {
+        for (DemandEstimate bad : List.of(
+                new DemandEstimate(Double.NaN, 1),
+                new DemandEstimate(0, -2),
+                new DemandEstimate(Double.POSITIVE_INFINITY, 1),
+                new DemandEstimate(1e6, 1))) {
             PriceQuote q = policy.decide(item, bad, null, null);
             assertTrue(q.fallback(), bad.toString());
             assertEquals(20.0, q.price());

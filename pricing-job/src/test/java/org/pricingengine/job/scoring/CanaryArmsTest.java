@@ -1,10 +1,10 @@
 package org.pricingengine.job.scoring;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 class CanaryArmsTest {
     @Test
@@ -32,7 +32,8 @@ class CanaryArmsTest {
             assertEquals(v2, CanaryArms.inCanary(user, "v2", 0.1), "deterministic");
             if (v2) {
                 inV2++;
-                assertTrue(CanaryArms.inCanary(user, "v2", 0.2), "a larger share keeps the users already in the canary");
+                assertTrue(
+                        CanaryArms.inCanary(user, "v2", 0.2), "a larger share keeps the users already in the canary");
                 if (CanaryArms.inCanary(user, "v3", 0.1)) {
                     both++;
                 }

@@ -1,23 +1,20 @@
 package org.pricingengine.job.scoring;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
 import org.pricingengine.features.FeatureVector;
 import org.pricingengine.features.FeatureVectorizer;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.offline.FeatureFingerprint;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A model that does not fit the job is refused at start-up, with a message that says what differs. */
 class ModelContractTest {
@@ -25,7 +22,8 @@ class ModelContractTest {
     Path temp;
 
     private ObjectNode manifest(Path root) throws Exception {
-        return (ObjectNode) Json.mapper().readTree(root.resolve("v1/manifest.json").toFile());
+        return (ObjectNode)
+                Json.mapper().readTree(root.resolve("v1/manifest.json").toFile());
     }
 
     private void write(Path root, ObjectNode manifest) throws Exception {
@@ -48,7 +46,8 @@ class ModelContractTest {
         ctx.set(1, Json.mapper().getNodeFactory().textNode(first));
         m.put("feature_spec_version", "fs-0");
         write(root, m);
-        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.readAndCheckManifest(new ModelLocation(root, "v1")));
+        ModelContractException e = assertThrows(
+                ModelContractException.class, () -> ModelContract.readAndCheckManifest(new ModelLocation(root, "v1")));
         assertTrue(e.getMessage().contains("context_features differ"), e.getMessage());
         assertTrue(e.getMessage().contains("feature_spec_version is 'fs-0'"), e.getMessage());
     }
@@ -60,7 +59,8 @@ class ModelContractTest {
         ObjectNode seq = (ObjectNode) m.get("inputs").get(0);
         ((ArrayNode) seq.get("shape")).set(1, Json.mapper().getNodeFactory().numberNode(50));
         write(root, m);
-        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.readAndCheckManifest(new ModelLocation(root, "v1")));
+        ModelContractException e = assertThrows(
+                ModelContractException.class, () -> ModelContract.readAndCheckManifest(new ModelLocation(root, "v1")));
         assertTrue(e.getMessage().contains("has shape"), e.getMessage());
     }
 
@@ -71,19 +71,23 @@ class ModelContractTest {
         byte[] bytes = Files.readAllBytes(onnx);
         bytes[bytes.length / 2] ^= 0x5a;
         Files.write(onnx, bytes);
-        ModelContractException corrupt = assertThrows(ModelContractException.class,
+        ModelContractException corrupt = assertThrows(
+                ModelContractException.class,
                 () -> DemandModel.load(new ModelLocation(root, "v1"), SessionSettings.singleThreadCpu()));
         assertTrue(corrupt.getMessage().contains("sha256"), corrupt.getMessage());
 
         Files.delete(onnx);
-        ModelContractException missing = assertThrows(ModelContractException.class, () -> ModelContract.readAndCheckManifest(new ModelLocation(root, "v1")));
+        ModelContractException missing = assertThrows(
+                ModelContractException.class, () -> ModelContract.readAndCheckManifest(new ModelLocation(root, "v1")));
         assertTrue(missing.getMessage().contains("is missing"), missing.getMessage());
     }
 
     @Test
     void changingHowAFeatureIsComputedWithoutRetrainingIsRefused() {
         ModelManifest shipped = ModelContract.readAndCheckManifest(new ModelLocation(TestModels.root(), "v1"));
-        assertEquals(FeatureFingerprint.current(), FeatureFingerprint.compute(FeatureVectorizer::compute),
+        assertEquals(
+                FeatureFingerprint.current(),
+                FeatureFingerprint.compute(FeatureVectorizer::compute),
                 "the fingerprint is deterministic");
         // Same names, same spec version, same shapes: only the computation of user_recency changed.
         String changed = FeatureFingerprint.compute((user, item, t) -> {
@@ -103,13 +107,15 @@ class ModelContractTest {
         ObjectNode m = manifest(root);
         m.remove("feature_fingerprint");
         write(root, m);
-        ModelContractException e = assertThrows(ModelContractException.class, () -> ModelContract.readAndCheckManifest(new ModelLocation(root, "v1")));
+        ModelContractException e = assertThrows(
+                ModelContractException.class, () -> ModelContract.readAndCheckManifest(new ModelLocation(root, "v1")));
         assertTrue(e.getMessage().contains("feature_fingerprint is missing"), e.getMessage());
     }
 
     @Test
     void unknownVersionNamesTheVersionsThatExist() {
-        ModelContractException e = assertThrows(ModelContractException.class,
+        ModelContractException e = assertThrows(
+                ModelContractException.class,
                 () -> ModelContract.readAndCheckManifest(new ModelLocation(TestModels.root(), "v999")));
         assertTrue(e.getMessage().contains("v999") && e.getMessage().contains("v1"), e.getMessage());
     }

@@ -1,21 +1,18 @@
 package org.pricingengine.job.scoring;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import org.pricingengine.features.FeatureSpec;
-import org.pricingengine.features.FeatureVector;
-import org.pricingengine.features.events.Json;
-
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pricingengine.features.FeatureSpec;
+import org.pricingengine.features.FeatureVector;
+import org.pricingengine.features.events.Json;
 
 /**
  * ONNX Runtime in Java reproduces what PyTorch computed at export time for stored inputs, through the
@@ -28,7 +25,9 @@ class ModelParityTest {
     @BeforeAll
     static void load() throws Exception {
         model = DemandModel.load(new ModelLocation(TestModels.root(), "v1"), SessionSettings.singleThreadCpu());
-        cases = Json.mapper().readTree(TestModels.root().resolve("v1/parity.json").toFile()).get("cases");
+        cases = Json.mapper()
+                .readTree(TestModels.root().resolve("v1/parity.json").toFile())
+                .get("cases");
     }
 
     @AfterAll
@@ -65,7 +64,11 @@ class ModelParityTest {
         for (int i = 0; i < cases.size(); i++) {
             JsonNode c = cases.get(i);
             assertEquals(c.get("base_logit").asDouble(), batch.baseLogit(i), 1e-4, "base_logit of case " + i);
-            assertEquals(c.get("price_sensitivity").asDouble(), batch.priceSensitivity(i), 1e-4, "price_sensitivity of case " + i);
+            assertEquals(
+                    c.get("price_sensitivity").asDouble(),
+                    batch.priceSensitivity(i),
+                    1e-4,
+                    "price_sensitivity of case " + i);
             assertTrue(batch.priceSensitivity(i) >= 0);
         }
     }
@@ -84,7 +87,9 @@ class ModelParityTest {
         }
         batcher.close();
         CompletableFuture<DemandEstimate> late = batcher.submit(features(cases.get(0)));
-        assertThrows(Exception.class, () -> late.get(1, TimeUnit.SECONDS),
+        assertThrows(
+                Exception.class,
+                () -> late.get(1, TimeUnit.SECONDS),
                 "a closed scorer must fail the request (the job turns that into a fallback decision)");
     }
 

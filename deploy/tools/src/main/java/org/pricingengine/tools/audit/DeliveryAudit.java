@@ -4,19 +4,6 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-
-import org.pricingengine.features.events.Json;
-import org.pricingengine.features.validation.EventParser;
-import org.pricingengine.features.validation.ParseResult;
-import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.job.io.KafkaEndpoints;
-import org.pricingengine.job.policy.PriceDecision;
-import org.pricingengine.tools.rollout.TopicReading;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,6 +14,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.features.validation.EventParser;
+import org.pricingengine.features.validation.ParseResult;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.io.KafkaEndpoints;
+import org.pricingengine.job.policy.PriceDecision;
+import org.pricingengine.tools.rollout.TopicReading;
 
 /**
  * Checks the job's delivery promises on its topics, as a consumer would see them: every valid price
@@ -41,21 +38,32 @@ public final class DeliveryAudit {
      * What the audit found; {@link #problems()} is empty when every promise held. Printed (and read by
      * scripts) under the snake_case names, without the examples, which go to the log.
      */
-    @JsonPropertyOrder({"valid_requests", "requests_without_decision", "decision_records", "distinct_decisions",
-            "duplicate_decisions", "non_identical_duplicates", "committed_outcomes", "duplicate_outcomes",
-            "decisions_without_outcome", "outcomes_without_decision", "uncommitted_feedback_records"})
-    public record Result(@JsonProperty("valid_requests") long validRequests,
-                         @JsonProperty("requests_without_decision") long requestsWithoutDecision,
-                         @JsonProperty("decision_records") long decisionRecords,
-                         @JsonProperty("distinct_decisions") long distinctDecisions,
-                         @JsonProperty("duplicate_decisions") long duplicateDecisions,
-                         @JsonProperty("non_identical_duplicates") long nonIdenticalDuplicates,
-                         @JsonProperty("committed_outcomes") long committedOutcomes,
-                         @JsonProperty("duplicate_outcomes") long duplicateOutcomes,
-                         @JsonProperty("decisions_without_outcome") long decisionsWithoutOutcome,
-                         @JsonProperty("outcomes_without_decision") long outcomesWithoutDecision,
-                         @JsonProperty("uncommitted_feedback_records") long uncommittedFeedbackRecords,
-                         @JsonIgnore List<String> examples) {
+    @JsonPropertyOrder({
+        "valid_requests",
+        "requests_without_decision",
+        "decision_records",
+        "distinct_decisions",
+        "duplicate_decisions",
+        "non_identical_duplicates",
+        "committed_outcomes",
+        "duplicate_outcomes",
+        "decisions_without_outcome",
+        "outcomes_without_decision",
+        "uncommitted_feedback_records"
+    })
+    public record Result(
+            @JsonProperty("valid_requests") long validRequests,
+            @JsonProperty("requests_without_decision") long requestsWithoutDecision,
+            @JsonProperty("decision_records") long decisionRecords,
+            @JsonProperty("distinct_decisions") long distinctDecisions,
+            @JsonProperty("duplicate_decisions") long duplicateDecisions,
+            @JsonProperty("non_identical_duplicates") long nonIdenticalDuplicates,
+            @JsonProperty("committed_outcomes") long committedOutcomes,
+            @JsonProperty("duplicate_outcomes") long duplicateOutcomes,
+            @JsonProperty("decisions_without_outcome") long decisionsWithoutOutcome,
+            @JsonProperty("outcomes_without_decision") long outcomesWithoutDecision,
+            @JsonProperty("uncommitted_feedback_records") long uncommittedFeedbackRecords,
+            @JsonIgnore List<String> examples) {
         public List<String> problems() {
             List<String> p = new ArrayList<>();
             if (requestsWithoutDecision > 0) {
@@ -100,7 +108,8 @@ public final class DeliveryAudit {
             }
         });
         // Decisions as an at-least-once consumer reads them; for exactly-once decisions, what is committed.
-        boolean decisionsCommitted = config.get(PricingConfig.DELIVERY_DECISIONS) == PricingConfig.Delivery.EXACTLY_ONCE;
+        boolean decisionsCommitted =
+                config.get(PricingConfig.DELIVERY_DECISIONS) == PricingConfig.Delivery.EXACTLY_ONCE;
         Map<String, String> firstCopy = new HashMap<>();
         long[] decisionStats = new long[3]; // records, duplicates, non-identical
         List<String> examples = new ArrayList<>();
@@ -124,23 +133,47 @@ public final class DeliveryAudit {
         long[] committed = new long[1];
         read(bootstrapServers, config, config.get(PricingConfig.TOPIC_FEEDBACK), true, r -> {
             committed[0]++;
-            outcomesPerDecision.merge(json(new String(r.value(), StandardCharsets.UTF_8)).path("decision_id").asText(),
-                    1, Integer::sum);
+            outcomesPerDecision.merge(
+                    json(new String(r.value(), StandardCharsets.UTF_8))
+                            .path("decision_id")
+                            .asText(),
+                    1,
+                    Integer::sum);
         });
         long[] all = new long[1];
         read(bootstrapServers, config, config.get(PricingConfig.TOPIC_FEEDBACK), false, r -> all[0]++);
 
-        long withoutDecision = validRequests.stream().filter(id -> !firstCopy.containsKey(id)).count();
-        long duplicateOutcomes = outcomesPerDecision.values().stream().mapToLong(n -> n - 1).sum();
-        long withoutOutcome = firstCopy.keySet().stream().filter(id -> !outcomesPerDecision.containsKey(id)).count();
-        long orphanOutcomes = outcomesPerDecision.keySet().stream().filter(id -> !firstCopy.containsKey(id)).count();
-        return new Result(validRequests.size(), withoutDecision, decisionStats[0], firstCopy.size(), decisionStats[1],
-                decisionStats[2], committed[0], duplicateOutcomes, withoutOutcome, orphanOutcomes, all[0] - committed[0],
+        long withoutDecision =
+                validRequests.stream().filter(id -> !firstCopy.containsKey(id)).count();
+        long duplicateOutcomes =
+                outcomesPerDecision.values().stream().mapToLong(n -> n - 1).sum();
+        long withoutOutcome = firstCopy.keySet().stream()
+                .filter(id -> !outcomesPerDecision.containsKey(id))
+                .count();
+        long orphanOutcomes = outcomesPerDecision.keySet().stream()
+                .filter(id -> !firstCopy.containsKey(id))
+                .count();
+        return new Result(
+                validRequests.size(),
+                withoutDecision,
+                decisionStats[0],
+                firstCopy.size(),
+                decisionStats[1],
+                decisionStats[2],
+                committed[0],
+                duplicateOutcomes,
+                withoutOutcome,
+                orphanOutcomes,
+                all[0] - committed[0],
                 List.copyOf(examples));
     }
 
-    static void read(String bootstrapServers, PricingConfig config, String topic, boolean readCommitted,
-                             Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    static void read(
+            String bootstrapServers,
+            PricingConfig config,
+            String topic,
+            boolean readCommitted,
+            Consumer<ConsumerRecord<byte[], byte[]>> each) {
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReading.consumer(bootstrapServers, config, readCommitted)) {
             Map<TopicPartition, Long> end = TopicReading.assignFrom(consumer, topic, Long.MIN_VALUE);
             long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();

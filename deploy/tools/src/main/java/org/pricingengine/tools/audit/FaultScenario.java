@@ -3,7 +3,11 @@ package org.pricingengine.tools.audit;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
@@ -11,12 +15,6 @@ import org.pricingengine.tools.cli.ToolArguments;
 import org.pricingengine.tools.local.LocalStack;
 import org.pricingengine.tools.local.Rees46Replayer;
 import org.pricingengine.tools.rollout.FlinkRestClient;
-
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * Process-level faults on a real standalone cluster, in one run: starts a Kafka broker and a Flink
@@ -33,9 +31,13 @@ import java.util.concurrent.Callable;
 public final class FaultScenario {
     private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(3);
 
-    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("deploy/fault-scenario.sh",
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool(
+                    "deploy/fault-scenario.sh",
                     "Kills the TaskManager and restarts the broker mid-replay on a local cluster, then audits delivery.")
-            .option("work-dir", ".work/fault-scenario", "where the broker, the cluster and their state live (cleared first)")
+            .option(
+                    "work-dir",
+                    ".work/fault-scenario",
+                    "where the broker, the cluster and their state live (cleared first)")
             .option("kafka-port", "39492", "the broker's port")
             .option("rest-port", "38481", "the Flink cluster's REST port")
             .option("rate", "100", "replayed REES46 rows per second")
@@ -44,31 +46,54 @@ public final class FaultScenario {
 
     /** One injected fault; {@code job_restarted} only where the fault must restart the job. */
     @JsonPropertyOrder({"fault", "recovered", "seconds_to_next_checkpoint", "job_restarted"})
-    public record Fault(@JsonProperty("fault") String fault,
-                        @JsonProperty("recovered") boolean recovered,
-                        @JsonProperty("seconds_to_next_checkpoint") long secondsToNextCheckpoint,
-                        @JsonProperty("job_restarted") @JsonInclude(JsonInclude.Include.NON_NULL) Boolean jobRestarted) {
+    public record Fault(
+            @JsonProperty("fault") String fault,
+            @JsonProperty("recovered") boolean recovered,
+            @JsonProperty("seconds_to_next_checkpoint") long secondsToNextCheckpoint,
+
+            @JsonProperty("job_restarted") @JsonInclude(JsonInclude.Include.NON_NULL)
+            Boolean jobRestarted) {
         Fault withJobRestarted(boolean restarted) {
             return new Fault(fault, recovered, secondsToNextCheckpoint, restarted);
         }
     }
 
     /** What the scenario found: the {@code faults: {json}} line. */
-    @JsonPropertyOrder({"rows_replayed", "requests_sent", "job_restarts", "completed_checkpoints", "faults", "audit",
-            "problems", "examples", "ok", "seconds"})
-    public record Result(@JsonProperty("rows_replayed") long rowsReplayed,
-                         @JsonProperty("requests_sent") long requestsSent,
-                         @JsonProperty("job_restarts") int jobRestarts,
-                         @JsonProperty("completed_checkpoints") long completedCheckpoints,
-                         @JsonProperty("faults") List<Fault> faults,
-                         @JsonProperty("audit") DeliveryAudit.Result audit,
-                         @JsonProperty("problems") List<String> problems,
-                         @JsonProperty("examples") List<String> examples,
-                         @JsonProperty("ok") boolean ok,
-                         @JsonProperty("seconds") long seconds) {
+    @JsonPropertyOrder({
+        "rows_replayed",
+        "requests_sent",
+        "job_restarts",
+        "completed_checkpoints",
+        "faults",
+        "audit",
+        "problems",
+        "examples",
+        "ok",
+        "seconds"
+    })
+    public record Result(
+            @JsonProperty("rows_replayed") long rowsReplayed,
+            @JsonProperty("requests_sent") long requestsSent,
+            @JsonProperty("job_restarts") int jobRestarts,
+            @JsonProperty("completed_checkpoints") long completedCheckpoints,
+            @JsonProperty("faults") List<Fault> faults,
+            @JsonProperty("audit") DeliveryAudit.Result audit,
+            @JsonProperty("problems") List<String> problems,
+            @JsonProperty("examples") List<String> examples,
+            @JsonProperty("ok") boolean ok,
+            @JsonProperty("seconds") long seconds) {
         Result withSeconds(long s) {
-            return new Result(rowsReplayed, requestsSent, jobRestarts, completedCheckpoints, faults, audit, problems,
-                    examples, ok, s);
+            return new Result(
+                    rowsReplayed,
+                    requestsSent,
+                    jobRestarts,
+                    completedCheckpoints,
+                    faults,
+                    audit,
+                    problems,
+                    examples,
+                    ok,
+                    s);
         }
     }
 
@@ -103,10 +128,19 @@ public final class FaultScenario {
 
     private Result scenario() throws Exception {
         String bootstrap = stack.bootstrapServers();
-        List<String> jobArgs = List.of("--kafka.bootstrap-servers", bootstrap,
-                "--model.dir", stack.repo().resolve("model-assets/models").toString(),
-                "--kafka.group-id", "pricing-fault-scenario", "--checkpoint.interval", "5s",
-                "--feedback.attribution-window", "10min", "--delivery.transactional-id-prefix", "pricing-fault-scenario");
+        List<String> jobArgs = List.of(
+                "--kafka.bootstrap-servers",
+                bootstrap,
+                "--model.dir",
+                stack.repo().resolve("model-assets/models").toString(),
+                "--kafka.group-id",
+                "pricing-fault-scenario",
+                "--checkpoint.interval",
+                "5s",
+                "--feedback.attribution-window",
+                "10min",
+                "--delivery.transactional-id-prefix",
+                "pricing-fault-scenario");
         PricingConfig config = PricingConfig.fromArgs(jobArgs.toArray(String[]::new));
         FlinkRestClient flink = new FlinkRestClient(stack.restUrl());
         String jarId = flink.uploadJar(stack.jobJar());
@@ -114,13 +148,15 @@ public final class FaultScenario {
         await("the job to start", () -> flink.allTasksRunning(jobId));
 
         Rees46Replayer replayer = new Rees46Replayer(bootstrap, config);
-        Thread traffic = new Thread(() -> {
-            try {
-                replayer.replay(data, rate, rows, 0, null);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "replay");
+        Thread traffic = new Thread(
+                () -> {
+                    try {
+                        replayer.replay(data, rate, rows, 0, null);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                "replay");
         traffic.start();
 
         awaitRows(replayer, rows / 4);
@@ -153,10 +189,21 @@ public final class FaultScenario {
         // A draining stop closes every attribution window: each decision then has its committed outcome.
         flink.stopWithSavepoint(jobId, null, RECOVERY_TIMEOUT, true);
         DeliveryAudit.Result audit = DeliveryAudit.run(bootstrap, config);
-        boolean ok = audit.problems().isEmpty() && audit.decisionsWithoutOutcome() == 0
-                && audit.validRequests() > 0 && faults.stream().allMatch(Fault::recovered);
-        return new Result(rowsReplayed, requestsSent, jobRestarts, completedCheckpoints, List.copyOf(faults), audit,
-                audit.problems(), audit.examples(), ok, 0);
+        boolean ok = audit.problems().isEmpty()
+                && audit.decisionsWithoutOutcome() == 0
+                && audit.validRequests() > 0
+                && faults.stream().allMatch(Fault::recovered);
+        return new Result(
+                rowsReplayed,
+                requestsSent,
+                jobRestarts,
+                completedCheckpoints,
+                List.copyOf(faults),
+                audit,
+                audit.problems(),
+                audit.examples(),
+                ok,
+                0);
     }
 
     /**
@@ -210,7 +257,8 @@ public final class FaultScenario {
     /** A checkpoint completed after {@code completedBefore} others: the job runs and its state is safe. */
     private static void awaitCheckpointAfter(FlinkRestClient flink, String jobId, long completedBefore)
             throws InterruptedException {
-        await("a checkpoint after " + completedBefore,
+        await(
+                "a checkpoint after " + completedBefore,
                 () -> flink.completedCheckpoints(jobId) > completedBefore && flink.allTasksRunning(jobId));
     }
 

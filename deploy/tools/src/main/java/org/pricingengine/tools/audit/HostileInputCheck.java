@@ -3,6 +3,20 @@ package org.pricingengine.tools.audit;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -11,7 +25,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.CatalogUpdate;
 import org.pricingengine.features.events.Json;
@@ -29,21 +42,6 @@ import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
 import org.pricingengine.tools.cli.ToolArguments;
 import org.pricingengine.tools.local.PricingTopics;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 
 /**
  * Hostile input, end to end: sends valid REES46 traffic, files of bad records (one per line, raw bytes)
@@ -70,21 +68,26 @@ import java.util.concurrent.Future;
  */
 public final class HostileInputCheck {
     private static final String ACCEPT = "ACCEPT";
-    private static final Set<String> GATE_REFUSALS = Set.of(RejectReason.DUPLICATE_EVENT.name(), RejectReason.LATE_EVENT.name());
+    private static final Set<String> GATE_REFUSALS =
+            Set.of(RejectReason.DUPLICATE_EVENT.name(), RejectReason.LATE_EVENT.name());
 
     /** A records file and the topic it goes to. */
     public record RecordsFile(Path path, Role role) {
         public static RecordsFile parse(String spec) {
             int colon = spec.lastIndexOf(':');
             if (colon < 0) {
-                throw new IllegalArgumentException("--records " + spec + ": expected FILE:ROLE (behaviour, requests, catalog)");
+                throw new IllegalArgumentException(
+                        "--records " + spec + ": expected FILE:ROLE (behaviour, requests, catalog)");
             }
-            Role role = switch (spec.substring(colon + 1)) {
-                case "behaviour", "behaviour-events" -> Role.BEHAVIOUR;
-                case "requests", "price-requests" -> Role.REQUEST;
-                case "catalog", "catalog-updates" -> Role.CATALOG;
-                default -> throw new IllegalArgumentException("--records " + spec + ": role must be behaviour, requests or catalog");
-            };
+            Role role =
+                    switch (spec.substring(colon + 1)) {
+                        case "behaviour", "behaviour-events" -> Role.BEHAVIOUR;
+                        case "requests", "price-requests" -> Role.REQUEST;
+                        case "catalog", "catalog-updates" -> Role.CATALOG;
+                        default ->
+                            throw new IllegalArgumentException(
+                                    "--records " + spec + ": role must be behaviour, requests or catalog");
+                    };
             Path path = Path.of(spec.substring(0, colon));
             if (!Files.isRegularFile(path)) {
                 throw new IllegalArgumentException("--records " + path + ": no such file");
@@ -93,39 +96,63 @@ public final class HostileInputCheck {
         }
     }
 
-    public record Settings(String bootstrapServers, List<RecordsFile> files, int fuzz, long seed, int rows, Path data,
-                           String topicPrefix) {}
+    public record Settings(
+            String bootstrapServers,
+            List<RecordsFile> files,
+            int fuzz,
+            long seed,
+            int rows,
+            Path data,
+            String topicPrefix) {}
 
-    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("deploy/hostile-input.sh",
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool(
+                    "deploy/hostile-input.sh",
                     "Sends bad records, fuzz mutants and valid traffic through the job and checks every record's fate.")
             .required("bootstrap-servers", "the Kafka broker, HOST:PORT")
-            .repeatable("records", "FILE:ROLE, a file of records (one per line) for ROLE behaviour, requests or catalog")
+            .repeatable(
+                    "records", "FILE:ROLE, a file of records (one per line) for ROLE behaviour, requests or catalog")
             .option("fuzz", "3000", "seeded fuzz mutants of valid records")
             .option("seed", "46", "the fuzz seed")
             .option("rows", "3000", "valid REES46 rows sent first (and mutated)")
-            .option("data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv", "the REES46 log the rows come from")
+            .option(
+                    "data",
+                    "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv",
+                    "the REES46 log the rows come from")
             .option("topic-prefix", null, "prefix of the fresh topics of this run (default hostile-TIME)")
             .jobOptions("a job option", false);
 
     /** The {@code hostile: {json}} line. */
-    @JsonPropertyOrder({"records_sent", "refused_by_broker", "dead_letters", "mismatches", "dead_lettered_twice",
-            "unexplained_dead_letters", "accepted_but_invalid", "job", "job_seconds", "verdicts", "by_origin",
-            "fuzz_mutations", "delivery"})
-    public record Summary(@JsonProperty("records_sent") int recordsSent,
-                          @JsonProperty("refused_by_broker") long refusedByBroker,
-                          @JsonProperty("dead_letters") long deadLetters,
-                          @JsonProperty("mismatches") long mismatches,
-                          @JsonProperty("dead_lettered_twice") long deadLetteredTwice,
-                          @JsonProperty("unexplained_dead_letters") long unexplainedDeadLetters,
-                          @JsonProperty("accepted_but_invalid") long acceptedButInvalid,
-                          @JsonProperty("job") String job,
-                          @JsonProperty("job_seconds") double jobSeconds,
-                          /** Records by verdict: ACCEPT or the reason code they were dead-lettered with. */
-                          @JsonProperty("verdicts") Map<String, Long> verdicts,
-                          /** Per origin (rees46, fuzz, file:NAME): sent, accepted, dead_lettered and by reason. */
-                          @JsonProperty("by_origin") Map<String, Map<String, Long>> byOrigin,
-                          @JsonProperty("fuzz_mutations") Map<String, Long> fuzzMutations,
-                          @JsonProperty("delivery") DeliveryAudit.Result delivery) {}
+    @JsonPropertyOrder({
+        "records_sent",
+        "refused_by_broker",
+        "dead_letters",
+        "mismatches",
+        "dead_lettered_twice",
+        "unexplained_dead_letters",
+        "accepted_but_invalid",
+        "job",
+        "job_seconds",
+        "verdicts",
+        "by_origin",
+        "fuzz_mutations",
+        "delivery"
+    })
+    public record Summary(
+            @JsonProperty("records_sent") int recordsSent,
+            @JsonProperty("refused_by_broker") long refusedByBroker,
+            @JsonProperty("dead_letters") long deadLetters,
+            @JsonProperty("mismatches") long mismatches,
+            @JsonProperty("dead_lettered_twice") long deadLetteredTwice,
+            @JsonProperty("unexplained_dead_letters") long unexplainedDeadLetters,
+            @JsonProperty("accepted_but_invalid") long acceptedButInvalid,
+            @JsonProperty("job") String job,
+            @JsonProperty("job_seconds") double jobSeconds,
+            /** Records by verdict: ACCEPT or the reason code they were dead-lettered with. */
+            @JsonProperty("verdicts") Map<String, Long> verdicts,
+            /** Per origin (rees46, fuzz, file:NAME): sent, accepted, dead_lettered and by reason. */
+            @JsonProperty("by_origin") Map<String, Map<String, Long>> byOrigin,
+            @JsonProperty("fuzz_mutations") Map<String, Long> fuzzMutations,
+            @JsonProperty("delivery") DeliveryAudit.Result delivery) {}
 
     /** What the check found; {@link #problems()} is empty when every record met its fate. */
     public record Report(Summary summary, List<String> problems, List<String> examples) {}
@@ -142,6 +169,7 @@ public final class HostileInputCheck {
     private final List<String> examples = new ArrayList<>();
     /** Every record in the order sent. */
     private final List<Sent> sent = new ArrayList<>();
+
     private KafkaProducer<byte[], byte[]> producer;
     private long acceptedButInvalid;
     private long refusedByBroker;
@@ -167,10 +195,11 @@ public final class HostileInputCheck {
 
     private static Report run(ToolArguments a) throws Exception {
         String bootstrap = a.string("bootstrap-servers");
-        List<RecordsFile> files = a.all("records").stream().map(RecordsFile::parse).toList();
+        List<RecordsFile> files =
+                a.all("records").stream().map(RecordsFile::parse).toList();
         String prefix = a.optional("topic-prefix").orElse("hostile-" + System.currentTimeMillis());
-        Settings settings = new Settings(bootstrap, files, a.integer("fuzz"), a.longValue("seed"), a.integer("rows"),
-                a.path("data"), prefix);
+        Settings settings = new Settings(
+                bootstrap, files, a.integer("fuzz"), a.longValue("seed"), a.integer("rows"), a.path("data"), prefix);
         Map<String, String> options = PricingTopics.isolatedRun(prefix);
         options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), bootstrap);
         options.put(PricingConfig.BOUNDED.key(), "true");
@@ -196,7 +225,8 @@ public final class HostileInputCheck {
                 } catch (ExecutionException e) {
                     // The broker's own limit (message.max.bytes) stops a record before the job could see it.
                     refusedByBroker++;
-                    example("refused by the broker, never reached the job: " + s.origin() + ": " + e.getCause().getMessage());
+                    example("refused by the broker, never reached the job: " + s.origin() + ": "
+                            + e.getCause().getMessage());
                 }
             }
         }
@@ -225,13 +255,19 @@ public final class HostileInputCheck {
     private Report verify(Map<Sent, RecordMetadata> landed, String jobOutcome, double jobSeconds) {
         Map<String, List<String>> deadLetters = new HashMap<>();
         long[] deadLetterCount = new long[1];
-        DeliveryAudit.read(settings.bootstrapServers(), config, config.get(PricingConfig.TOPIC_DEAD_LETTERS), false, r -> {
-            JsonNode dl = DeliveryAudit.json(new String(r.value(), StandardCharsets.UTF_8));
-            deadLetterCount[0]++;
-            String reason = dl.path("reason").asText();
-            deadLetters.computeIfAbsent(dl.path("source_topic").asText() + "/" + dl.path("partition").asInt() + "/"
-                    + dl.path("offset").asLong(), k -> new ArrayList<>()).add(reason.split(":", 2)[0]);
-        });
+        DeliveryAudit.read(
+                settings.bootstrapServers(), config, config.get(PricingConfig.TOPIC_DEAD_LETTERS), false, r -> {
+                    JsonNode dl = DeliveryAudit.json(new String(r.value(), StandardCharsets.UTF_8));
+                    deadLetterCount[0]++;
+                    String reason = dl.path("reason").asText();
+                    deadLetters
+                            .computeIfAbsent(
+                                    dl.path("source_topic").asText() + "/"
+                                            + dl.path("partition").asInt() + "/"
+                                            + dl.path("offset").asLong(),
+                                    k -> new ArrayList<>())
+                            .add(reason.split(":", 2)[0]);
+                });
         Map<String, Long> reasons = new TreeMap<>();
         long mismatches = 0;
         long twice = 0;
@@ -274,8 +310,20 @@ public final class HostileInputCheck {
         problems.addAll(delivery.problems());
         examples.addAll(delivery.examples());
 
-        Summary summary = new Summary(sent.size(), refusedByBroker, deadLetterCount[0], mismatches, twice, unexplained,
-                acceptedButInvalid, jobOutcome, Math.round(jobSeconds * 10) / 10.0, reasons, origins, mutations, delivery);
+        Summary summary = new Summary(
+                sent.size(),
+                refusedByBroker,
+                deadLetterCount[0],
+                mismatches,
+                twice,
+                unexplained,
+                acceptedButInvalid,
+                jobOutcome,
+                Math.round(jobSeconds * 10) / 10.0,
+                reasons,
+                origins,
+                mutations,
+                delivery);
         return new Report(summary, problems, List.copyOf(examples));
     }
 
@@ -316,7 +364,12 @@ public final class HostileInputCheck {
                 }
                 allowed = Set.of(verdict);
             }
-            send(file.role(), keyOf(file.role(), value, "hostile-" + i), value, "file:" + name + ":" + (i + 1), allowed);
+            send(
+                    file.role(),
+                    keyOf(file.role(), value, "hostile-" + i),
+                    value,
+                    "file:" + name + ":" + (i + 1),
+                    allowed);
         }
     }
 
@@ -339,13 +392,21 @@ public final class HostileInputCheck {
             send(role, original.key(), mutant.value(), origin, allowed);
             if (mutant.mutation() == RecordFuzzer.Mutation.DUPLICATE) {
                 // Right behind its twin on the same partition: the user's history must refuse it.
-                send(role, original.key(), mutant.value(), origin + "-again", role == Role.BEHAVIOUR ? GATE_REFUSALS : allowed);
+                send(
+                        role,
+                        original.key(),
+                        mutant.value(),
+                        origin + "-again",
+                        role == Role.BEHAVIOUR ? GATE_REFUSALS : allowed);
             }
         }
     }
 
     private void send(Role role, String key, byte[] value, String origin, Set<String> allowed) {
-        sent.add(new Sent(origin, role, allowed,
+        sent.add(new Sent(
+                origin,
+                role,
+                allowed,
                 producer.send(new ProducerRecord<>(topicOf(role), key.getBytes(StandardCharsets.UTF_8), value))));
     }
 
@@ -354,11 +415,12 @@ public final class HostileInputCheck {
      * behaviour event the parser accepts may still be refused by the user's history.
      */
     private Set<String> parserVerdict(Role role, byte[] value) {
-        ParseResult<?> parsed = switch (role) {
-            case BEHAVIOUR -> parser.parseBehaviourEvent(value);
-            case REQUEST -> parser.parsePriceRequest(value);
-            case CATALOG -> parser.parseCatalogUpdate(value);
-        };
+        ParseResult<?> parsed =
+                switch (role) {
+                    case BEHAVIOUR -> parser.parseBehaviourEvent(value);
+                    case REQUEST -> parser.parsePriceRequest(value);
+                    case CATALOG -> parser.parseCatalogUpdate(value);
+                };
         if (!parsed.isValid()) {
             return Set.of(parsed.rejectReason().split(":", 2)[0]);
         }
@@ -378,19 +440,33 @@ public final class HostileInputCheck {
     private String independentlyInvalid(Object event) {
         long latest = System.currentTimeMillis() + rules.maxFutureSkewMs();
         if (event instanceof BehaviourEvent e) {
-            return firstNonNull(id("event_id", e.eventId()), id("user_id", e.userId()), id("item_id", e.itemId()),
-                    e.type() == null ? "no event type" : null, time(e.eventTimeMs(), latest),
-                    !Double.isFinite(e.price()) || e.price() < 0 || e.price() > rules.maxPrice() ? "price " + e.price() : null);
+            return firstNonNull(
+                    id("event_id", e.eventId()),
+                    id("user_id", e.userId()),
+                    id("item_id", e.itemId()),
+                    e.type() == null ? "no event type" : null,
+                    time(e.eventTimeMs(), latest),
+                    !Double.isFinite(e.price()) || e.price() < 0 || e.price() > rules.maxPrice()
+                            ? "price " + e.price()
+                            : null);
         }
         if (event instanceof PriceRequest r) {
-            return firstNonNull(id("request_id", r.requestId()), id("user_id", r.userId()), id("item_id", r.itemId()),
+            return firstNonNull(
+                    id("request_id", r.requestId()),
+                    id("user_id", r.userId()),
+                    id("item_id", r.itemId()),
                     time(r.requestTimeMs(), latest));
         }
         CatalogUpdate c = (CatalogUpdate) event;
-        return firstNonNull(id("item_id", c.itemId()), time(c.updateTimeMs(), latest),
+        return firstNonNull(
+                id("item_id", c.itemId()),
+                time(c.updateTimeMs(), latest),
                 !Double.isFinite(c.listPrice()) || c.listPrice() <= 0 || c.listPrice() > rules.maxPrice()
-                        ? "list price " + c.listPrice() : null,
-                c.unitCost() != null && (!Double.isFinite(c.unitCost()) || c.unitCost() < 0) ? "unit cost " + c.unitCost() : null,
+                        ? "list price " + c.listPrice()
+                        : null,
+                c.unitCost() != null && (!Double.isFinite(c.unitCost()) || c.unitCost() < 0)
+                        ? "unit cost " + c.unitCost()
+                        : null,
                 c.inventory() != null && c.inventory() < 0 ? "inventory " + c.inventory() : null);
     }
 
@@ -422,7 +498,10 @@ public final class HostileInputCheck {
         try {
             JsonNode node = Json.mapper().readTree(value);
             JsonNode key = node == null ? null : node.get(role == Role.CATALOG ? "item_id" : "user_id");
-            if (key != null && key.isTextual() && !key.asText().isEmpty() && key.asText().length() <= 1000) {
+            if (key != null
+                    && key.isTextual()
+                    && !key.asText().isEmpty()
+                    && key.asText().length() <= 1000) {
                 return key.asText();
             }
         } catch (IOException | RuntimeException e) {
@@ -474,15 +553,17 @@ public final class HostileInputCheck {
     }
 
     private String topicOf(Role role) {
-        return config.get(switch (role) {
-            case BEHAVIOUR -> PricingConfig.TOPIC_BEHAVIOUR;
-            case REQUEST -> PricingConfig.TOPIC_REQUESTS;
-            case CATALOG -> PricingConfig.TOPIC_CATALOG;
-        });
+        return config.get(
+                switch (role) {
+                    case BEHAVIOUR -> PricingConfig.TOPIC_BEHAVIOUR;
+                    case REQUEST -> PricingConfig.TOPIC_REQUESTS;
+                    case CATALOG -> PricingConfig.TOPIC_CATALOG;
+                });
     }
 
     private void tally(String origin, String verdict) {
-        String group = origin.startsWith("file:") ? origin.substring(0, origin.lastIndexOf(':'))
+        String group = origin.startsWith("file:")
+                ? origin.substring(0, origin.lastIndexOf(':'))
                 : origin.startsWith("fuzz") ? "fuzz" : origin;
         Map<String, Long> counts = origins.computeIfAbsent(group, k -> new TreeMap<>());
         counts.merge("sent", 1L, Long::sum);

@@ -3,9 +3,6 @@ package org.pricingengine.tools.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-
-import org.pricingengine.features.events.Json;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -15,6 +12,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
+import org.pricingengine.features.events.Json;
 
 /**
  * Seeded mutations of valid records: what a buggy producer, a broken proxy, a replayed batch or an
@@ -24,8 +22,20 @@ import java.util.Random;
  */
 public final class RecordFuzzer {
     public enum Mutation {
-        TRUNCATE, FLIP_BYTES, INSERT_BYTES, DELETE_SPAN, DROP_FIELD, HOSTILE_VALUE, EXTRA_FIELD, DEEP_NESTING,
-        HUGE_ARRAY, HUGE_STRING, TIME_SHIFT, WRAP, CONCATENATE, RANDOM_BYTES,
+        TRUNCATE,
+        FLIP_BYTES,
+        INSERT_BYTES,
+        DELETE_SPAN,
+        DROP_FIELD,
+        HOSTILE_VALUE,
+        EXTRA_FIELD,
+        DEEP_NESTING,
+        HUGE_ARRAY,
+        HUGE_STRING,
+        TIME_SHIFT,
+        WRAP,
+        CONCATENATE,
+        RANDOM_BYTES,
         /** The record sent again unchanged, twice in a row: a producer retry. */
         DUPLICATE
     }
@@ -34,17 +44,55 @@ public final class RecordFuzzer {
     public record Mutant(Mutation mutation, byte[] value) {}
 
     private static final String PLACEHOLDER = "@@hostile-value@@";
-    private static final byte[] SPECIAL_BYTES = "{}[]\",:\\ 0123456789.-eE\u0000\ttrue".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] INVALID_UTF8 = {(byte) 0xC3, (byte) 0xFF, (byte) 0xFE, (byte) 0x80, (byte) 0xED, (byte) 0xC0};
+    private static final byte[] SPECIAL_BYTES =
+            "{}[]\",:\\ 0123456789.-eE\u0000\ttrue".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] INVALID_UTF8 = {
+        (byte) 0xC3, (byte) 0xFF, (byte) 0xFE, (byte) 0x80, (byte) 0xED, (byte) 0xC0
+    };
     /** Raw JSON values spliced into a field: wrong types, non-finite and overflowing numbers, odd strings. */
     private static final List<String> HOSTILE_VALUES = List.of(
-            "null", "\"\"", "\"   \"", "0", "-1", "-0.0", "1e999", "-1e999", "NaN", "\"NaN\"", "Infinity",
-            "\"Infinity\"", "\"-Infinity\"", "true", "[]", "{}", "[1,2,3]", "{\"a\":1}",
-            "123456789012345678901234567890", "1.5", "1e-320", "99999999.99", "-9223372036854775808",
-            "9223372036854775807", "\"1970-01-01T00:00:00Z\"", "\"2099-01-01T00:00:00Z\"", "\"0001-01-01T00:00:00Z\"",
-            "\"2019-13-45T25:61:61Z\"", "\"2019-10-01\"", "1569888000000", "\"\\u0000\"", "\"\\ud800\"",
-            "\"<script>alert(1)</script>\"", "\"' OR 1=1 --\"", "\"\u00e9\u00e8\u4e2d\u6587\ud83d\udcb8\"", "\"view\"",
-            "\"purchase\"", "\"VIEW\"", "\"click\"", "\"remove_from_cart\"", "0.001");
+            "null",
+            "\"\"",
+            "\"   \"",
+            "0",
+            "-1",
+            "-0.0",
+            "1e999",
+            "-1e999",
+            "NaN",
+            "\"NaN\"",
+            "Infinity",
+            "\"Infinity\"",
+            "\"-Infinity\"",
+            "true",
+            "[]",
+            "{}",
+            "[1,2,3]",
+            "{\"a\":1}",
+            "123456789012345678901234567890",
+            "1.5",
+            "1e-320",
+            "99999999.99",
+            "-9223372036854775808",
+            "9223372036854775807",
+            "\"1970-01-01T00:00:00Z\"",
+            "\"2099-01-01T00:00:00Z\"",
+            "\"0001-01-01T00:00:00Z\"",
+            "\"2019-13-45T25:61:61Z\"",
+            "\"2019-10-01\"",
+            "1569888000000",
+            "\"\\u0000\"",
+            "\"\\ud800\"",
+            "\"<script>alert(1)</script>\"",
+            "\"' OR 1=1 --\"",
+            "\"\u00e9\u00e8\u4e2d\u6587\ud83d\udcb8\"",
+            "\"view\"",
+            "\"purchase\"",
+            "\"VIEW\"",
+            "\"click\"",
+            "\"remove_from_cart\"",
+            "0.001");
+
     private static final String[] TIME_FIELDS = {"event_time", "request_time", "update_time"};
 
     private final Random random;
@@ -65,23 +113,33 @@ public final class RecordFuzzer {
             case INSERT_BYTES -> insertBytes(v);
             case DELETE_SPAN -> deleteSpan(v);
             case DROP_FIELD -> withObject(v, o -> o.remove(randomField(o)));
-            case HOSTILE_VALUE -> splice(v, randomField(object(v)), HOSTILE_VALUES.get(random.nextInt(HOSTILE_VALUES.size())));
+            case HOSTILE_VALUE ->
+                splice(v, randomField(object(v)), HOSTILE_VALUES.get(random.nextInt(HOSTILE_VALUES.size())));
             case EXTRA_FIELD -> withObject(v, o -> o.put("x_extra_" + random.nextInt(1000), random.nextInt()));
-            case DEEP_NESTING -> splice(v, "x_nested", nested(new int[]{5, 30, 80, 500, 5000}[random.nextInt(5)]));
-            case HUGE_ARRAY -> splice(v, "x_array", array(new int[]{100, 2000, 12_000, 50_000}[random.nextInt(4)]));
-            case HUGE_STRING -> splice(v, random.nextBoolean() ? randomField(object(v)) : "x_text",
-                    "\"" + "s".repeat(new int[]{300, 5_000, 25_000, 80_000}[random.nextInt(4)]) + "\"");
+            case DEEP_NESTING -> splice(v, "x_nested", nested(new int[] {5, 30, 80, 500, 5000}[random.nextInt(5)]));
+            case HUGE_ARRAY -> splice(v, "x_array", array(new int[] {100, 2000, 12_000, 50_000}[random.nextInt(4)]));
+            case HUGE_STRING ->
+                splice(
+                        v,
+                        random.nextBoolean() ? randomField(object(v)) : "x_text",
+                        "\"" + "s".repeat(new int[] {300, 5_000, 25_000, 80_000}[random.nextInt(4)]) + "\"");
             case TIME_SHIFT -> shiftTime(v);
-            case WRAP -> switch (random.nextInt(3)) {
-                case 0 -> concat("[".getBytes(StandardCharsets.UTF_8), v, "]".getBytes(StandardCharsets.UTF_8));
-                case 1 -> concat("{\"record\":".getBytes(StandardCharsets.UTF_8), v, "}".getBytes(StandardCharsets.UTF_8));
-                default -> Json.toBytes(new String(v, StandardCharsets.UTF_8));
-            };
-            case CONCATENATE -> switch (random.nextInt(3)) {
-                case 0 -> concat(v, v);
-                case 1 -> concat(v, "\n".getBytes(StandardCharsets.UTF_8), v);
-                default -> concat(v, " trailing".getBytes(StandardCharsets.UTF_8));
-            };
+            case WRAP ->
+                switch (random.nextInt(3)) {
+                    case 0 -> concat("[".getBytes(StandardCharsets.UTF_8), v, "]".getBytes(StandardCharsets.UTF_8));
+                    case 1 ->
+                        concat(
+                                "{\"record\":".getBytes(StandardCharsets.UTF_8),
+                                v,
+                                "}".getBytes(StandardCharsets.UTF_8));
+                    default -> Json.toBytes(new String(v, StandardCharsets.UTF_8));
+                };
+            case CONCATENATE ->
+                switch (random.nextInt(3)) {
+                    case 0 -> concat(v, v);
+                    case 1 -> concat(v, "\n".getBytes(StandardCharsets.UTF_8), v);
+                    default -> concat(v, " trailing".getBytes(StandardCharsets.UTF_8));
+                };
             case RANDOM_BYTES -> randomBytes();
             case DUPLICATE -> v.clone();
         };
@@ -91,7 +149,8 @@ public final class RecordFuzzer {
         byte[] out = v.clone();
         for (int i = 1 + random.nextInt(3); i > 0; i--) {
             int pos = random.nextInt(out.length);
-            out[pos] = random.nextInt(4) == 0 ? INVALID_UTF8[random.nextInt(INVALID_UTF8.length)]
+            out[pos] = random.nextInt(4) == 0
+                    ? INVALID_UTF8[random.nextInt(INVALID_UTF8.length)]
                     : SPECIAL_BYTES[random.nextInt(SPECIAL_BYTES.length)];
         }
         return out;
@@ -101,7 +160,8 @@ public final class RecordFuzzer {
         int pos = random.nextInt(v.length + 1);
         byte[] insert = new byte[1 + random.nextInt(8)];
         for (int i = 0; i < insert.length; i++) {
-            insert[i] = random.nextInt(4) == 0 ? INVALID_UTF8[random.nextInt(INVALID_UTF8.length)]
+            insert[i] = random.nextInt(4) == 0
+                    ? INVALID_UTF8[random.nextInt(INVALID_UTF8.length)]
                     : SPECIAL_BYTES[random.nextInt(SPECIAL_BYTES.length)];
         }
         return concat(Arrays.copyOfRange(v, 0, pos), insert, Arrays.copyOfRange(v, pos, v.length));
@@ -119,8 +179,16 @@ public final class RecordFuzzer {
             JsonNode t = o.get(field);
             if (t != null && t.isTextual()) {
                 try {
-                    long[] shiftsMs = {1_000, 60_000, 3_600_000, 4 * 3_600_000L, 86_400_000L, 30 * 86_400_000L,
-                            5 * 365 * 86_400_000L, 100 * 365 * 86_400_000L};
+                    long[] shiftsMs = {
+                        1_000,
+                        60_000,
+                        3_600_000,
+                        4 * 3_600_000L,
+                        86_400_000L,
+                        30 * 86_400_000L,
+                        5 * 365 * 86_400_000L,
+                        100 * 365 * 86_400_000L
+                    };
                     long shift = shiftsMs[random.nextInt(shiftsMs.length)] * (random.nextBoolean() ? 1 : -1);
                     o.put(field, Instant.parse(t.asText()).plusMillis(shift).toString());
                     return Json.toBytes(o);

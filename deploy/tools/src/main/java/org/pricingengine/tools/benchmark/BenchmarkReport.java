@@ -6,15 +6,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-
-import org.pricingengine.features.events.Json;
-import org.pricingengine.tools.benchmark.EndToEndBenchmark.LatencySecond;
-import org.pricingengine.tools.benchmark.EndToEndBenchmark.Report;
-import org.pricingengine.tools.benchmark.EndToEndBenchmark.Run;
-import org.pricingengine.tools.benchmark.EndToEndBenchmark.Sample;
-import org.pricingengine.tools.benchmark.EndToEndBenchmark.Soak;
-import org.pricingengine.tools.cli.ToolArguments;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +15,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.tools.benchmark.EndToEndBenchmark.LatencySecond;
+import org.pricingengine.tools.benchmark.EndToEndBenchmark.Report;
+import org.pricingengine.tools.benchmark.EndToEndBenchmark.Run;
+import org.pricingengine.tools.benchmark.EndToEndBenchmark.Sample;
+import org.pricingengine.tools.cli.ToolArguments;
 
 /**
  * Turns the benchmark's JSON into the report: {@code report.md} (machine, model, settings, results
@@ -34,6 +31,7 @@ import java.util.function.ToDoubleFunction;
 public final class BenchmarkReport {
     /** The targets the benchmark is judged by (issue 4). */
     static final double TARGET_SHARE_OF_CEILING = 0.5;
+
     static final double TARGET_SPEEDUP_OVER_NAIVE = 3.0;
     static final long TARGET_P99_MS_AT_50 = 50;
     /** Soak: resident memory of the last third may exceed the first third's by at most this share. */
@@ -44,37 +42,54 @@ public final class BenchmarkReport {
     private BenchmarkReport() {}
 
     /** The verdicts; a target whose figure was not measured is left out. */
-    @JsonPropertyOrder({"sustained_at_least_half_of_ceiling", "at_least_3x_naive", "p99_at_50_within_50ms",
-            "soak_memory_flat", "soak_throughput_flat"})
+    @JsonPropertyOrder({
+        "sustained_at_least_half_of_ceiling",
+        "at_least_3x_naive",
+        "p99_at_50_within_50ms",
+        "soak_memory_flat",
+        "soak_throughput_flat"
+    })
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Targets(@JsonProperty("sustained_at_least_half_of_ceiling") Boolean sustainedAtLeastHalfOfCeiling,
-                          @JsonProperty("at_least_3x_naive") Boolean atLeast3xNaive,
-                          @JsonProperty("p99_at_50_within_50ms") Boolean p99At50Within50ms,
-                          @JsonProperty("soak_memory_flat") Boolean soakMemoryFlat,
-                          @JsonProperty("soak_throughput_flat") Boolean soakThroughputFlat) {}
+    public record Targets(
+            @JsonProperty("sustained_at_least_half_of_ceiling")
+            Boolean sustainedAtLeastHalfOfCeiling,
+
+            @JsonProperty("at_least_3x_naive") Boolean atLeast3xNaive,
+            @JsonProperty("p99_at_50_within_50ms") Boolean p99At50Within50ms,
+            @JsonProperty("soak_memory_flat") Boolean soakMemoryFlat,
+            @JsonProperty("soak_throughput_flat") Boolean soakThroughputFlat) {}
 
     /**
      * The soak's first and last third (medians of the series), written next to the soak run's keys. All
      * null when the series has fewer than three points; the heap split only when the series has it.
      */
-    @JsonPropertyOrder({"rss_mb_first_third", "rss_mb_last_third", "rss_growth_share", "outside_heap_mb_first_third",
-            "outside_heap_mb_last_third", "heap_committed_mb_first_third", "heap_committed_mb_last_third",
-            "decisions_per_s_first_third", "decisions_per_s_last_third"})
+    @JsonPropertyOrder({
+        "rss_mb_first_third",
+        "rss_mb_last_third",
+        "rss_growth_share",
+        "outside_heap_mb_first_third",
+        "outside_heap_mb_last_third",
+        "heap_committed_mb_first_third",
+        "heap_committed_mb_last_third",
+        "decisions_per_s_first_third",
+        "decisions_per_s_last_third"
+    })
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record SoakFigures(@JsonProperty("rss_mb_first_third") Long rssMbFirstThird,
-                              @JsonProperty("rss_mb_last_third") Long rssMbLastThird,
-                              @JsonProperty("rss_growth_share") Double rssGrowthShare,
-                              @JsonProperty("outside_heap_mb_first_third") Long outsideHeapMbFirstThird,
-                              @JsonProperty("outside_heap_mb_last_third") Long outsideHeapMbLastThird,
-                              @JsonProperty("heap_committed_mb_first_third") Long heapCommittedMbFirstThird,
-                              @JsonProperty("heap_committed_mb_last_third") Long heapCommittedMbLastThird,
-                              @JsonProperty("decisions_per_s_first_third") Long decisionsPerSFirstThird,
-                              @JsonProperty("decisions_per_s_last_third") Long decisionsPerSLastThird) {
+    public record SoakFigures(
+            @JsonProperty("rss_mb_first_third") Long rssMbFirstThird,
+            @JsonProperty("rss_mb_last_third") Long rssMbLastThird,
+            @JsonProperty("rss_growth_share") Double rssGrowthShare,
+            @JsonProperty("outside_heap_mb_first_third") Long outsideHeapMbFirstThird,
+            @JsonProperty("outside_heap_mb_last_third") Long outsideHeapMbLastThird,
+            @JsonProperty("heap_committed_mb_first_third") Long heapCommittedMbFirstThird,
+            @JsonProperty("heap_committed_mb_last_third") Long heapCommittedMbLastThird,
+            @JsonProperty("decisions_per_s_first_third") Long decisionsPerSFirstThird,
+            @JsonProperty("decisions_per_s_last_third") Long decisionsPerSLastThird) {
         static final SoakFigures NONE = new SoakFigures(null, null, null, null, null, null, null, null, null);
     }
 
-    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("BenchmarkReport",
-                    "Rewrites report.md and the plots from a stored benchmark JSON.")
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool(
+                    "BenchmarkReport", "Rewrites report.md and the plots from a stored benchmark JSON.")
             .option("json", ".work/bench/bench.json", "the benchmark's JSON; the report goes next to it");
 
     public static void main(String[] args) throws IOException {
@@ -103,7 +118,8 @@ public final class BenchmarkReport {
         List<String> plots = plots(dir, report);
         StringBuilder md = new StringBuilder();
         md.append("# Benchmark report\n\n");
-        md.append("Produced by `deploy/bench/benchmark.sh").append(report.quick() ? " --quick" : "")
+        md.append("Produced by `deploy/bench/benchmark.sh")
+                .append(report.quick() ? " --quick" : "")
                 .append("`; the numbers are in `bench.json` next to this file.\n\n");
         md.append("## Machine and model\n\n");
         table(md, List.of("what", "value"), rows(report.machine()));
@@ -112,38 +128,51 @@ public final class BenchmarkReport {
         md.append("\n## Results against the targets\n\n");
         List<List<String>> results = new ArrayList<>();
         results.add(List.of("inference ceiling (best batch), sequences/s", str(report.ceilingPerS()), "", ""));
-        results.add(List.of("job sustained, decisions/s", str(report.sustainedPerS()),
+        results.add(List.of(
+                "job sustained, decisions/s",
+                str(report.sustainedPerS()),
                 ">= " + pct(TARGET_SHARE_OF_CEILING) + " of ceiling (" + str(report.sustainedShareOfCeiling()) + ")",
                 verdict(targets.sustainedAtLeastHalfOfCeiling())));
-        results.add(List.of("naive peer (sync, one call per record), decisions/s", str(report.naivePerS()),
+        results.add(List.of(
+                "naive peer (sync, one call per record), decisions/s",
+                str(report.naivePerS()),
                 "job >= " + TARGET_SPEEDUP_OVER_NAIVE + "x naive (" + str(report.speedupOverNaive()) + "x)",
                 verdict(targets.atLeast3xNaive())));
         for (int level : List.of(25, 50, 75)) {
             Run run = report.level(level).orElse(null);
-            results.add(List.of("latency at " + level + "% of sustained, p50 / p99 / p99.9 ms",
+            results.add(List.of(
+                    "latency at " + level + "% of sustained, p50 / p99 / p99.9 ms",
                     run == null ? "- / - / -" : str(run.p50Ms()) + " / " + str(run.p99Ms()) + " / " + str(run.p999Ms()),
                     level == 50 ? "p99 <= " + TARGET_P99_MS_AT_50 + " ms" : "",
                     level == 50 ? verdict(targets.p99At50Within50ms()) : ""));
         }
         if (report.soak() != null) {
             SoakFigures soak = report.soak().figures();
-            results.add(List.of("soak: resident memory first third -> last third, MB",
+            results.add(List.of(
+                    "soak: resident memory first third -> last third, MB",
                     str(soak.rssMbFirstThird()) + " -> " + str(soak.rssMbLastThird()),
-                    "growth <= " + pct(SOAK_MAX_RSS_GROWTH), verdict(targets.soakMemoryFlat())));
+                    "growth <= " + pct(SOAK_MAX_RSS_GROWTH),
+                    verdict(targets.soakMemoryFlat())));
             if (soak.outsideHeapMbFirstThird() != null) {
-                results.add(List.of("soak: outside the heap / heap committed, first third -> last third, MB",
+                results.add(List.of(
+                        "soak: outside the heap / heap committed, first third -> last third, MB",
                         str(soak.outsideHeapMbFirstThird()) + " -> " + str(soak.outsideHeapMbLastThird())
                                 + " / " + str(soak.heapCommittedMbFirstThird()) + " -> "
-                                + str(soak.heapCommittedMbLastThird()), "", ""));
+                                + str(soak.heapCommittedMbLastThird()),
+                        "",
+                        ""));
             }
-            results.add(List.of("soak: decisions/s first third -> last third",
+            results.add(List.of(
+                    "soak: decisions/s first third -> last third",
                     str(soak.decisionsPerSFirstThird()) + " -> " + str(soak.decisionsPerSLastThird()),
-                    "drop <= " + pct(SOAK_MAX_RATE_DROP), verdict(targets.soakThroughputFlat())));
+                    "drop <= " + pct(SOAK_MAX_RATE_DROP),
+                    verdict(targets.soakThroughputFlat())));
         }
         table(md, List.of("figure", "measured", "target", "met"), results);
         md.append("\n## Inference ceiling\n\n");
         List<List<String>> ceilingRows = new ArrayList<>();
-        List<InferenceCeiling.Point> points = report.ceiling() == null ? List.of() : report.ceiling().points();
+        List<InferenceCeiling.Point> points =
+                report.ceiling() == null ? List.of() : report.ceiling().points();
         for (InferenceCeiling.Point p : points) {
             ceilingRows.add(List.of(str(p.threads()), str(p.batch()), str(p.sequencesPerS()), str(p.msPerBatch())));
         }
@@ -159,11 +188,23 @@ public final class BenchmarkReport {
         for (Run level : report.levels()) {
             runRows.add(runRow(level.loadPercent() + "% load", level));
         }
-        table(md, List.of("run", "mode", "target req/s", "decisions/s", "p50 ms", "p99 ms", "p99.9 ms",
-                "in-job p50 / p99 ms", "samples"), runRows);
-        md.append("\nLatency is measured from the load generator's send to the benchmark consumer's receipt of the decision\n"
-                + "(both in the benchmark JVM, one clock); \"in-job\" is the decision's own `latency_ms` (Kafka timestamp of\n"
-                + "the request to the decision being made).\n");
+        table(
+                md,
+                List.of(
+                        "run",
+                        "mode",
+                        "target req/s",
+                        "decisions/s",
+                        "p50 ms",
+                        "p99 ms",
+                        "p99.9 ms",
+                        "in-job p50 / p99 ms",
+                        "samples"),
+                runRows);
+        md.append(
+                "\nLatency is measured from the load generator's send to the benchmark consumer's receipt of the decision\n"
+                        + "(both in the benchmark JVM, one clock); \"in-job\" is the decision's own `latency_ms` (Kafka timestamp of\n"
+                        + "the request to the decision being made).\n");
         md.append("\n## Plots\n\n");
         for (String plot : plots) {
             md.append("![").append(plot).append("](").append(plot).append(")\n\n");
@@ -178,14 +219,18 @@ public final class BenchmarkReport {
     }
 
     static Targets verdicts(Report report) {
-        SoakFigures soak = report.soak() == null ? SoakFigures.NONE : report.soak().figures();
+        SoakFigures soak =
+                report.soak() == null ? SoakFigures.NONE : report.soak().figures();
         Long p99 = report.p99MsAt50();
         return new Targets(
-                report.sustainedShareOfCeiling() == null ? null : report.sustainedShareOfCeiling() >= TARGET_SHARE_OF_CEILING,
+                report.sustainedShareOfCeiling() == null
+                        ? null
+                        : report.sustainedShareOfCeiling() >= TARGET_SHARE_OF_CEILING,
                 report.speedupOverNaive() == null ? null : report.speedupOverNaive() >= TARGET_SPEEDUP_OVER_NAIVE,
                 p99 == null ? null : p99 >= 0 && p99 <= TARGET_P99_MS_AT_50,
                 soak.rssGrowthShare() == null ? null : soak.rssGrowthShare() <= SOAK_MAX_RSS_GROWTH,
-                soak.decisionsPerSFirstThird() == null || soak.decisionsPerSLastThird() == null ? null
+                soak.decisionsPerSFirstThird() == null || soak.decisionsPerSLastThird() == null
+                        ? null
                         : soak.decisionsPerSLastThird() >= soak.decisionsPerSFirstThird() * (1 - SOAK_MAX_RATE_DROP));
     }
 
@@ -200,20 +245,26 @@ public final class BenchmarkReport {
         double rssFirst = median(first, Sample::rssMb);
         double rssLast = median(last, Sample::rssMb);
         boolean heapSplit = series.get(0).outsideHeapMb() != null;
-        return new SoakFigures(Math.round(rssFirst), Math.round(rssLast),
+        return new SoakFigures(
+                Math.round(rssFirst),
+                Math.round(rssLast),
                 Math.round((rssLast - rssFirst) / rssFirst * 1000) / 1000.0,
                 heapSplit ? Math.round(median(first, Sample::outsideHeapMb)) : null,
                 heapSplit ? Math.round(median(last, Sample::outsideHeapMb)) : null,
                 heapSplit ? Math.round(median(first, Sample::heapCommittedMb)) : null,
                 heapSplit ? Math.round(median(last, Sample::heapCommittedMb)) : null,
-                Math.round(median(first, Sample::decisionsPerS)), Math.round(median(last, Sample::decisionsPerS)));
+                Math.round(median(first, Sample::decisionsPerS)),
+                Math.round(median(last, Sample::decisionsPerS)));
     }
 
     private static List<String> plots(Path dir, Report report) throws IOException {
         List<String> written = new ArrayList<>();
         if (report.ceiling() != null) {
-            LineChart chart = new LineChart("Sequences per second: model alone vs the job end to end",
-                    "batch size (model alone)", "sequences (decisions) per second", true);
+            LineChart chart = new LineChart(
+                    "Sequences per second: model alone vs the job end to end",
+                    "batch size (model alone)",
+                    "sequences (decisions) per second",
+                    true);
             Map<Integer, List<InferenceCeiling.Point>> byThreads = new LinkedHashMap<>();
             for (InferenceCeiling.Point p : report.ceiling().points()) {
                 byThreads.computeIfAbsent(p.threads(), k -> new ArrayList<>()).add(p);
@@ -221,7 +272,9 @@ public final class BenchmarkReport {
             double[] batches = null;
             for (var e : byThreads.entrySet()) {
                 batches = column(e.getValue(), InferenceCeiling.Point::batch);
-                chart.add("model, " + e.getKey() + " thread(s)", batches,
+                chart.add(
+                        "model, " + e.getKey() + " thread(s)",
+                        batches,
                         column(e.getValue(), InferenceCeiling.Point::sequencesPerS));
             }
             if (batches != null) {
@@ -243,18 +296,20 @@ public final class BenchmarkReport {
                     .add("p99 target", share, constant(share.length, TARGET_P99_MS_AT_50))
                     .writePng(dir.resolve("latency_by_load.png"));
             written.add("latency_by_load.png");
-            LineChart overTime = new LineChart("p99 latency per second of each run", "second of the measured phase",
-                    "p99 milliseconds", false);
+            LineChart overTime = new LineChart(
+                    "p99 latency per second of each run", "second of the measured phase", "p99 milliseconds", false);
             for (Run level : levels) {
                 List<LatencySecond> perSecond = level.latencyPerS();
-                overTime.add(level.loadPercent() + "% load",
-                        column(perSecond, LatencySecond::timeS), column(perSecond, LatencySecond::p99Ms));
+                overTime.add(
+                        level.loadPercent() + "% load",
+                        column(perSecond, LatencySecond::timeS),
+                        column(perSecond, LatencySecond::p99Ms));
             }
             overTime.writePng(dir.resolve("latency_over_time.png"));
             written.add("latency_over_time.png");
         }
-        LineChart rate = new LineChart("Decisions per second over each run", "seconds since the run started",
-                "decisions per second", false);
+        LineChart rate = new LineChart(
+                "Decisions per second over each run", "seconds since the run started", "decisions per second", false);
         boolean anyRate = false;
         if (report.flatOut() != null) {
             List<Sample> series = report.flatOut().series();
@@ -268,7 +323,9 @@ public final class BenchmarkReport {
         }
         for (Run level : levels) {
             List<Sample> series = level.series();
-            rate.add(level.loadPercent() + "% load", column(series, Sample::timeS),
+            rate.add(
+                    level.loadPercent() + "% load",
+                    column(series, Sample::timeS),
                     column(series, Sample::decisionsPerS));
             anyRate = true;
         }
@@ -296,9 +353,16 @@ public final class BenchmarkReport {
     }
 
     private static List<String> runRow(String name, Run run) {
-        return List.of(name, str(run.mode()), str(run.targetRequestsPerS()), str(run.decisionsPerS()),
-                str(run.p50Ms()), str(run.p99Ms()), str(run.p999Ms()),
-                str(run.inJobP50Ms()) + " / " + str(run.inJobP99Ms()), str(run.latencySamples()));
+        return List.of(
+                name,
+                str(run.mode()),
+                str(run.targetRequestsPerS()),
+                str(run.decisionsPerS()),
+                str(run.p50Ms()),
+                str(run.p99Ms()),
+                str(run.p999Ms()),
+                str(run.inJobP50Ms()) + " / " + str(run.inJobP99Ms()),
+                str(run.latencySamples()));
     }
 
     private static <T> double median(List<T> points, ToDoubleFunction<T> value) {
@@ -324,7 +388,10 @@ public final class BenchmarkReport {
     /** A record's JSON keys and values as table rows: the report names what bench.json names. */
     private static List<List<String>> rows(Object record) {
         List<List<String>> out = new ArrayList<>();
-        Json.mapper().valueToTree(record).fields().forEachRemaining(e -> out.add(List.of(e.getKey(), str(e.getValue()))));
+        Json.mapper()
+                .valueToTree(record)
+                .fields()
+                .forEachRemaining(e -> out.add(List.of(e.getKey(), str(e.getValue()))));
         return out;
     }
 
@@ -349,8 +416,9 @@ public final class BenchmarkReport {
             return "-";
         }
         if (v instanceof JsonNode node) {
-            return node.isNull() ? "-" : node.isTextual() ? node.asText()
-                    : node.isNumber() ? str(node.numberValue()) : node.toString();
+            return node.isNull()
+                    ? "-"
+                    : node.isTextual() ? node.asText() : node.isNumber() ? str(node.numberValue()) : node.toString();
         }
         if (v instanceof Double d) {
             return String.format(Locale.ROOT, "%.3f", d).replaceAll("0+$", "").replaceAll("\\.$", "");

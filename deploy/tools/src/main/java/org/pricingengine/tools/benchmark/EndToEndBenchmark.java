@@ -9,36 +9,6 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
-
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-
-import org.pricingengine.features.events.BehaviourEvent;
-import org.pricingengine.features.events.CatalogUpdate;
-import org.pricingengine.features.events.Json;
-import org.pricingengine.features.events.PriceRequest;
-import org.pricingengine.features.rees46.Rees46Converter;
-import org.pricingengine.features.rees46.Rees46Reader;
-import org.pricingengine.features.rees46.Rees46Row;
-import org.pricingengine.features.rees46.ReplayRecord;
-import org.pricingengine.job.PricingJob;
-import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.job.io.KafkaEndpoints;
-import org.pricingengine.tools.cli.ToolArguments;
-import org.pricingengine.tools.local.PricingTopics;
-import org.pricingengine.job.scoring.ModelContract;
-import org.pricingengine.job.scoring.ModelLocation;
-import org.pricingengine.job.scoring.ModelManifest;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,6 +25,33 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.pricingengine.features.events.BehaviourEvent;
+import org.pricingengine.features.events.CatalogUpdate;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.features.events.PriceRequest;
+import org.pricingengine.features.rees46.Rees46Converter;
+import org.pricingengine.features.rees46.Rees46Reader;
+import org.pricingengine.features.rees46.Rees46Row;
+import org.pricingengine.features.rees46.ReplayRecord;
+import org.pricingengine.job.PricingJob;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.io.KafkaEndpoints;
+import org.pricingengine.job.scoring.ModelContract;
+import org.pricingengine.job.scoring.ModelLocation;
+import org.pricingengine.job.scoring.ModelManifest;
+import org.pricingengine.tools.cli.ToolArguments;
+import org.pricingengine.tools.local.PricingTopics;
 
 /**
  * The job end to end against a real Kafka broker on loopback, with a load generator that replays the
@@ -80,7 +77,8 @@ public final class EndToEndBenchmark {
         this.template = template;
     }
 
-    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("deploy/bench/benchmark.sh",
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool(
+                    "deploy/bench/benchmark.sh",
                     "Inference ceiling, the job flat out and at 25/50/75% load, the naive peer and a soak.")
             .required("bootstrap-servers", "the Kafka broker, HOST:PORT")
             .option("work-dir", ".work/bench", "where bench.json, report.md, the plots and checkpoints go")
@@ -94,69 +92,106 @@ public final class EndToEndBenchmark {
 
     /** The machine the benchmark ran on. */
     @JsonPropertyOrder({"cores", "max_heap_mb", "java", "os"})
-    public record Machine(@JsonProperty("cores") int cores,
-                          @JsonProperty("max_heap_mb") long maxHeapMb,
-                          @JsonProperty("java") String java,
-                          @JsonProperty("os") String os) {}
+    public record Machine(
+            @JsonProperty("cores") int cores,
+            @JsonProperty("max_heap_mb") long maxHeapMb,
+            @JsonProperty("java") String java,
+            @JsonProperty("os") String os) {}
 
     /** The model measured; the execution provider only when the ceiling step ran. */
     @JsonPropertyOrder({"version", "onnx_sha256", "feature_spec", "inputs", "ceiling_execution_provider"})
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Model(@JsonProperty("version") String version,
-                        @JsonProperty("onnx_sha256") String onnxSha256,
-                        @JsonProperty("feature_spec") String featureSpec,
-                        @JsonProperty("inputs") String inputs,
-                        @JsonProperty("ceiling_execution_provider") String ceilingExecutionProvider) {}
+    public record Model(
+            @JsonProperty("version") String version,
+            @JsonProperty("onnx_sha256") String onnxSha256,
+            @JsonProperty("feature_spec") String featureSpec,
+            @JsonProperty("inputs") String inputs,
+            @JsonProperty("ceiling_execution_provider") String ceilingExecutionProvider) {}
 
     /**
      * One point of a run's series (every 5 s, 10 s in the soak). Heap committed and memory outside the
      * heap are missing from JSON written before they were measured.
      */
     @JsonPropertyOrder({"t_s", "decisions_per_s", "rss_mb", "heap_used_mb", "heap_committed_mb", "outside_heap_mb"})
-    public record Sample(@JsonProperty("t_s") long timeS,
-                         @JsonProperty("decisions_per_s") long decisionsPerS,
-                         @JsonProperty("rss_mb") long rssMb,
-                         @JsonProperty("heap_used_mb") long heapUsedMb,
-                         @JsonProperty("heap_committed_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Long heapCommittedMb,
-                         @JsonProperty("outside_heap_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Long outsideHeapMb) {}
+    public record Sample(
+            @JsonProperty("t_s") long timeS,
+            @JsonProperty("decisions_per_s") long decisionsPerS,
+            @JsonProperty("rss_mb") long rssMb,
+            @JsonProperty("heap_used_mb") long heapUsedMb,
+
+            @JsonProperty("heap_committed_mb") @JsonInclude(JsonInclude.Include.NON_NULL)
+            Long heapCommittedMb,
+
+            @JsonProperty("outside_heap_mb") @JsonInclude(JsonInclude.Include.NON_NULL)
+            Long outsideHeapMb) {}
 
     /** Latency percentiles of one wall-clock second of a run's measured phase. */
     @JsonPropertyOrder({"t_s", "decisions", "p50_ms", "p99_ms", "max_ms"})
-    public record LatencySecond(@JsonProperty("t_s") long timeS,
-                                @JsonProperty("decisions") int decisions,
-                                @JsonProperty("p50_ms") long p50Ms,
-                                @JsonProperty("p99_ms") long p99Ms,
-                                @JsonProperty("max_ms") long maxMs) {}
+    public record LatencySecond(
+            @JsonProperty("t_s") long timeS,
+            @JsonProperty("decisions") int decisions,
+            @JsonProperty("p50_ms") long p50Ms,
+            @JsonProperty("p99_ms") long p99Ms,
+            @JsonProperty("max_ms") long maxMs) {}
 
     /**
      * One job run. Percentiles are -1 when no latency was measured; {@code latency_series_start} is
      * written as null then. {@code load_share} only on the load levels.
      */
-    @JsonPropertyOrder({"mode", "target_requests_per_s", "seconds", "decisions_per_s", "latency_samples", "p50_ms",
-            "p99_ms", "p999_ms", "in_job_p50_ms", "in_job_p99_ms", "series", "latency_per_s", "latency_series_start",
-            "load_share"})
-    public record Run(@JsonProperty("mode") String mode,
-                      @JsonProperty("target_requests_per_s") long targetRequestsPerS,
-                      @JsonProperty("seconds") int seconds,
-                      @JsonProperty("decisions_per_s") long decisionsPerS,
-                      @JsonProperty("latency_samples") long latencySamples,
-                      @JsonProperty("p50_ms") long p50Ms,
-                      @JsonProperty("p99_ms") long p99Ms,
-                      @JsonProperty("p999_ms") long p999Ms,
-                      @JsonProperty("in_job_p50_ms") long inJobP50Ms,
-                      @JsonProperty("in_job_p99_ms") long inJobP99Ms,
-                      @JsonProperty("series") List<Sample> series,
-                      @JsonProperty("latency_per_s") List<LatencySecond> latencyPerS,
-                      @JsonProperty("latency_series_start") String latencySeriesStart,
-                      @JsonProperty("load_share") @JsonInclude(JsonInclude.Include.NON_NULL) Double loadShare) {
+    @JsonPropertyOrder({
+        "mode",
+        "target_requests_per_s",
+        "seconds",
+        "decisions_per_s",
+        "latency_samples",
+        "p50_ms",
+        "p99_ms",
+        "p999_ms",
+        "in_job_p50_ms",
+        "in_job_p99_ms",
+        "series",
+        "latency_per_s",
+        "latency_series_start",
+        "load_share"
+    })
+    public record Run(
+            @JsonProperty("mode") String mode,
+            @JsonProperty("target_requests_per_s") long targetRequestsPerS,
+            @JsonProperty("seconds") int seconds,
+            @JsonProperty("decisions_per_s") long decisionsPerS,
+            @JsonProperty("latency_samples") long latencySamples,
+            @JsonProperty("p50_ms") long p50Ms,
+            @JsonProperty("p99_ms") long p99Ms,
+            @JsonProperty("p999_ms") long p999Ms,
+            @JsonProperty("in_job_p50_ms") long inJobP50Ms,
+            @JsonProperty("in_job_p99_ms") long inJobP99Ms,
+            @JsonProperty("series") List<Sample> series,
+            @JsonProperty("latency_per_s") List<LatencySecond> latencyPerS,
+            @JsonProperty("latency_series_start") String latencySeriesStart,
+
+            @JsonProperty("load_share") @JsonInclude(JsonInclude.Include.NON_NULL)
+            Double loadShare) {
         public Run {
             series = series == null ? List.of() : series;
             latencyPerS = latencyPerS == null ? List.of() : latencyPerS;
         }
 
         Run atLoadShare(double share) {
-            return new Run(mode, targetRequestsPerS, seconds, decisionsPerS, latencySamples, p50Ms, p99Ms, p999Ms,
-                    inJobP50Ms, inJobP99Ms, series, latencyPerS, latencySeriesStart, share);
+            return new Run(
+                    mode,
+                    targetRequestsPerS,
+                    seconds,
+                    decisionsPerS,
+                    latencySamples,
+                    p50Ms,
+                    p99Ms,
+                    p999Ms,
+                    inJobP50Ms,
+                    inJobP99Ms,
+                    series,
+                    latencyPerS,
+                    latencySeriesStart,
+                    share);
         }
 
         /** The load level as a whole percentage of the sustained rate (25, 50, 75). */
@@ -170,7 +205,8 @@ public final class EndToEndBenchmark {
      * Read back by hand because Jackson 2.18 cannot bind {@code @JsonUnwrapped} record components.
      */
     @JsonDeserialize(using = Soak.Reader.class)
-    public record Soak(@JsonUnwrapped Run run, @JsonUnwrapped BenchmarkReport.SoakFigures figures) {
+    public record Soak(
+            @JsonUnwrapped Run run, @JsonUnwrapped BenchmarkReport.SoakFigures figures) {
         public Soak {
             figures = figures == null ? BenchmarkReport.SoakFigures.NONE : figures;
         }
@@ -183,7 +219,8 @@ public final class EndToEndBenchmark {
             @Override
             public Soak deserialize(JsonParser parser, DeserializationContext context) throws IOException {
                 JsonNode node = context.readTree(parser);
-                return new Soak(context.readTreeAsValue(node, Run.class),
+                return new Soak(
+                        context.readTreeAsValue(node, Run.class),
                         context.readTreeAsValue(node, BenchmarkReport.SoakFigures.class));
             }
         }
@@ -193,78 +230,185 @@ public final class EndToEndBenchmark {
      * {@code bench.json}: what every step measured, the figures compared with the targets, and the verdicts.
      * A step that did not run leaves its keys out; {@code levels} is empty then.
      */
-    @JsonPropertyOrder({"machine", "model", "model_version", "quick", "ceiling", "ceiling_per_s", "job_settings", "flat_out",
-            "sustained_per_s", "p50_ms_at_25", "p99_ms_at_25", "p999_ms_at_25", "p50_ms_at_50", "p99_ms_at_50",
-            "p999_ms_at_50", "p50_ms_at_75", "p99_ms_at_75", "p999_ms_at_75", "levels", "naive_per_s", "naive", "soak",
-            "sustained_share_of_ceiling", "speedup_over_naive", "targets"})
+    @JsonPropertyOrder({
+        "machine",
+        "model",
+        "model_version",
+        "quick",
+        "ceiling",
+        "ceiling_per_s",
+        "job_settings",
+        "flat_out",
+        "sustained_per_s",
+        "p50_ms_at_25",
+        "p99_ms_at_25",
+        "p999_ms_at_25",
+        "p50_ms_at_50",
+        "p99_ms_at_50",
+        "p999_ms_at_50",
+        "p50_ms_at_75",
+        "p99_ms_at_75",
+        "p999_ms_at_75",
+        "levels",
+        "naive_per_s",
+        "naive",
+        "soak",
+        "sustained_share_of_ceiling",
+        "speedup_over_naive",
+        "targets"
+    })
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Report(@JsonProperty("machine") Machine machine,
-                         @JsonProperty("model") Model model,
-                         @JsonProperty("model_version") String modelVersion,
-                         @JsonProperty("quick") boolean quick,
-                         @JsonProperty("ceiling") InferenceCeiling.Result ceiling,
-                         @JsonProperty("ceiling_per_s") Long ceilingPerS,
-                         @JsonProperty("job_settings") List<String> jobSettings,
-                         @JsonProperty("flat_out") Run flatOut,
-                         @JsonProperty("sustained_per_s") long sustainedPerS,
-                         @JsonProperty("levels") @JsonInclude(JsonInclude.Include.ALWAYS) List<Run> levels,
-                         @JsonProperty("naive_per_s") Long naivePerS,
-                         @JsonProperty("naive") Run naive,
-                         @JsonProperty("soak") Soak soak,
-                         @JsonProperty("sustained_share_of_ceiling") Double sustainedShareOfCeiling,
-                         @JsonProperty("speedup_over_naive") Double speedupOverNaive,
-                         @JsonProperty("targets") BenchmarkReport.Targets targets) {
+    public record Report(
+            @JsonProperty("machine") Machine machine,
+            @JsonProperty("model") Model model,
+            @JsonProperty("model_version") String modelVersion,
+            @JsonProperty("quick") boolean quick,
+            @JsonProperty("ceiling") InferenceCeiling.Result ceiling,
+            @JsonProperty("ceiling_per_s") Long ceilingPerS,
+            @JsonProperty("job_settings") List<String> jobSettings,
+            @JsonProperty("flat_out") Run flatOut,
+            @JsonProperty("sustained_per_s") long sustainedPerS,
+
+            @JsonProperty("levels") @JsonInclude(JsonInclude.Include.ALWAYS)
+            List<Run> levels,
+
+            @JsonProperty("naive_per_s") Long naivePerS,
+            @JsonProperty("naive") Run naive,
+            @JsonProperty("soak") Soak soak,
+            @JsonProperty("sustained_share_of_ceiling") Double sustainedShareOfCeiling,
+            @JsonProperty("speedup_over_naive") Double speedupOverNaive,
+            @JsonProperty("targets") BenchmarkReport.Targets targets) {
         public Report {
             jobSettings = jobSettings == null ? List.of() : jobSettings;
             levels = levels == null ? List.of() : levels;
         }
 
         Report withTargets(BenchmarkReport.Targets t) {
-            return new Report(machine, model, modelVersion, quick, ceiling, ceilingPerS, jobSettings, flatOut, sustainedPerS,
-                    levels, naivePerS, naive, soak, sustainedShareOfCeiling, speedupOverNaive, t);
+            return new Report(
+                    machine,
+                    model,
+                    modelVersion,
+                    quick,
+                    ceiling,
+                    ceilingPerS,
+                    jobSettings,
+                    flatOut,
+                    sustainedPerS,
+                    levels,
+                    naivePerS,
+                    naive,
+                    soak,
+                    sustainedShareOfCeiling,
+                    speedupOverNaive,
+                    t);
         }
 
         /** The load level at {@code percent}% of the sustained rate, if it ran. */
         Optional<Run> level(long percent) {
-            return levels.stream().filter(l -> l.loadShare() != null && l.loadPercent() == percent).findFirst();
+            return levels.stream()
+                    .filter(l -> l.loadShare() != null && l.loadPercent() == percent)
+                    .findFirst();
         }
 
         // Per-level latencies at the top of the JSON, where the docs and the `bench:` line name them; taken
         // from the levels so that they cannot disagree with them.
-        @JsonProperty("p50_ms_at_25") Long p50MsAt25() { return level(25).map(Run::p50Ms).orElse(null); }
-        @JsonProperty("p99_ms_at_25") Long p99MsAt25() { return level(25).map(Run::p99Ms).orElse(null); }
-        @JsonProperty("p999_ms_at_25") Long p999MsAt25() { return level(25).map(Run::p999Ms).orElse(null); }
-        @JsonProperty("p50_ms_at_50") Long p50MsAt50() { return level(50).map(Run::p50Ms).orElse(null); }
-        @JsonProperty("p99_ms_at_50") Long p99MsAt50() { return level(50).map(Run::p99Ms).orElse(null); }
-        @JsonProperty("p999_ms_at_50") Long p999MsAt50() { return level(50).map(Run::p999Ms).orElse(null); }
-        @JsonProperty("p50_ms_at_75") Long p50MsAt75() { return level(75).map(Run::p50Ms).orElse(null); }
-        @JsonProperty("p99_ms_at_75") Long p99MsAt75() { return level(75).map(Run::p99Ms).orElse(null); }
-        @JsonProperty("p999_ms_at_75") Long p999MsAt75() { return level(75).map(Run::p999Ms).orElse(null); }
+        @JsonProperty("p50_ms_at_25")
+        Long p50MsAt25() {
+            return level(25).map(Run::p50Ms).orElse(null);
+        }
+
+        @JsonProperty("p99_ms_at_25")
+        Long p99MsAt25() {
+            return level(25).map(Run::p99Ms).orElse(null);
+        }
+
+        @JsonProperty("p999_ms_at_25")
+        Long p999MsAt25() {
+            return level(25).map(Run::p999Ms).orElse(null);
+        }
+
+        @JsonProperty("p50_ms_at_50")
+        Long p50MsAt50() {
+            return level(50).map(Run::p50Ms).orElse(null);
+        }
+
+        @JsonProperty("p99_ms_at_50")
+        Long p99MsAt50() {
+            return level(50).map(Run::p99Ms).orElse(null);
+        }
+
+        @JsonProperty("p999_ms_at_50")
+        Long p999MsAt50() {
+            return level(50).map(Run::p999Ms).orElse(null);
+        }
+
+        @JsonProperty("p50_ms_at_75")
+        Long p50MsAt75() {
+            return level(75).map(Run::p50Ms).orElse(null);
+        }
+
+        @JsonProperty("p99_ms_at_75")
+        Long p99MsAt75() {
+            return level(75).map(Run::p99Ms).orElse(null);
+        }
+
+        @JsonProperty("p999_ms_at_75")
+        Long p999MsAt75() {
+            return level(75).map(Run::p999Ms).orElse(null);
+        }
     }
 
     /** The {@code bench: {json}} line: every key always, null when its step did not run. */
-    @JsonPropertyOrder({"ceiling_per_s", "sustained_per_s", "naive_per_s", "sustained_share_of_ceiling",
-            "speedup_over_naive", "p50_ms_at_25", "p99_ms_at_25", "p999_ms_at_25", "p50_ms_at_50", "p99_ms_at_50",
-            "p999_ms_at_50", "p50_ms_at_75", "p99_ms_at_75", "p999_ms_at_75", "targets"})
-    public record Headline(@JsonProperty("ceiling_per_s") Long ceilingPerS,
-                           @JsonProperty("sustained_per_s") long sustainedPerS,
-                           @JsonProperty("naive_per_s") Long naivePerS,
-                           @JsonProperty("sustained_share_of_ceiling") Double sustainedShareOfCeiling,
-                           @JsonProperty("speedup_over_naive") Double speedupOverNaive,
-                           @JsonProperty("p50_ms_at_25") Long p50MsAt25,
-                           @JsonProperty("p99_ms_at_25") Long p99MsAt25,
-                           @JsonProperty("p999_ms_at_25") Long p999MsAt25,
-                           @JsonProperty("p50_ms_at_50") Long p50MsAt50,
-                           @JsonProperty("p99_ms_at_50") Long p99MsAt50,
-                           @JsonProperty("p999_ms_at_50") Long p999MsAt50,
-                           @JsonProperty("p50_ms_at_75") Long p50MsAt75,
-                           @JsonProperty("p99_ms_at_75") Long p99MsAt75,
-                           @JsonProperty("p999_ms_at_75") Long p999MsAt75,
-                           @JsonProperty("targets") BenchmarkReport.Targets targets) {
+    @JsonPropertyOrder({
+        "ceiling_per_s",
+        "sustained_per_s",
+        "naive_per_s",
+        "sustained_share_of_ceiling",
+        "speedup_over_naive",
+        "p50_ms_at_25",
+        "p99_ms_at_25",
+        "p999_ms_at_25",
+        "p50_ms_at_50",
+        "p99_ms_at_50",
+        "p999_ms_at_50",
+        "p50_ms_at_75",
+        "p99_ms_at_75",
+        "p999_ms_at_75",
+        "targets"
+    })
+    public record Headline(
+            @JsonProperty("ceiling_per_s") Long ceilingPerS,
+            @JsonProperty("sustained_per_s") long sustainedPerS,
+            @JsonProperty("naive_per_s") Long naivePerS,
+            @JsonProperty("sustained_share_of_ceiling") Double sustainedShareOfCeiling,
+            @JsonProperty("speedup_over_naive") Double speedupOverNaive,
+            @JsonProperty("p50_ms_at_25") Long p50MsAt25,
+            @JsonProperty("p99_ms_at_25") Long p99MsAt25,
+            @JsonProperty("p999_ms_at_25") Long p999MsAt25,
+            @JsonProperty("p50_ms_at_50") Long p50MsAt50,
+            @JsonProperty("p99_ms_at_50") Long p99MsAt50,
+            @JsonProperty("p999_ms_at_50") Long p999MsAt50,
+            @JsonProperty("p50_ms_at_75") Long p50MsAt75,
+            @JsonProperty("p99_ms_at_75") Long p99MsAt75,
+            @JsonProperty("p999_ms_at_75") Long p999MsAt75,
+            @JsonProperty("targets") BenchmarkReport.Targets targets) {
         public static Headline of(Report r) {
-            return new Headline(r.ceilingPerS(), r.sustainedPerS(), r.naivePerS(), r.sustainedShareOfCeiling(),
-                    r.speedupOverNaive(), r.p50MsAt25(), r.p99MsAt25(), r.p999MsAt25(), r.p50MsAt50(), r.p99MsAt50(),
-                    r.p999MsAt50(), r.p50MsAt75(), r.p99MsAt75(), r.p999MsAt75(), r.targets());
+            return new Headline(
+                    r.ceilingPerS(),
+                    r.sustainedPerS(),
+                    r.naivePerS(),
+                    r.sustainedShareOfCeiling(),
+                    r.speedupOverNaive(),
+                    r.p50MsAt25(),
+                    r.p99MsAt25(),
+                    r.p999MsAt25(),
+                    r.p50MsAt50(),
+                    r.p99MsAt50(),
+                    r.p999MsAt50(),
+                    r.p50MsAt75(),
+                    r.p99MsAt75(),
+                    r.p999MsAt75(),
+                    r.targets());
         }
     }
 
@@ -279,21 +423,37 @@ public final class EndToEndBenchmark {
         Path work = a.path("work-dir").toAbsolutePath();
         Files.createDirectories(work);
 
-        Machine machine = new Machine(Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
-                System.getProperty("java.version"), System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        ModelManifest manifest = ModelContract.readAndCheckManifest(new ModelLocation(a.path("model-dir"), a.string("model")));
+        Machine machine = new Machine(
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("java.version"),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        ModelManifest manifest =
+                ModelContract.readAndCheckManifest(new ModelLocation(a.path("model-dir"), a.string("model")));
 
         // For experiments: --steps picks a subset, --sustained fixes the rate the load levels are shares of.
         List<String> steps = List.of(a.string("steps").split(","));
         InferenceCeiling.Result ceiling = null;
         if (steps.contains("ceiling")) {
-        System.out.println("== 1. inference ceiling (model alone, tight loop)");
-        ceiling = InferenceCeiling.run(new InferenceCeiling.Settings(a.string("model"),
-                a.path("model-dir"), "cpu", quick ? 0.5 : 2, List.of(1, 2), List.of(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
-                Path.of("model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"), 0));
+            System.out.println("== 1. inference ceiling (model alone, tight loop)");
+            ceiling = InferenceCeiling.run(new InferenceCeiling.Settings(
+                    a.string("model"),
+                    a.path("model-dir"),
+                    "cpu",
+                    quick ? 0.5 : 2,
+                    List.of(1, 2),
+                    List.of(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
+                    Path.of("model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"),
+                    0));
         }
-        Model model = new Model(manifest.modelVersion(), manifest.onnxSha256(), manifest.featureSpecVersion(),
-                manifest.inputs().stream().map(t -> t.name() + " " + t.shape()).toList().toString(),
+        Model model = new Model(
+                manifest.modelVersion(),
+                manifest.onnxSha256(),
+                manifest.featureSpecVersion(),
+                manifest.inputs().stream()
+                        .map(t -> t.name() + " " + t.shape())
+                        .toList()
+                        .toString(),
                 ceiling == null ? null : ceiling.executionProvider());
 
         List<ReplayRecord> template = new ArrayList<>();
@@ -307,11 +467,15 @@ public final class EndToEndBenchmark {
         // One timeline for both stores: each pass then moves forward in event time (see Generator).
         template.sort(java.util.Comparator.comparingLong(ReplayRecord::eventTimeMs));
         EndToEndBenchmark bench = new EndToEndBenchmark(a.string("bootstrap-servers"), work, template);
-        Map<String, String> jobOptions = new LinkedHashMap<>(Map.of(PricingConfig.MODEL_VERSION.key(), a.string("model"),
-                PricingConfig.MODEL_DIR.key(), a.string("model-dir")));
+        Map<String, String> jobOptions = new LinkedHashMap<>(Map.of(
+                PricingConfig.MODEL_VERSION.key(),
+                a.string("model"),
+                PricingConfig.MODEL_DIR.key(),
+                a.string("model-dir")));
         // Any job option may be passed through, e.g. --checkpoint.interval 60s.
         jobOptions.putAll(a.jobOptions());
-        List<String> jobSettings = PricingConfig.of(jobOptions).toString().lines().toList();
+        List<String> jobSettings =
+                PricingConfig.of(jobOptions).toString().lines().toList();
 
         double sustained = a.decimal("sustained");
         Run flat = null;
@@ -323,8 +487,10 @@ public final class EndToEndBenchmark {
 
         List<Run> levels = new ArrayList<>();
         for (double share : steps.contains("levels") ? new double[] {0.25, 0.5, 0.75} : new double[0]) {
-            System.out.printf("== 2. the job at %.0f%% of sustained (%.0f requests/s)%n", share * 100, sustained * share);
-            levels.add(bench.run("async", jobOptions, sustained * share, levelSeconds, false).atLoadShare(share));
+            System.out.printf(
+                    "== 2. the job at %.0f%% of sustained (%.0f requests/s)%n", share * 100, sustained * share);
+            levels.add(bench.run("async", jobOptions, sustained * share, levelSeconds, false)
+                    .atLoadShare(share));
         }
 
         Run naive = null;
@@ -339,12 +505,28 @@ public final class EndToEndBenchmark {
             Run run = bench.run("async", jobOptions, sustained * 0.5, soakSeconds, true);
             soak = new Soak(run, BenchmarkReport.summariseSoak(run.series()));
         }
-        Report report = BenchmarkReport.write(work, new Report(machine, model, a.string("model"), quick, ceiling,
-                ceiling == null ? null : ceiling.ceilingPerS(), jobSettings, flat, Math.round(sustained), levels,
-                naive == null ? null : naive.decisionsPerS(), naive, soak,
-                ceiling == null ? null : Math.round(sustained / ceiling.ceilingPerS() * 1000) / 1000.0,
-                naive == null ? null : Math.round(sustained / Math.max(1, naive.decisionsPerS()) * 100) / 100.0, null));
-        Files.writeString(work.resolve("bench.json"), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        Report report = BenchmarkReport.write(
+                work,
+                new Report(
+                        machine,
+                        model,
+                        a.string("model"),
+                        quick,
+                        ceiling,
+                        ceiling == null ? null : ceiling.ceilingPerS(),
+                        jobSettings,
+                        flat,
+                        Math.round(sustained),
+                        levels,
+                        naive == null ? null : naive.decisionsPerS(),
+                        naive,
+                        soak,
+                        ceiling == null ? null : Math.round(sustained / ceiling.ceilingPerS() * 1000) / 1000.0,
+                        naive == null ? null : Math.round(sustained / Math.max(1, naive.decisionsPerS()) * 100) / 100.0,
+                        null));
+        Files.writeString(
+                work.resolve("bench.json"),
+                Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
         System.out.println("report: " + work.resolve("report.md"));
         System.out.println("bench: " + Json.toJson(Headline.of(report)));
         System.exit(0);
@@ -356,7 +538,9 @@ public final class EndToEndBenchmark {
         String prefix = "bench" + (++runCounter) + "-" + mode;
         Map<String, String> options = new LinkedHashMap<>(jobOptions);
         options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), bootstrap);
-        options.put(PricingConfig.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
+        options.put(
+                PricingConfig.CHECKPOINT_DIR.key(),
+                work.resolve("checkpoints").toUri().toString());
         for (ConfigOption<String> topic : PricingConfig.TOPICS) {
             options.put(topic.key(), prefix + "." + topic.defaultValue().substring("pricing.".length()));
         }
@@ -365,15 +549,18 @@ public final class EndToEndBenchmark {
 
         org.apache.flink.configuration.Configuration flinkConf = PricingJob.flinkConfiguration(config);
         // A fixed port for Flink's REST API and web UI: checkpoint and backpressure details while a run is on.
-        flinkConf.set(org.apache.flink.configuration.RestOptions.PORT, Integer.parseInt(System.getProperty("bench.rest.port", "38081")));
+        flinkConf.set(
+                org.apache.flink.configuration.RestOptions.PORT,
+                Integer.parseInt(System.getProperty("bench.rest.port", "38081")));
         // The embedded cluster would give RocksDB 128 MB of managed memory (Flink's local default); a
         // TaskManager of the local standalone cluster (deploy/local/flink-cluster.sh) has about 800 MB.
-        flinkConf.set(org.apache.flink.configuration.TaskManagerOptions.MANAGED_MEMORY_SIZE,
+        flinkConf.set(
+                org.apache.flink.configuration.TaskManagerOptions.MANAGED_MEMORY_SIZE,
                 org.apache.flink.configuration.MemorySize.parse(System.getProperty("bench.managed.memory", "768m")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         // The naive peer is the same job with the benchmark's one-call-per-record scoring stage.
-        PricingJob pricingJob = mode.equals("sync") ? new PricingJob(config, NaiveScoringFunction::stage)
-                : new PricingJob(config);
+        PricingJob pricingJob =
+                mode.equals("sync") ? new PricingJob(config, NaiveScoringFunction::stage) : new PricingJob(config);
         pricingJob.build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
         JobClient job = env.executeAsync(prefix);
 
@@ -385,7 +572,10 @@ public final class EndToEndBenchmark {
         AtomicLong latencyCount = new AtomicLong();
         AtomicLong decisions = new AtomicLong();
         AtomicBoolean consuming = new AtomicBoolean(true);
-        Thread consumer = new Thread(() -> consume(config, producedAt, latencies, consumedAt, inJobLatencies, latencyCount, decisions, consuming), "bench-consumer");
+        Thread consumer = new Thread(
+                () -> consume(
+                        config, producedAt, latencies, consumedAt, inJobLatencies, latencyCount, decisions, consuming),
+                "bench-consumer");
         consumer.start();
 
         // Warm-up at a gentle rate so that start-up (JIT, model load) is not measured.
@@ -428,15 +618,22 @@ public final class EndToEndBenchmark {
             if (now >= nextSample) {
                 long rss = residentMb();
                 long heapCommitted = Runtime.getRuntime().totalMemory() >> 20;
-                Sample point = new Sample(Math.round((now - start) / 1e9),
-                        Math.round((decisions.get() - lastSampleDecisions) / ((now - lastSampleTime) / 1e9)), rss,
-                        (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20, heapCommitted,
-                        // What a native leak (ONNX Runtime tensors, RocksDB iterators) would grow; RocksDB's block cache
+                Sample point = new Sample(
+                        Math.round((now - start) / 1e9),
+                        Math.round((decisions.get() - lastSampleDecisions) / ((now - lastSampleTime) / 1e9)),
+                        rss,
+                        (Runtime.getRuntime().totalMemory()
+                                        - Runtime.getRuntime().freeMemory())
+                                >> 20,
+                        heapCommitted,
+                        // What a native leak (ONNX Runtime tensors, RocksDB iterators) would grow; RocksDB's block
+                        // cache
                         // and memtables are here too, bounded by Flink's managed memory.
                         rss - heapCommitted);
                 series.add(point);
                 if (soak) {
-                    System.out.printf("  t=%4ds decisions/s %6d rss %5d MB (heap committed %d, outside heap %d)%n",
+                    System.out.printf(
+                            "  t=%4ds decisions/s %6d rss %5d MB (heap committed %d, outside heap %d)%n",
                             point.timeS(), point.decisionsPerS(), point.rssMb(), heapCommitted, point.outsideHeapMb());
                 }
                 lastSampleDecisions = decisions.get();
@@ -457,11 +654,23 @@ public final class EndToEndBenchmark {
         consumer.join(10_000);
         generator.close();
 
-        Run r = new Run(mode, Math.round(rate), seconds, Math.round(measuredDecisions / measuredSeconds), n,
-                percentile(sorted, 0.5), percentile(sorted, 0.99), percentile(sorted, 0.999),
-                percentile(inJob, 0.5), percentile(inJob, 0.99), series, latencySeries,
-                n == 0 ? null : java.time.Instant.ofEpochMilli(consumedAt[0]).toString(), null);
-        System.out.printf("  %s: %s decisions/s, p50 %s ms, p99 %s ms, p99.9 %s ms (%d samples; in the job p50 %s, p99 %s ms)%n",
+        Run r = new Run(
+                mode,
+                Math.round(rate),
+                seconds,
+                Math.round(measuredDecisions / measuredSeconds),
+                n,
+                percentile(sorted, 0.5),
+                percentile(sorted, 0.99),
+                percentile(sorted, 0.999),
+                percentile(inJob, 0.5),
+                percentile(inJob, 0.99),
+                series,
+                latencySeries,
+                n == 0 ? null : java.time.Instant.ofEpochMilli(consumedAt[0]).toString(),
+                null);
+        System.out.printf(
+                "  %s: %s decisions/s, p50 %s ms, p99 %s ms, p99.9 %s ms (%d samples; in the job p50 %s, p99 %s ms)%n",
                 mode, r.decisionsPerS(), r.p50Ms(), r.p99Ms(), r.p999Ms(), n, r.inJobP50Ms(), r.inJobP99Ms());
         return r;
     }
@@ -482,8 +691,8 @@ public final class EndToEndBenchmark {
             }
             long[] bucket = Arrays.copyOfRange(latencies, i, j);
             Arrays.sort(bucket);
-            out.add(new LatencySecond(second, j - i, percentile(bucket, 0.5), percentile(bucket, 0.99),
-                    bucket[bucket.length - 1]));
+            out.add(new LatencySecond(
+                    second, j - i, percentile(bucket, 0.5), percentile(bucket, 0.99), bucket[bucket.length - 1]));
             i = j;
         }
         return out;
@@ -509,9 +718,15 @@ public final class EndToEndBenchmark {
         return -1;
     }
 
-    private void consume(PricingConfig config, Map<String, Long> producedAt, long[] latencies, long[] consumedAt,
-                         long[] inJobLatencies, AtomicLong latencyCount,
-                         AtomicLong decisions, AtomicBoolean running) {
+    private void consume(
+            PricingConfig config,
+            Map<String, Long> producedAt,
+            long[] latencies,
+            long[] consumedAt,
+            long[] inJobLatencies,
+            AtomicLong latencyCount,
+            AtomicLong decisions,
+            AtomicBoolean running) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + System.nanoTime());
@@ -566,7 +781,8 @@ public final class EndToEndBenchmark {
             }
             return i;
         }
-        throw new IllegalStateException("no " + new String(pattern, StandardCharsets.UTF_8) + " in " + new String(data, StandardCharsets.UTF_8));
+        throw new IllegalStateException("no " + new String(pattern, StandardCharsets.UTF_8) + " in "
+                + new String(data, StandardCharsets.UTF_8));
     }
 
     /** The request id of a decision record, found without parsing the record (decisions are our own JSON). */
@@ -589,7 +805,9 @@ public final class EndToEndBenchmark {
         private int pass;
         /** Event-time shift of the current pass: passes follow each other in event time, as real days do. */
         private long passShiftMs;
-        private final long passSpanMs = template.get(template.size() - 1).eventTimeMs() - template.get(0).eventTimeMs()
+
+        private final long passSpanMs = template.get(template.size() - 1).eventTimeMs()
+                - template.get(0).eventTimeMs()
                 + TimeUnit.HOURS.toMillis(1);
 
         Generator(PricingConfig config, Map<String, Long> producedAt, AtomicLong requestsSent) {
@@ -638,21 +856,48 @@ public final class EndToEndBenchmark {
                 switch (record.role()) {
                     case CATALOG -> {
                         CatalogUpdate c = (CatalogUpdate) record.value();
-                        send(config.get(PricingConfig.TOPIC_CATALOG), record.key(), new CatalogUpdate(c.itemId(), c.category(),
-                                c.brand(), c.listPrice(), c.unitCost(), c.inventory(), c.updateTimeMs() + passShiftMs));
+                        send(
+                                config.get(PricingConfig.TOPIC_CATALOG),
+                                record.key(),
+                                new CatalogUpdate(
+                                        c.itemId(),
+                                        c.category(),
+                                        c.brand(),
+                                        c.listPrice(),
+                                        c.unitCost(),
+                                        c.inventory(),
+                                        c.updateTimeMs() + passShiftMs));
                     }
                     case BEHAVIOUR -> {
                         BehaviourEvent e = (BehaviourEvent) record.value();
-                        send(config.get(PricingConfig.TOPIC_BEHAVIOUR), e.userId() + suffix, new BehaviourEvent(
-                                e.eventId() + suffix, e.userId() + suffix, e.itemId(), e.type(), e.eventTimeMs() + passShiftMs, e.price(),
-                                e.sessionId(), e.category(), e.brand()));
+                        send(
+                                config.get(PricingConfig.TOPIC_BEHAVIOUR),
+                                e.userId() + suffix,
+                                new BehaviourEvent(
+                                        e.eventId() + suffix,
+                                        e.userId() + suffix,
+                                        e.itemId(),
+                                        e.type(),
+                                        e.eventTimeMs() + passShiftMs,
+                                        e.price(),
+                                        e.sessionId(),
+                                        e.category(),
+                                        e.brand()));
                     }
                     case REQUEST -> {
                         PriceRequest q = (PriceRequest) record.value();
                         String requestId = q.requestId() + suffix;
                         producedAt.put(requestId, System.currentTimeMillis());
-                        send(config.get(PricingConfig.TOPIC_REQUESTS), q.userId() + suffix, new PriceRequest(
-                                requestId, q.userId() + suffix, q.itemId(), q.requestTimeMs() + passShiftMs, q.channel(), q.device()));
+                        send(
+                                config.get(PricingConfig.TOPIC_REQUESTS),
+                                q.userId() + suffix,
+                                new PriceRequest(
+                                        requestId,
+                                        q.userId() + suffix,
+                                        q.itemId(),
+                                        q.requestTimeMs() + passShiftMs,
+                                        q.channel(),
+                                        q.device()));
                         requestsSent.incrementAndGet();
                         return;
                     }

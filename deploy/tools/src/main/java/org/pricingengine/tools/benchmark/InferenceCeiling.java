@@ -2,7 +2,9 @@ package org.pricingengine.tools.benchmark;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.pricingengine.features.FeatureVector;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.offline.TrainingExampleExtractor;
@@ -10,12 +12,8 @@ import org.pricingengine.job.scoring.DemandModel;
 import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ScoringBatch;
 import org.pricingengine.job.scoring.ScoringDevice;
-import org.pricingengine.tools.cli.ToolArguments;
 import org.pricingengine.job.scoring.SessionSettings;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import org.pricingengine.tools.cli.ToolArguments;
 
 /**
  * The scoring ceiling: the model alone in a tight loop in one JVM (no Flink, no Kafka), on real feature
@@ -28,7 +26,8 @@ import java.util.List;
 public final class InferenceCeiling {
     private InferenceCeiling() {}
 
-    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("InferenceCeiling",
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool(
+                    "InferenceCeiling",
                     "The model alone in a tight loop on real feature vectors: sequences/s per batch size and threads.")
             .option("model", "v1", "the model version")
             .option("model-dir", "model-assets/models", "where the model versions are")
@@ -36,42 +35,62 @@ public final class InferenceCeiling {
             .option("seconds", "2", "seconds per measured point")
             .option("threads", "1,2", "intra-op thread counts, comma-separated")
             .option("batches", "1,2,4,8,16,32,64,128,256,512", "batch sizes, comma-separated")
-            .option("data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv", "the log the feature vectors come from")
+            .option(
+                    "data",
+                    "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv",
+                    "the log the feature vectors come from")
             .option("cuda-device-id", "0", "the CUDA device");
 
     /** What to measure. */
-    public record Settings(String model, Path modelDir, String device, double seconds, List<Integer> threads,
-                           List<Integer> batches, Path data, int cudaDeviceId) {
+    public record Settings(
+            String model,
+            Path modelDir,
+            String device,
+            double seconds,
+            List<Integer> threads,
+            List<Integer> batches,
+            Path data,
+            int cudaDeviceId) {
         static Settings of(ToolArguments a) {
-            return new Settings(a.string("model"), a.path("model-dir"), a.string("device"), a.decimal("seconds"),
-                    a.integers("threads"), a.integers("batches"), a.path("data"), a.integer("cuda-device-id"));
+            return new Settings(
+                    a.string("model"),
+                    a.path("model-dir"),
+                    a.string("device"),
+                    a.decimal("seconds"),
+                    a.integers("threads"),
+                    a.integers("batches"),
+                    a.path("data"),
+                    a.integer("cuda-device-id"));
         }
     }
 
     /** One measured point. */
     @JsonPropertyOrder({"threads", "batch", "sequences_per_s", "ms_per_batch"})
-    public record Point(@JsonProperty("threads") int threads,
-                        @JsonProperty("batch") int batch,
-                        @JsonProperty("sequences_per_s") long sequencesPerS,
-                        @JsonProperty("ms_per_batch") double msPerBatch) {}
+    public record Point(
+            @JsonProperty("threads") int threads,
+            @JsonProperty("batch") int batch,
+            @JsonProperty("sequences_per_s") long sequencesPerS,
+            @JsonProperty("ms_per_batch") double msPerBatch) {}
 
     /** The {@code ceiling: {json}} line. */
     @JsonPropertyOrder({"model_version", "execution_provider", "seconds_per_point", "ceiling_per_s", "best", "points"})
-    public record Result(@JsonProperty("model_version") String modelVersion,
-                         @JsonProperty("execution_provider") String executionProvider,
-                         @JsonProperty("seconds_per_point") double secondsPerPoint,
-                         @JsonProperty("ceiling_per_s") long ceilingPerS,
-                         @JsonProperty("best") Point best,
-                         @JsonProperty("points") List<Point> points) {}
+    public record Result(
+            @JsonProperty("model_version") String modelVersion,
+            @JsonProperty("execution_provider") String executionProvider,
+            @JsonProperty("seconds_per_point") double secondsPerPoint,
+            @JsonProperty("ceiling_per_s") long ceilingPerS,
+            @JsonProperty("best") Point best,
+            @JsonProperty("points") List<Point> points) {}
 
     public static void main(String[] args) throws Exception {
-        System.out.println(Json.toJson(run(Settings.of(OPTIONS.parseOrExit(args)))).replaceFirst("^", "ceiling: "));
+        System.out.println(
+                Json.toJson(run(Settings.of(OPTIONS.parseOrExit(args)))).replaceFirst("^", "ceiling: "));
     }
 
     public static Result run(Settings a) throws Exception {
         List<FeatureVector> vectors = new ArrayList<>();
-        for (TrainingExampleExtractor.Example e : new TrainingExampleExtractor(TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY)
-                .extract(a.data())) {
+        for (TrainingExampleExtractor.Example e :
+                new TrainingExampleExtractor(TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY).extract(a.data())) {
             vectors.add(e.features());
             if (vectors.size() == 4096) {
                 break;
@@ -85,7 +104,8 @@ public final class InferenceCeiling {
         String provider = null;
         System.out.printf("%8s %8s %14s %12s%n", "threads", "batch", "sequences/s", "ms/batch");
         for (int threads : a.threads()) {
-            try (DemandModel model = DemandModel.load(new ModelLocation(a.modelDir(), a.model()),
+            try (DemandModel model = DemandModel.load(
+                    new ModelLocation(a.modelDir(), a.model()),
                     new SessionSettings(device, a.cudaDeviceId(), threads))) {
                 provider = model.executionProvider();
                 for (int batchSize : a.batches()) {
@@ -108,7 +128,10 @@ public final class InferenceCeiling {
                     }
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     double perSecond = scored / elapsed;
-                    Point row = new Point(threads, batchSize, Math.round(perSecond),
+                    Point row = new Point(
+                            threads,
+                            batchSize,
+                            Math.round(perSecond),
                             Math.round(elapsed / calls * 1e3 * 1000) / 1000.0);
                     rows.add(row);
                     System.out.printf("%8d %8d %14.0f %12.3f%n", threads, batchSize, perSecond, elapsed / calls * 1e3);

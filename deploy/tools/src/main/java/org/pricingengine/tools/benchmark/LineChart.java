@@ -1,7 +1,5 @@
 package org.pricingengine.tools.benchmark;
 
-import javax.imageio.ImageIO;
-
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -14,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import javax.imageio.ImageIO;
 
 /**
  * A small line chart written as PNG with the JDK's own imaging (headless AWT), so that the benchmark
@@ -21,8 +20,14 @@ import java.util.Locale;
  * or log-2 x axis, linear y axis from zero.
  */
 public final class LineChart {
-    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-            new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b)};
+    private static final Color[] PALETTE = {
+        new Color(0x1f77b4),
+        new Color(0xd62728),
+        new Color(0x2ca02c),
+        new Color(0xff7f0e),
+        new Color(0x9467bd),
+        new Color(0x8c564b)
+    };
     private static final int WIDTH = 960;
     private static final int HEIGHT = 520;
     private static final int LEFT = 80;
@@ -47,7 +52,8 @@ public final class LineChart {
 
     public LineChart add(String name, double[] x, double[] y) {
         if (x.length != y.length) {
-            throw new IllegalArgumentException("series " + name + ": " + x.length + " x values, " + y.length + " y values");
+            throw new IllegalArgumentException(
+                    "series " + name + ": " + x.length + " x values, " + y.length + " y values");
         }
         series.add(new Series(name, x.clone(), y.clone()));
         return this;

@@ -3,7 +3,6 @@ package org.pricingengine.tools.benchmark;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
-
 import org.pricingengine.features.flink.ScoringRequest;
 import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
@@ -33,8 +32,10 @@ final class NaiveScoringFunction extends RichMapFunction<ScoringRequest, ScoredR
 
     /** The scoring stage the benchmark's naive peer runs in place of the job's async scoring. */
     static DataStream<ScoredRequest> stage(DataStream<ScoringRequest> withFeatures, PricingConfig config) {
-        return withFeatures.map(new NaiveScoringFunction(PricingJob.scoringSettings(config)))
-                .uid("demand-model-scoring-sync").name("demand model scoring, one call per record (naive)");
+        return withFeatures
+                .map(new NaiveScoringFunction(PricingJob.scoringSettings(config)))
+                .uid("demand-model-scoring-sync")
+                .name("demand model scoring, one call per record (naive)");
     }
 
     @Override
@@ -47,8 +48,8 @@ final class NaiveScoringFunction extends RichMapFunction<ScoringRequest, ScoredR
     @Override
     public ScoredRequest map(ScoringRequest request) {
         if (!request.scorable()) {
-            return ScoredRequest.failed(request.enriched(), ScoringFailure.UNKNOWN_ITEM, model.version(),
-                    CanaryArms.CONTROL, 0);
+            return ScoredRequest.failed(
+                    request.enriched(), ScoringFailure.UNKNOWN_ITEM, model.version(), CanaryArms.CONTROL, 0);
         }
         int history = request.features().eventCount();
         single.clear();
@@ -56,11 +57,15 @@ final class NaiveScoringFunction extends RichMapFunction<ScoringRequest, ScoredR
         try {
             model.score(single);
         } catch (Exception e) {
-            return ScoredRequest.failed(request.enriched(), ScoringFailure.MODEL_ERROR, model.version(),
-                    CanaryArms.CONTROL, history);
+            return ScoredRequest.failed(
+                    request.enriched(), ScoringFailure.MODEL_ERROR, model.version(), CanaryArms.CONTROL, history);
         }
-        return ScoredRequest.scored(request.enriched(), new DemandEstimate(single.baseLogit(0),
-                single.priceSensitivity(0)), model.version(), CanaryArms.CONTROL, history);
+        return ScoredRequest.scored(
+                request.enriched(),
+                new DemandEstimate(single.baseLogit(0), single.priceSensitivity(0)),
+                model.version(),
+                CanaryArms.CONTROL,
+                history);
     }
 
     @Override

@@ -3,37 +3,6 @@ package org.pricingengine.tools.benchmark;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.state.rocksdb.RocksDBOptions;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-
-import org.pricingengine.features.events.BehaviourEvent;
-import org.pricingengine.features.events.CatalogUpdate;
-import org.pricingengine.features.events.Json;
-import org.pricingengine.features.events.PriceRequest;
-import org.pricingengine.features.rees46.Rees46Converter;
-import org.pricingengine.features.rees46.Rees46Reader;
-import org.pricingengine.features.rees46.Rees46Row;
-import org.pricingengine.features.rees46.ReplayRecord;
-import org.pricingengine.job.PricingJob;
-import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.job.io.KafkaEndpoints;
-import org.pricingengine.tools.cli.ToolArguments;
-import org.pricingengine.tools.local.PricingTopics;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +18,34 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.pricingengine.features.events.BehaviourEvent;
+import org.pricingengine.features.events.CatalogUpdate;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.features.events.PriceRequest;
+import org.pricingengine.features.rees46.Rees46Converter;
+import org.pricingengine.features.rees46.Rees46Reader;
+import org.pricingengine.features.rees46.Rees46Row;
+import org.pricingengine.features.rees46.ReplayRecord;
+import org.pricingengine.job.PricingJob;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.io.KafkaEndpoints;
+import org.pricingengine.tools.cli.ToolArguments;
+import org.pricingengine.tools.local.PricingTopics;
 
 /**
  * Bounded state, measured: a million distinct shoppers (real REES46 sessions, each re-keyed to a fresh
@@ -68,13 +65,15 @@ import java.util.stream.Stream;
  * {@code --key value} of the job's options.
  */
 public final class StateBoundBenchmark {
-    private static final List<String> DATA = List.of("cosmetics_2019-10_2019-11.csv", "multicategory_2019-10-01_head.csv");
+    private static final List<String> DATA =
+            List.of("cosmetics_2019-10_2019-11.csv", "multicategory_2019-10-01_head.csv");
     private static final int QUARTERS = 4;
     /** The operators keyed by shopper: what each shopper costs. */
-    private static final List<String> PER_SHOPPER_UIDS = List.of("behaviour-duplicates-and-late-events",
-            "user-behaviour-state", "pricing-policy");
+    private static final List<String> PER_SHOPPER_UIDS =
+            List.of("behaviour-duplicates-and-late-events", "user-behaviour-state", "pricing-policy");
 
-    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("deploy/bench/state-bound.sh",
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool(
+                    "deploy/bench/state-bound.sh",
                     "A million shoppers through the job, state measured per quarter; then returning heavy shoppers.")
             .required("bootstrap-servers", "the Kafka broker, HOST:PORT")
             .option("work-dir", ".work/state-bound", "checkpoints, savepoints and RocksDB's directory")
@@ -87,68 +86,152 @@ public final class StateBoundBenchmark {
             .jobOptions("a job option", false);
 
     /** One measurement; the per-user, per-heavy-user and dropped figures only on the steps they concern. */
-    @JsonPropertyOrder({"step", "elapsed_s", "catch_up_s", "behaviour_events_so_far", "price_requests_so_far",
-            "checkpoint", "savepoint", "checkpoint_bytes", "state_bytes_by_operator", "shopper_state_bytes",
-            "rocksdb_dir_bytes", "users_in_state", "checkpoint_bytes_per_user", "shopper_state_bytes_per_user",
-            "added_shopper_state_bytes_per_added_user", "added_shopper_state_bytes_per_heavy_user",
-            "added_shopper_state_bytes_per_event", "shopper_state_bytes_dropped"})
+    @JsonPropertyOrder({
+        "step",
+        "elapsed_s",
+        "catch_up_s",
+        "behaviour_events_so_far",
+        "price_requests_so_far",
+        "checkpoint",
+        "savepoint",
+        "checkpoint_bytes",
+        "state_bytes_by_operator",
+        "shopper_state_bytes",
+        "rocksdb_dir_bytes",
+        "users_in_state",
+        "checkpoint_bytes_per_user",
+        "shopper_state_bytes_per_user",
+        "added_shopper_state_bytes_per_added_user",
+        "added_shopper_state_bytes_per_heavy_user",
+        "added_shopper_state_bytes_per_event",
+        "shopper_state_bytes_dropped"
+    })
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Step(@JsonProperty("step") String step,
-                       @JsonProperty("elapsed_s") double elapsedS,
-                       @JsonProperty("catch_up_s") double catchUpS,
-                       @JsonProperty("behaviour_events_so_far") long behaviourEventsSoFar,
-                       @JsonProperty("price_requests_so_far") long priceRequestsSoFar,
-                       /** The checkpoint's directory name, for a step sized by a checkpoint. */
-                       @JsonProperty("checkpoint") String checkpoint,
-                       /** The savepoint's directory name, for a step sized by a savepoint. */
-                       @JsonProperty("savepoint") String savepoint,
-                       @JsonProperty("checkpoint_bytes") long checkpointBytes,
-                       @JsonProperty("state_bytes_by_operator") Map<String, Long> stateBytesByOperator,
-                       @JsonProperty("shopper_state_bytes") long shopperStateBytes,
-                       @JsonProperty("rocksdb_dir_bytes") long rocksdbDirBytes,
-                       @JsonProperty("users_in_state") Long usersInState,
-                       @JsonProperty("checkpoint_bytes_per_user") Long checkpointBytesPerUser,
-                       @JsonProperty("shopper_state_bytes_per_user") Long shopperStateBytesPerUser,
-                       @JsonProperty("added_shopper_state_bytes_per_added_user") Long addedShopperStateBytesPerAddedUser,
-                       @JsonProperty("added_shopper_state_bytes_per_heavy_user") Long addedShopperStateBytesPerHeavyUser,
-                       @JsonProperty("added_shopper_state_bytes_per_event") Double addedShopperStateBytesPerEvent,
-                       @JsonProperty("shopper_state_bytes_dropped") Long shopperStateBytesDropped) {
+    public record Step(
+            @JsonProperty("step") String step,
+            @JsonProperty("elapsed_s") double elapsedS,
+            @JsonProperty("catch_up_s") double catchUpS,
+            @JsonProperty("behaviour_events_so_far") long behaviourEventsSoFar,
+            @JsonProperty("price_requests_so_far") long priceRequestsSoFar,
+            /** The checkpoint's directory name, for a step sized by a checkpoint. */
+            @JsonProperty("checkpoint") String checkpoint,
+            /** The savepoint's directory name, for a step sized by a savepoint. */
+            @JsonProperty("savepoint") String savepoint,
+            @JsonProperty("checkpoint_bytes") long checkpointBytes,
+            @JsonProperty("state_bytes_by_operator") Map<String, Long> stateBytesByOperator,
+            @JsonProperty("shopper_state_bytes") long shopperStateBytes,
+            @JsonProperty("rocksdb_dir_bytes") long rocksdbDirBytes,
+            @JsonProperty("users_in_state") Long usersInState,
+            @JsonProperty("checkpoint_bytes_per_user") Long checkpointBytesPerUser,
+            @JsonProperty("shopper_state_bytes_per_user") Long shopperStateBytesPerUser,
+
+            @JsonProperty("added_shopper_state_bytes_per_added_user")
+            Long addedShopperStateBytesPerAddedUser,
+
+            @JsonProperty("added_shopper_state_bytes_per_heavy_user")
+            Long addedShopperStateBytesPerHeavyUser,
+
+            @JsonProperty("added_shopper_state_bytes_per_event")
+            Double addedShopperStateBytesPerEvent,
+
+            @JsonProperty("shopper_state_bytes_dropped") Long shopperStateBytesDropped) {
         Step withUsers(long users, long checkpointPerUser, long shopperPerUser, long addedPerAddedUser) {
-            return new Step(step, elapsedS, catchUpS, behaviourEventsSoFar, priceRequestsSoFar, checkpoint, savepoint,
-                    checkpointBytes, stateBytesByOperator, shopperStateBytes, rocksdbDirBytes, users, checkpointPerUser,
-                    shopperPerUser, addedPerAddedUser, null, null, null);
+            return new Step(
+                    step,
+                    elapsedS,
+                    catchUpS,
+                    behaviourEventsSoFar,
+                    priceRequestsSoFar,
+                    checkpoint,
+                    savepoint,
+                    checkpointBytes,
+                    stateBytesByOperator,
+                    shopperStateBytes,
+                    rocksdbDirBytes,
+                    users,
+                    checkpointPerUser,
+                    shopperPerUser,
+                    addedPerAddedUser,
+                    null,
+                    null,
+                    null);
         }
 
         Step withHeavyUsers(long addedPerHeavyUser, double addedPerEvent) {
-            return new Step(step, elapsedS, catchUpS, behaviourEventsSoFar, priceRequestsSoFar, checkpoint, savepoint,
-                    checkpointBytes, stateBytesByOperator, shopperStateBytes, rocksdbDirBytes, null, null, null, null,
-                    addedPerHeavyUser, addedPerEvent, null);
+            return new Step(
+                    step,
+                    elapsedS,
+                    catchUpS,
+                    behaviourEventsSoFar,
+                    priceRequestsSoFar,
+                    checkpoint,
+                    savepoint,
+                    checkpointBytes,
+                    stateBytesByOperator,
+                    shopperStateBytes,
+                    rocksdbDirBytes,
+                    null,
+                    null,
+                    null,
+                    null,
+                    addedPerHeavyUser,
+                    addedPerEvent,
+                    null);
         }
 
         Step withDropped(long dropped) {
-            return new Step(step, elapsedS, catchUpS, behaviourEventsSoFar, priceRequestsSoFar, checkpoint, savepoint,
-                    checkpointBytes, stateBytesByOperator, shopperStateBytes, rocksdbDirBytes, null, null, null, null,
-                    null, null, dropped);
+            return new Step(
+                    step,
+                    elapsedS,
+                    catchUpS,
+                    behaviourEventsSoFar,
+                    priceRequestsSoFar,
+                    checkpoint,
+                    savepoint,
+                    checkpointBytes,
+                    stateBytesByOperator,
+                    shopperStateBytes,
+                    rocksdbDirBytes,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    dropped);
         }
     }
 
     /** The {@code state-bound: {json}} line. */
-    @JsonPropertyOrder({"users", "sessions_in_template", "passes", "priced_share", "behaviour_events", "price_requests",
-            "catalog_updates", "user_sequence_capacity", "duplicate_window", "user_ttl", "parallelism", "job_options",
-            "steps"})
-    public record Result(@JsonProperty("users") long users,
-                         @JsonProperty("sessions_in_template") int sessionsInTemplate,
-                         @JsonProperty("passes") long passes,
-                         @JsonProperty("priced_share") double pricedShare,
-                         @JsonProperty("behaviour_events") long behaviourEvents,
-                         @JsonProperty("price_requests") long priceRequests,
-                         @JsonProperty("catalog_updates") long catalogUpdates,
-                         @JsonProperty("user_sequence_capacity") String userSequenceCapacity,
-                         @JsonProperty("duplicate_window") String duplicateWindow,
-                         @JsonProperty("user_ttl") String userTtl,
-                         @JsonProperty("parallelism") String parallelism,
-                         @JsonProperty("job_options") List<String> jobOptions,
-                         @JsonProperty("steps") List<Step> steps) {}
+    @JsonPropertyOrder({
+        "users",
+        "sessions_in_template",
+        "passes",
+        "priced_share",
+        "behaviour_events",
+        "price_requests",
+        "catalog_updates",
+        "user_sequence_capacity",
+        "duplicate_window",
+        "user_ttl",
+        "parallelism",
+        "job_options",
+        "steps"
+    })
+    public record Result(
+            @JsonProperty("users") long users,
+            @JsonProperty("sessions_in_template") int sessionsInTemplate,
+            @JsonProperty("passes") long passes,
+            @JsonProperty("priced_share") double pricedShare,
+            @JsonProperty("behaviour_events") long behaviourEvents,
+            @JsonProperty("price_requests") long priceRequests,
+            @JsonProperty("catalog_updates") long catalogUpdates,
+            @JsonProperty("user_sequence_capacity") String userSequenceCapacity,
+            @JsonProperty("duplicate_window") String duplicateWindow,
+            @JsonProperty("user_ttl") String userTtl,
+            @JsonProperty("parallelism") String parallelism,
+            @JsonProperty("job_options") List<String> jobOptions,
+            @JsonProperty("steps") List<Step> steps) {}
 
     /** A template record and the real session it belongs to. */
     private record SessionRecord(int session, ReplayRecord record) {}
@@ -185,7 +268,8 @@ public final class StateBoundBenchmark {
         }
         template.sort(Comparator.comparingLong(s -> s.record().eventTimeMs()));
         this.sessions = sessionIndex.size();
-        this.spanMs = template.get(template.size() - 1).record().eventTimeMs() - template.get(0).record().eventTimeMs()
+        this.spanMs = template.get(template.size() - 1).record().eventTimeMs()
+                - template.get(0).record().eventTimeMs()
                 + TimeUnit.HOURS.toMillis(1);
     }
 
@@ -204,18 +288,31 @@ public final class StateBoundBenchmark {
         Path work = own.path("work-dir").toAbsolutePath();
         PricingTopics.isolatedRun("state-bound-" + System.currentTimeMillis()).forEach(options::putIfAbsent);
         options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), bootstrap);
-        options.put(PricingConfig.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
+        options.put(
+                PricingConfig.CHECKPOINT_DIR.key(),
+                work.resolve("checkpoints").toUri().toString());
         options.putIfAbsent(PricingConfig.CHECKPOINT_INTERVAL.key(), "10s");
         // Full snapshots: one checkpoint is then the whole state, and TTL-expired entries are left out of it.
         options.put(PricingConfig.CHECKPOINT_INCREMENTAL.key(), "false");
         PricingConfig config = PricingConfig.of(options);
         StateBoundBenchmark bench = new StateBoundBenchmark(config, bootstrap, work, own.path("data-dir"));
-        return bench.measure(own.longValue("users"), own.decimal("priced-share"), own.integer("heavy-users"),
-                own.integer("heavy-events"), own.duration("idle-wait").toMillis(), options);
+        return bench.measure(
+                own.longValue("users"),
+                own.decimal("priced-share"),
+                own.integer("heavy-users"),
+                own.integer("heavy-events"),
+                own.duration("idle-wait").toMillis(),
+                options);
     }
 
-    private Result measure(long users, double pricedShare, int heavyUsers, int heavyEvents, long idleWaitMs,
-                           Map<String, String> options) throws Exception {
+    private Result measure(
+            long users,
+            double pricedShare,
+            int heavyUsers,
+            int heavyEvents,
+            long idleWaitMs,
+            Map<String, String> options)
+            throws Exception {
         PricingTopics.createMissing(bootstrap, config);
         Configuration flinkConf = PricingJob.flinkConfiguration(config);
         // The managed memory of a TaskManager of deploy/local/flink-cluster.sh, as in the end-to-end benchmark.
@@ -227,8 +324,14 @@ public final class StateBoundBenchmark {
         for (var node : env.getStreamGraph(false).getStreamNodes()) {
             String uid = node.getTransformationUID();
             if (uid != null) {
-                operatorUids.put(new org.apache.flink.runtime.jobgraph.OperatorID(org.apache.flink.shaded.guava33.com.google
-                        .common.hash.Hashing.murmur3_128(0).newHasher().putString(uid, StandardCharsets.UTF_8).hash().asBytes()), uid);
+                operatorUids.put(
+                        new org.apache.flink.runtime.jobgraph.OperatorID(
+                                org.apache.flink.shaded.guava33.com.google.common.hash.Hashing.murmur3_128(0)
+                                        .newHasher()
+                                        .putString(uid, StandardCharsets.UTF_8)
+                                        .hash()
+                                        .asBytes()),
+                        uid);
             }
         }
         JobClient job = env.executeAsync("pricing-state-bound");
@@ -236,7 +339,8 @@ public final class StateBoundBenchmark {
         long passes = (users + sessions - 1) / sessions;
         List<Step> steps = new ArrayList<>();
         long started = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = producer(); Admin admin = admin()) {
+        try (KafkaProducer<byte[], byte[]> producer = producer();
+                Admin admin = admin()) {
             long usersSoFar = 0;
             long previousShopperBytes = 0;
             for (int q = 0; q < QUARTERS; q++) {
@@ -248,7 +352,9 @@ public final class StateBoundBenchmark {
                 Step measuredStep = measured(admin, job, "users " + usersSoFar, started);
                 long bytes = measuredStep.checkpointBytes();
                 long shopperBytes = measuredStep.shopperStateBytes();
-                Step step = measuredStep.withUsers(usersSoFar, Math.round((double) bytes / usersSoFar),
+                Step step = measuredStep.withUsers(
+                        usersSoFar,
+                        Math.round((double) bytes / usersSoFar),
                         Math.round((double) shopperBytes / usersSoFar),
                         Math.round((double) (shopperBytes - previousShopperBytes) / quarterUsers));
                 previousShopperBytes = shopperBytes;
@@ -273,7 +379,8 @@ public final class StateBoundBenchmark {
                 print(checkpointed);
                 Step savedStep = savepointed(job, "savepoint after return " + round, started);
                 long added = savedStep.shopperStateBytes() - previousSavepointShopperBytes;
-                Step saved = savedStep.withHeavyUsers(Math.round((double) added / heavyUsers),
+                Step saved = savedStep.withHeavyUsers(
+                        Math.round((double) added / heavyUsers),
                         Math.round((double) added / ((long) heavyUsers * heavyEvents) * 100) / 100.0);
                 previousSavepointShopperBytes = saved.shopperStateBytes();
                 steps.add(saved);
@@ -285,8 +392,9 @@ public final class StateBoundBenchmark {
                 Step before = savepointed(job, "savepoint before idling", started);
                 steps.add(before);
                 print(before);
-                System.out.printf("idling %d s (user.ttl %s)%n", idleWaitMs / 1000,
-                        PricingConfig.formatDuration(config.get(PricingConfig.USER_TTL)));
+                System.out.printf(
+                        "idling %d s (user.ttl %s)%n",
+                        idleWaitMs / 1000, PricingConfig.formatDuration(config.get(PricingConfig.USER_TTL)));
                 Thread.sleep(idleWaitMs);
                 Step idled = savepointed(job, "savepoint after idling " + idleWaitMs / 1000 + " s", started);
                 Step after = idled.withDropped(before.shopperStateBytes() - idled.shopperStateBytes());
@@ -296,16 +404,29 @@ public final class StateBoundBenchmark {
         } finally {
             job.cancel().get(1, TimeUnit.MINUTES);
         }
-        return new Result(users, sessions, passes, pricedShare, behaviourSent, requestsSent, catalogSent,
+        return new Result(
+                users,
+                sessions,
+                passes,
+                pricedShare,
+                behaviourSent,
+                requestsSent,
+                catalogSent,
                 String.valueOf(config.get(PricingConfig.USER_SEQUENCE_CAPACITY)),
-                String.valueOf(config.get(PricingConfig.DUPLICATE_WINDOW)), PricingConfig.formatDuration(config.get(PricingConfig.USER_TTL)),
+                String.valueOf(config.get(PricingConfig.DUPLICATE_WINDOW)),
+                PricingConfig.formatDuration(config.get(PricingConfig.USER_TTL)),
                 String.valueOf(config.get(PricingConfig.PARALLELISM)),
-                options.entrySet().stream().filter(e -> !e.getKey().startsWith("topic.")
-                        && !e.getKey().startsWith("kafka.")).map(e -> e.getKey() + "=" + e.getValue()).toList(), steps);
+                options.entrySet().stream()
+                        .filter(e ->
+                                !e.getKey().startsWith("topic.") && !e.getKey().startsWith("kafka."))
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .toList(),
+                steps);
     }
 
     /** Sends shoppers [fromUser, toUser): each is one real session re-keyed, pass p of the template, a quarter later in time. */
-    private void sendQuarter(KafkaProducer<byte[], byte[]> producer, int quarter, long fromUser, long toUser, double pricedShare) {
+    private void sendQuarter(
+            KafkaProducer<byte[], byte[]> producer, int quarter, long fromUser, long toUser, double pricedShare) {
         long shift = quarter * spanMs;
         long firstPass = fromUser / sessions;
         long lastPass = (toUser - 1) / sessions;
@@ -313,8 +434,18 @@ public final class StateBoundBenchmark {
             ReplayRecord r = sr.record();
             if (r.role() == ReplayRecord.Role.CATALOG) {
                 CatalogUpdate c = (CatalogUpdate) r.value();
-                send(producer, config.get(PricingConfig.TOPIC_CATALOG), c.itemId(), new CatalogUpdate(c.itemId(), c.category(),
-                        c.brand(), c.listPrice(), c.unitCost(), c.inventory(), c.updateTimeMs() + shift));
+                send(
+                        producer,
+                        config.get(PricingConfig.TOPIC_CATALOG),
+                        c.itemId(),
+                        new CatalogUpdate(
+                                c.itemId(),
+                                c.category(),
+                                c.brand(),
+                                c.listPrice(),
+                                c.unitCost(),
+                                c.inventory(),
+                                c.updateTimeMs() + shift));
                 catalogSent++;
                 continue;
             }
@@ -327,13 +458,34 @@ public final class StateBoundBenchmark {
                 String suffix = "~" + p;
                 if (r.role() == ReplayRecord.Role.BEHAVIOUR) {
                     BehaviourEvent e = (BehaviourEvent) r.value();
-                    send(producer, config.get(PricingConfig.TOPIC_BEHAVIOUR), user, new BehaviourEvent(e.eventId() + suffix, user,
-                            e.itemId(), e.type(), e.eventTimeMs() + shift, e.price(), e.sessionId() + suffix, e.category(), e.brand()));
+                    send(
+                            producer,
+                            config.get(PricingConfig.TOPIC_BEHAVIOUR),
+                            user,
+                            new BehaviourEvent(
+                                    e.eventId() + suffix,
+                                    user,
+                                    e.itemId(),
+                                    e.type(),
+                                    e.eventTimeMs() + shift,
+                                    e.price(),
+                                    e.sessionId() + suffix,
+                                    e.category(),
+                                    e.brand()));
                     behaviourSent++;
                 } else if (Math.floorMod(userIndex * 2654435761L, 10_000) < pricedShare * 10_000) {
                     PriceRequest q = (PriceRequest) r.value();
-                    send(producer, config.get(PricingConfig.TOPIC_REQUESTS), user, new PriceRequest(q.requestId() + suffix, user,
-                            q.itemId(), q.requestTimeMs() + shift, q.channel(), q.device()));
+                    send(
+                            producer,
+                            config.get(PricingConfig.TOPIC_REQUESTS),
+                            user,
+                            new PriceRequest(
+                                    q.requestId() + suffix,
+                                    user,
+                                    q.itemId(),
+                                    q.requestTimeMs() + shift,
+                                    q.channel(),
+                                    q.device()));
                     requestsSent++;
                 }
             }
@@ -343,16 +495,31 @@ public final class StateBoundBenchmark {
 
     /** The first {@code heavyUsers} shoppers come back, each with {@code events} more events, after the last quarter. */
     private void sendHeavy(KafkaProducer<byte[], byte[]> producer, int heavyUsers, int events, int round) {
-        List<BehaviourEvent> behaviour = template.stream().map(SessionRecord::record)
-                .filter(r -> r.role() == ReplayRecord.Role.BEHAVIOUR).map(r -> (BehaviourEvent) r.value()).toList();
+        List<BehaviourEvent> behaviour = template.stream()
+                .map(SessionRecord::record)
+                .filter(r -> r.role() == ReplayRecord.Role.BEHAVIOUR)
+                .map(r -> (BehaviourEvent) r.value())
+                .toList();
         long start = template.get(0).record().eventTimeMs() + QUARTERS * spanMs;
         int cursor = 0;
         for (int k = round * events; k < (round + 1) * events; k++) {
             for (int u = 0; u < heavyUsers; u++) {
                 BehaviourEvent e = behaviour.get(cursor++ % behaviour.size());
                 String user = "shopper-" + u;
-                send(producer, config.get(PricingConfig.TOPIC_BEHAVIOUR), user, new BehaviourEvent("heavy-" + u + "-" + k, user,
-                        e.itemId(), e.type(), start + k * 10_000L, e.price(), "heavy-" + u, e.category(), e.brand()));
+                send(
+                        producer,
+                        config.get(PricingConfig.TOPIC_BEHAVIOUR),
+                        user,
+                        new BehaviourEvent(
+                                "heavy-" + u + "-" + k,
+                                user,
+                                e.itemId(),
+                                e.type(),
+                                start + k * 10_000L,
+                                e.price(),
+                                "heavy-" + u,
+                                e.category(),
+                                e.brand()));
                 behaviourSent++;
             }
         }
@@ -360,24 +527,40 @@ public final class StateBoundBenchmark {
     }
 
     private Step savepointed(JobClient job, String label, long started) throws Exception {
-        String location = job.triggerSavepoint(savepoints.toUri().toString(),
-                org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get(10, TimeUnit.MINUTES);
+        String location = job.triggerSavepoint(
+                        savepoints.toUri().toString(), org.apache.flink.core.execution.SavepointFormatType.CANONICAL)
+                .get(10, TimeUnit.MINUTES);
         Path dir = Path.of(java.net.URI.create(location));
         return sized(label, started, 0, "savepoint", dir);
     }
 
     /** One measurement: the snapshot's size on disk and by operator, and RocksDB's working directory. */
-    private Step sized(String label, long started, double catchUpS, String kind, Path snapshot)
-            throws IOException {
+    private Step sized(String label, long started, double catchUpS, String kind, Path snapshot) throws IOException {
         double elapsedS = Math.round((System.nanoTime() - started) / 1e8) / 10.0;
         long checkpointBytes = directoryBytes(snapshot);
         Map<String, Long> byOperator = stateBytesByOperator(snapshot);
         String name = snapshot.getFileName().toString();
-        return new Step(label, elapsedS, Math.round(catchUpS * 10) / 10.0,
-                behaviourSent, requestsSent, kind.equals("checkpoint") ? name : null, kind.equals("savepoint") ? name : null,
-                checkpointBytes, byOperator,
-                PER_SHOPPER_UIDS.stream().mapToLong(uid -> byOperator.getOrDefault(uid, 0L)).sum(), directoryBytes(rocksdb),
-                null, null, null, null, null, null, null);
+        return new Step(
+                label,
+                elapsedS,
+                Math.round(catchUpS * 10) / 10.0,
+                behaviourSent,
+                requestsSent,
+                kind.equals("checkpoint") ? name : null,
+                kind.equals("savepoint") ? name : null,
+                checkpointBytes,
+                byOperator,
+                PER_SHOPPER_UIDS.stream()
+                        .mapToLong(uid -> byOperator.getOrDefault(uid, 0L))
+                        .sum(),
+                directoryBytes(rocksdb),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     /** Waits until the job has consumed and checkpointed every input record, then sizes the latest checkpoint. */
@@ -394,28 +577,44 @@ public final class StateBoundBenchmark {
             Thread.sleep(500);
         }
         long checkpoint = latestCheckpoint();
-        return sized(label, started, (System.nanoTime() - waitFrom) / 1e9, "checkpoint",
+        return sized(
+                label,
+                started,
+                (System.nanoTime() - waitFrom) / 1e9,
+                "checkpoint",
                 checkpoints.resolve(job.getJobID().toString()).resolve("chk-" + checkpoint));
     }
 
     private void awaitCommitted(Admin admin, JobClient job) throws Exception {
-        List<String> inputs = List.of(config.get(PricingConfig.TOPIC_BEHAVIOUR), config.get(PricingConfig.TOPIC_CATALOG),
+        List<String> inputs = List.of(
+                config.get(PricingConfig.TOPIC_BEHAVIOUR),
+                config.get(PricingConfig.TOPIC_CATALOG),
                 config.get(PricingConfig.TOPIC_REQUESTS));
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
         while (true) {
             if (job.getJobStatus().get().isGloballyTerminalState()) {
-                throw new IllegalStateException("the job stopped: " + job.getJobStatus().get());
+                throw new IllegalStateException(
+                        "the job stopped: " + job.getJobStatus().get());
             }
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(config.get(PricingConfig.GROUP_ID))
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
+                            config.get(PricingConfig.GROUP_ID))
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> query = new HashMap<>();
             for (String topic : inputs) {
-                admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                admin.describeTopics(List.of(topic))
+                        .allTopicNames()
+                        .get(30, TimeUnit.SECONDS)
+                        .get(topic)
+                        .partitions()
                         .forEach(p -> query.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
             }
             var ends = admin.listOffsets(query).all().get(30, TimeUnit.SECONDS);
-            boolean caughtUp = ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
-                    || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue().offset()));
+            boolean caughtUp = ends.entrySet().stream()
+                    .allMatch(e -> e.getValue().offset() == 0
+                            || (committed.get(e.getKey()) != null
+                                    && committed.get(e.getKey()).offset()
+                                            >= e.getValue().offset()));
             if (caughtUp) {
                 return;
             }
@@ -453,8 +652,8 @@ public final class StateBoundBenchmark {
     private Map<String, Long> stateBytesByOperator(Path chk) throws IOException {
         Map<String, Long> sizes = new java.util.TreeMap<>();
         try (java.io.DataInputStream in = new java.io.DataInputStream(Files.newInputStream(chk.resolve("_metadata")))) {
-            var metadata = org.apache.flink.runtime.checkpoint.Checkpoints.loadCheckpointMetadata(in,
-                    StateBoundBenchmark.class.getClassLoader(), chk.toString());
+            var metadata = org.apache.flink.runtime.checkpoint.Checkpoints.loadCheckpointMetadata(
+                    in, StateBoundBenchmark.class.getClassLoader(), chk.toString());
             for (var op : metadata.getOperatorStates()) {
                 if (op.getStateSize() > 0) {
                     sizes.merge(operatorUids.getOrDefault(op.getOperatorID(), "other"), op.getStateSize(), Long::sum);
@@ -470,20 +669,26 @@ public final class StateBoundBenchmark {
         }
         try (Stream<Path> files = Files.walk(dir)) {
             return files.mapToLong(f -> {
-                try {
-                    return Files.isRegularFile(f) ? Files.size(f) : 0;
-                } catch (IOException e) {
-                    return 0; // deleted while walking (a subsumed checkpoint, a compacted SST file)
-                }
-            }).sum();
+                        try {
+                            return Files.isRegularFile(f) ? Files.size(f) : 0;
+                        } catch (IOException e) {
+                            return 0; // deleted while walking (a subsumed checkpoint, a compacted SST file)
+                        }
+                    })
+                    .sum();
         } catch (IOException | UncheckedIOException e) {
             return -1;
         }
     }
 
     private static void print(Step step) {
-        System.out.printf("  %-45s %,14d B checkpoint  %,14d B of it per-shopper state  %,14d B rocksdb dir  (%s s, caught up in %s s)%n",
-                step.step(), step.checkpointBytes(), step.shopperStateBytes(), step.rocksdbDirBytes(), step.elapsedS(),
+        System.out.printf(
+                "  %-45s %,14d B checkpoint  %,14d B of it per-shopper state  %,14d B rocksdb dir  (%s s, caught up in %s s)%n",
+                step.step(),
+                step.checkpointBytes(),
+                step.shopperStateBytes(),
+                step.rocksdbDirBytes(),
+                step.elapsedS(),
                 step.catchUpS());
     }
 

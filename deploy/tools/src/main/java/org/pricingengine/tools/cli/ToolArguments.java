@@ -1,7 +1,5 @@
 package org.pricingengine.tools.cli;
 
-import org.pricingengine.job.config.PricingConfig;
-
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.pricingengine.job.config.PricingConfig;
 
 /**
  * The command line of every tool: {@code --key value} pairs over the tool's declared options (each with
@@ -41,7 +40,12 @@ public final class ToolArguments {
         }
     }
 
-    private enum Kind { VALUE, REQUIRED, FLAG, REPEATABLE }
+    private enum Kind {
+        VALUE,
+        REQUIRED,
+        FLAG,
+        REPEATABLE
+    }
 
     private record Declared(String name, Kind kind, String defaultValue, String description) {}
 
@@ -100,21 +104,32 @@ public final class ToolArguments {
                 s.append(" [options]");
             }
             s.append('\n').append(summary).append('\n');
-            int width = options.values().stream().mapToInt(d -> label(d).length()).max().orElse(0) + 2;
+            int width = options.values().stream()
+                            .mapToInt(d -> label(d).length())
+                            .max()
+                            .orElse(0)
+                    + 2;
             for (Declared d : options.values()) {
-                s.append("  ").append(String.format("%-" + width + "s", label(d))).append(d.description());
+                s.append("  ")
+                        .append(String.format("%-" + width + "s", label(d)))
+                        .append(d.description());
                 if (d.kind() == Kind.REQUIRED) {
                     s.append(" (required)");
                 } else if (d.kind() == Kind.REPEATABLE) {
                     s.append(" (repeatable)");
-                } else if (d.kind() == Kind.VALUE && d.defaultValue() != null && !d.defaultValue().isEmpty()) {
+                } else if (d.kind() == Kind.VALUE
+                        && d.defaultValue() != null
+                        && !d.defaultValue().isEmpty()) {
                     s.append(" (default ").append(d.defaultValue()).append(')');
                 }
                 s.append('\n');
             }
             if (jobOptionsDescription != null) {
-                s.append("  ").append(String.format("%-" + width + "s", "--JOB-OPTION VALUE")).append(jobOptionsDescription)
-                        .append(configFile ? "; --config FILE reads them from a properties file" : "").append('\n');
+                s.append("  ")
+                        .append(String.format("%-" + width + "s", "--JOB-OPTION VALUE"))
+                        .append(jobOptionsDescription)
+                        .append(configFile ? "; --config FILE reads them from a properties file" : "")
+                        .append('\n');
             }
             s.append("  ").append(String.format("%-" + width + "s", "--help")).append("this text\n");
             return s.toString();
@@ -163,7 +178,8 @@ public final class ToolArguments {
             }
             for (Declared d : options.values()) {
                 if (d.kind() == Kind.REQUIRED && !given.containsKey(d.name())) {
-                    throw new IllegalArgumentException(name + ": --" + d.name() + " is required (" + d.description() + ")");
+                    throw new IllegalArgumentException(
+                            name + ": --" + d.name() + " is required (" + d.description() + ")");
                 }
             }
             return new ToolArguments(this, given, jobArgs);
@@ -187,8 +203,9 @@ public final class ToolArguments {
 
         private boolean isJobOption(String key) {
             return jobOptionsDescription != null
-                    && (JOB_KEYS.contains(key) || key.startsWith(PricingConfig.KAFKA_CLIENT_PREFIX)
-                    || (configFile && key.equals("config")));
+                    && (JOB_KEYS.contains(key)
+                            || key.startsWith(PricingConfig.KAFKA_CLIENT_PREFIX)
+                            || (configFile && key.equals("config")));
         }
 
         private String known() {
@@ -199,7 +216,8 @@ public final class ToolArguments {
         }
     }
 
-    private static final Set<String> JOB_KEYS = PricingConfig.options().stream().map(org.apache.flink.configuration.ConfigOption::key)
+    private static final Set<String> JOB_KEYS = PricingConfig.options().stream()
+            .map(org.apache.flink.configuration.ConfigOption::key)
             .collect(Collectors.toCollection(TreeSet::new));
 
     private final Spec spec;
@@ -257,11 +275,14 @@ public final class ToolArguments {
     }
 
     public boolean bool(String option) {
-        return typed(option, v -> switch (v) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException(v);
-        }, "true or false");
+        return typed(
+                option,
+                v -> switch (v) {
+                    case "true" -> true;
+                    case "false" -> false;
+                    default -> throw new IllegalArgumentException(v);
+                },
+                "true or false");
     }
 
     /** Every value of a repeatable option, in order. */
@@ -272,7 +293,11 @@ public final class ToolArguments {
 
     /** A comma-separated list of integers, e.g. {@code 1,2,4}. */
     public List<Integer> integers(String option) {
-        return typed(option, v -> java.util.Arrays.stream(v.split(",")).map(s -> Integer.parseInt(s.strip())).toList(),
+        return typed(
+                option,
+                v -> java.util.Arrays.stream(v.split(","))
+                        .map(s -> Integer.parseInt(s.strip()))
+                        .toList(),
                 "a comma-separated list of integers");
     }
 

@@ -2,7 +2,13 @@ package org.pricingengine.tools.evaluation;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.offline.TrainingExampleExtractor;
 import org.pricingengine.features.state.Hashing;
@@ -13,14 +19,6 @@ import org.pricingengine.job.policy.PriceBounds;
 import org.pricingengine.job.policy.PricingPolicy;
 import org.pricingengine.job.scoring.DemandEstimate;
 import org.pricingengine.tools.cli.ToolArguments;
-
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
 
 /**
  * A semi-synthetic market: real shoppers and requests, a demand curve the simulator knows.
@@ -50,15 +48,26 @@ import java.util.Random;
 public final class MarketSimulator {
     private MarketSimulator() {}
 
-    public record Policy(String name, double margin, double revenue, double conversions, double shareOfOracleMargin,
-                         double discountedShare, double meanPriceRatio, double withinItemPriceDispersion,
-                         long guardrailViolations) {}
+    public record Policy(
+            String name,
+            double margin,
+            double revenue,
+            double conversions,
+            double shareOfOracleMargin,
+            double discountedShare,
+            double meanPriceRatio,
+            double withinItemPriceDispersion,
+            long guardrailViolations) {}
 
-    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("model-assets/training/simulate.sh",
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool(
+                    "model-assets/training/simulate.sh",
                     "Prices a semi-synthetic market with list price, the best uniform discount, the job's policy and the oracle.")
             .required("model", "the model version")
             .option("model-dir", "model-assets/models", "where the model versions are")
-            .option("data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv", "the REES46 log the market comes from")
+            .option(
+                    "data",
+                    "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv",
+                    "the REES46 log the market comes from")
             .option("from", "2019-11-01T00:00:00Z", "requests from this ISO time on")
             .option("b-median", "2.5", "the assumed median price sensitivity")
             .option("user-noise", "0.5", "sd of the per-shopper effect no model sees")
@@ -66,20 +75,35 @@ public final class MarketSimulator {
             .option("json-out", null, "also write the result JSON to this file");
 
     /** The {@code simulation: {json}} line. */
-    @JsonPropertyOrder({"model_version", "requests", "b_median", "user_noise", "seed", "best_uniform_discount", "policies"})
-    public record Result(@JsonProperty("model_version") String modelVersion,
-                         @JsonProperty("requests") int requests,
-                         @JsonProperty("b_median") double bMedian,
-                         @JsonProperty("user_noise") double userNoise,
-                         @JsonProperty("seed") long seed,
-                         @JsonProperty("best_uniform_discount") double bestUniformDiscount,
-                         @JsonProperty("policies") List<Policy> policies) {}
+    @JsonPropertyOrder({
+        "model_version",
+        "requests",
+        "b_median",
+        "user_noise",
+        "seed",
+        "best_uniform_discount",
+        "policies"
+    })
+    public record Result(
+            @JsonProperty("model_version") String modelVersion,
+            @JsonProperty("requests") int requests,
+            @JsonProperty("b_median") double bMedian,
+            @JsonProperty("user_noise") double userNoise,
+            @JsonProperty("seed") long seed,
+            @JsonProperty("best_uniform_discount") double bestUniformDiscount,
+            @JsonProperty("policies") List<Policy> policies) {}
 
     public static void main(String[] args) throws Exception {
         ToolArguments a = OPTIONS.parseOrExit(args);
-        Result result = simulate(a.path("data"), a.path("model-dir"), a.string("model"),
-                Instant.parse(a.string("from")).toEpochMilli(), a.decimal("b-median"), a.decimal("user-noise"),
-                a.longValue("seed"), PricingConfig.defaults());
+        Result result = simulate(
+                a.path("data"),
+                a.path("model-dir"),
+                a.string("model"),
+                Instant.parse(a.string("from")).toEpochMilli(),
+                a.decimal("b-median"),
+                a.decimal("user-noise"),
+                a.longValue("seed"),
+                PricingConfig.defaults());
         String json = Json.toJson(result);
         if (a.given("json-out")) {
             java.nio.file.Files.writeString(a.path("json-out"), json);
@@ -87,8 +111,16 @@ public final class MarketSimulator {
         System.out.println("simulation: " + json);
     }
 
-    public static Result simulate(Path data, Path modelRoot, String version, long fromMs, double bMedian,
-                                  double userNoise, long seed, PricingConfig config) throws Exception {
+    public static Result simulate(
+            Path data,
+            Path modelRoot,
+            String version,
+            long fromMs,
+            double bMedian,
+            double userNoise,
+            long seed,
+            PricingConfig config)
+            throws Exception {
         ScoredExamples scored = ScoredExamples.of(data, modelRoot, version, fromMs);
         List<TrainingExampleExtractor.Example> examples = scored.examples();
         int n = scored.size();
@@ -115,8 +147,10 @@ public final class MarketSimulator {
         double[] oraclePrices = new double[n];
         for (int i = 0; i < n; i++) {
             listPrices[i] = bounds[i].clamp(items[i].listPrice());
-            jobPrices[i] = policy.decide(items[i], new DemandEstimate(modelA[i], modelB[i]), null, null).price();
-            oraclePrices[i] = policy.decide(items[i], new DemandEstimate(trueA[i], trueB[i]), null, null).price();
+            jobPrices[i] = policy.decide(items[i], new DemandEstimate(modelA[i], modelB[i]), null, null)
+                    .price();
+            oraclePrices[i] = policy.decide(items[i], new DemandEstimate(trueA[i], trueB[i]), null, null)
+                    .price();
         }
         double maxDiscount = config.get(PricingConfig.MAX_DISCOUNT);
         double bestUniformMargin = Double.NEGATIVE_INFINITY;
@@ -141,12 +175,21 @@ public final class MarketSimulator {
                 policy("job_policy", jobPrices, items, trueA, trueB, policy, oracleMargin),
                 policy("oracle", oraclePrices, items, trueA, trueB, policy, oracleMargin));
         Result out = new Result(version, n, bMedian, userNoise, seed, bestDiscount, policies);
-        System.out.printf("semi-synthetic market: %d requests, model %s, assumed median sensitivity %.2f%n", n, version, bMedian);
-        System.out.printf("%-22s %12s %12s %11s %9s %10s %10s %10s%n", "policy", "margin", "revenue", "conversions",
-                "% oracle", "discounted", "mean p/L", "dispersion");
+        System.out.printf(
+                "semi-synthetic market: %d requests, model %s, assumed median sensitivity %.2f%n", n, version, bMedian);
+        System.out.printf(
+                "%-22s %12s %12s %11s %9s %10s %10s %10s%n",
+                "policy", "margin", "revenue", "conversions", "% oracle", "discounted", "mean p/L", "dispersion");
         for (Policy p : policies) {
-            System.out.printf("%-22s %12.2f %12.2f %11.1f %8.1f%% %9.1f%% %10.3f %10.4f%n", p.name(), p.margin(), p.revenue(),
-                    p.conversions(), 100 * p.shareOfOracleMargin(), 100 * p.discountedShare(), p.meanPriceRatio(),
+            System.out.printf(
+                    "%-22s %12.2f %12.2f %11.1f %8.1f%% %9.1f%% %10.3f %10.4f%n",
+                    p.name(),
+                    p.margin(),
+                    p.revenue(),
+                    p.conversions(),
+                    100 * p.shareOfOracleMargin(),
+                    100 * p.discountedShare(),
+                    p.meanPriceRatio(),
                     p.withinItemPriceDispersion());
         }
         return out;
@@ -164,7 +207,8 @@ public final class MarketSimulator {
         return 3 * (removeShare - 0.1) - 0.5 * Math.log1p(purchases);
     }
 
-    private static double[] totals(double[] prices, ItemSnapshot[] items, double[] a, double[] b, PricingPolicy policy) {
+    private static double[] totals(
+            double[] prices, ItemSnapshot[] items, double[] a, double[] b, PricingPolicy policy) {
         double margin = 0;
         double revenue = 0;
         double conversions = 0;
@@ -177,8 +221,14 @@ public final class MarketSimulator {
         return new double[] {margin, revenue, conversions};
     }
 
-    private static Policy policy(String name, double[] prices, ItemSnapshot[] items, double[] a, double[] b,
-                                 PricingPolicy policy, double oracleMargin) {
+    private static Policy policy(
+            String name,
+            double[] prices,
+            ItemSnapshot[] items,
+            double[] a,
+            double[] b,
+            PricingPolicy policy,
+            double oracleMargin) {
         double[] t = totals(prices, items, a, b, policy);
         long discounted = 0;
         long violations = 0;
@@ -193,20 +243,31 @@ public final class MarketSimulator {
             if (!policy.bounds(items[i], null).contains(prices[i])) {
                 violations++;
             }
-            ratiosByItem.computeIfAbsent(items[i].itemId(), k -> new ArrayList<>()).add(ratio);
+            ratiosByItem
+                    .computeIfAbsent(items[i].itemId(), k -> new ArrayList<>())
+                    .add(ratio);
         }
         double dispersion = 0;
         int itemsWithSeveral = 0;
         for (List<Double> r : ratiosByItem.values()) {
             if (r.size() > 1) {
-                double mean = r.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-                dispersion += Math.sqrt(r.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / r.size());
+                double mean =
+                        r.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+                dispersion += Math.sqrt(
+                        r.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / r.size());
                 itemsWithSeveral++;
             }
         }
-        return new Policy(name, round(t[0]), round(t[1]), round(t[2]), round(t[0] / oracleMargin),
-                round((double) discounted / prices.length), round(ratioSum / prices.length),
-                round(itemsWithSeveral == 0 ? 0 : dispersion / itemsWithSeveral), violations);
+        return new Policy(
+                name,
+                round(t[0]),
+                round(t[1]),
+                round(t[2]),
+                round(t[0] / oracleMargin),
+                round((double) discounted / prices.length),
+                round(ratioSum / prices.length),
+                round(itemsWithSeveral == 0 ? 0 : dispersion / itemsWithSeveral),
+                violations);
     }
 
     private static double round(double v) {

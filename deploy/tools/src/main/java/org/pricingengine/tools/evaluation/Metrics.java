@@ -2,7 +2,6 @@ package org.pricingengine.tools.evaluation;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -56,9 +55,10 @@ public final class Metrics {
 
     /** One calibration bin. */
     @JsonPropertyOrder({"count", "mean_predicted", "observed_rate"})
-    public record Bin(@JsonProperty("count") int count,
-                      @JsonProperty("mean_predicted") double meanPredicted,
-                      @JsonProperty("observed_rate") double observedRate) {}
+    public record Bin(
+            @JsonProperty("count") int count,
+            @JsonProperty("mean_predicted") double meanPredicted,
+            @JsonProperty("observed_rate") double observedRate) {}
 
     /** Equal-count bins by predicted probability: mean prediction and observed rate per bin. */
     public static List<Bin> calibration(double[] label, double[] p, int bins) {
@@ -80,7 +80,9 @@ public final class Metrics {
                 predicted += p[order[k]];
                 observed += label[order[k]];
             }
-            out.add(new Bin(to - from, Math.round(predicted / (to - from) * 1e6) / 1e6,
+            out.add(new Bin(
+                    to - from,
+                    Math.round(predicted / (to - from) * 1e6) / 1e6,
                     Math.round(observed / (to - from) * 1e6) / 1e6));
         }
         return out;

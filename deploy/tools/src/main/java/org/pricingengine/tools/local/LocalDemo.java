@@ -3,12 +3,18 @@ package org.pricingengine.tools.local;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.type.TypeReference;
-
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
@@ -18,15 +24,6 @@ import org.pricingengine.job.scoring.ModelContract;
 import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ModelManifest;
 import org.pricingengine.tools.cli.ToolArguments;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The one-command demo: runs the pricing job on an embedded Flink (RocksDB state) against a Kafka
@@ -43,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  * they are all priced (sources assigned, model loaded, JIT warm) before it starts counting.
  */
 public final class LocalDemo {
-    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("deploy/local/demo.sh",
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool(
+                    "deploy/local/demo.sh",
                     "Runs the job on embedded Flink against a broker, replays a REES46 log into it and summarises.")
             .required("bootstrap-servers", "the Kafka broker, HOST:PORT")
             .option("data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv", "the REES46-format log replayed")
@@ -55,31 +53,51 @@ public final class LocalDemo {
             .jobOptions("a job option (see README)", true);
 
     /** The {@code summary: {json}} line. */
-    @JsonPropertyOrder({"rows", "requests", "decisions", "duplicate_decisions", "fallbacks", "fallback_reasons",
-            "discounted", "deadletters", "malformed_sent", "feedback", "purchases_attributed", "carts_attributed",
-            "attributed_revenue", "guardrail_violations", "p50_ms", "p99_ms", "p50_ms_later_half", "p99_ms_later_half",
-            "latency_samples", "model_versions", "elapsed_s"})
-    public record Summary(@JsonProperty("rows") long rows,
-                          @JsonProperty("requests") long requests,
-                          @JsonProperty("decisions") long decisions,
-                          @JsonProperty("duplicate_decisions") long duplicateDecisions,
-                          @JsonProperty("fallbacks") long fallbacks,
-                          @JsonProperty("fallback_reasons") Map<String, Long> fallbackReasons,
-                          @JsonProperty("discounted") long discounted,
-                          @JsonProperty("deadletters") long deadletters,
-                          @JsonProperty("malformed_sent") long malformedSent,
-                          @JsonProperty("feedback") long feedback,
-                          @JsonProperty("purchases_attributed") long purchasesAttributed,
-                          @JsonProperty("carts_attributed") long cartsAttributed,
-                          @JsonProperty("attributed_revenue") double attributedRevenue,
-                          @JsonProperty("guardrail_violations") long guardrailViolations,
-                          @JsonProperty("p50_ms") long p50Ms,
-                          @JsonProperty("p99_ms") long p99Ms,
-                          @JsonProperty("p50_ms_later_half") long p50MsLaterHalf,
-                          @JsonProperty("p99_ms_later_half") long p99MsLaterHalf,
-                          @JsonProperty("latency_samples") long latencySamples,
-                          @JsonProperty("model_versions") Set<String> modelVersions,
-                          @JsonProperty("elapsed_s") double elapsedS) {}
+    @JsonPropertyOrder({
+        "rows",
+        "requests",
+        "decisions",
+        "duplicate_decisions",
+        "fallbacks",
+        "fallback_reasons",
+        "discounted",
+        "deadletters",
+        "malformed_sent",
+        "feedback",
+        "purchases_attributed",
+        "carts_attributed",
+        "attributed_revenue",
+        "guardrail_violations",
+        "p50_ms",
+        "p99_ms",
+        "p50_ms_later_half",
+        "p99_ms_later_half",
+        "latency_samples",
+        "model_versions",
+        "elapsed_s"
+    })
+    public record Summary(
+            @JsonProperty("rows") long rows,
+            @JsonProperty("requests") long requests,
+            @JsonProperty("decisions") long decisions,
+            @JsonProperty("duplicate_decisions") long duplicateDecisions,
+            @JsonProperty("fallbacks") long fallbacks,
+            @JsonProperty("fallback_reasons") Map<String, Long> fallbackReasons,
+            @JsonProperty("discounted") long discounted,
+            @JsonProperty("deadletters") long deadletters,
+            @JsonProperty("malformed_sent") long malformedSent,
+            @JsonProperty("feedback") long feedback,
+            @JsonProperty("purchases_attributed") long purchasesAttributed,
+            @JsonProperty("carts_attributed") long cartsAttributed,
+            @JsonProperty("attributed_revenue") double attributedRevenue,
+            @JsonProperty("guardrail_violations") long guardrailViolations,
+            @JsonProperty("p50_ms") long p50Ms,
+            @JsonProperty("p99_ms") long p99Ms,
+            @JsonProperty("p50_ms_later_half") long p50MsLaterHalf,
+            @JsonProperty("p99_ms_later_half") long p99MsLaterHalf,
+            @JsonProperty("latency_samples") long latencySamples,
+            @JsonProperty("model_versions") Set<String> modelVersions,
+            @JsonProperty("elapsed_s") double elapsedS) {}
 
     public static void main(String[] args) throws Exception {
         ToolArguments demo = OPTIONS.parseOrExit(args);
@@ -92,22 +110,28 @@ public final class LocalDemo {
         Path work = demo.path("work-dir").toAbsolutePath();
         Files.createDirectories(work);
 
-        jobArgs.addAll(List.of("--kafka.bootstrap-servers", bootstrap,
-                "--checkpoint.dir", work.resolve("checkpoints").toUri().toString(),
-                "--checkpoint.interval", "5s"));
+        jobArgs.addAll(List.of(
+                "--kafka.bootstrap-servers",
+                bootstrap,
+                "--checkpoint.dir",
+                work.resolve("checkpoints").toUri().toString(),
+                "--checkpoint.interval",
+                "5s"));
         PricingConfig config = PricingConfig.fromArgs(jobArgs.toArray(String[]::new));
         ModelManifest manifest = ModelContract.readAndCheckManifest(new ModelLocation(
                 Path.of(config.get(PricingConfig.MODEL_DIR)), config.get(PricingConfig.MODEL_VERSION)));
-        System.out.printf("model %s (feature spec %s), data %s%n", manifest.modelVersion(),
-                manifest.featureSpecVersion(), data);
+        System.out.printf(
+                "model %s (feature spec %s), data %s%n", manifest.modelVersion(), manifest.featureSpecVersion(), data);
 
         PricingTopics.createMissing(bootstrap, config);
         long started = System.nanoTime();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(PricingJob.flinkConfiguration(config));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(PricingJob.flinkConfiguration(config));
         new PricingJob(config).build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
         JobClient job = env.executeAsync(config.get(PricingConfig.JOB_NAME));
         awaitRunning(job);
-        System.out.printf("job %s running on embedded Flink (RocksDB state, parallelism %d)%n",
+        System.out.printf(
+                "job %s running on embedded Flink (RocksDB state, parallelism %d)%n",
                 job.getJobID(), env.getParallelism());
 
         OutputTally tally = new OutputTally(bootstrap, config);
@@ -119,14 +143,22 @@ public final class LocalDemo {
         long maxRows = demo.longValue("max-rows");
         int malformedEvery = demo.integer("malformed-every");
         long warmupRows = demo.longValue("warmup-rows");
-        Thread replay = new Thread(() -> {
-            try {
-                replayer.replay(data, rate, maxRows, malformedEvery, Rees46Replayer::sampleMalformed,
-                        warmupRows, () -> awaitWarm(replayer, tally, job));
-            } catch (Exception e) {
-                throw new IllegalStateException("replay failed", e);
-            }
-        }, "replay");
+        Thread replay = new Thread(
+                () -> {
+                    try {
+                        replayer.replay(
+                                data,
+                                rate,
+                                maxRows,
+                                malformedEvery,
+                                Rees46Replayer::sampleMalformed,
+                                warmupRows,
+                                () -> awaitWarm(replayer, tally, job));
+                    } catch (Exception e) {
+                        throw new IllegalStateException("replay failed", e);
+                    }
+                },
+                "replay");
         replay.start();
 
         long lastDecisions = -1;
@@ -135,9 +167,16 @@ public final class LocalDemo {
             Thread.sleep(2000);
             checkAlive(job);
             long d = tally.decisions.get();
-            System.out.printf("  replayed %,7d rows | requests %,6d | decisions %,6d | fallbacks %,4d | feedback %,6d | dead letters %,3d | p50 %3d ms p99 %4d ms%n",
-                    replayer.rowsSent.get(), replayer.requestsSent.get(), d, tally.fallbacks.get(), tally.feedback.get(),
-                    tally.deadLetters.get(), tally.latencyPercentile(0.50), tally.latencyPercentile(0.99));
+            System.out.printf(
+                    "  replayed %,7d rows | requests %,6d | decisions %,6d | fallbacks %,4d | feedback %,6d | dead letters %,3d | p50 %3d ms p99 %4d ms%n",
+                    replayer.rowsSent.get(),
+                    replayer.requestsSent.get(),
+                    d,
+                    tally.fallbacks.get(),
+                    tally.feedback.get(),
+                    tally.deadLetters.get(),
+                    tally.latencyPercentile(0.50),
+                    tally.latencyPercentile(0.99));
             if (d != lastDecisions) {
                 lastDecisions = d;
                 quietSince = System.nanoTime();
@@ -151,7 +190,8 @@ public final class LocalDemo {
         replayer.close();
 
         System.out.println("replay done; stopping the job with a draining savepoint (closes open attribution windows)");
-        String savepoint = job.stopWithSavepoint(true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+        String savepoint = job.stopWithSavepoint(
+                        true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(120, TimeUnit.SECONDS);
         System.out.println("savepoint: " + savepoint);
         if (!tally.drainAndStop(30_000)) {
@@ -203,7 +243,8 @@ public final class LocalDemo {
         }
     }
 
-    private static void printReport(OutputTally tally, Rees46Replayer replayer, double elapsed, ModelManifest manifest) {
+    private static void printReport(
+            OutputTally tally, Rees46Replayer replayer, double elapsed, ModelManifest manifest) {
         System.out.println();
         System.out.println("sample decisions:");
         List<String> samples = new ArrayList<>();
@@ -222,18 +263,34 @@ public final class LocalDemo {
             System.out.println("sample dead letter:");
             System.out.println(tally.sampleDeadLetters.get(0));
         }
-        Summary summary = new Summary(replayer.rowsSent.get(), replayer.requestsSent.get(), tally.decisions.get(),
-                tally.duplicateDecisions.get(), tally.fallbacks.get(), tally.fallbackReasons(), tally.discounted.get(),
-                tally.deadLetters.get(), replayer.malformedSent.get(), tally.feedback.get(), tally.purchasesAttributed.get(),
-                tally.cartsAttributed.get(), Math.round(tally.attributedRevenue() * 100) / 100.0,
-                tally.guardrailViolations.get(), tally.latencyPercentile(0.50), tally.latencyPercentile(0.99),
-                tally.laterHalfLatencyPercentile(0.50), tally.laterHalfLatencyPercentile(0.99), tally.latencySamples(),
-                tally.modelVersions(), Math.round(elapsed * 10) / 10.0);
+        Summary summary = new Summary(
+                replayer.rowsSent.get(),
+                replayer.requestsSent.get(),
+                tally.decisions.get(),
+                tally.duplicateDecisions.get(),
+                tally.fallbacks.get(),
+                tally.fallbackReasons(),
+                tally.discounted.get(),
+                tally.deadLetters.get(),
+                replayer.malformedSent.get(),
+                tally.feedback.get(),
+                tally.purchasesAttributed.get(),
+                tally.cartsAttributed.get(),
+                Math.round(tally.attributedRevenue() * 100) / 100.0,
+                tally.guardrailViolations.get(),
+                tally.latencyPercentile(0.50),
+                tally.latencyPercentile(0.99),
+                tally.laterHalfLatencyPercentile(0.50),
+                tally.laterHalfLatencyPercentile(0.99),
+                tally.latencySamples(),
+                tally.modelVersions(),
+                Math.round(elapsed * 10) / 10.0);
         System.out.println();
         System.out.printf("%-22s %s%n", "model", manifest.modelVersion());
         // The table shows what the JSON line holds, under the same names: the record is read as its JSON
         // object, so a new field shows in both without touching this.
-        Json.mapper().convertValue(summary, new TypeReference<LinkedHashMap<String, Object>>() {})
+        Json.mapper()
+                .convertValue(summary, new TypeReference<LinkedHashMap<String, Object>>() {})
                 .forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
         System.out.println("summary: " + Json.toJson(summary));
     }

@@ -79,19 +79,32 @@ public final class LocalStack {
 
     /** deploy/local/kafka.sh with this stack's state dir and port. */
     public void kafka(String command) throws IOException, InterruptedException {
-        script("deploy/local/kafka.sh", command, "--state-dir", work.resolve("kafka").toString(), "--port", "" + kafkaPort);
+        script(
+                "deploy/local/kafka.sh",
+                command,
+                "--state-dir",
+                work.resolve("kafka").toString(),
+                "--port",
+                "" + kafkaPort);
     }
 
     /** deploy/local/flink-cluster.sh with this stack's state dir and REST port. */
     public void flinkCluster(String command) throws IOException, InterruptedException {
-        script("deploy/local/flink-cluster.sh", command, "--state-dir", work.resolve("flink").toString(),
-                "--rest-port", "" + restPort);
+        script(
+                "deploy/local/flink-cluster.sh",
+                command,
+                "--state-dir",
+                work.resolve("flink").toString(),
+                "--rest-port",
+                "" + restPort);
     }
 
     public Path jobJar() throws IOException {
         try (Stream<Path> jars = Files.list(repo.resolve("pricing-job/target"))) {
-            return jars.filter(p -> p.getFileName().toString().endsWith("-job.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no job jar in pricing-job/target: run mvn package first"));
+            return jars.filter(p -> p.getFileName().toString().endsWith("-job.jar"))
+                    .findFirst()
+                    .orElseThrow(
+                            () -> new IllegalStateException("no job jar in pricing-job/target: run mvn package first"));
         }
     }
 
@@ -104,8 +117,11 @@ public final class LocalStack {
 
     /** Runs a command in the repository root, output passed through; fails on a non-zero exit (but "status"). */
     public void command(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(repo.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(command)
+                .directory(repo.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .start();
         if (!p.waitFor(5, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new IOException(String.join(" ", command) + " did not finish in 5 minutes");
@@ -119,7 +135,8 @@ public final class LocalStack {
     public static Path repositoryRoot() {
         Path here = Path.of("").toAbsolutePath();
         for (Path p = here; p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("model-assets")) && Files.isRegularFile(p.resolve("deploy/local/flink-cluster.sh"))) {
+            if (Files.isDirectory(p.resolve("model-assets"))
+                    && Files.isRegularFile(p.resolve("deploy/local/flink-cluster.sh"))) {
                 return p;
             }
         }

@@ -1,16 +1,6 @@
 package org.pricingengine.tools.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-
-import org.pricingengine.features.events.Json;
-import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.job.policy.ReasonCode;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +10,13 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.policy.ReasonCode;
 
 /**
  * Reads the job's three output topics, the way a downstream consumer would, and keeps the figures
@@ -39,6 +36,7 @@ public final class OutputTally implements Runnable, AutoCloseable {
     private volatile boolean drained;
     /** Latencies count only once this is set, so a cold start does not count as steady state. */
     private volatile boolean measuringLatency;
+
     private final java.util.Map<String, Long> fallbackReasons = new java.util.TreeMap<>();
 
     public final AtomicLong decisions = new AtomicLong();
@@ -85,8 +83,8 @@ public final class OutputTally implements Runnable, AutoCloseable {
             if (drainRequested && endOffsets == null) {
                 endOffsets = consumer.endOffsets(consumer.assignment());
             }
-            if (endOffsets != null && endOffsets.entrySet().stream()
-                    .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+            if (endOffsets != null
+                    && endOffsets.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                 drained = true;
                 return;
             }
@@ -130,9 +128,9 @@ public final class OutputTally implements Runnable, AutoCloseable {
             double price = d.get("price").asDouble();
             double list = d.get("list_price").asDouble();
             double cost = d.get("unit_cost").asDouble();
-            boolean costAboveList = d.get("reason_codes").toString()
-                    .contains(ReasonCode.COST_ABOVE_LIST_PRICE.code());
-            double floor = costAboveList ? list * (1 + maxMarkup) : Math.max(list * (1 - maxDiscount), cost * (1 + minMargin));
+            boolean costAboveList = d.get("reason_codes").toString().contains(ReasonCode.COST_ABOVE_LIST_PRICE.code());
+            double floor =
+                    costAboveList ? list * (1 + maxMarkup) : Math.max(list * (1 - maxDiscount), cost * (1 + minMargin));
             if (price > list * (1 + maxMarkup) + 1e-6 || price < floor - 0.01 - 1e-6 || !Double.isFinite(price)) {
                 guardrailViolations.incrementAndGet();
             }
@@ -156,7 +154,7 @@ public final class OutputTally implements Runnable, AutoCloseable {
                 }
             }
             case "cart" -> cartsAttributed.incrementAndGet();
-            default -> { }
+            default -> {}
         }
     }
 

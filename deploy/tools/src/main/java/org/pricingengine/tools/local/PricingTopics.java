@@ -1,18 +1,16 @@
 package org.pricingengine.tools.local;
 
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-
-import org.pricingengine.job.config.PricingConfig;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.pricingengine.job.config.PricingConfig;
 
 /** Creates the job's topics on a local broker (demo, benchmark): 2 partitions, the catalog compacted. */
 public final class PricingTopics {

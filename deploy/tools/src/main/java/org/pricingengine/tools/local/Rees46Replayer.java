@@ -1,17 +1,5 @@
 package org.pricingengine.tools.local;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-
-import org.pricingengine.features.events.Json;
-import org.pricingengine.features.rees46.Rees46Converter;
-import org.pricingengine.features.rees46.Rees46Reader;
-import org.pricingengine.features.rees46.Rees46Row;
-import org.pricingengine.features.rees46.ReplayRecord;
-import org.pricingengine.job.config.PricingConfig;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,6 +7,16 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.features.rees46.Rees46Converter;
+import org.pricingengine.features.rees46.Rees46Reader;
+import org.pricingengine.features.rees46.Rees46Row;
+import org.pricingengine.features.rees46.ReplayRecord;
+import org.pricingengine.job.config.PricingConfig;
 
 /**
  * Replays a REES46-format log into the job's input topics: behaviour events, catalog updates, and a
@@ -57,14 +55,22 @@ public final class Rees46Replayer implements AutoCloseable {
      * {@code maxRows} rows (0 = all). Every {@code malformedEvery}-th row (0 = never) is followed by a
      * malformed record from {@code malformed}.
      */
-    public void replay(Path csv, double rowsPerSecond, long maxRows, int malformedEvery, IntFunction<MalformedRecord> malformed)
+    public void replay(
+            Path csv, double rowsPerSecond, long maxRows, int malformedEvery, IntFunction<MalformedRecord> malformed)
             throws IOException, InterruptedException {
-        replay(csv, rowsPerSecond, maxRows, malformedEvery, malformed, 0, () -> { });
+        replay(csv, rowsPerSecond, maxRows, malformedEvery, malformed, 0, () -> {});
     }
 
     /** As above; after {@code pauseAfterRows} rows it flushes and runs {@code pause} before going on. */
-    public void replay(Path csv, double rowsPerSecond, long maxRows, int malformedEvery, IntFunction<MalformedRecord> malformed,
-                       long pauseAfterRows, Runnable pause) throws IOException, InterruptedException {
+    public void replay(
+            Path csv,
+            double rowsPerSecond,
+            long maxRows,
+            int malformedEvery,
+            IntFunction<MalformedRecord> malformed,
+            long pauseAfterRows,
+            Runnable pause)
+            throws IOException, InterruptedException {
         Rees46Converter converter = new Rees46Converter(Rees46Converter.sourceTagOf(csv));
         long start = System.nanoTime();
         long paceFrom = 0;
@@ -84,8 +90,8 @@ public final class Rees46Replayer implements AutoCloseable {
                 if (malformedEvery > 0 && n % malformedEvery == 0) {
                     MalformedRecord bad = malformed.apply((int) (n / malformedEvery));
                     // Keyed: the catalog topic is compacted and a compacted topic refuses records without a key.
-                    producer.send(new ProducerRecord<>(topicFor(bad.role()),
-                            ("malformed-" + n).getBytes(StandardCharsets.UTF_8), bad.value()));
+                    producer.send(new ProducerRecord<>(
+                            topicFor(bad.role()), ("malformed-" + n).getBytes(StandardCharsets.UTF_8), bad.value()));
                     malformedSent.incrementAndGet();
                 }
                 if (rowsPerSecond > 0) {
@@ -128,17 +134,33 @@ public final class Rees46Replayer implements AutoCloseable {
     /** A small rotating set of the ways real producers get records wrong. */
     public static MalformedRecord sampleMalformed(int i) {
         List<MalformedRecord> samples = List.of(
-                new MalformedRecord(ReplayRecord.Role.BEHAVIOUR, "{\"event_id\":\"x\",\"user_id\":".getBytes(StandardCharsets.UTF_8)),
-                new MalformedRecord(ReplayRecord.Role.BEHAVIOUR, ("{\"event_id\":\"bad-" + i + "\",\"user_id\":\"u1\",\"item_id\":\"i1\","
-                        + "\"event_type\":\"click\",\"event_time\":\"2019-10-01T00:00:00Z\",\"price\":1.0}").getBytes(StandardCharsets.UTF_8)),
-                new MalformedRecord(ReplayRecord.Role.BEHAVIOUR, ("{\"event_id\":\"bad-" + i + "\",\"user_id\":\"u1\",\"item_id\":\"i1\","
-                        + "\"event_type\":\"view\",\"event_time\":\"2019-10-01T00:00:00Z\",\"price\":-4.5}").getBytes(StandardCharsets.UTF_8)),
-                new MalformedRecord(ReplayRecord.Role.REQUEST, ("{\"request_id\":\"bad-" + i + "\",\"item_id\":\"5773203\","
-                        + "\"request_time\":\"2019-10-01T00:00:00Z\"}").getBytes(StandardCharsets.UTF_8)),
-                new MalformedRecord(ReplayRecord.Role.REQUEST, ("{\"request_id\":\"bad-" + i + "\",\"user_id\":\"u1\",\"item_id\":\"5773203\","
-                        + "\"request_time\":\"1970-01-01T00:00:00Z\"}").getBytes(StandardCharsets.UTF_8)),
-                new MalformedRecord(ReplayRecord.Role.CATALOG, ("{\"item_id\":\"i1\",\"list_price\":\"NaN\","
-                        + "\"update_time\":\"2019-10-01T00:00:00Z\"}").getBytes(StandardCharsets.UTF_8)),
+                new MalformedRecord(
+                        ReplayRecord.Role.BEHAVIOUR,
+                        "{\"event_id\":\"x\",\"user_id\":".getBytes(StandardCharsets.UTF_8)),
+                new MalformedRecord(
+                        ReplayRecord.Role.BEHAVIOUR,
+                        ("{\"event_id\":\"bad-" + i + "\",\"user_id\":\"u1\",\"item_id\":\"i1\","
+                                        + "\"event_type\":\"click\",\"event_time\":\"2019-10-01T00:00:00Z\",\"price\":1.0}")
+                                .getBytes(StandardCharsets.UTF_8)),
+                new MalformedRecord(
+                        ReplayRecord.Role.BEHAVIOUR,
+                        ("{\"event_id\":\"bad-" + i + "\",\"user_id\":\"u1\",\"item_id\":\"i1\","
+                                        + "\"event_type\":\"view\",\"event_time\":\"2019-10-01T00:00:00Z\",\"price\":-4.5}")
+                                .getBytes(StandardCharsets.UTF_8)),
+                new MalformedRecord(
+                        ReplayRecord.Role.REQUEST,
+                        ("{\"request_id\":\"bad-" + i + "\",\"item_id\":\"5773203\","
+                                        + "\"request_time\":\"2019-10-01T00:00:00Z\"}")
+                                .getBytes(StandardCharsets.UTF_8)),
+                new MalformedRecord(
+                        ReplayRecord.Role.REQUEST,
+                        ("{\"request_id\":\"bad-" + i + "\",\"user_id\":\"u1\",\"item_id\":\"5773203\","
+                                        + "\"request_time\":\"1970-01-01T00:00:00Z\"}")
+                                .getBytes(StandardCharsets.UTF_8)),
+                new MalformedRecord(
+                        ReplayRecord.Role.CATALOG,
+                        ("{\"item_id\":\"i1\",\"list_price\":\"NaN\"," + "\"update_time\":\"2019-10-01T00:00:00Z\"}")
+                                .getBytes(StandardCharsets.UTF_8)),
                 new MalformedRecord(ReplayRecord.Role.REQUEST, new byte[] {(byte) 0xff, (byte) 0xfe, '{', '}'}));
         return samples.get(i % samples.size());
     }

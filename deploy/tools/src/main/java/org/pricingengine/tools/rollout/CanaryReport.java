@@ -4,19 +4,16 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-
-import org.pricingengine.features.events.Json;
-import org.pricingengine.job.config.PricingConfig;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.job.config.PricingConfig;
 
 /**
  * Conversion, revenue and margin per canary arm and model version, from the feedback topic: the real
@@ -27,26 +24,38 @@ import java.util.TreeMap;
 public final class CanaryReport {
 
     /** One arm's (or arm and model version's) figures, as printed. */
-    @JsonPropertyOrder({"outcomes", "purchases", "carts", "conversion", "revenue", "margin", "revenue_per_decision",
-            "margin_per_decision", "discount_on_purchases", "fallback_rate"})
-    public record Arm(@JsonProperty("outcomes") long outcomes,
-                      @JsonProperty("purchases") long purchases,
-                      @JsonProperty("carts") long carts,
-                      @JsonProperty("conversion") double conversion,
-                      @JsonProperty("revenue") double revenue,
-                      @JsonProperty("margin") double margin,
-                      @JsonProperty("revenue_per_decision") double revenuePerDecision,
-                      @JsonProperty("margin_per_decision") double marginPerDecision,
-                      @JsonProperty("discount_on_purchases") double discountOnPurchases,
-                      @JsonProperty("fallback_rate") double fallbackRate) {}
+    @JsonPropertyOrder({
+        "outcomes",
+        "purchases",
+        "carts",
+        "conversion",
+        "revenue",
+        "margin",
+        "revenue_per_decision",
+        "margin_per_decision",
+        "discount_on_purchases",
+        "fallback_rate"
+    })
+    public record Arm(
+            @JsonProperty("outcomes") long outcomes,
+            @JsonProperty("purchases") long purchases,
+            @JsonProperty("carts") long carts,
+            @JsonProperty("conversion") double conversion,
+            @JsonProperty("revenue") double revenue,
+            @JsonProperty("margin") double margin,
+            @JsonProperty("revenue_per_decision") double revenuePerDecision,
+            @JsonProperty("margin_per_decision") double marginPerDecision,
+            @JsonProperty("discount_on_purchases") double discountOnPurchases,
+            @JsonProperty("fallback_rate") double fallbackRate) {}
 
     /** The report: per arm, per arm and model version, and the comparison when both arms have outcomes. */
     @JsonPropertyOrder({"arms", "by_arm_and_model_version", "conversion_z_score", "margin_per_decision_lift"})
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Summary(@JsonProperty("arms") Map<String, Arm> arms,
-                          @JsonProperty("by_arm_and_model_version") Map<String, Arm> byArmAndModelVersion,
-                          @JsonProperty("conversion_z_score") Double conversionZScore,
-                          @JsonProperty("margin_per_decision_lift") Double marginPerDecisionLift) {}
+    public record Summary(
+            @JsonProperty("arms") Map<String, Arm> arms,
+            @JsonProperty("by_arm_and_model_version") Map<String, Arm> byArmAndModelVersion,
+            @JsonProperty("conversion_z_score") Double conversionZScore,
+            @JsonProperty("margin_per_decision_lift") Double marginPerDecisionLift) {}
 
     /** Totals of one arm (and model version). */
     public static final class ArmTotals {
@@ -72,7 +81,7 @@ public final class CanaryReport {
                     listRevenue += o.path("list_price").asDouble(price);
                 }
                 case "cart" -> carts++;
-                default -> { }
+                default -> {}
             }
         }
 
@@ -81,8 +90,15 @@ public final class CanaryReport {
         }
 
         Arm summary() {
-            return new Arm(outcomes, purchases, carts, round(conversion(), 5), round(revenue, 2), round(margin, 2),
-                    round(outcomes == 0 ? 0 : revenue / outcomes, 4), round(outcomes == 0 ? 0 : margin / outcomes, 4),
+            return new Arm(
+                    outcomes,
+                    purchases,
+                    carts,
+                    round(conversion(), 5),
+                    round(revenue, 2),
+                    round(margin, 2),
+                    round(outcomes == 0 ? 0 : revenue / outcomes, 4),
+                    round(outcomes == 0 ? 0 : margin / outcomes, 4),
                     round(listRevenue == 0 ? 0 : 1 - revenue / listRevenue, 4),
                     round(outcomes == 0 ? 0 : (double) fallbacks / outcomes, 4));
         }
@@ -94,7 +110,8 @@ public final class CanaryReport {
     void add(JsonNode outcome) {
         String arm = outcome.path("arm").asText("control");
         byArm.computeIfAbsent(arm, a -> new ArmTotals()).add(outcome);
-        byArmAndVersion.computeIfAbsent(arm + "/" + outcome.path("model_version").asText("?"), a -> new ArmTotals())
+        byArmAndVersion
+                .computeIfAbsent(arm + "/" + outcome.path("model_version").asText("?"), a -> new ArmTotals())
                 .add(outcome);
     }
 
@@ -106,7 +123,10 @@ public final class CanaryReport {
         ArmTotals control = byArm.get("control");
         ArmTotals canary = byArm.get("canary");
         boolean both = control != null && canary != null;
-        return new Summary(arms, versions, both ? round(zScore(control, canary), 3) : null,
+        return new Summary(
+                arms,
+                versions,
+                both ? round(zScore(control, canary), 3) : null,
                 both ? round(perDecision(canary.margin, canary) - perDecision(control.margin, control), 4) : null);
     }
 
@@ -128,7 +148,8 @@ public final class CanaryReport {
     public static CanaryReport read(String bootstrapServers, PricingConfig config, long sinceMs) {
         CanaryReport report = new CanaryReport();
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReading.consumer(bootstrapServers, config, true)) {
-            Map<TopicPartition, Long> end = TopicReading.assignFrom(consumer, config.get(PricingConfig.TOPIC_FEEDBACK), sinceMs);
+            Map<TopicPartition, Long> end =
+                    TopicReading.assignFrom(consumer, config.get(PricingConfig.TOPIC_FEEDBACK), sinceMs);
             long deadline = System.currentTimeMillis() + 120_000;
             while (System.currentTimeMillis() < deadline && !TopicReading.caughtUp(consumer, end)) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {

@@ -3,23 +3,21 @@ package org.pricingengine.tools.rollout;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.pricingengine.features.offline.TrainingExampleExtractor;
-import org.pricingengine.tools.evaluation.ScoredExamples;
+import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.policy.PriceBounds;
 import org.pricingengine.job.policy.PricingPolicy;
-import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.scoring.DemandEstimate;
 import org.pricingengine.job.scoring.DemandModel;
 import org.pricingengine.job.scoring.ModelContract;
 import org.pricingengine.job.scoring.ModelContractException;
 import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.SessionSettings;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import org.pricingengine.tools.evaluation.ScoredExamples;
 
 /**
  * Checks a candidate model version before a rollout touches the running job: its manifest and checksum,
@@ -30,53 +28,75 @@ import java.util.List;
 public final class CandidateValidator {
 
     /** Limits of the comparison with the current model; defaults are documented in the README. */
-    public record Limits(int probeSize, double maxConversionRatio, double maxSensitivityRatio, double maxMeanPriceShift) {
+    public record Limits(
+            int probeSize, double maxConversionRatio, double maxSensitivityRatio, double maxMeanPriceShift) {
         public static Limits defaults() {
             return new Limits(1000, 3.0, 3.0, 0.15);
         }
     }
 
     /** The verdict: passed only when {@code problems} is empty; {@code figures} are for the record. */
-    public record Report(String candidate, String current, boolean passed, List<String> problems,
-                         Figures figures) {}
+    public record Report(String candidate, String current, boolean passed, List<String> problems, Figures figures) {}
 
     /** One model's outputs over the probe set. */
-    @JsonPropertyOrder({"unusable", "outside_guardrails", "mean_conversion_at_list", "median_price_sensitivity",
-            "mean_discount"})
-    public record ProbeSummary(@JsonProperty("unusable") int unusable,
-                               @JsonProperty("outside_guardrails") int outsideGuardrails,
-                               @JsonProperty("mean_conversion_at_list") double meanConversionAtList,
-                               @JsonProperty("median_price_sensitivity") double medianPriceSensitivity,
-                               @JsonProperty("mean_discount") double meanDiscount) {}
+    @JsonPropertyOrder({
+        "unusable",
+        "outside_guardrails",
+        "mean_conversion_at_list",
+        "median_price_sensitivity",
+        "mean_discount"
+    })
+    public record ProbeSummary(
+            @JsonProperty("unusable") int unusable,
+            @JsonProperty("outside_guardrails") int outsideGuardrails,
+            @JsonProperty("mean_conversion_at_list") double meanConversionAtList,
+            @JsonProperty("median_price_sensitivity") double medianPriceSensitivity,
+            @JsonProperty("mean_discount") double meanDiscount) {}
 
     /**
      * What validation measured, as far as it got: a check that fails early leaves the later figures out.
      * The comparison with the current model only when there is one and it still loads here
      * ({@code current_error} otherwise).
      */
-    @JsonPropertyOrder({"probe_requests", "candidate", "current", "conversion_ratio", "sensitivity_ratio",
-            "mean_price_shift", "current_error"})
+    @JsonPropertyOrder({
+        "probe_requests",
+        "candidate",
+        "current",
+        "conversion_ratio",
+        "sensitivity_ratio",
+        "mean_price_shift",
+        "current_error"
+    })
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Figures(@JsonProperty("probe_requests") Integer probeRequests,
-                          @JsonProperty("candidate") ProbeSummary candidate,
-                          @JsonProperty("current") ProbeSummary current,
-                          @JsonProperty("conversion_ratio") Double conversionRatio,
-                          @JsonProperty("sensitivity_ratio") Double sensitivityRatio,
-                          @JsonProperty("mean_price_shift") Double meanPriceShift,
-                          @JsonProperty("current_error") String currentError) {
+    public record Figures(
+            @JsonProperty("probe_requests") Integer probeRequests,
+            @JsonProperty("candidate") ProbeSummary candidate,
+            @JsonProperty("current") ProbeSummary current,
+            @JsonProperty("conversion_ratio") Double conversionRatio,
+            @JsonProperty("sensitivity_ratio") Double sensitivityRatio,
+            @JsonProperty("mean_price_shift") Double meanPriceShift,
+            @JsonProperty("current_error") String currentError) {
         static final Figures NONE = new Figures(null, null, null, null, null, null, null);
 
         Figures withProbe(int requests, ProbeSummary candidateScores) {
-            return new Figures(requests, candidateScores, current, conversionRatio, sensitivityRatio, meanPriceShift,
+            return new Figures(
+                    requests,
+                    candidateScores,
+                    current,
+                    conversionRatio,
+                    sensitivityRatio,
+                    meanPriceShift,
                     currentError);
         }
 
         Figures withComparison(ProbeSummary currentScores, double conversion, double sensitivity, double priceShift) {
-            return new Figures(probeRequests, candidate, currentScores, conversion, sensitivity, priceShift, currentError);
+            return new Figures(
+                    probeRequests, candidate, currentScores, conversion, sensitivity, priceShift, currentError);
         }
 
         Figures withCurrentError(String error) {
-            return new Figures(probeRequests, candidate, current, conversionRatio, sensitivityRatio, meanPriceShift, error);
+            return new Figures(
+                    probeRequests, candidate, current, conversionRatio, sensitivityRatio, meanPriceShift, error);
         }
     }
 
@@ -113,8 +133,8 @@ public final class CandidateValidator {
             cand = score(candidate, probe);
         } catch (Exception e) {
             problems.add("candidate " + candidate + " fails on the probe requests: " + e.getMessage());
-            return new Report(candidate, current, false, problems,
-                    new Figures(probe.size(), null, null, null, null, null, null));
+            return new Report(
+                    candidate, current, false, problems, new Figures(probe.size(), null, null, null, null, null, null));
         }
         Figures figures = Figures.NONE.withProbe(probe.size(), cand.summary());
         if (cand.unusable > 0) {
@@ -146,18 +166,29 @@ public final class CandidateValidator {
         }
         shift /= Math.max(1, cand.prices.length);
         if (!withinRatio(conversionRatio, limits.maxConversionRatio())) {
-            problems.add(String.format("mean predicted conversion at list price is %.4f against the current model's "
-                    + "%.4f (ratio %.2f, allowed 1/%.1f to %.1f)", cand.meanConversionAtList, cur.meanConversionAtList,
-                    conversionRatio, limits.maxConversionRatio(), limits.maxConversionRatio()));
+            problems.add(String.format(
+                    "mean predicted conversion at list price is %.4f against the current model's "
+                            + "%.4f (ratio %.2f, allowed 1/%.1f to %.1f)",
+                    cand.meanConversionAtList,
+                    cur.meanConversionAtList,
+                    conversionRatio,
+                    limits.maxConversionRatio(),
+                    limits.maxConversionRatio()));
         }
         if (!withinRatio(sensitivityRatio, limits.maxSensitivityRatio())) {
-            problems.add(String.format("median price sensitivity is %.3f against the current model's %.3f (ratio %.2f, "
-                    + "allowed 1/%.1f to %.1f)", cand.medianSensitivity, cur.medianSensitivity, sensitivityRatio,
-                    limits.maxSensitivityRatio(), limits.maxSensitivityRatio()));
+            problems.add(String.format(
+                    "median price sensitivity is %.3f against the current model's %.3f (ratio %.2f, "
+                            + "allowed 1/%.1f to %.1f)",
+                    cand.medianSensitivity,
+                    cur.medianSensitivity,
+                    sensitivityRatio,
+                    limits.maxSensitivityRatio(),
+                    limits.maxSensitivityRatio()));
         }
         if (!(shift <= limits.maxMeanPriceShift())) {
-            problems.add(String.format("prices move by %.1f%% of list price on average against the current model's "
-                    + "(allowed %.1f%%)", 100 * shift, 100 * limits.maxMeanPriceShift()));
+            problems.add(String.format(
+                    "prices move by %.1f%% of list price on average against the current model's " + "(allowed %.1f%%)",
+                    100 * shift, 100 * limits.maxMeanPriceShift()));
         }
         return figures.withComparison(cur.summary(), round(conversionRatio), round(sensitivityRatio), round(shift));
     }
@@ -168,8 +199,8 @@ public final class CandidateValidator {
 
     /** The latest price requests of the probe log: the period a model was not trained on. */
     private List<TrainingExampleExtractor.Example> probeSet() throws Exception {
-        List<TrainingExampleExtractor.Example> all = new TrainingExampleExtractor(
-                TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY).extract(probeData);
+        List<TrainingExampleExtractor.Example> all =
+                new TrainingExampleExtractor(TrainingExampleExtractor.DEFAULT_SEQUENCE_CAPACITY).extract(probeData);
         List<TrainingExampleExtractor.Example> withPrice = new ArrayList<>();
         for (TrainingExampleExtractor.Example e : all) {
             if (e.item() != null && e.item().listPrice() > 0) {
@@ -188,7 +219,8 @@ public final class CandidateValidator {
         // Batches as the job forms them under load, so a batch-shape bug in an export shows here.
         double[] base = new double[n];
         double[] sensitivity = new double[n];
-        try (DemandModel model = DemandModel.load(new ModelLocation(modelRoot, version), SessionSettings.singleThreadCpu())) {
+        try (DemandModel model =
+                DemandModel.load(new ModelLocation(modelRoot, version), SessionSettings.singleThreadCpu())) {
             ScoredExamples.scoreInBatches(model, probe, 64, base, sensitivity);
         }
         for (int i = 0; i < n; i++) {
@@ -236,7 +268,10 @@ public final class CandidateValidator {
 
         void finish() {
             meanConversionAtList = usable == 0 ? Double.NaN : conversionSum / usable;
-            double[] finite = Arrays.stream(sensitivities).filter(Double::isFinite).sorted().toArray();
+            double[] finite = Arrays.stream(sensitivities)
+                    .filter(Double::isFinite)
+                    .sorted()
+                    .toArray();
             medianSensitivity = finite.length == 0 ? Double.NaN : finite[finite.length / 2];
         }
 
@@ -245,7 +280,11 @@ public final class CandidateValidator {
             for (int i = 0; i < prices.length; i++) {
                 discount += 1 - prices[i] / listPrices[i];
             }
-            return new ProbeSummary(unusable, outsideGuardrails, round(meanConversionAtList), round(medianSensitivity),
+            return new ProbeSummary(
+                    unusable,
+                    outsideGuardrails,
+                    round(meanConversionAtList),
+                    round(medianSensitivity),
                     round(discount / Math.max(1, prices.length)));
         }
     }

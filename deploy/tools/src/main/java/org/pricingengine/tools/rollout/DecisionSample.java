@@ -4,15 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-
-import org.pricingengine.features.events.Json;
-import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.job.policy.ReasonCode;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -20,6 +11,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.policy.ReasonCode;
 
 /**
  * The decisions the job wrote in a time window, read from the decisions topic as a consumer would
@@ -28,17 +25,31 @@ import java.util.TreeMap;
  */
 public final class DecisionSample {
     /** Fallbacks that mean the model (not the data) failed. */
-    static final Set<ReasonCode> MODEL_FAILURES = EnumSet.of(ReasonCode.FALLBACK_MODEL_ERROR,
-            ReasonCode.FALLBACK_MODEL_TIMEOUT, ReasonCode.FALLBACK_INVALID_MODEL_OUTPUT, ReasonCode.FALLBACK_CIRCUIT_OPEN);
+    static final Set<ReasonCode> MODEL_FAILURES = EnumSet.of(
+            ReasonCode.FALLBACK_MODEL_ERROR,
+            ReasonCode.FALLBACK_MODEL_TIMEOUT,
+            ReasonCode.FALLBACK_INVALID_MODEL_OUTPUT,
+            ReasonCode.FALLBACK_CIRCUIT_OPEN);
 
     /** The figures a rollout records for a sample; counts by version, arm and reason in name order. */
-    @JsonPropertyOrder({"decisions", "by_model_version", "by_arm", "fallback_rate", "model_failure_rate", "fallback_reasons"})
-    public record Summary(@JsonProperty("decisions") long decisions,
-                          @JsonProperty("by_model_version") SortedMap<String, Long> byModelVersion,
-                          @JsonProperty("by_arm") @JsonInclude(JsonInclude.Include.NON_EMPTY) SortedMap<String, Long> byArm,
-                          @JsonProperty("fallback_rate") double fallbackRate,
-                          @JsonProperty("model_failure_rate") double modelFailureRate,
-                          @JsonProperty("fallback_reasons") SortedMap<String, Long> fallbackReasons) {}
+    @JsonPropertyOrder({
+        "decisions",
+        "by_model_version",
+        "by_arm",
+        "fallback_rate",
+        "model_failure_rate",
+        "fallback_reasons"
+    })
+    public record Summary(
+            @JsonProperty("decisions") long decisions,
+            @JsonProperty("by_model_version") SortedMap<String, Long> byModelVersion,
+
+            @JsonProperty("by_arm") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+            SortedMap<String, Long> byArm,
+
+            @JsonProperty("fallback_rate") double fallbackRate,
+            @JsonProperty("model_failure_rate") double modelFailureRate,
+            @JsonProperty("fallback_reasons") SortedMap<String, Long> fallbackReasons) {}
 
     private final Map<String, Long> byModelVersion = new TreeMap<>();
     private final Map<String, Long> byArm = new TreeMap<>();
@@ -75,8 +86,12 @@ public final class DecisionSample {
     }
 
     public Summary summary() {
-        return new Summary(decisions, new TreeMap<>(byModelVersion), new TreeMap<>(byArm),
-                Math.round(fallbackRate() * 10_000) / 10_000.0, Math.round(modelFailureRate() * 10_000) / 10_000.0,
+        return new Summary(
+                decisions,
+                new TreeMap<>(byModelVersion),
+                new TreeMap<>(byArm),
+                Math.round(fallbackRate() * 10_000) / 10_000.0,
+                Math.round(modelFailureRate() * 10_000) / 10_000.0,
                 new TreeMap<>(fallbackReasons));
     }
 
@@ -107,12 +122,13 @@ public final class DecisionSample {
      * {@code enough} of them are in (0: no limit) or the time budget runs out. With {@code untilMs} in
      * the future it waits for decisions still to come.
      */
-    public static DecisionSample read(String bootstrapServers, PricingConfig config, long fromMs, long untilMs,
-                                      long enough, Duration budget) {
+    public static DecisionSample read(
+            String bootstrapServers, PricingConfig config, long fromMs, long untilMs, long enough, Duration budget) {
         DecisionSample sample = new DecisionSample();
         long deadline = System.currentTimeMillis() + budget.toMillis();
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReading.consumer(bootstrapServers, config, false)) {
-            Map<TopicPartition, Long> end = TopicReading.assignFrom(consumer, config.get(PricingConfig.TOPIC_DECISIONS), fromMs);
+            Map<TopicPartition, Long> end =
+                    TopicReading.assignFrom(consumer, config.get(PricingConfig.TOPIC_DECISIONS), fromMs);
             boolean waitForMore = untilMs > System.currentTimeMillis();
             while (System.currentTimeMillis() < deadline && (enough <= 0 || sample.decisions < enough)) {
                 var records = consumer.poll(Duration.ofMillis(200));

@@ -1,9 +1,6 @@
 package org.pricingengine.tools.rollout;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-
-import org.pricingengine.features.events.Json;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.pricingengine.features.events.Json;
 
 /**
  * What runs on the cluster now, as the rollout tool submitted it: the job, its model version and canary,
@@ -43,8 +41,10 @@ public record Deployment(
     }
 
     public String describe() {
-        return canaryModelVersion == null || canaryModelVersion.isBlank() ? modelVersion
-                : modelVersion + " + canary " + canaryModelVersion + " (" + Math.round(canaryShare * 1000) / 10.0 + "% of users)";
+        return canaryModelVersion == null || canaryModelVersion.isBlank()
+                ? modelVersion
+                : modelVersion + " + canary " + canaryModelVersion + " (" + Math.round(canaryShare * 1000) / 10.0
+                        + "% of users)";
     }
 
     public Deployment withModels(String model, String canary, double share) {
@@ -68,7 +68,8 @@ public record Deployment(
             Files.createDirectories(stateDir);
             Path tmp = stateDir.resolve(FILE + ".tmp");
             Json.mapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), this);
-            Files.move(tmp, stateDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp, stateDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + stateDir.resolve(FILE), e);
         }

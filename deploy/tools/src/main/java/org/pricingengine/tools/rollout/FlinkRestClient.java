@@ -3,7 +3,6 @@ package org.pricingengine.tools.rollout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +24,8 @@ public final class FlinkRestClient {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
     private final URI base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public FlinkRestClient(String baseUrl) {
         this.base = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
@@ -49,7 +49,10 @@ public final class FlinkRestClient {
     public List<JobSummary> jobs() throws IOException {
         List<JobSummary> jobs = new ArrayList<>();
         for (JsonNode j : get("jobs/overview").path("jobs")) {
-            jobs.add(new JobSummary(j.path("jid").asText(), j.path("name").asText(), j.path("state").asText(),
+            jobs.add(new JobSummary(
+                    j.path("jid").asText(),
+                    j.path("name").asText(),
+                    j.path("state").asText(),
                     j.path("start-time").asLong()));
         }
         return jobs;
@@ -57,7 +60,10 @@ public final class FlinkRestClient {
 
     public JobSummary job(String jobId) throws IOException {
         JsonNode j = get("jobs/" + jobId);
-        return new JobSummary(j.path("jid").asText(), j.path("name").asText(), j.path("state").asText(),
+        return new JobSummary(
+                j.path("jid").asText(),
+                j.path("name").asText(),
+                j.path("state").asText(),
                 j.path("start-time").asLong());
     }
 
@@ -79,18 +85,23 @@ public final class FlinkRestClient {
 
     /** How often the job has restarted since it was submitted (from its exception history). */
     public int restarts(String jobId) throws IOException {
-        JsonNode history = get("jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
+        JsonNode history =
+                get("jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
         return history.isArray() ? history.size() : 0;
     }
 
     /** Checkpoints of the job that completed so far. */
     public long completedCheckpoints(String jobId) throws IOException {
-        return get("jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
+        return get("jobs/" + jobId + "/checkpoints")
+                .path("counts")
+                .path("completed")
+                .asLong();
     }
 
     /** The root exception of a failing job, or null. */
     public String rootException(String jobId) throws IOException {
-        JsonNode entries = get("jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
+        JsonNode entries =
+                get("jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
         if (!entries.isArray() || entries.isEmpty()) {
             return null;
         }
@@ -102,13 +113,16 @@ public final class FlinkRestClient {
     public String uploadJar(Path jar) throws IOException {
         String boundary = "pricing-" + UUID.randomUUID();
         byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
-                + jar.getFileName() + "\"\r\nContent-Type: application/java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+                        + jar.getFileName() + "\"\r\nContent-Type: application/java-archive\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
         HttpRequest request = HttpRequest.newBuilder(base.resolve("jars/upload"))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
-                        HttpRequest.BodyPublishers.ofFile(jar), HttpRequest.BodyPublishers.ofByteArray(tail)))
+                .POST(HttpRequest.BodyPublishers.concat(
+                        HttpRequest.BodyPublishers.ofByteArray(head),
+                        HttpRequest.BodyPublishers.ofFile(jar),
+                        HttpRequest.BodyPublishers.ofByteArray(tail)))
                 .build();
         String filename = send(request).path("filename").asText();
         if (filename.isEmpty()) {
@@ -118,7 +132,10 @@ public final class FlinkRestClient {
     }
 
     public void deleteJar(String jarId) throws IOException {
-        send(HttpRequest.newBuilder(base.resolve("jars/" + jarId)).timeout(REQUEST_TIMEOUT).DELETE().build());
+        send(HttpRequest.newBuilder(base.resolve("jars/" + jarId))
+                .timeout(REQUEST_TIMEOUT)
+                .DELETE()
+                .build());
     }
 
     /**
@@ -161,7 +178,8 @@ public final class FlinkRestClient {
         if (targetDirectory != null) {
             body.put("targetDirectory", targetDirectory);
         }
-        String trigger = post("jobs/" + jobId + "/stop", body).path("request-id").asText();
+        String trigger =
+                post("jobs/" + jobId + "/stop", body).path("request-id").asText();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode status = get("jobs/" + jobId + "/savepoints/" + trigger);
@@ -179,8 +197,10 @@ public final class FlinkRestClient {
     }
 
     public void cancel(String jobId) throws IOException {
-        send(HttpRequest.newBuilder(base.resolve("jobs/" + jobId + "?mode=cancel")).timeout(REQUEST_TIMEOUT)
-                .method("PATCH", HttpRequest.BodyPublishers.noBody()).build());
+        send(HttpRequest.newBuilder(base.resolve("jobs/" + jobId + "?mode=cancel"))
+                .timeout(REQUEST_TIMEOUT)
+                .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                .build());
     }
 
     /** Waits until the job reaches a terminal state (after cancel or stop). */
@@ -198,13 +218,18 @@ public final class FlinkRestClient {
     }
 
     private JsonNode get(String path) throws IOException {
-        return send(HttpRequest.newBuilder(base.resolve(path)).timeout(REQUEST_TIMEOUT).GET().build());
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .timeout(REQUEST_TIMEOUT)
+                .GET()
+                .build());
     }
 
     private JsonNode post(String path, JsonNode body) throws IOException {
-        return send(HttpRequest.newBuilder(base.resolve(path)).timeout(REQUEST_TIMEOUT)
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(body))).build());
+                .POST(HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(body)))
+                .build());
     }
 
     private JsonNode send(HttpRequest request) throws IOException {
@@ -215,8 +240,10 @@ public final class FlinkRestClient {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while calling " + request.uri(), e);
         } catch (IOException e) {
-            throw new IOException("Flink REST " + request.method() + " " + request.uri() + " failed: " + e
-                    + " (is the cluster running? deploy/local/flink-cluster.sh status)", e);
+            throw new IOException(
+                    "Flink REST " + request.method() + " " + request.uri() + " failed: " + e
+                            + " (is the cluster running? deploy/local/flink-cluster.sh status)",
+                    e);
         }
         String body = response.body();
         if (response.statusCode() / 100 != 2) {

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-
-import org.pricingengine.job.config.PricingConfig;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.pricingengine.job.config.PricingConfig;
 
 /**
  * Submits the pricing job to a Flink session cluster and changes its model through savepoints:
@@ -35,11 +33,16 @@ public final class ModelRollout {
      * the first {@code settle} after the job runs are reported but not judged: the job is catching up on
      * the requests that queued during the switch, on a cold JVM.
      */
-    public record HealthCriteria(long minDecisions, Duration timeout, double maxModelFailureRate,
-                                 double maxFallbackRateIncrease, Duration startTimeout, Duration settle) {
+    public record HealthCriteria(
+            long minDecisions,
+            Duration timeout,
+            double maxModelFailureRate,
+            double maxFallbackRateIncrease,
+            Duration startTimeout,
+            Duration settle) {
         public static HealthCriteria defaults() {
-            return new HealthCriteria(200, Duration.ofSeconds(120), 0.02, 0.10, Duration.ofSeconds(90),
-                    Duration.ofSeconds(15));
+            return new HealthCriteria(
+                    200, Duration.ofSeconds(120), 0.02, 0.10, Duration.ofSeconds(90), Duration.ofSeconds(15));
         }
     }
 
@@ -47,8 +50,15 @@ public final class ModelRollout {
      * What a command did. {@code outcome}: PROMOTED, REFUSED, ROLLED_BACK (the rollout failed and the
      * previous version runs again), ROLLBACK_DONE, STOPPED, SUBMITTED, or FAILED (needs a person).
      */
-    public record Outcome(String action, String from, String to, String outcome, String savepoint, String jobId,
-                          List<String> problems, Figures figures) {
+    public record Outcome(
+            String action,
+            String from,
+            String to,
+            String outcome,
+            String savepoint,
+            String jobId,
+            List<String> problems,
+            Figures figures) {
         public boolean succeeded() {
             return List.of("PROMOTED", "ROLLBACK_DONE", "STOPPED", "SUBMITTED").contains(outcome);
         }
@@ -61,9 +71,13 @@ public final class ModelRollout {
      * and the decisions after a rollback ({@code after_rollback}). What a step did not reach is left out.
      */
     @JsonSerialize(using = Figures.Writer.class)
-    public record Figures(Map<String, CandidateValidator.Figures> validation, DecisionSample.Summary baseline,
-                          DecisionSample.Summary catchUp, DecisionSample.Summary after, Integer restarts,
-                          DecisionSample.Summary afterRollback) {
+    public record Figures(
+            Map<String, CandidateValidator.Figures> validation,
+            DecisionSample.Summary baseline,
+            DecisionSample.Summary catchUp,
+            DecisionSample.Summary after,
+            Integer restarts,
+            DecisionSample.Summary afterRollback) {
         public static final Figures NONE = new Figures(Map.of(), null, null, null, null, null);
 
         public Figures {
@@ -82,7 +96,8 @@ public final class ModelRollout {
             @Override
             public void serialize(Figures f, JsonGenerator g, SerializerProvider provider) throws IOException {
                 g.writeStartObject();
-                for (Map.Entry<String, CandidateValidator.Figures> e : f.validation().entrySet()) {
+                for (Map.Entry<String, CandidateValidator.Figures> e :
+                        f.validation().entrySet()) {
                     provider.defaultSerializeField("validation_" + e.getKey(), e.getValue(), g);
                 }
                 field(g, provider, "baseline", f.baseline());
@@ -126,8 +141,15 @@ public final class ModelRollout {
     private final RolloutHistory history;
     private final Consumer<String> log;
 
-    public ModelRollout(FlinkRestClient flink, Path stateDir, Path jobJar, String bootstrapServers, PricingConfig topics,
-                        CandidateValidator validator, HealthCriteria health, Consumer<String> log) {
+    public ModelRollout(
+            FlinkRestClient flink,
+            Path stateDir,
+            Path jobJar,
+            String bootstrapServers,
+            PricingConfig topics,
+            CandidateValidator validator,
+            HealthCriteria health,
+            Consumer<String> log) {
         this.flink = flink;
         this.stateDir = stateDir;
         this.jobJar = jobJar;
@@ -153,13 +175,19 @@ public final class ModelRollout {
         for (String version : versions(model, canary)) {
             CandidateValidator.Report report = validator.validate(version, null);
             if (!report.passed()) {
-                history.append(RolloutHistory.Entry.now("submit", null, version, savepoint, "REFUSED", null,
-                        String.join("; ", report.problems())));
+                history.append(RolloutHistory.Entry.now(
+                        "submit", null, version, savepoint, "REFUSED", null, String.join("; ", report.problems())));
                 throw new IllegalArgumentException("model " + version + " failed validation: " + report.problems());
             }
         }
-        Deployment d = start(new Deployment(null, model, canary, canary == null ? 0 : canaryShare,
-                Deployment.withoutModelOptions(jobArgs), savepoint, 0));
+        Deployment d = start(new Deployment(
+                null,
+                model,
+                canary,
+                canary == null ? 0 : canaryShare,
+                Deployment.withoutModelOptions(jobArgs),
+                savepoint,
+                0));
         awaitRunning(d.jobId());
         history.append(RolloutHistory.Entry.now("submit", null, d.describe(), savepoint, "SUBMITTED", d.jobId(), null));
         return d;
@@ -188,15 +216,28 @@ public final class ModelRollout {
         }
         if (!problems.isEmpty()) {
             log.accept("refused: " + problems);
-            history.append(RolloutHistory.Entry.now("rollout", current.describe(), target.describe(), null, "REFUSED",
-                    current.jobId(), String.join("; ", problems)));
-            return new Outcome("rollout", current.describe(), target.describe(), "REFUSED", null, current.jobId(),
-                    problems, figures.figures());
+            history.append(RolloutHistory.Entry.now(
+                    "rollout",
+                    current.describe(),
+                    target.describe(),
+                    null,
+                    "REFUSED",
+                    current.jobId(),
+                    String.join("; ", problems)));
+            return new Outcome(
+                    "rollout",
+                    current.describe(),
+                    target.describe(),
+                    "REFUSED",
+                    null,
+                    current.jobId(),
+                    problems,
+                    figures.figures());
         }
 
         long beforeStop = System.currentTimeMillis();
-        DecisionSample baseline = DecisionSample.read(bootstrapServers, topics, beforeStop - 60_000, beforeStop, 0,
-                Duration.ofSeconds(20));
+        DecisionSample baseline = DecisionSample.read(
+                bootstrapServers, topics, beforeStop - 60_000, beforeStop, 0, Duration.ofSeconds(20));
         figures.baseline = baseline.summary();
 
         log.accept("2/5 stopping job " + current.jobId() + " with a savepoint");
@@ -207,8 +248,8 @@ public final class ModelRollout {
         log.accept("3/5 resubmitting with " + target.describe() + " from the savepoint");
         Deployment next = null;
         try {
-            next = start(new Deployment(null, to, canary, canary == null ? 0 : canaryShare, current.jobArgs(),
-                    savepoint, 0));
+            next = start(new Deployment(
+                    null, to, canary, canary == null ? 0 : canaryShare, current.jobArgs(), savepoint, 0));
             log.accept("4/5 checking health of job " + next.jobId());
             problems.addAll(checkHealth(next, baseline, switchedAt, figures));
         } catch (IOException | RuntimeException e) {
@@ -218,10 +259,17 @@ public final class ModelRollout {
             log.accept("5/5 healthy: " + target.describe() + " is live");
             // What an on-demand rollback returns to: the deployment before the last successful rollout.
             Files.writeString(stateDir.resolve(PREVIOUS_FILE), pretty(current));
-            history.append(RolloutHistory.Entry.now("rollout", current.describe(), target.describe(), savepoint,
-                    "PROMOTED", next.jobId(), null));
-            return new Outcome("rollout", current.describe(), target.describe(), "PROMOTED", savepoint, next.jobId(),
-                    problems, figures.figures());
+            history.append(RolloutHistory.Entry.now(
+                    "rollout", current.describe(), target.describe(), savepoint, "PROMOTED", next.jobId(), null));
+            return new Outcome(
+                    "rollout",
+                    current.describe(),
+                    target.describe(),
+                    "PROMOTED",
+                    savepoint,
+                    next.jobId(),
+                    problems,
+                    figures.figures());
         }
         log.accept("5/5 unhealthy (" + String.join("; ", problems) + "): rolling back to " + current.describe());
         String failedJob = next == null ? null : next.jobId();
@@ -229,10 +277,23 @@ public final class ModelRollout {
         List<String> rollbackProblems = checkRollback(restored, figures);
         String outcome = rollbackProblems.isEmpty() ? "ROLLED_BACK" : "FAILED";
         problems.addAll(rollbackProblems);
-        history.append(RolloutHistory.Entry.now("rollout", current.describe(), target.describe(), savepoint, outcome,
-                restored.jobId(), String.join("; ", problems)));
-        return new Outcome("rollout", current.describe(), target.describe(), outcome, savepoint, restored.jobId(),
-                problems, figures.figures());
+        history.append(RolloutHistory.Entry.now(
+                "rollout",
+                current.describe(),
+                target.describe(),
+                savepoint,
+                outcome,
+                restored.jobId(),
+                String.join("; ", problems)));
+        return new Outcome(
+                "rollout",
+                current.describe(),
+                target.describe(),
+                outcome,
+                savepoint,
+                restored.jobId(),
+                problems,
+                figures.figures());
     }
 
     /**
@@ -245,8 +306,8 @@ public final class ModelRollout {
         if (!Files.isRegularFile(previousFile)) {
             throw new IllegalStateException("no earlier deployment to roll back to (" + previousFile + " is missing)");
         }
-        Deployment previous = org.pricingengine.features.events.Json.mapper()
-                .readValue(previousFile.toFile(), Deployment.class);
+        Deployment previous =
+                org.pricingengine.features.events.Json.mapper().readValue(previousFile.toFile(), Deployment.class);
         Deployment current = Objects.requireNonNull(current(), "no deployment recorded in " + stateDir);
         String savepoint;
         String failedJob = null;
@@ -264,20 +325,40 @@ public final class ModelRollout {
         if (problems.isEmpty()) {
             Files.deleteIfExists(previousFile); // one step back only; a rollout records a new one
         }
-        history.append(RolloutHistory.Entry.now("rollback", current.describe(), previous.describe(), savepoint, outcome,
-                restored.jobId(), problems.isEmpty() ? null : String.join("; ", problems)));
-        return new Outcome("rollback", current.describe(), previous.describe(), outcome, savepoint, restored.jobId(),
-                problems, figures.figures());
+        history.append(RolloutHistory.Entry.now(
+                "rollback",
+                current.describe(),
+                previous.describe(),
+                savepoint,
+                outcome,
+                restored.jobId(),
+                problems.isEmpty() ? null : String.join("; ", problems)));
+        return new Outcome(
+                "rollback",
+                current.describe(),
+                previous.describe(),
+                outcome,
+                savepoint,
+                restored.jobId(),
+                problems,
+                figures.figures());
     }
 
     /** Stops the running job with a savepoint (for maintenance); {@link #resume()} starts it again from there. */
     public Outcome stop() throws IOException, InterruptedException {
         Deployment current = requireRunning();
         String savepoint = flink.stopWithSavepoint(current.jobId(), null, Duration.ofMinutes(5));
-        history.append(RolloutHistory.Entry.now("stop", current.describe(), current.describe(), savepoint, "STOPPED",
-                current.jobId(), null));
-        return new Outcome("stop", current.describe(), current.describe(), "STOPPED", savepoint, current.jobId(),
-                List.of(), Figures.NONE);
+        history.append(RolloutHistory.Entry.now(
+                "stop", current.describe(), current.describe(), savepoint, "STOPPED", current.jobId(), null));
+        return new Outcome(
+                "stop",
+                current.describe(),
+                current.describe(),
+                "STOPPED",
+                savepoint,
+                current.jobId(),
+                List.of(),
+                Figures.NONE);
     }
 
     /** Resubmits the recorded deployment from the savepoint its last stop took. */
@@ -290,20 +371,35 @@ public final class ModelRollout {
             }
         }
         if (savepoint == null) {
-            throw new IllegalStateException("job " + current.jobId() + " was not stopped with a savepoint by this tool");
+            throw new IllegalStateException(
+                    "job " + current.jobId() + " was not stopped with a savepoint by this tool");
         }
-        Deployment resumed = start(new Deployment(null, current.modelVersion(), current.canaryModelVersion(),
-                current.canaryShare(), current.jobArgs(), savepoint, 0));
+        Deployment resumed = start(new Deployment(
+                null,
+                current.modelVersion(),
+                current.canaryModelVersion(),
+                current.canaryShare(),
+                current.jobArgs(),
+                savepoint,
+                0));
         awaitRunning(resumed.jobId());
-        history.append(RolloutHistory.Entry.now("resume", current.describe(), resumed.describe(), savepoint, "SUBMITTED",
-                resumed.jobId(), null));
-        return new Outcome("resume", current.describe(), resumed.describe(), "SUBMITTED", savepoint, resumed.jobId(),
-                List.of(), Figures.NONE);
+        history.append(RolloutHistory.Entry.now(
+                "resume", current.describe(), resumed.describe(), savepoint, "SUBMITTED", resumed.jobId(), null));
+        return new Outcome(
+                "resume",
+                current.describe(),
+                resumed.describe(),
+                "SUBMITTED",
+                savepoint,
+                resumed.jobId(),
+                List.of(),
+                Figures.NONE);
     }
 
     private String lastRolloutSavepoint(Deployment current) {
         if (current.restoredFrom() == null) {
-            throw new IllegalStateException("job " + current.jobId() + " cannot take a savepoint and was not started from one");
+            throw new IllegalStateException(
+                    "job " + current.jobId() + " cannot take a savepoint and was not started from one");
         }
         return current.restoredFrom();
     }
@@ -322,8 +418,14 @@ public final class ModelRollout {
             }
         }
         log.accept("    resubmitting " + previous.describe() + " from " + savepoint);
-        return start(new Deployment(null, previous.modelVersion(), previous.canaryModelVersion(),
-                previous.canaryShare(), previous.jobArgs(), savepoint, 0));
+        return start(new Deployment(
+                null,
+                previous.modelVersion(),
+                previous.canaryModelVersion(),
+                previous.canaryShare(),
+                previous.jobArgs(),
+                savepoint,
+                0));
     }
 
     private List<String> checkRollback(Deployment restored, FigureLog figures) throws InterruptedException {
@@ -335,19 +437,25 @@ public final class ModelRollout {
             problems.add("rollback job did not start: " + e.getMessage());
             return problems;
         }
-        DecisionSample after = DecisionSample.read(bootstrapServers, topics, since, since + health.timeout().toMillis(),
-                Math.max(1, health.minDecisions() / 4), health.timeout());
+        DecisionSample after = DecisionSample.read(
+                bootstrapServers,
+                topics,
+                since,
+                since + health.timeout().toMillis(),
+                Math.max(1, health.minDecisions() / 4),
+                health.timeout());
         figures.afterRollback = after.summary();
         for (String version : after.byModelVersion().keySet()) {
-            if (!versions(restored.modelVersion(), restored.canaryModelVersion()).contains(version)) {
+            if (!versions(restored.modelVersion(), restored.canaryModelVersion())
+                    .contains(version)) {
                 problems.add("after the rollback a decision carries model " + version);
             }
         }
         return problems;
     }
 
-    private List<String> checkHealth(Deployment next, DecisionSample baseline, long switchedAt,
-                                     FigureLog figures) throws IOException, InterruptedException {
+    private List<String> checkHealth(Deployment next, DecisionSample baseline, long switchedAt, FigureLog figures)
+            throws IOException, InterruptedException {
         List<String> problems = new ArrayList<>();
         try {
             awaitRunning(next.jobId());
@@ -357,11 +465,16 @@ public final class ModelRollout {
         }
         long judgedFrom = System.currentTimeMillis() + health.settle().toMillis();
         Thread.sleep(health.settle().toMillis());
-        DecisionSample catchUp = DecisionSample.read(bootstrapServers, topics, switchedAt, judgedFrom, 0,
-                Duration.ofSeconds(20));
+        DecisionSample catchUp =
+                DecisionSample.read(bootstrapServers, topics, switchedAt, judgedFrom, 0, Duration.ofSeconds(20));
         figures.catchUp = catchUp.summary();
-        DecisionSample after = DecisionSample.read(bootstrapServers, topics, judgedFrom,
-                judgedFrom + health.timeout().toMillis(), health.minDecisions(), health.timeout());
+        DecisionSample after = DecisionSample.read(
+                bootstrapServers,
+                topics,
+                judgedFrom,
+                judgedFrom + health.timeout().toMillis(),
+                health.minDecisions(),
+                health.timeout());
         figures.after = after.summary();
         var job = flink.job(next.jobId());
         int restarts = flink.restarts(next.jobId());
@@ -371,14 +484,14 @@ public final class ModelRollout {
                     + flink.rootException(next.jobId()));
         }
         if (after.decisions() < health.minDecisions()) {
-            problems.add("only " + after.decisions() + " decisions within " + health.timeout().toSeconds()
-                    + " s (need " + health.minDecisions() + ")");
+            problems.add("only " + after.decisions() + " decisions within "
+                    + health.timeout().toSeconds() + " s (need " + health.minDecisions() + ")");
         }
         List<String> expected = versions(next.modelVersion(), next.canaryModelVersion());
         for (String version : after.byModelVersion().keySet()) {
             if (!expected.contains(version)) {
-                problems.add(after.byModelVersion().get(version) + " decisions carry model " + version
-                        + " instead of " + expected);
+                problems.add(after.byModelVersion().get(version) + " decisions carry model " + version + " instead of "
+                        + expected);
             }
         }
         for (String version : expected) {
@@ -387,19 +500,25 @@ public final class ModelRollout {
             }
         }
         if (after.modelFailureRate() > health.maxModelFailureRate()) {
-            problems.add(String.format("%.1f%% of decisions fell back because the model failed (allowed %.1f%%): %s",
-                    100 * after.modelFailureRate(), 100 * health.maxModelFailureRate(), after.summary().fallbackReasons()));
+            problems.add(String.format(
+                    "%.1f%% of decisions fell back because the model failed (allowed %.1f%%): %s",
+                    100 * after.modelFailureRate(),
+                    100 * health.maxModelFailureRate(),
+                    after.summary().fallbackReasons()));
         }
         // Judged per model too: a canary for 1% of shoppers that always fails is 1% of all decisions.
         for (String version : expected) {
             double rate = after.modelFailureRate(version);
             if (expected.size() > 1 && rate > health.maxModelFailureRate()) {
-                problems.add(String.format("model %s: %.1f%% of its decisions fell back because it failed (allowed %.1f%%)",
+                problems.add(String.format(
+                        "model %s: %.1f%% of its decisions fell back because it failed (allowed %.1f%%)",
                         version, 100 * rate, 100 * health.maxModelFailureRate()));
             }
         }
-        if (baseline.decisions() > 0 && after.fallbackRate() > baseline.fallbackRate() + health.maxFallbackRateIncrease()) {
-            problems.add(String.format("fallback rate %.1f%% against %.1f%% before the rollout (allowed +%.0f points)",
+        if (baseline.decisions() > 0
+                && after.fallbackRate() > baseline.fallbackRate() + health.maxFallbackRateIncrease()) {
+            problems.add(String.format(
+                    "fallback rate %.1f%% against %.1f%% before the rollout (allowed +%.0f points)",
                     100 * after.fallbackRate(), 100 * baseline.fallbackRate(), 100 * health.maxFallbackRateIncrease()));
         }
         return problems;
@@ -417,8 +536,14 @@ public final class ModelRollout {
                 log.accept("could not delete uploaded jar " + jarId + ": " + e.getMessage());
             }
         }
-        Deployment started = new Deployment(jobId, d.modelVersion(), d.canaryModelVersion(), d.canaryShare(),
-                d.jobArgs(), d.restoredFrom(), System.currentTimeMillis());
+        Deployment started = new Deployment(
+                jobId,
+                d.modelVersion(),
+                d.canaryModelVersion(),
+                d.canaryShare(),
+                d.jobArgs(),
+                d.restoredFrom(),
+                System.currentTimeMillis());
         started.save(stateDir);
         return started;
     }
@@ -463,6 +588,8 @@ public final class ModelRollout {
     }
 
     private static String pretty(Deployment d) throws IOException {
-        return org.pricingengine.features.events.Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(d);
+        return org.pricingengine.features.events.Json.mapper()
+                .writerWithDefaultPrettyPrinter()
+                .writeValueAsString(d);
     }
 }

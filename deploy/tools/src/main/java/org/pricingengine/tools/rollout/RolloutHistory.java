@@ -2,9 +2,6 @@ package org.pricingengine.tools.rollout;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
-import org.pricingengine.features.events.Json;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.pricingengine.features.events.Json;
 
 /** Every submission, rollout and rollback, one JSON line each, appended to {@code rollout-history.jsonl}. */
 public final class RolloutHistory {
@@ -31,8 +29,8 @@ public final class RolloutHistory {
             @JsonProperty("job_id") String jobId,
             @JsonProperty("detail") String detail) {
 
-        static Entry now(String action, String from, String to, String savepoint, String outcome, String jobId,
-                         String detail) {
+        static Entry now(
+                String action, String from, String to, String savepoint, String outcome, String jobId, String detail) {
             return new Entry(Instant.now().toString(), action, from, to, savepoint, outcome, jobId, detail);
         }
     }
@@ -46,8 +44,12 @@ public final class RolloutHistory {
     public synchronized void append(Entry e) {
         try {
             Files.createDirectories(file.getParent());
-            Files.writeString(file, Json.mapper().writeValueAsString(e) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    file,
+                    Json.mapper().writeValueAsString(e) + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot append to " + file, ex);
         }
@@ -72,15 +74,16 @@ public final class RolloutHistory {
 
     /** The history as a table, oldest first. */
     public String format() {
-        StringBuilder sb = new StringBuilder(String.format("%-24s %-9s %-24s %-24s %-13s %s%n",
-                "time", "action", "from", "to", "outcome", "savepoint / detail"));
+        StringBuilder sb = new StringBuilder(String.format(
+                "%-24s %-9s %-24s %-24s %-13s %s%n", "time", "action", "from", "to", "outcome", "savepoint / detail"));
         for (Entry e : entries()) {
             String where = e.savepoint() == null ? "" : e.savepoint();
             if (e.detail() != null) {
                 where = where.isEmpty() ? e.detail() : where + "  (" + e.detail() + ")";
             }
-            sb.append(String.format("%-24s %-9s %-24s %-24s %-13s %s%n", e.time(), e.action(),
-                    e.from() == null ? "-" : e.from(), e.to(), e.outcome(), where));
+            sb.append(String.format(
+                    "%-24s %-9s %-24s %-24s %-13s %s%n",
+                    e.time(), e.action(), e.from() == null ? "-" : e.from(), e.to(), e.outcome(), where));
         }
         return sb.toString();
     }

@@ -7,24 +7,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-
-import org.pricingengine.features.events.BehaviourEvent;
-import org.pricingengine.features.events.CatalogUpdate;
-import org.pricingengine.features.events.EventType;
-import org.pricingengine.features.events.Json;
-import org.pricingengine.features.events.PriceRequest;
-import org.pricingengine.features.rees46.ReplayRecord;
-import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.tools.cli.ToolArguments;
-import org.pricingengine.tools.local.LocalStack;
-import org.pricingengine.tools.local.Rees46Replayer;
-import org.pricingengine.job.policy.PolicySettings;
-import org.pricingengine.job.scoring.CanaryArms;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +19,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.pricingengine.features.events.BehaviourEvent;
+import org.pricingengine.features.events.CatalogUpdate;
+import org.pricingengine.features.events.EventType;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.features.events.PriceRequest;
+import org.pricingengine.features.rees46.ReplayRecord;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.policy.PolicySettings;
+import org.pricingengine.job.scoring.CanaryArms;
+import org.pricingengine.tools.cli.ToolArguments;
+import org.pricingengine.tools.local.LocalStack;
+import org.pricingengine.tools.local.Rees46Replayer;
 
 /**
  * The rollout scenario on a real standalone cluster, in one run: starts a Kafka broker and a Flink
@@ -56,9 +52,13 @@ import java.util.stream.Stream;
  * rows/s (60), --data (multi-category log), --from (v1), --to (v2).
  */
 public final class RolloutScenario {
-    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("deploy/rollout-scenario.sh",
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool(
+                    "deploy/rollout-scenario.sh",
                     "Canary, promotion, a refused and a rolled-back candidate and a rollback on a local cluster under traffic.")
-            .option("work-dir", ".work/rollout-scenario", "where the broker, the cluster and their state live (cleared first)")
+            .option(
+                    "work-dir",
+                    ".work/rollout-scenario",
+                    "where the broker, the cluster and their state live (cleared first)")
             .option("kafka-port", "39292", "the broker's port")
             .option("rest-port", "38281", "the Flink cluster's REST port")
             .option("rate", "60", "replayed REES46 rows per second")
@@ -70,58 +70,103 @@ public final class RolloutScenario {
      * The decisions as read from the topic, phase by phase. Two counts are printed under names that
      * carry the target version ({@code decisions_after_rollout_not_v2}, {@code after_auto_rollback_not_v2}).
      */
-    @JsonPropertyOrder({"decisions", "decision_records", "missing_decisions", "requests_with_duplicate_decisions",
-            "canary_phase_canary_arm", "canary_phase_wrong_arm", "decisions_after_rollout", "after_auto_rollback",
-            "after_on_demand_rollback", "after_on_demand_rollback_wrong_arm", "users_with_history_across_rollout",
-            "users_whose_history_carried", "users_not_carried"})
-    public record Verdict(@JsonProperty("decisions") long decisions,
-                          @JsonProperty("decision_records") long decisionRecords,
-                          @JsonProperty("missing_decisions") long missingDecisions,
-                          @JsonProperty("requests_with_duplicate_decisions") long requestsWithDuplicateDecisions,
-                          @JsonProperty("canary_phase_canary_arm") long canaryPhaseCanaryArm,
-                          @JsonProperty("canary_phase_wrong_arm") long canaryPhaseWrongArm,
-                          @JsonProperty("decisions_after_rollout") long decisionsAfterRollout,
-                          @JsonIgnore long decisionsAfterRolloutNotTarget,
-                          @JsonProperty("after_auto_rollback") long afterAutoRollback,
-                          @JsonIgnore long afterAutoRollbackNotTarget,
-                          @JsonProperty("after_on_demand_rollback") long afterOnDemandRollback,
-                          @JsonProperty("after_on_demand_rollback_wrong_arm") long afterOnDemandRollbackWrongArm,
-                          @JsonProperty("users_with_history_across_rollout") int usersWithHistoryAcrossRollout,
-                          @JsonProperty("users_whose_history_carried") int usersWhoseHistoryCarried,
-                          @JsonProperty("users_not_carried") @JsonInclude(JsonInclude.Include.NON_EMPTY)
-                          List<String> usersNotCarried) {}
+    @JsonPropertyOrder({
+        "decisions",
+        "decision_records",
+        "missing_decisions",
+        "requests_with_duplicate_decisions",
+        "canary_phase_canary_arm",
+        "canary_phase_wrong_arm",
+        "decisions_after_rollout",
+        "after_auto_rollback",
+        "after_on_demand_rollback",
+        "after_on_demand_rollback_wrong_arm",
+        "users_with_history_across_rollout",
+        "users_whose_history_carried",
+        "users_not_carried"
+    })
+    public record Verdict(
+            @JsonProperty("decisions") long decisions,
+            @JsonProperty("decision_records") long decisionRecords,
+            @JsonProperty("missing_decisions") long missingDecisions,
+
+            @JsonProperty("requests_with_duplicate_decisions")
+            long requestsWithDuplicateDecisions,
+
+            @JsonProperty("canary_phase_canary_arm") long canaryPhaseCanaryArm,
+            @JsonProperty("canary_phase_wrong_arm") long canaryPhaseWrongArm,
+            @JsonProperty("decisions_after_rollout") long decisionsAfterRollout,
+            @JsonIgnore long decisionsAfterRolloutNotTarget,
+            @JsonProperty("after_auto_rollback") long afterAutoRollback,
+            @JsonIgnore long afterAutoRollbackNotTarget,
+            @JsonProperty("after_on_demand_rollback") long afterOnDemandRollback,
+
+            @JsonProperty("after_on_demand_rollback_wrong_arm")
+            long afterOnDemandRollbackWrongArm,
+
+            @JsonProperty("users_with_history_across_rollout")
+            int usersWithHistoryAcrossRollout,
+
+            @JsonProperty("users_whose_history_carried") int usersWhoseHistoryCarried,
+
+            @JsonProperty("users_not_carried") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+            List<String> usersNotCarried) {}
 
     /** What the scenario found: the {@code rollout: {json}} line. */
-    @JsonPropertyOrder({"from_version", "to_version", "canary_outcome", "rollout_outcome", "savepoint", "rollout_problems",
-            "probe_history_before", "probe_history_after", "refused_ok", "refused_reason", "faulty_outcome",
-            "faulty_problems", "on_demand_rollback_outcome", "on_demand_rollback_to", "canary_report_arms", "requests",
-            "verdict", "canary_ok", "auto_rollback_ok", "on_demand_rollback_ok", "history", "state_carried", "ok",
-            "seconds"})
-    public record Result(@JsonProperty("from_version") String fromVersion,
-                         @JsonProperty("to_version") String toVersion,
-                         @JsonProperty("canary_outcome") String canaryOutcome,
-                         @JsonProperty("rollout_outcome") String rolloutOutcome,
-                         @JsonProperty("savepoint") String savepoint,
-                         @JsonProperty("rollout_problems") @JsonInclude(JsonInclude.Include.NON_NULL)
-                         List<List<String>> rolloutProblems,
-                         @JsonProperty("probe_history_before") Map<String, Integer> probeHistoryBefore,
-                         @JsonProperty("probe_history_after") Map<String, Integer> probeHistoryAfter,
-                         @JsonProperty("refused_ok") boolean refusedOk,
-                         @JsonProperty("refused_reason") String refusedReason,
-                         @JsonProperty("faulty_outcome") String faultyOutcome,
-                         @JsonProperty("faulty_problems") List<String> faultyProblems,
-                         @JsonProperty("on_demand_rollback_outcome") String onDemandRollbackOutcome,
-                         @JsonProperty("on_demand_rollback_to") String onDemandRollbackTo,
-                         @JsonProperty("canary_report_arms") Map<String, CanaryReport.Arm> canaryReportArms,
-                         @JsonProperty("requests") int requests,
-                         @JsonUnwrapped Verdict verdict,
-                         @JsonProperty("canary_ok") boolean canaryOk,
-                         @JsonProperty("auto_rollback_ok") boolean autoRollbackOk,
-                         @JsonProperty("on_demand_rollback_ok") boolean onDemandRollbackOk,
-                         @JsonProperty("history") int history,
-                         @JsonProperty("state_carried") boolean stateCarried,
-                         @JsonProperty("ok") boolean ok,
-                         @JsonProperty("seconds") long seconds) {
+    @JsonPropertyOrder({
+        "from_version",
+        "to_version",
+        "canary_outcome",
+        "rollout_outcome",
+        "savepoint",
+        "rollout_problems",
+        "probe_history_before",
+        "probe_history_after",
+        "refused_ok",
+        "refused_reason",
+        "faulty_outcome",
+        "faulty_problems",
+        "on_demand_rollback_outcome",
+        "on_demand_rollback_to",
+        "canary_report_arms",
+        "requests",
+        "verdict",
+        "canary_ok",
+        "auto_rollback_ok",
+        "on_demand_rollback_ok",
+        "history",
+        "state_carried",
+        "ok",
+        "seconds"
+    })
+    public record Result(
+            @JsonProperty("from_version") String fromVersion,
+            @JsonProperty("to_version") String toVersion,
+            @JsonProperty("canary_outcome") String canaryOutcome,
+            @JsonProperty("rollout_outcome") String rolloutOutcome,
+            @JsonProperty("savepoint") String savepoint,
+
+            @JsonProperty("rollout_problems") @JsonInclude(JsonInclude.Include.NON_NULL)
+            List<List<String>> rolloutProblems,
+
+            @JsonProperty("probe_history_before") Map<String, Integer> probeHistoryBefore,
+            @JsonProperty("probe_history_after") Map<String, Integer> probeHistoryAfter,
+            @JsonProperty("refused_ok") boolean refusedOk,
+            @JsonProperty("refused_reason") String refusedReason,
+            @JsonProperty("faulty_outcome") String faultyOutcome,
+            @JsonProperty("faulty_problems") List<String> faultyProblems,
+            @JsonProperty("on_demand_rollback_outcome") String onDemandRollbackOutcome,
+            @JsonProperty("on_demand_rollback_to") String onDemandRollbackTo,
+            @JsonProperty("canary_report_arms") Map<String, CanaryReport.Arm> canaryReportArms,
+            @JsonProperty("requests") int requests,
+            @JsonUnwrapped Verdict verdict,
+            @JsonProperty("canary_ok") boolean canaryOk,
+            @JsonProperty("auto_rollback_ok") boolean autoRollbackOk,
+            @JsonProperty("on_demand_rollback_ok") boolean onDemandRollbackOk,
+            @JsonProperty("history") int history,
+            @JsonProperty("state_carried") boolean stateCarried,
+            @JsonProperty("ok") boolean ok,
+            @JsonProperty("seconds") long seconds) {
         /** The counts whose names carry the target version; Jackson writes them after the fixed keys. */
         @JsonAnyGetter
         Map<String, Long> countsNamedByTarget() {
@@ -132,10 +177,31 @@ public final class RolloutScenario {
         }
 
         Result withSeconds(long s) {
-            return new Result(fromVersion, toVersion, canaryOutcome, rolloutOutcome, savepoint, rolloutProblems,
-                    probeHistoryBefore, probeHistoryAfter, refusedOk, refusedReason, faultyOutcome, faultyProblems,
-                    onDemandRollbackOutcome, onDemandRollbackTo, canaryReportArms, requests, verdict, canaryOk,
-                    autoRollbackOk, onDemandRollbackOk, history, stateCarried, ok, s);
+            return new Result(
+                    fromVersion,
+                    toVersion,
+                    canaryOutcome,
+                    rolloutOutcome,
+                    savepoint,
+                    rolloutProblems,
+                    probeHistoryBefore,
+                    probeHistoryAfter,
+                    refusedOk,
+                    refusedReason,
+                    faultyOutcome,
+                    faultyProblems,
+                    onDemandRollbackOutcome,
+                    onDemandRollbackTo,
+                    canaryReportArms,
+                    requests,
+                    verdict,
+                    canaryOk,
+                    autoRollbackOk,
+                    onDemandRollbackOk,
+                    history,
+                    stateCarried,
+                    ok,
+                    s);
         }
     }
 
@@ -181,17 +247,34 @@ public final class RolloutScenario {
         String bootstrap = "127.0.0.1:" + kafkaPort;
         // A 10-minute attribution window (event time, about 17 s of replay at 60 rows/s): the canary phase's
         // outcomes are in the feedback topic before the scenario ends, so the canary report has both arms.
-        List<String> jobArgs = List.of("--kafka.bootstrap-servers", bootstrap, "--model.dir", models.toString(),
-                "--kafka.group-id", "pricing-rollout-scenario", "--checkpoint.interval", "10s",
-                "--feedback.attribution-window", "10min");
+        List<String> jobArgs = List.of(
+                "--kafka.bootstrap-servers",
+                bootstrap,
+                "--model.dir",
+                models.toString(),
+                "--kafka.group-id",
+                "pricing-rollout-scenario",
+                "--checkpoint.interval",
+                "10s",
+                "--feedback.attribution-window",
+                "10min");
         PricingConfig config = PricingConfig.fromArgs(jobArgs.toArray(String[]::new));
         Path stateDir = work.resolve("rollout");
         FlinkRestClient flink = new FlinkRestClient("http://127.0.0.1:" + restPort);
-        CandidateValidator validator = new CandidateValidator(models,
-                repo.resolve("model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"), PolicySettings.from(config),
+        CandidateValidator validator = new CandidateValidator(
+                models,
+                repo.resolve("model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"),
+                PolicySettings.from(config),
                 CandidateValidator.Limits.defaults());
-        ModelRollout rollout = new ModelRollout(flink, stateDir, stack.jobJar(), bootstrap, config, validator,
-                ModelRollout.HealthCriteria.defaults(), line -> System.out.println("rollout: " + line));
+        ModelRollout rollout = new ModelRollout(
+                flink,
+                stateDir,
+                stack.jobJar(),
+                bootstrap,
+                config,
+                validator,
+                ModelRollout.HealthCriteria.defaults(),
+                line -> System.out.println("rollout: " + line));
 
         DecisionLog decisions = new DecisionLog(bootstrap, config);
         Thread reader = new Thread(decisions, "decision-log");
@@ -201,15 +284,17 @@ public final class RolloutScenario {
         Deployment first = rollout.submit(from, null, 0, jobArgs, null);
         System.out.println("scenario: submitted " + from + " as job " + first.jobId());
         Rees46Replayer replayer = new Rees46Replayer(bootstrap, config);
-        Thread traffic = new Thread(() -> {
-            try {
-                replayer.replay(data, rate, 0, 0, i -> null);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                System.err.println("scenario: replay failed: " + e);
-            }
-        }, "traffic");
+        Thread traffic = new Thread(
+                () -> {
+                    try {
+                        replayer.replay(data, rate, 0, 0, i -> null);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (Exception e) {
+                        System.err.println("scenario: replay failed: " + e);
+                    }
+                },
+                "traffic");
         traffic.start();
         awaitDecisions(decisions, from, 1000, Duration.ofSeconds(120));
         // Probe shoppers with a known number of earlier events, asked for a price before the rollouts...
@@ -220,22 +305,26 @@ public final class RolloutScenario {
         long canaryAtMs = rollout.current().submittedAtMs();
         ModelRollout.Outcome up = rollout.rollout(to, null, 0);
         long switchedAtMs = rollout.current().submittedAtMs();
-        List<List<String>> rolloutProblems = !up.succeeded() || !canary.succeeded()
-                ? List.of(canary.problems(), up.problems()) : null;
+        List<List<String>> rolloutProblems =
+                !up.succeeded() || !canary.succeeded() ? List.of(canary.problems(), up.problems()) : null;
         // ... and again after them: the new job must know them as well as the first one did.
         Map<String, Integer> probeAfter = askProbeShoppers(replayer, decisions, "after");
-        boolean probesCarried = probeAfter.equals(probeBefore) && probeBefore.values().stream().allMatch(n -> n > 0);
+        boolean probesCarried =
+                probeAfter.equals(probeBefore) && probeBefore.values().stream().allMatch(n -> n > 0);
 
         // 2. a corrupt candidate: refused, the running job untouched
         String jobBefore = rollout.current().jobId();
         ModelRollout.Outcome corrupt = rollout.rollout("v9-corrupt", null, 0);
-        boolean refusedOk = corrupt.outcome().equals("REFUSED") && rollout.current().jobId().equals(jobBefore)
-                && flink.job(jobBefore).state().equals("RUNNING") && corrupt.savepoint() == null;
+        boolean refusedOk = corrupt.outcome().equals("REFUSED")
+                && rollout.current().jobId().equals(jobBefore)
+                && flink.job(jobBefore).state().equals("RUNNING")
+                && corrupt.savepoint() == null;
 
         // 3. a candidate that passes validation and fails on real traffic: rolled back automatically
         ModelRollout.Outcome faulty = rollout.rollout("v3-faulty", null, 0);
         long rolledBackAtMs = rollout.current().submittedAtMs();
-        boolean autoRollbackOk = faulty.outcome().equals("ROLLED_BACK") && rollout.current().modelVersion().equals(to)
+        boolean autoRollbackOk = faulty.outcome().equals("ROLLED_BACK")
+                && rollout.current().modelVersion().equals(to)
                 && flink.job(rollout.current().jobId()).state().equals("RUNNING");
 
         // 4. an on-demand rollback: back to the deployment before the last successful rollout (the canary)
@@ -253,32 +342,63 @@ public final class RolloutScenario {
         boolean complete = decisions.awaitAll(requests, Duration.ofSeconds(90));
         decisions.stop();
 
-        Verdict v = decisions.verdict(requests, from, to, canaryAtMs, switchedAtMs, rolledBackAtMs,
-                demandRollbackAtMs);
+        Verdict v = decisions.verdict(requests, from, to, canaryAtMs, switchedAtMs, rolledBackAtMs, demandRollbackAtMs);
         autoRollbackOk &= v.afterAutoRollbackNotTarget() == 0 && v.afterAutoRollback() > 0;
         boolean canaryOk = canary.succeeded() && v.canaryPhaseWrongArm() == 0 && v.canaryPhaseCanaryArm() > 0;
         boolean demandRollbackOk = back.outcome().equals("ROLLBACK_DONE")
-                && v.afterOnDemandRollbackWrongArm() == 0 && v.afterOnDemandRollback() > 0;
-        CanaryReport.Summary report = CanaryReport.read(bootstrap, config, canaryAtMs).summary();
+                && v.afterOnDemandRollbackWrongArm() == 0
+                && v.afterOnDemandRollback() > 0;
+        CanaryReport.Summary report =
+                CanaryReport.read(bootstrap, config, canaryAtMs).summary();
         int history = rollout.history().entries().size();
         System.out.print(rollout.history().format());
         boolean stateCarried = probesCarried && v.usersWithHistoryAcrossRollout() == v.usersWhoseHistoryCarried();
-        boolean ok = up.succeeded() && canaryOk && refusedOk && autoRollbackOk && demandRollbackOk && complete
-                && v.missingDecisions() == 0 && stateCarried && v.decisionsAfterRolloutNotTarget() == 0;
+        boolean ok = up.succeeded()
+                && canaryOk
+                && refusedOk
+                && autoRollbackOk
+                && demandRollbackOk
+                && complete
+                && v.missingDecisions() == 0
+                && stateCarried
+                && v.decisionsAfterRolloutNotTarget() == 0;
         // The last cluster job is left for the finally block, which stops the cluster.
         stack.flinkCluster("status");
-        return new Result(from, to, canary.outcome(), up.outcome(), up.savepoint(), rolloutProblems, probeBefore,
-                probeAfter, refusedOk, corrupt.problems().isEmpty() ? null : corrupt.problems().get(0), faulty.outcome(),
-                faulty.problems(), back.outcome(), rolledBackTo, report.arms(), requests.size(), v, canaryOk,
-                autoRollbackOk, demandRollbackOk, history, stateCarried, ok, 0);
+        return new Result(
+                from,
+                to,
+                canary.outcome(),
+                up.outcome(),
+                up.savepoint(),
+                rolloutProblems,
+                probeBefore,
+                probeAfter,
+                refusedOk,
+                corrupt.problems().isEmpty() ? null : corrupt.problems().get(0),
+                faulty.outcome(),
+                faulty.problems(),
+                back.outcome(),
+                rolledBackTo,
+                report.arms(),
+                requests.size(),
+                v,
+                canaryOk,
+                autoRollbackOk,
+                demandRollbackOk,
+                history,
+                stateCarried,
+                ok,
+                0);
     }
 
     private static final double CANARY_SHARE = 0.5;
 
     /** Shopper i (1..5) has PROBE_EVENTS[i-1] behaviour events, sent once, before the first ask. */
     private static final int[] PROBE_EVENTS = {3, 7, 12, 20, 31};
+
     private static final String PROBE_ITEM = "rollout-probe-item";
-    private static final long PROBE_T0 = java.time.Instant.parse("2019-10-01T00:30:00Z").toEpochMilli();
+    private static final long PROBE_T0 =
+            java.time.Instant.parse("2019-10-01T00:30:00Z").toEpochMilli();
 
     /**
      * Asks the price of one item for each probe shopper and returns, per shopper, how many earlier events
@@ -290,15 +410,29 @@ public final class RolloutScenario {
         boolean first = round.equals("before");
         long requestTime = PROBE_T0 + (first ? 600_000 : 1_200_000);
         if (first) {
-            replayer.send(new ReplayRecord(ReplayRecord.Role.CATALOG, PROBE_ITEM, new CatalogUpdate(PROBE_ITEM,
-                    "probe-category", "probe-brand", 20.0, 12.0, 100L, PROBE_T0), PROBE_T0));
+            replayer.send(new ReplayRecord(
+                    ReplayRecord.Role.CATALOG,
+                    PROBE_ITEM,
+                    new CatalogUpdate(PROBE_ITEM, "probe-category", "probe-brand", 20.0, 12.0, 100L, PROBE_T0),
+                    PROBE_T0));
             for (int u = 1; u <= PROBE_EVENTS.length; u++) {
                 String user = "rollout-probe-user-" + u;
                 for (int e = 0; e < PROBE_EVENTS[u - 1]; e++) {
                     long t = PROBE_T0 + e * 1_000L;
-                    replayer.send(new ReplayRecord(ReplayRecord.Role.BEHAVIOUR, user, new BehaviourEvent(
-                            user + "-event-" + e, user, "probe-seen-item-" + e, EventType.VIEW, t, 10.0 + e, "s-" + u,
-                            "probe-category", "probe-brand"), t));
+                    replayer.send(new ReplayRecord(
+                            ReplayRecord.Role.BEHAVIOUR,
+                            user,
+                            new BehaviourEvent(
+                                    user + "-event-" + e,
+                                    user,
+                                    "probe-seen-item-" + e,
+                                    EventType.VIEW,
+                                    t,
+                                    10.0 + e,
+                                    "s-" + u,
+                                    "probe-category",
+                                    "probe-brand"),
+                            t));
                 }
             }
             // The history and the requests travel on different topics: let the history land first.
@@ -310,8 +444,11 @@ public final class RolloutScenario {
             String user = "rollout-probe-user-" + u;
             String requestId = "rollout-probe-" + round + "-" + u;
             requestIds.put(user, requestId);
-            replayer.send(new ReplayRecord(ReplayRecord.Role.REQUEST, user,
-                    new PriceRequest(requestId, user, PROBE_ITEM, requestTime, "web", null), requestTime));
+            replayer.send(new ReplayRecord(
+                    ReplayRecord.Role.REQUEST,
+                    user,
+                    new PriceRequest(requestId, user, PROBE_ITEM, requestTime, "web", null),
+                    requestTime));
         }
         replayer.flush();
         Map<String, Integer> history = new LinkedHashMap<>();
@@ -329,7 +466,8 @@ public final class RolloutScenario {
         return history;
     }
 
-    private static void awaitDecisions(DecisionLog log, String version, int n, Duration timeout) throws InterruptedException {
+    private static void awaitDecisions(DecisionLog log, String version, int n, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (log.count(version) < n) {
             if (System.nanoTime() > deadline) {
@@ -357,8 +495,17 @@ public final class RolloutScenario {
         onnx[onnx.length / 2] ^= 0x5a;
         Files.write(corrupt.resolve("model.onnx"), onnx);
         // Faulty: passes validation (cosmetics probe prices stay under 300), fails on multi-category prices.
-        stack.command(List.of("/usr/bin/python3", "model-assets/training/faulty_candidate.py", "--models", models.toString(),
-                "--source", to, "--name", "v3-faulty", "--price-above", "300"));
+        stack.command(List.of(
+                "/usr/bin/python3",
+                "model-assets/training/faulty_candidate.py",
+                "--models",
+                models.toString(),
+                "--source",
+                to,
+                "--name",
+                "v3-faulty",
+                "--price-above",
+                "300"));
         return models;
     }
 
@@ -375,8 +522,11 @@ public final class RolloutScenario {
     }
 
     /** Reads a topic from the beginning to its current end. */
-    static void readTopic(String bootstrap, PricingConfig config, String topic,
-                          java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    static void readTopic(
+            String bootstrap,
+            PricingConfig config,
+            String topic,
+            java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReading.consumer(bootstrap, config, false)) {
             Map<TopicPartition, Long> end = TopicReading.assignFrom(consumer, topic, Long.MIN_VALUE);
             while (!TopicReading.caughtUp(consumer, end)) {
@@ -387,8 +537,14 @@ public final class RolloutScenario {
 
     /** Every decision on the topic, as it arrives: what the checks at the end are computed from. */
     private static final class DecisionLog implements Runnable {
-        private record Seen(String requestId, String userId, String modelVersion, int history, long timestampMs,
-                            long requestTime, boolean itemKnown) {}
+        private record Seen(
+                String requestId,
+                String userId,
+                String modelVersion,
+                int history,
+                long timestampMs,
+                long requestTime,
+                boolean itemKnown) {}
 
         private final KafkaConsumer<byte[], byte[]> consumer;
         private final String topic;
@@ -409,9 +565,15 @@ public final class RolloutScenario {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                         JsonNode d = Json.mapper().readTree(r.value());
                         synchronized (this) {
-                            Seen s = new Seen(d.path("request_id").asText(), d.path("user_id").asText(),
-                                    d.path("model_version").asText(), d.path("user_history_events").asInt(), r.timestamp(),
-                                    java.time.Instant.parse(d.path("request_time").asText()).toEpochMilli(),
+                            Seen s = new Seen(
+                                    d.path("request_id").asText(),
+                                    d.path("user_id").asText(),
+                                    d.path("model_version").asText(),
+                                    d.path("user_history_events").asInt(),
+                                    r.timestamp(),
+                                    java.time.Instant.parse(
+                                                    d.path("request_time").asText())
+                                            .toEpochMilli(),
                                     d.hasNonNull("list_price"));
                             seen.add(s);
                             perVersion.merge(s.modelVersion(), 1, Integer::sum);
@@ -462,8 +624,14 @@ public final class RolloutScenario {
          * user state carried over (a user's first decision after the switch to the new version saw at least
          * as many earlier events as the last one before the rollouts, and more than none).
          */
-        synchronized Verdict verdict(Set<String> requests, String from, String to, long canaryAtMs,
-                                                 long switchedAtMs, long autoRollbackAtMs, long demandRollbackAtMs) {
+        synchronized Verdict verdict(
+                Set<String> requests,
+                String from,
+                String to,
+                long canaryAtMs,
+                long switchedAtMs,
+                long autoRollbackAtMs,
+                long demandRollbackAtMs) {
             Map<String, Integer> perRequest = new HashMap<>();
             Map<String, Seen> lastBefore = new HashMap<>();
             List<Seen> after = new ArrayList<>();
@@ -482,7 +650,10 @@ public final class RolloutScenario {
                 String armVersion = expectedCanaryArm ? to : from;
                 if (s.itemKnown() && t < canaryAtMs && s.modelVersion().equals(from)) {
                     lastBefore.merge(s.userId(), s, (a, b) -> b.requestTime() >= a.requestTime() ? b : a);
-                } else if (s.itemKnown() && t >= switchedAtMs && t < demandRollbackAtMs && s.modelVersion().equals(to)) {
+                } else if (s.itemKnown()
+                        && t >= switchedAtMs
+                        && t < demandRollbackAtMs
+                        && s.modelVersion().equals(to)) {
                     after.add(s);
                 }
                 if (t >= canaryAtMs && t < switchedAtMs) {
@@ -510,7 +681,8 @@ public final class RolloutScenario {
                     }
                 }
             }
-            long missing = requests.stream().filter(r -> !perRequest.containsKey(r)).count();
+            long missing =
+                    requests.stream().filter(r -> !perRequest.containsKey(r)).count();
             long duplicates = perRequest.values().stream().filter(c -> c > 1).count();
             // Compared in request time, not decision order: a request that waited for its item's catalog entry
             // across the savepoint is decided after the rollout with the (shorter) history before its own time.
@@ -535,9 +707,22 @@ public final class RolloutScenario {
                     }
                 }
             }
-            return new Verdict(perRequest.size(), seen.size(), missing, duplicates, canaryPhaseCanaryArm,
-                    canaryPhaseWrongArm, afterRollout, afterRolloutOther, afterAutoRollback, afterAutoRollbackOther,
-                    afterDemandRollback, afterDemandRollbackWrongArm, usersChecked, usersCarried, List.copyOf(notCarried));
+            return new Verdict(
+                    perRequest.size(),
+                    seen.size(),
+                    missing,
+                    duplicates,
+                    canaryPhaseCanaryArm,
+                    canaryPhaseWrongArm,
+                    afterRollout,
+                    afterRolloutOther,
+                    afterAutoRollback,
+                    afterAutoRollbackOther,
+                    afterDemandRollback,
+                    afterDemandRollbackWrongArm,
+                    usersChecked,
+                    usersCarried,
+                    List.copyOf(notCarried));
         }
     }
 

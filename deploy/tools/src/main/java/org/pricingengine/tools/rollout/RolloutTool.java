@@ -4,16 +4,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-
-import org.pricingengine.features.events.Json;
-import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.job.policy.PolicySettings;
-import org.pricingengine.tools.cli.ToolArguments;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.policy.PolicySettings;
+import org.pricingengine.tools.cli.ToolArguments;
 
 /**
  * The rollout command line (deploy/rollout.sh). Commands:
@@ -37,22 +35,29 @@ import java.util.List;
  * {@code rollout-result: {json}}.
  */
 public final class RolloutTool {
-    static final String COMMANDS = "submit|validate|rollout|canary|promote|rollback|stop|resume|canary-report|status|history";
+    static final String COMMANDS =
+            "submit|validate|rollout|canary|promote|rollback|stop|resume|canary-report|status|history";
 
-    static final ToolArguments.Spec OPTIONS = ToolArguments.tool("deploy/rollout.sh " + COMMANDS,
+    static final ToolArguments.Spec OPTIONS = ToolArguments.tool(
+                    "deploy/rollout.sh " + COMMANDS,
                     "Model rollouts through savepoints on a running Flink cluster (see README \"Rolling out models\").")
             .option("rest", "http://127.0.0.1:38181", "the cluster's REST address")
             .option("state-dir", ".work/rollout", "where the deployment and the rollout history are kept")
             .option("job-jar", "pricing-job/target/pricing-job-0.1.0-SNAPSHOT-job.jar", "the job jar submitted")
             .option("model-dir", "model-assets/models", "the model directory, unless --model.dir is given")
-            .option("probe-data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv",
+            .option(
+                    "probe-data",
+                    "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv",
                     "the REES46 log a candidate is validated on")
             .option("probe-size", "1000", "requests scored when validating a candidate")
             .option("health-min-decisions", "200", "decisions the new job must make to count as healthy")
             .option("health-timeout", "120s", "how long the new job has to make them")
             .option("health-settle", "15s", "decisions right after the switch that are reported but not judged")
             .option("max-model-failure-rate", "0.02", "share of decisions that may fall back because the model failed")
-            .option("max-fallback-increase", "0.10", "how far the fallback rate may rise over the one before the switch")
+            .option(
+                    "max-fallback-increase",
+                    "0.10",
+                    "how far the fallback rate may rise over the one before the switch")
             .option("model", "", "the model version (submit, validate, rollout)")
             .option("against", "", "the version a candidate is compared with (validate; default the running one)")
             .option("canary", "", "the canary's model version (submit, rollout, canary)")
@@ -62,19 +67,30 @@ public final class RolloutTool {
             .jobOptions("a job option, given on submit and kept for every later resubmission", true);
 
     /** What a command did: the {@code rollout-result: {json}} line; each command fills its own fields. */
-    @JsonPropertyOrder({"command", "ok", "deployment", "validation", "outcome", "since", "report", "job_state", "cluster",
-            "entries"})
+    @JsonPropertyOrder({
+        "command",
+        "ok",
+        "deployment",
+        "validation",
+        "outcome",
+        "since",
+        "report",
+        "job_state",
+        "cluster",
+        "entries"
+    })
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Result(@JsonProperty("command") String command,
-                         @JsonProperty("ok") boolean ok,
-                         @JsonProperty("deployment") Deployment deployment,
-                         @JsonProperty("validation") CandidateValidator.Report validation,
-                         @JsonProperty("outcome") ModelRollout.Outcome outcome,
-                         @JsonProperty("since") String since,
-                         @JsonProperty("report") CanaryReport.Summary report,
-                         @JsonProperty("job_state") String jobState,
-                         @JsonProperty("cluster") JsonNode cluster,
-                         @JsonProperty("entries") Integer entries) {
+    public record Result(
+            @JsonProperty("command") String command,
+            @JsonProperty("ok") boolean ok,
+            @JsonProperty("deployment") Deployment deployment,
+            @JsonProperty("validation") CandidateValidator.Report validation,
+            @JsonProperty("outcome") ModelRollout.Outcome outcome,
+            @JsonProperty("since") String since,
+            @JsonProperty("report") CanaryReport.Summary report,
+            @JsonProperty("job_state") String jobState,
+            @JsonProperty("cluster") JsonNode cluster,
+            @JsonProperty("entries") Integer entries) {
         static Result of(String command, boolean ok) {
             return new Result(command, ok, null, null, null, null, null, null, null, null);
         }
@@ -111,18 +127,21 @@ public final class RolloutTool {
         ModelRollout rollout = rollout(flink, stateDir, jobConfig);
         return switch (command) {
             case "submit" -> {
-                Deployment d = rollout.submit(required("model"), optional("canary"), share(),
-                        args, optional("savepoint"));
+                Deployment d =
+                        rollout.submit(required("model"), optional("canary"), share(), args, optional("savepoint"));
                 yield new Result(command, true, d, null, null, null, null, null, null, null);
             }
             case "validate" -> {
-                String against = optional("against") != null ? optional("against")
+                String against = optional("against") != null
+                        ? optional("against")
                         : current == null ? null : current.modelVersion();
                 CandidateValidator.Report report = validator(jobConfig).validate(required("model"), against);
                 yield new Result(command, report.passed(), null, report, null, null, null, null, null, null);
             }
             case "rollout" -> Result.of(command, rollout.rollout(required("model"), optional("canary"), share()));
-            case "canary" -> Result.of(command, rollout.rollout(requireCurrent(current).modelVersion(), required("canary"), share()));
+            case "canary" ->
+                Result.of(
+                        command, rollout.rollout(requireCurrent(current).modelVersion(), required("canary"), share()));
             case "promote" -> {
                 String canary = requireCurrent(current).canaryModelVersion();
                 if (canary == null || canary.isBlank()) {
@@ -134,23 +153,56 @@ public final class RolloutTool {
             case "stop" -> Result.of(command, rollout.stop());
             case "resume" -> Result.of(command, rollout.resume());
             case "canary-report" -> {
-                long since = optional("since") != null ? java.time.Instant.parse(optional("since")).toEpochMilli()
+                long since = optional("since") != null
+                        ? java.time.Instant.parse(optional("since")).toEpochMilli()
                         : current != null && current.canaryModelVersion() != null ? current.submittedAtMs() : 0;
-                CanaryReport.Summary report = CanaryReport.read(jobConfig.get(PricingConfig.BOOTSTRAP_SERVERS),
-                        jobConfig, since).summary();
-                System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
-                yield new Result(command, true, null, null, null, java.time.Instant.ofEpochMilli(since).toString(), report,
-                        null, null, null);
+                CanaryReport.Summary report = CanaryReport.read(
+                                jobConfig.get(PricingConfig.BOOTSTRAP_SERVERS), jobConfig, since)
+                        .summary();
+                System.out.println(
+                        Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+                yield new Result(
+                        command,
+                        true,
+                        null,
+                        null,
+                        null,
+                        java.time.Instant.ofEpochMilli(since).toString(),
+                        report,
+                        null,
+                        null,
+                        null);
             }
-            case "status" -> new Result(command, current != null, current, null, null, null, null,
-                    current != null ? flink.job(current.jobId()).state() : null, flink.overview(), null);
+            case "status" ->
+                new Result(
+                        command,
+                        current != null,
+                        current,
+                        null,
+                        null,
+                        null,
+                        null,
+                        current != null ? flink.job(current.jobId()).state() : null,
+                        flink.overview(),
+                        null);
             case "history" -> {
                 System.out.print(rollout.history().format());
-                yield new Result(command, true, null, null, null, null, null, null, null,
+                yield new Result(
+                        command,
+                        true,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
                         rollout.history().entries().size());
             }
-            default -> throw new IllegalArgumentException("unknown command '" + command
-                    + "' (submit, validate, rollout, canary, promote, rollback, stop, resume, canary-report, status, history)");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown command '" + command
+                                + "' (submit, validate, rollout, canary, promote, rollback, stop, resume, canary-report, status, history)");
         };
     }
 
@@ -160,24 +212,40 @@ public final class RolloutTool {
                 options.duration("health-timeout"),
                 options.decimal("max-model-failure-rate"),
                 options.decimal("max-fallback-increase"),
-                Duration.ofSeconds(90), options.duration("health-settle"));
-        return new ModelRollout(flink, stateDir, options.path("job-jar").toAbsolutePath(),
-                jobConfig.get(PricingConfig.BOOTSTRAP_SERVERS), jobConfig, validator(jobConfig), health,
+                Duration.ofSeconds(90),
+                options.duration("health-settle"));
+        return new ModelRollout(
+                flink,
+                stateDir,
+                options.path("job-jar").toAbsolutePath(),
+                jobConfig.get(PricingConfig.BOOTSTRAP_SERVERS),
+                jobConfig,
+                validator(jobConfig),
+                health,
                 line -> System.out.println("rollout: " + line));
     }
 
     private CandidateValidator validator(PricingConfig jobConfig) {
         CandidateValidator.Limits defaults = CandidateValidator.Limits.defaults();
-        return new CandidateValidator(Path.of(jobConfig.get(PricingConfig.MODEL_DIR)), options.path("probe-data"),
-                PolicySettings.from(jobConfig), new CandidateValidator.Limits(options.integer("probe-size"),
-                defaults.maxConversionRatio(), defaults.maxSensitivityRatio(), defaults.maxMeanPriceShift()));
+        return new CandidateValidator(
+                Path.of(jobConfig.get(PricingConfig.MODEL_DIR)),
+                options.path("probe-data"),
+                PolicySettings.from(jobConfig),
+                new CandidateValidator.Limits(
+                        options.integer("probe-size"),
+                        defaults.maxConversionRatio(),
+                        defaults.maxSensitivityRatio(),
+                        defaults.maxMeanPriceShift()));
     }
 
     /** The cluster reads models from its own file system: give it an absolute model directory. */
     private List<String> withAbsoluteModelDir(List<String> args) {
         List<String> out = new ArrayList<>(args);
         int i = out.indexOf("--model.dir");
-        String dir = (i >= 0 ? Path.of(out.get(i + 1)) : options.path("model-dir")).toAbsolutePath().normalize().toString();
+        String dir = (i >= 0 ? Path.of(out.get(i + 1)) : options.path("model-dir"))
+                .toAbsolutePath()
+                .normalize()
+                .toString();
         if (i >= 0) {
             out.set(i + 1, dir);
         } else {

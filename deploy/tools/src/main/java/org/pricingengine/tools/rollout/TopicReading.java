@@ -1,20 +1,18 @@
 package org.pricingengine.tools.rollout;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-
-import org.pricingengine.job.config.PricingConfig;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.pricingengine.job.config.PricingConfig;
 
 /**
  * How the rollout tools read the job's output topics: as an outside consumer without a group (nothing
@@ -25,7 +23,8 @@ public final class TopicReading {
 
     private TopicReading() {}
 
-    public static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, PricingConfig config, boolean readCommitted) {
+    public static KafkaConsumer<byte[], byte[]> consumer(
+            String bootstrapServers, PricingConfig config, boolean readCommitted) {
         Properties p = new Properties();
         p.putAll(config.kafkaClientProperties());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -40,7 +39,8 @@ public final class TopicReading {
 
     /** Assigns every partition of the topic and seeks to the first record at or after {@code fromMs}
      *  (Kafka timestamps; {@code Long.MIN_VALUE}: the beginning). Returns the end offsets as of now. */
-    public static Map<TopicPartition, Long> assignFrom(KafkaConsumer<byte[], byte[]> consumer, String topic, long fromMs) {
+    public static Map<TopicPartition, Long> assignFrom(
+            KafkaConsumer<byte[], byte[]> consumer, String topic, long fromMs) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (PartitionInfo info : consumer.partitionsFor(topic, METADATA_TIMEOUT)) {
             partitions.add(new TopicPartition(topic, info.partition()));

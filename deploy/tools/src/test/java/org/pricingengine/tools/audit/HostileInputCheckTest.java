@@ -1,17 +1,15 @@
 package org.pricingengine.tools.audit;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import org.pricingengine.features.rees46.ReplayRecord;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pricingengine.features.rees46.ReplayRecord;
 
 class HostileInputCheckTest {
     @TempDir
@@ -19,7 +17,8 @@ class HostileInputCheckTest {
 
     private static List<String> split(String s) {
         return HostileInputCheck.splitLines(s.getBytes(StandardCharsets.UTF_8)).stream()
-                .map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+                .map(b -> new String(b, StandardCharsets.UTF_8))
+                .toList();
     }
 
     @Test
@@ -40,11 +39,19 @@ class HostileInputCheckTest {
     @Test
     void recordsOptionNamesAFileAndAnInputTopic() throws Exception {
         Path f = Files.writeString(dir.resolve("r.jsonl"), "{}\n");
-        assertEquals(ReplayRecord.Role.REQUEST, HostileInputCheck.RecordsFile.parse(f + ":requests").role());
-        assertEquals(ReplayRecord.Role.BEHAVIOUR, HostileInputCheck.RecordsFile.parse(f + ":behaviour").role());
-        assertEquals(ReplayRecord.Role.CATALOG, HostileInputCheck.RecordsFile.parse(f + ":catalog").role());
+        assertEquals(
+                ReplayRecord.Role.REQUEST,
+                HostileInputCheck.RecordsFile.parse(f + ":requests").role());
+        assertEquals(
+                ReplayRecord.Role.BEHAVIOUR,
+                HostileInputCheck.RecordsFile.parse(f + ":behaviour").role());
+        assertEquals(
+                ReplayRecord.Role.CATALOG,
+                HostileInputCheck.RecordsFile.parse(f + ":catalog").role());
         assertThrows(IllegalArgumentException.class, () -> HostileInputCheck.RecordsFile.parse(f + ":clicks"));
         assertThrows(IllegalArgumentException.class, () -> HostileInputCheck.RecordsFile.parse(f.toString()));
-        assertThrows(IllegalArgumentException.class, () -> HostileInputCheck.RecordsFile.parse(dir.resolve("none") + ":requests"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HostileInputCheck.RecordsFile.parse(dir.resolve("none") + ":requests"));
     }
 }

@@ -1,23 +1,21 @@
 package org.pricingengine.tools.benchmark;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import org.pricingengine.features.events.Json;
-import org.pricingengine.tools.benchmark.EndToEndBenchmark.LatencySecond;
-import org.pricingengine.tools.benchmark.EndToEndBenchmark.Report;
-import org.pricingengine.tools.benchmark.EndToEndBenchmark.Run;
-import org.pricingengine.tools.benchmark.EndToEndBenchmark.Sample;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.tools.benchmark.EndToEndBenchmark.LatencySecond;
+import org.pricingengine.tools.benchmark.EndToEndBenchmark.Report;
+import org.pricingengine.tools.benchmark.EndToEndBenchmark.Run;
+import org.pricingengine.tools.benchmark.EndToEndBenchmark.Sample;
 
 class BenchmarkReportTest {
     /** A run with {@code points} samples every {@code step} seconds and one latency point per second. */
@@ -31,22 +29,48 @@ class BenchmarkReportTest {
         for (int t = 0; t < points * step * 0.7; t++) {
             perSecond.add(new LatencySecond(t, 1000, 10, p99, p99 + 20));
         }
-        return new Run(mode, rate, points * step, 2000, 5000, 10, p99, p99 + 40, 4, p99 - 5, series, perSecond,
-                "2026-11-22T10:00:00Z", null);
+        return new Run(
+                mode,
+                rate,
+                points * step,
+                2000,
+                5000,
+                10,
+                p99,
+                p99 + 40,
+                4,
+                p99 - 5,
+                series,
+                perSecond,
+                "2026-11-22T10:00:00Z",
+                null);
     }
 
     private static Report measured(Run soakRun) {
         InferenceCeiling.Point one = new InferenceCeiling.Point(1, 64, 6891, 9.288);
         InferenceCeiling.Point best = new InferenceCeiling.Point(2, 256, 10036, 25.508);
-        return new Report(new EndToEndBenchmark.Machine(2, 3072, "17.0.12", "Linux amd64"),
-                new EndToEndBenchmark.Model("v1", "abc", "fs-1", "[behaviour_seq [1, 64, 12]]", "CPU"), "v1", false,
-                new InferenceCeiling.Result("v1", "CPU", 2.0, 10036, best, List.of(one, best)), 10036L,
-                List.of("checkpoint.interval: 60s", "scoring.mode: async"), run("async", 0, 900, 12, 5, 0), 2892,
-                List.of(run("async", 723, 121, 18, 5, 0).atLoadShare(0.25), run("async", 1446, 50, 18, 5, 0).atLoadShare(0.5),
+        return new Report(
+                new EndToEndBenchmark.Machine(2, 3072, "17.0.12", "Linux amd64"),
+                new EndToEndBenchmark.Model("v1", "abc", "fs-1", "[behaviour_seq [1, 64, 12]]", "CPU"),
+                "v1",
+                false,
+                new InferenceCeiling.Result("v1", "CPU", 2.0, 10036, best, List.of(one, best)),
+                10036L,
+                List.of("checkpoint.interval: 60s", "scoring.mode: async"),
+                run("async", 0, 900, 12, 5, 0),
+                2892,
+                List.of(
+                        run("async", 723, 121, 18, 5, 0).atLoadShare(0.25),
+                        run("async", 1446, 50, 18, 5, 0).atLoadShare(0.5),
                         run("async", 2169, 2502, 18, 5, 0).atLoadShare(0.75)),
-                1977L, run("sync", 0, 800, 12, 5, 0),
-                soakRun == null ? null : new EndToEndBenchmark.Soak(soakRun, BenchmarkReport.summariseSoak(soakRun.series())),
-                0.288, 1.46, null);
+                1977L,
+                run("sync", 0, 800, 12, 5, 0),
+                soakRun == null
+                        ? null
+                        : new EndToEndBenchmark.Soak(soakRun, BenchmarkReport.summariseSoak(soakRun.series())),
+                0.288,
+                1.46,
+                null);
     }
 
     @Test
@@ -74,15 +98,27 @@ class BenchmarkReportTest {
         assertTrue(md.contains("| cores | 2 |"), md);
         assertTrue(md.contains("| ceiling_execution_provider | CPU |"), md);
         assertTrue(md.contains("| job sustained, decisions/s | 2892 | >= 50% of ceiling (0.288) | **no** |"), md);
-        assertTrue(md.contains("| naive peer (sync, one call per record), decisions/s | 1977 | job >= 3.0x naive (1.46x) | **no** |"), md);
-        assertTrue(md.contains("| latency at 50% of sustained, p50 / p99 / p99.9 ms | 10 / 50 / 90 | p99 <= 50 ms | yes |"), md);
-        assertTrue(md.contains("| soak: decisions/s first third -> last third | 2000 -> 2000 | drop <= 10% | yes |"), md);
+        assertTrue(
+                md.contains(
+                        "| naive peer (sync, one call per record), decisions/s | 1977 | job >= 3.0x naive (1.46x) | **no** |"),
+                md);
+        assertTrue(
+                md.contains(
+                        "| latency at 50% of sustained, p50 / p99 / p99.9 ms | 10 / 50 / 90 | p99 <= 50 ms | yes |"),
+                md);
+        assertTrue(
+                md.contains("| soak: decisions/s first third -> last third | 2000 -> 2000 | drop <= 10% | yes |"), md);
         assertTrue(md.contains("| 2 | 256 | 10036 | 25.508 |"), md);
         assertTrue(md.contains("| 25% load | async | 723 | 2000 | 10 | 121 | 161 | 4 / 116 | 5000 |"), md);
         assertTrue(md.contains("| flat out | async | 0 |"), md);
         assertTrue(md.contains("scoring.mode: async\n```"), md);
-        for (String plot : List.of("throughput_vs_ceiling", "latency_by_load", "latency_over_time", "throughput_over_time",
-                "soak_memory", "soak_throughput")) {
+        for (String plot : List.of(
+                "throughput_vs_ceiling",
+                "latency_by_load",
+                "latency_over_time",
+                "throughput_over_time",
+                "soak_memory",
+                "soak_throughput")) {
             assertTrue(Files.size(dir.resolve(plot + ".png")) > 0, plot);
             assertTrue(md.contains("![" + plot + ".png](" + plot + ".png)"), plot);
         }
@@ -114,7 +150,8 @@ class BenchmarkReportTest {
         assertEquals(700, f.decisionsPerSLastThird());
 
         List<Sample> withoutHeapSplit = series.stream()
-                .map(s -> new Sample(s.timeS(), s.decisionsPerS(), s.rssMb(), s.heapUsedMb(), null, null)).toList();
+                .map(s -> new Sample(s.timeS(), s.decisionsPerS(), s.rssMb(), s.heapUsedMb(), null, null))
+                .toList();
         assertNull(BenchmarkReport.summariseSoak(withoutHeapSplit).outsideHeapMbFirstThird());
         assertEquals(BenchmarkReport.SoakFigures.NONE, BenchmarkReport.summariseSoak(series.subList(0, 2)));
     }

@@ -1,16 +1,15 @@
 package org.pricingengine.tools.cli;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class ToolArgumentsTest {
     private static final ToolArguments.Spec SPEC = ToolArguments.tool("tool", "does things")
@@ -55,18 +54,43 @@ class ToolArgumentsTest {
 
     @Test
     void jobOptionsPassThroughInOrder() {
-        ToolArguments a = SPEC.parse("--checkpoint.interval", "60s", "--bootstrap-servers", "h",
-                "--kafka.client.security.protocol", "SSL", "--config", "job.properties", "--checkpoint.interval", "5s");
-        assertEquals(List.of("--checkpoint.interval", "60s", "--kafka.client.security.protocol", "SSL",
-                "--config", "job.properties", "--checkpoint.interval", "5s"), a.jobArgs());
-        assertEquals(Map.of("checkpoint.interval", "5s", "kafka.client.security.protocol", "SSL", "config", "job.properties"),
+        ToolArguments a = SPEC.parse(
+                "--checkpoint.interval",
+                "60s",
+                "--bootstrap-servers",
+                "h",
+                "--kafka.client.security.protocol",
+                "SSL",
+                "--config",
+                "job.properties",
+                "--checkpoint.interval",
+                "5s");
+        assertEquals(
+                List.of(
+                        "--checkpoint.interval",
+                        "60s",
+                        "--kafka.client.security.protocol",
+                        "SSL",
+                        "--config",
+                        "job.properties",
+                        "--checkpoint.interval",
+                        "5s"),
+                a.jobArgs());
+        assertEquals(
+                Map.of(
+                        "checkpoint.interval",
+                        "5s",
+                        "kafka.client.security.protocol",
+                        "SSL",
+                        "config",
+                        "job.properties"),
                 a.jobOptions());
     }
 
     @Test
     void unknownOptionsAreRefusedWithTheKnownOnes() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SPEC.parse("--bootstrap-servers", "h", "--rat", "5"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> SPEC.parse("--bootstrap-servers", "h", "--rat", "5"));
         assertTrue(e.getMessage().contains("unknown option --rat"), e.getMessage());
         assertTrue(e.getMessage().contains("--rate"), e.getMessage());
         ToolArguments.Spec noJob = ToolArguments.tool("t", "s").option("rate", "1", "r");
@@ -85,8 +109,8 @@ class ToolArgumentsTest {
 
     @Test
     void helpCarriesTheUsageWithDefaultsAndDescriptions() {
-        ToolArguments.HelpRequested help = assertThrows(ToolArguments.HelpRequested.class,
-                () -> SPEC.parse("--rate", "5", "--help"));
+        ToolArguments.HelpRequested help =
+                assertThrows(ToolArguments.HelpRequested.class, () -> SPEC.parse("--rate", "5", "--help"));
         assertTrue(help.usage().startsWith("usage: tool [options]\ndoes things\n"), help.usage());
         assertTrue(help.usage().contains("--rate VALUE"), help.usage());
         assertTrue(help.usage().contains("rows per second (default 800)"), help.usage());

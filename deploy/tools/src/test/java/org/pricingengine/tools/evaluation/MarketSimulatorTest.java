@@ -1,26 +1,32 @@
 package org.pricingengine.tools.evaluation;
 
-import org.junit.jupiter.api.Test;
-
-import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.tools.testutils.RepoPaths;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.tools.testutils.RepoPaths;
 
 class MarketSimulatorTest {
     private static final Path COSMETICS = RepoPaths.cosmetics();
 
     @Test
     void oracleBoundsEveryPolicyAndNoPolicyBreaksAGuardrail() throws Exception {
-        MarketSimulator.Result r = MarketSimulator.simulate(COSMETICS, RepoPaths.models(), "v1",
-                Instant.parse("2019-11-01T00:00:00Z").toEpochMilli(), 2.5, 0.5, 7, PricingConfig.defaults());
+        MarketSimulator.Result r = MarketSimulator.simulate(
+                COSMETICS,
+                RepoPaths.models(),
+                "v1",
+                Instant.parse("2019-11-01T00:00:00Z").toEpochMilli(),
+                2.5,
+                0.5,
+                7,
+                PricingConfig.defaults());
         List<MarketSimulator.Policy> policies = r.policies();
-        assertEquals(List.of("list_price", "best_uniform_discount", "job_policy", "oracle"),
+        assertEquals(
+                List.of("list_price", "best_uniform_discount", "job_policy", "oracle"),
                 policies.stream().map(MarketSimulator.Policy::name).toList());
         double oracle = policies.get(3).margin();
         for (MarketSimulator.Policy p : policies) {

@@ -1,17 +1,14 @@
 package org.pricingengine.tools.evaluation;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-import org.junit.jupiter.api.Test;
-
-import org.pricingengine.features.events.Json;
-import org.pricingengine.tools.testutils.RepoPaths;
-
-import java.nio.file.Path;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.tools.testutils.RepoPaths;
 
 class ModelEvaluationTest {
     private static final Path COSMETICS = RepoPaths.cosmetics();
@@ -22,11 +19,20 @@ class ModelEvaluationTest {
      */
     @Test
     void javaEvaluationReproducesTheTrainersValidationMetrics() throws Exception {
-        JsonNode trained = Json.mapper().readTree(RepoPaths.models().resolve("v1/manifest.json").toFile()).get("metrics");
+        JsonNode trained = Json.mapper()
+                .readTree(RepoPaths.models().resolve("v1/manifest.json").toFile())
+                .get("metrics");
         ModelEvaluation.Result m = ModelEvaluation.evaluate(COSMETICS, RepoPaths.models(), "v1", null);
         assertEquals(trained.get("validation_examples").asLong(), m.examples());
-        Map<String, Double> measured = Map.of("auc", m.auc(), "logloss", m.logloss(),
-                "baseline_popularity_auc", m.baselinePopularityAuc(), "baseline_logreg_auc", m.baselineLogregAuc());
+        Map<String, Double> measured = Map.of(
+                "auc",
+                m.auc(),
+                "logloss",
+                m.logloss(),
+                "baseline_popularity_auc",
+                m.baselinePopularityAuc(),
+                "baseline_logreg_auc",
+                m.baselineLogregAuc());
         for (String key : new String[] {"auc", "logloss", "baseline_popularity_auc", "baseline_logreg_auc"}) {
             assertEquals(trained.get(key).asDouble(), measured.get(key), 1e-4, key);
         }

@@ -1,22 +1,27 @@
 package org.pricingengine.tools.rollout;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-import org.junit.jupiter.api.Test;
-
-import org.pricingengine.features.events.Json;
-
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.pricingengine.features.events.Json;
+
 class CanaryReportTest {
-    private static JsonNode outcome(String arm, String version, String outcome, double price, double cost) throws Exception {
-        return Json.mapper().readTree(String.format(java.util.Locale.ROOT,
-                "{\"arm\":\"%s\",\"model_version\":\"%s\",\"outcome\":\"%s\",\"price\":%s,\"list_price\":10.0,"
-                        + "\"unit_cost\":%s,\"revenue\":%s,\"fallback\":false}",
-                arm, version, outcome, price, cost, outcome.equals("purchase") ? price : 0.0));
+    private static JsonNode outcome(String arm, String version, String outcome, double price, double cost)
+            throws Exception {
+        return Json.mapper()
+                .readTree(String.format(
+                        java.util.Locale.ROOT,
+                        "{\"arm\":\"%s\",\"model_version\":\"%s\",\"outcome\":\"%s\",\"price\":%s,\"list_price\":10.0,"
+                                + "\"unit_cost\":%s,\"revenue\":%s,\"fallback\":false}",
+                        arm,
+                        version,
+                        outcome,
+                        price,
+                        cost,
+                        outcome.equals("purchase") ? price : 0.0));
     }
 
     @Test

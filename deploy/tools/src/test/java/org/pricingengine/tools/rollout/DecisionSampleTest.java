@@ -1,18 +1,18 @@
 package org.pricingengine.tools.rollout;
 
-import org.junit.jupiter.api.Test;
-
-import org.pricingengine.features.events.Json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.pricingengine.features.events.Json;
 
 class DecisionSampleTest {
     private static void add(DecisionSample s, String version, String arm, String reason) throws Exception {
-        s.add(Json.mapper().readTree("{\"model_version\":\"" + version + "\",\"arm\":\"" + arm + "\",\"fallback\":"
-                + (reason != null) + ",\"reason_codes\":[\"" + (reason == null ? "MODEL_OPTIMUM" : reason) + "\"]}"));
+        s.add(Json.mapper()
+                .readTree("{\"model_version\":\"" + version + "\",\"arm\":\"" + arm + "\",\"fallback\":"
+                        + (reason != null) + ",\"reason_codes\":[\"" + (reason == null ? "MODEL_OPTIMUM" : reason)
+                        + "\"]}"));
     }
 
     @Test
@@ -37,8 +37,10 @@ class DecisionSampleTest {
         assertEquals(Map.of("canary", 2L, "control", 99L), summary.byArm());
         assertEquals(0.1089, summary.fallbackRate(), "rounded to four places");
         assertEquals(0.0198, summary.modelFailureRate());
-        assertEquals(List.of("FALLBACK_CIRCUIT_OPEN", "FALLBACK_MODEL_ERROR", "FALLBACK_UNKNOWN_ITEM"),
-                List.copyOf(summary.fallbackReasons().keySet()), "in name order");
+        assertEquals(
+                List.of("FALLBACK_CIRCUIT_OPEN", "FALLBACK_MODEL_ERROR", "FALLBACK_UNKNOWN_ITEM"),
+                List.copyOf(summary.fallbackReasons().keySet()),
+                "in name order");
         assertEquals(9L, summary.fallbackReasons().get("FALLBACK_UNKNOWN_ITEM"));
     }
 }
