@@ -481,7 +481,7 @@ public final class EndToEndBenchmark {
         Run flat = null;
         if (steps.contains("flat")) {
             System.out.println("== 2. the job flat out (async, micro-batched)");
-            flat = bench.run("async", jobOptions, 0, flatOutSeconds, false);
+            flat = bench.run(ASYNC, jobOptions, 0, flatOutSeconds, false);
             sustained = flat.decisionsPerS();
         }
 
@@ -489,20 +489,20 @@ public final class EndToEndBenchmark {
         for (double share : steps.contains("levels") ? new double[] {0.25, 0.5, 0.75} : new double[0]) {
             System.out.printf(
                     "== 2. the job at %.0f%% of sustained (%.0f requests/s)%n", share * 100, sustained * share);
-            levels.add(bench.run("async", jobOptions, sustained * share, levelSeconds, false)
+            levels.add(bench.run(ASYNC, jobOptions, sustained * share, levelSeconds, false)
                     .atLoadShare(share));
         }
 
         Run naive = null;
         if (steps.contains("naive")) {
             System.out.println("== 3. the naive peer flat out (one model call per record)");
-            naive = bench.run("sync", jobOptions, 0, flatOutSeconds, false);
+            naive = bench.run(NAIVE, jobOptions, 0, flatOutSeconds, false);
         }
 
         Soak soak = null;
         if (soakSeconds > 0 && steps.contains("soak")) {
             System.out.printf("== 4. soak: %d s at 50%% of sustained%n", soakSeconds);
-            Run run = bench.run("async", jobOptions, sustained * 0.5, soakSeconds, true);
+            Run run = bench.run(ASYNC, jobOptions, sustained * 0.5, soakSeconds, true);
             soak = new Soak(run, BenchmarkReport.summariseSoak(run.series()));
         }
         Report report = BenchmarkReport.write(
@@ -533,8 +533,16 @@ public final class EndToEndBenchmark {
     }
 
     /** One job run on fresh topics: the generator at {@code rate} requests/s (0 = flat out) for {@code seconds}. */
-    private Run run(String mode, Map<String, String> jobOptions, double rate, int seconds, boolean soak)
+    /** How a run scores: {@code mode} names it in the report and the run's topics. */
+    private record Scoring(String mode, PricingJob.ScoringStage stage) {}
+
+    private static final Scoring ASYNC = new Scoring("async", PricingJob::asyncScoring);
+    /** The naive peer: the same job with the benchmark's one-call-per-record scoring stage. */
+    private static final Scoring NAIVE = new Scoring("sync", NaiveScoringFunction::stage);
+
+    private Run run(Scoring scoring, Map<String, String> jobOptions, double rate, int seconds, boolean soak)
             throws Exception {
+        String mode = scoring.mode();
         String prefix = "bench" + (++runCounter) + "-" + mode;
         Map<String, String> options = new LinkedHashMap<>(jobOptions);
         options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), bootstrap);
@@ -558,10 +566,8 @@ public final class EndToEndBenchmark {
                 org.apache.flink.configuration.TaskManagerOptions.MANAGED_MEMORY_SIZE,
                 org.apache.flink.configuration.MemorySize.parse(System.getProperty("bench.managed.memory", "768m")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
-        // The naive peer is the same job with the benchmark's one-call-per-record scoring stage.
-        PricingJob pricingJob =
-                mode.equals("sync") ? new PricingJob(config, NaiveScoringFunction::stage) : new PricingJob(config);
-        pricingJob.build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
+        new PricingJob(config, scoring.stage())
+                .build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
         JobClient job = env.executeAsync(prefix);
 
         Map<String, Long> producedAt = new ConcurrentHashMap<>();
