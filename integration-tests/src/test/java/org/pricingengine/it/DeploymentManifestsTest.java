@@ -122,6 +122,15 @@ class DeploymentManifestsTest {
                 "ONNX Runtime (GPU build) goes to /opt/flink/lib");
         assertTrue(dockerfile.contains("/opt/flink/usrlib/pricing-job.jar"), "job jar where jarURI points");
         assertTrue(dockerfile.contains("model-assets/models /opt/pricing/models"), "model assets in the image");
+        // Maven refuses a reactor whose listed module is missing, even when building only the job.
+        Matcher module = Pattern.compile("<module>([^<]+)</module>")
+                .matcher(Files.readString(RepoPaths.root().resolve("pom.xml")));
+        while (module.find()) {
+            String dir = module.group(1);
+            assertTrue(
+                    dockerfile.contains("\nCOPY " + dir + " " + dir + "\n"),
+                    "the build stage copies reactor module " + dir);
+        }
     }
 
     @Test
