@@ -4,6 +4,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.pricingengine.features.events.DeadLetter;
 import org.pricingengine.job.feedback.FeedbackOutcome;
 import org.pricingengine.job.policy.PriceDecision;
+import org.pricingengine.job.policy.PublishedDecisionLog;
 
 /**
  * The job's three outputs, and how to read back what the decisions sink has published.
@@ -16,7 +17,7 @@ import org.pricingengine.job.policy.PriceDecision;
  */
 public record PricingSinks(
         Sink<PriceDecision> decisions,
-        PublishedDecisions publishedDecisions,
+        PublishedDecisionLog publishedDecisions,
         Sink<FeedbackOutcome> feedback,
         Sink<DeadLetter> deadLetters) {
 

@@ -31,8 +31,7 @@ import org.slf4j.LoggerFactory;
  * @param clientProperties     security and other client settings shared with the sinks
  * @param readTimeout          how long reading may take; past it the restore fails and Flink retries it
  */
-public record PublishedDecisions(
-        String bootstrapServers, String topic, Properties clientProperties, Duration readTimeout)
+record PublishedDecisions(String bootstrapServers, String topic, Properties clientProperties, Duration readTimeout)
         implements PublishedDecisionLog {
     private static final Logger LOG = LoggerFactory.getLogger(PublishedDecisions.class);
 
