@@ -4,13 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -67,6 +70,34 @@ public final class EmbeddedKafka implements BeforeAllCallback, AfterAllCallback 
                     .map(n -> new NewTopic(n, partitions, (short) 1))
                     .toList();
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+            awaitLeaders(admin, names);
+        }
+    }
+
+    /**
+     * The controller has committed a new topic before the broker serves it. A producer that starts in
+     * between gets NOT_LEADER_OR_FOLLOWER, and its idempotent retries could then stall on out-of-order
+     * sequence errors until the delivery timeout (two minutes). Listing offsets is answered by the
+     * partition's leader itself, so it succeeds only once the broker serves every partition.
+     */
+    private static void awaitLeaders(Admin admin, Collection<String> names) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        admin.describeTopics(names)
+                .allTopicNames()
+                .get(30, TimeUnit.SECONDS)
+                .forEach((name, topic) -> topic.partitions()
+                        .forEach(p -> partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        while (true) {
+            try {
+                admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics " + names + " not served after 30 s", e);
+                }
+                Thread.sleep(50);
+            }
         }
     }
 
