@@ -36,13 +36,11 @@ import org.pricingengine.job.policy.PriceDecision;
 import org.pricingengine.job.policy.PricingDecisionFunction;
 import org.pricingengine.job.policy.PricingPolicy;
 import org.pricingengine.job.scoring.DemandModel;
-import org.pricingengine.job.scoring.ModelContract;
 import org.pricingengine.job.scoring.ModelContractException;
 import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ModelManifest;
 import org.pricingengine.job.scoring.ModelScoringFunction;
 import org.pricingengine.job.scoring.ScoredRequest;
-import org.pricingengine.job.scoring.ScoringDevice;
 import org.pricingengine.job.scoring.SessionSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,9 +109,10 @@ public final class PricingJob {
         for (String version : canary.isBlank()
                 ? java.util.List.of(config.get(PricingConfig.MODEL_VERSION))
                 : java.util.List.of(config.get(PricingConfig.MODEL_VERSION), canary)) {
-            ModelLocation location = new ModelLocation(root, version);
-            ModelManifest manifest = ModelContract.readAndCheckManifest(location);
-            try (DemandModel trial = DemandModel.load(location, SessionSettings.singleThreadCpu())) {
+            // Loading reads and checks the manifest itself: the model file is hashed once.
+            try (DemandModel trial =
+                    DemandModel.load(new ModelLocation(root, version), SessionSettings.singleThreadCpu())) {
+                ModelManifest manifest = trial.manifest();
                 LOG.info(
                         "Model {} (feature spec {}) checked: loads and answers",
                         manifest.modelVersion(),
@@ -263,7 +262,7 @@ public final class PricingJob {
         return new ModelScoringFunction.Settings(
                 config.get(PricingConfig.MODEL_DIR),
                 config.get(PricingConfig.MODEL_VERSION),
-                ScoringDevice.valueOf(config.get(PricingConfig.MODEL_DEVICE).name()),
+                config.get(PricingConfig.MODEL_DEVICE),
                 config.get(PricingConfig.MODEL_CUDA_DEVICE),
                 config.get(PricingConfig.MODEL_INTRA_OP_THREADS),
                 config.get(PricingConfig.SCORING_BATCH_SIZE),

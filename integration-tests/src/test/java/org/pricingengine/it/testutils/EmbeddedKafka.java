@@ -70,7 +70,7 @@ public final class EmbeddedKafka implements BeforeAllCallback, AfterAllCallback 
                     .map(n -> new NewTopic(n, partitions, (short) 1))
                     .toList();
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
-            awaitLeaders(admin, names);
+            awaitServed(admin, names);
         }
     }
 
@@ -80,7 +80,7 @@ public final class EmbeddedKafka implements BeforeAllCallback, AfterAllCallback 
      * sequence errors until the delivery timeout (two minutes). Listing offsets is answered by the
      * partition's leader itself, so it succeeds only once the broker serves every partition.
      */
-    private static void awaitLeaders(Admin admin, Collection<String> names) throws Exception {
+    private static void awaitServed(Admin admin, Collection<String> names) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
         admin.describeTopics(names)

@@ -1,15 +1,11 @@
 package org.pricingengine.job.config;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.apache.flink.configuration.ConfigOption;
 
 /**
  * README's table of options, generated from {@link PricingConfig} so the two cannot disagree. The
- * table sits between {@link #BEGIN} and {@link #END} in README.md; {@code main} rewrites it there
- * (PricingConfigTest does too with {@code -Dconfig.docs.write=true}).
+ * table sits between {@link #BEGIN} and {@link #END} in README.md; PricingConfigTest fails while the
+ * two differ and rewrites it with {@code -Dconfig.docs.write=true}.
  */
 public final class ConfigurationDocs {
     public static final String BEGIN = "<!-- options:begin (generated from PricingConfig by ConfigurationDocs) -->";
@@ -43,27 +39,5 @@ public final class ConfigurationDocs {
             throw new IllegalArgumentException("README.md lacks the markers " + BEGIN + " ... " + END);
         }
         return readme.substring(0, begin + BEGIN.length()) + "\n" + markdownTable() + readme.substring(end);
-    }
-
-    /** The repository root: the nearest folder up from the working directory with pom.xml and model-assets/. */
-    public static Path repositoryRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("pom.xml")) && Files.isDirectory(p.resolve("model-assets"))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("no folder holding pom.xml and model-assets/ above "
-                + Path.of("").toAbsolutePath());
-    }
-
-    /** Rewrites the table in README.md (argument: its path; default: the repository's). */
-    public static void main(String[] args) throws IOException {
-        Path readme = args.length > 0 ? Path.of(args[0]) : repositoryRoot().resolve("README.md");
-        String text = Files.readString(readme, StandardCharsets.UTF_8);
-        String generated = withGeneratedTable(text);
-        if (!generated.equals(text)) {
-            Files.writeString(readme, generated, StandardCharsets.UTF_8);
-            System.out.println("rewrote the options table in " + readme);
-        }
     }
 }

@@ -76,7 +76,10 @@ public final class PricingConfig implements Serializable {
         }
     }
 
-    /** Where the model runs. */
+    /**
+     * Where the model runs: AUTO takes CUDA when the machine has an NVIDIA GPU, else the CPU; CUDA fails
+     * when CUDA cannot be used. Scoring sets up its ONNX Runtime sessions with it.
+     */
     public enum ModelDevice {
         AUTO,
         CPU,

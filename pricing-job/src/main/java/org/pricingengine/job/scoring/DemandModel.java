@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.pricingengine.features.FeatureSpec;
+import org.pricingengine.job.config.PricingConfig.ModelDevice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +44,11 @@ public final class DemandModel implements AutoCloseable {
         this.contextStd = toFloats(manifest.normalisation().contextStd());
     }
 
-    /** Loads and checks a model; see {@link ScoringDevice} for how the execution provider is chosen. */
+    /** Loads and checks a model; see {@link ModelDevice} for how the execution provider is chosen. */
     public static DemandModel load(ModelLocation location, SessionSettings settings) {
         ModelManifest manifest = ModelContract.readAndCheckManifest(location);
         String version = location.version();
-        ScoringDevice device = settings.device();
+        ModelDevice device = settings.device();
         int cudaDeviceId = settings.cudaDeviceId();
         int intraOpThreads = settings.intraOpThreads();
         Path onnx = location.directory().resolve(manifest.onnxFile());
@@ -55,15 +56,14 @@ public final class DemandModel implements AutoCloseable {
         String provider = "CPU";
         OrtSession session = null;
         try {
-            boolean tryCuda =
-                    device == ScoringDevice.CUDA || (device == ScoringDevice.AUTO && ScoringDevice.nvidiaGpuPresent());
+            boolean tryCuda = device == ModelDevice.CUDA || (device == ModelDevice.AUTO && nvidiaGpuPresent());
             if (tryCuda) {
                 try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads)) {
                     options.addCUDA(cudaDeviceId);
                     session = env.createSession(onnx.toString(), options);
                     provider = "CUDA:" + cudaDeviceId;
                 } catch (OrtException e) {
-                    if (device == ScoringDevice.CUDA) {
+                    if (device == ModelDevice.CUDA) {
                         throw new ModelContractException(
                                 "model.device=cuda but the CUDA execution provider cannot start: " + e.getMessage(), e);
                     }
@@ -92,7 +92,7 @@ public final class DemandModel implements AutoCloseable {
                 onnx,
                 provider,
                 intraOpThreads,
-                provider.equals("CPU") && device == ScoringDevice.AUTO && !ScoringDevice.nvidiaGpuPresent()
+                provider.equals("CPU") && device == ModelDevice.AUTO && !nvidiaGpuPresent()
                         ? " (no NVIDIA GPU on this machine)"
                         : "",
                 warmupMs);
@@ -250,5 +250,15 @@ public final class DemandModel implements AutoCloseable {
             f[i] = values.get(i).floatValue();
         }
         return f;
+    }
+
+    /**
+     * Whether this machine has an NVIDIA GPU the driver exposes. Checked by the device nodes, which
+     * costs nothing: trying the CUDA provider on a machine without one first unpacks ~300 MB of CUDA
+     * libraries and takes seconds.
+     */
+    static boolean nvidiaGpuPresent() {
+        return java.nio.file.Files.exists(Path.of("/dev/nvidiactl"))
+                || java.nio.file.Files.exists(Path.of("/dev/nvidia0"));
     }
 }

@@ -15,6 +15,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.pricingengine.features.flink.ScoringRequest;
+import org.pricingengine.job.config.PricingConfig.ModelDevice;
 
 /**
  * Async scoring of price requests with the demand model. Requests are micro-batched by a
@@ -35,7 +36,7 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
     public record Settings(
             String modelRoot,
             String version,
-            ScoringDevice device,
+            ModelDevice device,
             int cudaDeviceId,
             int intraOpThreads,
             int maxBatch,

@@ -29,7 +29,7 @@ import org.pricingengine.tools.cli.ToolArguments;
  * {@code BenchmarkReport --json .work/bench/bench.json}.
  */
 public final class BenchmarkReport {
-    /** The targets the benchmark is judged by (issue 4). */
+    /** The targets the benchmark is judged by (BENCHMARKS.md). */
     static final double TARGET_SHARE_OF_CEILING = 0.5;
 
     static final double TARGET_SPEEDUP_OVER_NAIVE = 3.0;

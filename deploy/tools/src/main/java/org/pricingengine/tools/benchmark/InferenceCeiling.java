@@ -8,10 +8,10 @@ import java.util.List;
 import org.pricingengine.features.FeatureVector;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.offline.TrainingExampleExtractor;
+import org.pricingengine.job.config.PricingConfig.ModelDevice;
 import org.pricingengine.job.scoring.DemandModel;
 import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ScoringBatch;
-import org.pricingengine.job.scoring.ScoringDevice;
 import org.pricingengine.job.scoring.SessionSettings;
 import org.pricingengine.tools.cli.ToolArguments;
 
@@ -97,7 +97,7 @@ public final class InferenceCeiling {
             }
         }
         double seconds = a.seconds();
-        ScoringDevice device = ScoringDevice.parse(a.device());
+        ModelDevice device = ModelDevice.valueOf(a.device().strip().toUpperCase(java.util.Locale.ROOT));
         List<Point> rows = new ArrayList<>();
         double best = 0;
         Point bestRow = null;

@@ -136,6 +136,26 @@ public final class StateBoundBenchmark {
 
             @JsonProperty("shopper_state_bytes_dropped") Long shopperStateBytesDropped) {
         Step withUsers(long users, long checkpointPerUser, long shopperPerUser, long addedPerAddedUser) {
+            return withFigures(users, checkpointPerUser, shopperPerUser, addedPerAddedUser, null, null, null);
+        }
+
+        Step withHeavyUsers(long addedPerHeavyUser, double addedPerEvent) {
+            return withFigures(null, null, null, null, addedPerHeavyUser, addedPerEvent, null);
+        }
+
+        Step withDropped(long dropped) {
+            return withFigures(null, null, null, null, null, null, dropped);
+        }
+
+        /** The same measurement with the figures of the step it concerns; the others left out. */
+        private Step withFigures(
+                Long users,
+                Long checkpointPerUser,
+                Long shopperPerUser,
+                Long addedPerAddedUser,
+                Long addedPerHeavyUser,
+                Double addedPerEvent,
+                Long dropped) {
             return new Step(
                     step,
                     elapsedS,
@@ -152,52 +172,8 @@ public final class StateBoundBenchmark {
                     checkpointPerUser,
                     shopperPerUser,
                     addedPerAddedUser,
-                    null,
-                    null,
-                    null);
-        }
-
-        Step withHeavyUsers(long addedPerHeavyUser, double addedPerEvent) {
-            return new Step(
-                    step,
-                    elapsedS,
-                    catchUpS,
-                    behaviourEventsSoFar,
-                    priceRequestsSoFar,
-                    checkpoint,
-                    savepoint,
-                    checkpointBytes,
-                    stateBytesByOperator,
-                    shopperStateBytes,
-                    rocksdbDirBytes,
-                    null,
-                    null,
-                    null,
-                    null,
                     addedPerHeavyUser,
                     addedPerEvent,
-                    null);
-        }
-
-        Step withDropped(long dropped) {
-            return new Step(
-                    step,
-                    elapsedS,
-                    catchUpS,
-                    behaviourEventsSoFar,
-                    priceRequestsSoFar,
-                    checkpoint,
-                    savepoint,
-                    checkpointBytes,
-                    stateBytesByOperator,
-                    shopperStateBytes,
-                    rocksdbDirBytes,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
                     dropped);
         }
     }

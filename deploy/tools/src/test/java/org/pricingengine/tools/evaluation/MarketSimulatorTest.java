@@ -8,16 +8,18 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.tools.testutils.RepoPaths;
+import org.pricingengine.tools.local.LocalStack;
 
 class MarketSimulatorTest {
-    private static final Path COSMETICS = RepoPaths.cosmetics();
+    private static final Path REPO = LocalStack.repositoryRoot();
+    private static final Path MODELS = REPO.resolve("model-assets/models");
+    private static final Path COSMETICS = REPO.resolve("model-assets/data/rees46/cosmetics_2019-10_2019-11.csv");
 
     @Test
     void oracleBoundsEveryPolicyAndNoPolicyBreaksAGuardrail() throws Exception {
         MarketSimulator.Result r = MarketSimulator.simulate(
                 COSMETICS,
-                RepoPaths.models(),
+                MODELS,
                 "v1",
                 Instant.parse("2019-11-01T00:00:00Z").toEpochMilli(),
                 2.5,

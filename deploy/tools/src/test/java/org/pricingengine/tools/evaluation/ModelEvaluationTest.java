@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pricingengine.features.events.Json;
-import org.pricingengine.tools.testutils.RepoPaths;
+import org.pricingengine.tools.local.LocalStack;
 
 class ModelEvaluationTest {
-    private static final Path COSMETICS = RepoPaths.cosmetics();
+    private static final Path REPO = LocalStack.repositoryRoot();
+    private static final Path MODELS = REPO.resolve("model-assets/models");
+    private static final Path COSMETICS = REPO.resolve("model-assets/data/rees46/cosmetics_2019-10_2019-11.csv");
 
     /**
      * The job's scoring path (Java features, manifest normalisation, ONNX Runtime) reproduces the
@@ -20,9 +22,9 @@ class ModelEvaluationTest {
     @Test
     void javaEvaluationReproducesTheTrainersValidationMetrics() throws Exception {
         JsonNode trained = Json.mapper()
-                .readTree(RepoPaths.models().resolve("v1/manifest.json").toFile())
+                .readTree(MODELS.resolve("v1/manifest.json").toFile())
                 .get("metrics");
-        ModelEvaluation.Result m = ModelEvaluation.evaluate(COSMETICS, RepoPaths.models(), "v1", null);
+        ModelEvaluation.Result m = ModelEvaluation.evaluate(COSMETICS, MODELS, "v1", null);
         assertEquals(trained.get("validation_examples").asLong(), m.examples());
         Map<String, Double> measured = Map.of(
                 "auc",
