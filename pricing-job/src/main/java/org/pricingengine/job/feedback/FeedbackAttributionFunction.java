@@ -137,7 +137,8 @@ public class FeedbackAttributionFunction
                 revenue,
                 seconds,
                 windowMs / 1000,
-                start);
+                start,
+                decision.experiment());
     }
 
     /** Last touch: another decision made after this one and before the event takes the event. */

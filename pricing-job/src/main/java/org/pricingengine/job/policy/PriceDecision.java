@@ -15,6 +15,8 @@ import org.pricingengine.features.events.Json;
 
 /**
  * The price the engine quotes for one request, and why. Topic: price decisions, keyed by user.
+ * {@code experiment} says how the price was chosen (policy, candidates, propensity, the curve used), for
+ * learning and off-policy evaluation; it is absent only where there is no price.
  * {@code price} and {@code list_price} are null only when the item is unknown to the catalog
  * (reason FALLBACK_UNKNOWN_ITEM): the storefront then keeps its own price. {@code arm} is "control",
  * or "canary" for the share of users a canary model prices; {@code model_version} is the model that
@@ -49,7 +51,8 @@ import org.pricingengine.features.events.Json;
     "request_time",
     "decision_time",
     "latency_ms",
-    "user_history_events"
+    "user_history_events",
+    "experiment"
 })
 public record PriceDecision(
         @JsonProperty("decision_id") String decisionId,
@@ -79,7 +82,8 @@ public record PriceDecision(
         long decisionTimeMs,
 
         @JsonProperty("latency_ms") long latencyMs,
-        @JsonProperty("user_history_events") int userHistoryEvents) {
+        @JsonProperty("user_history_events") int userHistoryEvents,
+        @JsonProperty("experiment") PriceExperiment experiment) {
 
     /**
      * Deterministic from what was asked: a replayed or retried request gets the same decision id, and a

@@ -183,6 +183,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
                 request.requestTimeMs(),
                 decidedAt,
                 latencyMs,
-                scored.historyEvents());
+                scored.historyEvents(),
+                null);
     }
 }

@@ -59,7 +59,8 @@ class FeedbackAttributionFunctionTest {
                         timeMs,
                         timeMs,
                         1,
-                        0),
+                        0,
+                        null),
                 timeMs);
     }
 

@@ -30,7 +30,8 @@ class PriceDecisionTest {
             1_569_888_630_123L,
             1_700_000_000_001L,
             17,
-            12);
+            12,
+            null);
     private static final PriceDecision UNKNOWN_ITEM = new PriceDecision(
             PriceDecision.decisionIdFor("r-2", "u-2", "i-2"),
             "r-2",
@@ -50,7 +51,8 @@ class PriceDecisionTest {
             1_569_888_630_000L,
             1_700_000_000_000L,
             0,
-            0);
+            0,
+            null);
 
     @Test
     void aDecisionReadBackFromTheTopicWritesOutToTheSameBytes() throws Exception {
@@ -73,7 +75,8 @@ class PriceDecisionTest {
                 1_569_888_630_123L,
                 1_700_000_000_001L,
                 17,
-                12);
+                12,
+                null);
         for (PriceDecision d : List.of(priced, PRICED, UNKNOWN_ITEM)) {
             byte[] published = Json.toBytes(d);
             PriceDecision readBack = PriceDecision.fromJson(published);
@@ -102,12 +105,22 @@ class PriceDecisionTest {
                 Json.toJson(UNKNOWN_ITEM));
     }
 
-    /** Decisions sit in keyed state (feedback attribution): savepoints hold this type and must restore. */
+    /**
+     * Decisions sit in keyed state (feedback attribution): savepoints hold this type and must restore. Fields
+     * may only be added (POJO schema evolution fills them with null in restored state), never renamed or
+     * retyped; this test makes every change to the type a deliberate one.
+     */
     @Test
     void flinksTypeOfTheDecisionIsUnchanged() {
         assertEquals(
                 "PojoType<org.pricingengine.job.policy.PriceDecision, fields = [arm: String, decisionId: String, "
-                        + "decisionTimeMs: Long, disclosure: String, expectedConversion: Double, fallback: Boolean, "
+                        + "decisionTimeMs: Long, disclosure: String, expectedConversion: Double, experiment: "
+                        + "PojoType<org.pricingengine.job.policy.PriceExperiment, fields = [baseLogit: Double, "
+                        + "candidates: double[], ceiling: Double, chosen: Integer, featureSpec: String, featuresLogged: "
+                        + "Boolean, floor: Double, group: String, modelSensitivity: Double, policyId: String, "
+                        + "posteriorDraw: double[], posteriorMean: double[], posteriorObservations: Long, posteriorSd: "
+                        + "double[], probabilities: double[], propensity: Double, randomized: Boolean, segment: String, "
+                        + "uniformPick: Boolean]>, fallback: Boolean, "
                         + "guardrails: NullableList<String>, itemId: String, latencyMs: Long, listPrice: Double, "
                         + "modelVersion: String, personalized: Boolean, price: Double, reasonCodes: NullableList<String>, "
                         + "requestId: String, requestTimeMs: Long, unitCost: Double, userHistoryEvents: Integer, userId: String]>",
