@@ -76,7 +76,20 @@ class PriceDecisionTest {
                 1_700_000_000_001L,
                 17,
                 12,
-                null);
+                new PricingPolicy(PolicySettings.from(org.pricingengine.job.config.PricingConfig.defaults()))
+                        .decide(
+                                new org.pricingengine.features.state.ItemSnapshot(
+                                        "i-1", "c", "b", 12.99, 7.794, null, 0, 0, 0),
+                                new org.pricingengine.job.scoring.DemandEstimate(-2.3, 0.7),
+                                null,
+                                null,
+                                new PricingContext(
+                                        "d-1",
+                                        "u-1",
+                                        "price:1/shopper:new/item:first",
+                                        new SegmentPosterior("k", 0.1, 1.3, 0.04, -0.01, 0.5, 321),
+                                        true))
+                        .experiment());
         for (PriceDecision d : List.of(priced, PRICED, UNKNOWN_ITEM)) {
             byte[] published = Json.toBytes(d);
             PriceDecision readBack = PriceDecision.fromJson(published);
