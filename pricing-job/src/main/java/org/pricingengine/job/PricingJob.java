@@ -2,6 +2,9 @@ package org.pricingengine.job;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -27,14 +30,18 @@ import org.pricingengine.features.flink.UserInput;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.feedback.FeedbackAttributionFunction;
 import org.pricingengine.job.feedback.FeedbackOutcome;
+import org.pricingengine.job.feedback.PriceResponseLearner;
 import org.pricingengine.job.io.KafkaEndpoints;
 import org.pricingengine.job.io.PricingSinks;
 import org.pricingengine.job.io.PricingSources;
 import org.pricingengine.job.io.RouteInboundRecords;
+import org.pricingengine.job.policy.AttachPosteriors;
 import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.policy.PriceDecision;
 import org.pricingengine.job.policy.PricingDecisionFunction;
 import org.pricingengine.job.policy.PricingPolicy;
+import org.pricingengine.job.policy.PricingRequest;
+import org.pricingengine.job.policy.SegmentPosterior;
 import org.pricingengine.job.scoring.DemandModel;
 import org.pricingengine.job.scoring.ModelContractException;
 import org.pricingengine.job.scoring.ModelLocation;
@@ -216,13 +223,14 @@ public final class PricingJob {
                 .name("user behaviour state and features");
 
         DataStream<ScoredRequest> scored = scoring.score(withFeatures, config);
+        PolicySettings policySettings = PolicySettings.from(config);
+        DataStream<PricingRequest> withPosteriors = learnedPosteriors(env, sources, policySettings, scored);
 
         // Scoring runs chained to the user state, so every scored request is still in the subtask that owns its
-        // user: the policy's keyed state needs no second shuffle.
-        DataStream<PriceDecision> decisions = DataStreamUtils.reinterpretAsKeyedStream(
-                        scored, s -> s.enriched().request().userId(), Types.STRING)
-                .process(new PricingDecisionFunction(
-                        new PricingPolicy(PolicySettings.from(config)), sinks.publishedDecisions()))
+        // user (the posteriors meet them on a forward edge): the policy's keyed state needs no second shuffle.
+        SingleOutputStreamOperator<PriceDecision> decisions = DataStreamUtils.reinterpretAsKeyedStream(
+                        withPosteriors, r -> r.scored().enriched().request().userId(), Types.STRING)
+                .process(new PricingDecisionFunction(new PricingPolicy(policySettings), sinks.publishedDecisions()))
                 .uid("pricing-policy")
                 .name("pricing policy and guardrails");
 
@@ -236,7 +244,71 @@ public final class PricingJob {
         decisions.sinkTo(sinks.decisions()).uid("sink-price-decisions").name("price decisions sink");
         outcomes.sinkTo(sinks.feedback()).uid("sink-feedback-outcomes").name("feedback outcomes sink");
         deadLetters.sinkTo(sinks.deadLetters()).uid("sink-dead-letters").name("dead letters sink");
+        if (sinks.decisionFeatures() != null) {
+            decisions
+                    .getSideOutput(PricingDecisionFunction.DECISION_FEATURES)
+                    .sinkTo(sinks.decisionFeatures())
+                    .uid("sink-decision-features")
+                    .name("decision features sink");
+        }
         return decisions;
+    }
+
+    /**
+     * The learning loop's way back in: the job's own committed feedback outcomes update each segment's
+     * posterior of the price response (keyed by segment and model version), and every update reaches all
+     * policy subtasks as broadcast state. Without a feedback source the requests get their segment only.
+     */
+    private DataStream<PricingRequest> learnedPosteriors(
+            StreamExecutionEnvironment env,
+            PricingSources sources,
+            PolicySettings policySettings,
+            DataStream<ScoredRequest> scored) {
+        double[] bands = policySettings.segmentPriceBands();
+        if (sources.feedbackOutcomes() == null) {
+            return scored.map(s -> PricingRequest.of(s, bands))
+                    .returns(PricingRequest.class)
+                    .uid("request-segment")
+                    .name("learning segment");
+        }
+        DataStream<SegmentPosterior> posteriors = env.fromSource(
+                        sources.feedbackOutcomes(), WatermarkStrategy.noWatermarks(), "feedback outcomes read back")
+                .uid("source-feedback-read-back")
+                .filter(outcome -> PriceResponseLearner.keyOf(outcome) != null)
+                .uid("feedback-with-price-response")
+                .name("outcomes of model prices")
+                .keyBy(PriceResponseLearner::keyOf, Types.STRING)
+                .process(new PriceResponseLearner(
+                        policySettings.prior(),
+                        config.get(PricingConfig.PUBLISH_EVERY),
+                        config.get(PricingConfig.PUBLISH_INTERVAL),
+                        config.get(PricingConfig.POSTERIOR_TTL)))
+                .uid("price-response-learner")
+                .name("price response learner (segment posteriors)")
+                .assignTimestampsAndWatermarks(outsideEventTime())
+                .uid("posteriors-outside-event-time")
+                .name("posteriors outside event time");
+        return scored.connect(posteriors.broadcast(AttachPosteriors.POSTERIORS))
+                .process(new AttachPosteriors(bands))
+                .uid("attach-segment-posteriors")
+                .name("segment and learned posterior");
+    }
+
+    /**
+     * Posteriors have no event time. Their input must not hold back the watermark of the requests they
+     * meet (outcomes are only written once that watermark passes their window: holding it back on the
+     * outcomes' own time would stall the loop), so it sits at the end of time.
+     */
+    private static <T> WatermarkStrategy<T> outsideEventTime() {
+        return WatermarkStrategy.forGenerator(context -> new WatermarkGenerator<T>() {
+            @Override
+            public void onEvent(T event, long eventTimestamp, WatermarkOutput output) {}
+
+            @Override
+            public void onPeriodicEmit(WatermarkOutput output) {
+                output.emitWatermark(new Watermark(Long.MAX_VALUE));
+            }
+        });
     }
 
     /** The production scoring stage: the async, micro-batched ONNX Runtime operator. */

@@ -22,6 +22,20 @@ public final class Hashing {
         return h == 0 ? 1 : h;
     }
 
+    /**
+     * The hash of an id with every input bit spread over the result (FNV-1a mixes its low bits poorly,
+     * a murmur3 finaliser fixes that): for splitting shoppers into groups and seeding random draws.
+     */
+    public static long mixed(String id) {
+        long h = hash(id);
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
     public static long hashOrZero(String id) {
         return id == null || id.isEmpty() ? 0 : hash(id);
     }

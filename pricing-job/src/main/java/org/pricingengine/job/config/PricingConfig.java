@@ -64,6 +64,17 @@ public final class PricingConfig implements Serializable {
         return register(option);
     }
 
+    /** Whether the policy randomizes its prices to learn the price response. */
+    public enum Exploration {
+        THOMPSON,
+        OFF;
+
+        @Override
+        public String toString() {
+            return spelling(this);
+        }
+    }
+
     /** Where a job without a savepoint starts reading its input topics. */
     public enum StartingOffsets {
         COMMITTED_OR_EARLIEST,
@@ -388,10 +399,12 @@ public final class PricingConfig implements Serializable {
                     .withDescription(
                             "Ceiling: the price is at most list price x (1 + this); 0 means never above list price."),
             "0");
-    public static final ConfigOption<Integer> PRICE_GRID_POINTS = register(ConfigOptions.key("pricing.grid-points")
-            .intType()
-            .defaultValue(61)
-            .withDescription("Candidate prices evaluated between floor and ceiling."));
+    public static final ConfigOption<String> PRICE_LADDER = register(
+            ConfigOptions.key("pricing.price-ladder")
+                    .stringType()
+                    .defaultValue("1.0,0.97,0.95,0.92,0.9,0.85")
+                    .withDescription(
+                            "Candidate prices as shares of the list price, comma-separated; each is cut to the guardrails and rounded, duplicates merge. The policy chooses among them."));
     public static final ConfigOption<Double> ROUNDING_UNIT = register(ConfigOptions.key("pricing.rounding-unit")
             .doubleType()
             .defaultValue(0.01)
@@ -416,6 +429,90 @@ public final class PricingConfig implements Serializable {
             .defaultValue("THIS PRICE WAS SET BY AN ALGORITHM USING YOUR PERSONAL DATA.")
             .withDescription(
                     "Disclosure shown with personalized prices (e.g. New York's Algorithmic Pricing Disclosure Act)."));
+
+    public static final ConfigOption<String> POLICY_ID = register(
+            ConfigOptions.key("pricing.policy-id")
+                    .stringType()
+                    .defaultValue("thompson-ladder")
+                    .withDescription(
+                            "Names the policy on every decision (experiment.policy_id), so logs from different policy settings can be told apart in evaluation."));
+    public static final ConfigOption<Exploration> EXPLORATION = register(
+            ConfigOptions.key("pricing.exploration")
+                    .enumType(Exploration.class)
+                    .defaultValue(Exploration.THOMPSON)
+                    .withDescription(
+                            "THOMPSON: each request's price is the best candidate under a draw from the segment's posterior of the price response (mixed with the uniform share); OFF: the best candidate under the posterior mean, no randomization (nothing new is learned about price response)."));
+    public static final ConfigOption<Double> UNIFORM_SHARE = register(
+            ConfigOptions.key("pricing.exploration.uniform-share")
+                    .doubleType()
+                    .defaultValue(0.05)
+                    .withDescription(
+                            "Share of requests priced at a candidate drawn uniformly, so every candidate keeps at least this / candidates probability (bounded importance weights). Expected cost: this share x the margin gap between the best and the average candidate."));
+    public static final ConfigOption<Double> HOLDOUT_SHARE = register(
+            ConfigOptions.key("pricing.holdout-share")
+                    .doubleType()
+                    .defaultValue(0.05)
+                    .withDescription(
+                            "Share of shoppers (chosen from the user id, stable across restarts) who always get the list price inside the guardrails, so lift is measured on live traffic."));
+
+    // --- Learning price response ---
+    public static final ConfigOption<Boolean> LEARNING_ENABLED = register(
+            ConfigOptions.key("learning.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Read the feedback topic back (read_committed) and update each segment's posterior of the price response; off: the policy uses the prior."));
+    public static final ConfigOption<Double> PRIOR_LEVEL_SD = register(
+            ConfigOptions.key("learning.prior.level-sd")
+                    .doubleType()
+                    .defaultValue(1.0)
+                    .withDescription(
+                            "Prior sd of the segment's correction of the model's purchase log-odds (prior mean 0: the model is right on average)."));
+    public static final ConfigOption<Double> PRIOR_SHIFT_MEAN = register(ConfigOptions.key("learning.prior.shift-mean")
+            .doubleType()
+            .defaultValue(0.0)
+            .withDescription("Prior mean of the segment's correction of the model's price sensitivity."));
+    public static final ConfigOption<Double> PRIOR_SHIFT_SD = register(
+            ConfigOptions.key("learning.prior.shift-sd")
+                    .doubleType()
+                    .defaultValue(2.0)
+                    .withDescription(
+                            "Prior sd of the segment's correction of the model's price sensitivity: how far exploration reaches before feedback arrives."));
+    public static final ConfigOption<Integer> THOMPSON_DRAWS = register(
+            ConfigOptions.key("learning.thompson-draws")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription(
+                            "Fixed posterior draws (common to all requests, scaled by each segment's posterior) the Thompson sampler picks one of; the share of draws a candidate wins is its exact probability."));
+    public static final ConfigOption<String> SEGMENT_PRICE_BANDS = register(
+            ConfigOptions.key("learning.segment-price-bands")
+                    .stringType()
+                    .defaultValue("10,50")
+                    .withDescription(
+                            "List-price limits between the price bands of the learning segments (segments: price band x new/returning/buyer shopper x first/repeat view of the item)."));
+    public static final ConfigOption<Integer> PUBLISH_EVERY = register(
+            ConfigOptions.key("learning.publish-every")
+                    .intType()
+                    .defaultValue(25)
+                    .withDescription(
+                            "A segment's posterior goes to the policy after this many new outcomes (or after learning.publish-interval)."));
+    public static final ConfigOption<Duration> PUBLISH_INTERVAL =
+            register(ConfigOptions.key("learning.publish-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(2))
+                    .withDescription("Longest a segment's updated posterior waits before it goes to the policy."));
+    public static final ConfigOption<Duration> POSTERIOR_TTL = register(
+            ConfigOptions.key("learning.posterior-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(30))
+                    .withDescription(
+                            "A segment posterior (per model version) not updated for this long is dropped (retired model versions)."));
+    public static final ConfigOption<String> TOPIC_DECISION_FEATURES = register(
+            ConfigOptions.key("topic.decision-features")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Topic for the model input of randomized decisions, keyed by decision id (retraining from feedback reads it); blank: not written."));
 
     // --- Feedback ---
     public static final ConfigOption<Duration> ATTRIBUTION_WINDOW = register(
@@ -534,8 +631,32 @@ public final class PricingConfig implements Serializable {
             throw new IllegalArgumentException(
                     "pricing ratios (cost-ratio, min-margin, max-markup, max-change) must be >= 0");
         }
-        if (!(get(ROUNDING_UNIT) > 0) || get(PRICE_GRID_POINTS) < 2) {
-            throw new IllegalArgumentException("'pricing.rounding-unit' must be > 0 and 'pricing.grid-points' >= 2");
+        if (!(get(ROUNDING_UNIT) > 0)) {
+            throw new IllegalArgumentException("'pricing.rounding-unit' must be > 0");
+        }
+        double[] ladder = priceLadder();
+        for (double r : ladder) {
+            if (!(r > 0) || r > 10) {
+                throw badValue(PRICE_LADDER, "shares of the list price must be in (0, 10]", null);
+            }
+        }
+        double[] bands = segmentPriceBands();
+        for (int i = 0; i < bands.length; i++) {
+            if (!(bands[i] > 0) || (i > 0 && bands[i] <= bands[i - 1])) {
+                throw badValue(SEGMENT_PRICE_BANDS, "limits must be positive and increasing", null);
+            }
+        }
+        if (get(UNIFORM_SHARE) < 0 || get(UNIFORM_SHARE) > 1 || get(HOLDOUT_SHARE) < 0 || get(HOLDOUT_SHARE) > 1) {
+            throw new IllegalArgumentException(
+                    "options 'pricing.exploration.uniform-share' and 'pricing.holdout-share' must be in [0, 1]");
+        }
+        if (!(get(PRIOR_LEVEL_SD) > 0) || !(get(PRIOR_SHIFT_SD) > 0) || !Double.isFinite(get(PRIOR_SHIFT_MEAN))) {
+            throw new IllegalArgumentException(
+                    "prior sds ('learning.prior.level-sd', 'learning.prior.shift-sd') must be > 0 and the mean finite");
+        }
+        if (get(THOMPSON_DRAWS) < 2 || get(THOMPSON_DRAWS) > 4096 || get(PUBLISH_EVERY) < 1) {
+            throw new IllegalArgumentException(
+                    "'learning.thompson-draws' must be in [2, 4096] and 'learning.publish-every' >= 1");
         }
         if (get(SCORING_BATCH_SIZE) < 1 || get(SCORING_CAPACITY) < 1 || get(MODEL_INTRA_OP_THREADS) < 1) {
             throw new IllegalArgumentException("scoring batch size, capacity and intra-op threads must be >= 1");
@@ -556,6 +677,34 @@ public final class PricingConfig implements Serializable {
         }
         if (get(BOOTSTRAP_SERVERS).isBlank()) {
             throw new IllegalArgumentException("option 'kafka.bootstrap-servers' must not be empty");
+        }
+    }
+
+    /** {@link #PRICE_LADDER} as numbers. */
+    public double[] priceLadder() {
+        return numbers(PRICE_LADDER);
+    }
+
+    /** {@link #SEGMENT_PRICE_BANDS} as numbers; empty for one band. */
+    public double[] segmentPriceBands() {
+        return numbers(SEGMENT_PRICE_BANDS);
+    }
+
+    private double[] numbers(ConfigOption<String> option) {
+        String text = get(option).strip();
+        if (text.isEmpty()) {
+            if (option == PRICE_LADDER) {
+                throw badValue(option, "at least one share of the list price is needed", null);
+            }
+            return new double[0];
+        }
+        try {
+            return Arrays.stream(text.split(","))
+                    .map(String::strip)
+                    .mapToDouble(Double::parseDouble)
+                    .toArray();
+        } catch (NumberFormatException e) {
+            throw badValue(option, "expected comma-separated numbers", e);
         }
     }
 

@@ -15,6 +15,7 @@ import org.pricingengine.features.validation.ValidationRules;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.config.PricingConfig.Delivery;
 import org.pricingengine.job.feedback.FeedbackOutcome;
+import org.pricingengine.job.policy.DecisionFeatures;
 import org.pricingengine.job.policy.PriceDecision;
 
 /** Builds the job's Kafka sources and sinks from the configuration. */
@@ -39,7 +40,34 @@ public final class KafkaEndpoints {
                         config,
                         config.get(PricingConfig.TOPIC_REQUESTS),
                         new InboundRecordDeserializer(InputTopic.PRICE_REQUESTS, parser, maxChars),
-                        true));
+                        true),
+                config.get(PricingConfig.LEARNING_ENABLED) ? feedbackReadBack(config) : null);
+    }
+
+    /**
+     * The job's own feedback topic, committed outcomes only (an outcome of an aborted transaction never
+     * happened), for the price-response learner. Its own consumer group; without a checkpoint it starts
+     * from the committed offsets or the earliest, so a new deployment learns from the history the topic
+     * still holds.
+     */
+    static KafkaSource<FeedbackOutcome> feedbackReadBack(PricingConfig config) {
+        Properties props = config.kafkaClientProperties();
+        props.setProperty("isolation.level", "read_committed");
+        props.putIfAbsent("fetch.min.bytes", "32768");
+        props.putIfAbsent("fetch.max.wait.ms", "100");
+        String group = config.get(PricingConfig.GROUP_ID) + "-learner";
+        KafkaSourceBuilder<FeedbackOutcome> builder = KafkaSource.<FeedbackOutcome>builder()
+                .setBootstrapServers(config.get(PricingConfig.BOOTSTRAP_SERVERS))
+                .setTopics(config.get(PricingConfig.TOPIC_FEEDBACK))
+                .setGroupId(group)
+                .setClientIdPrefix(group)
+                .setDeserializer(new FeedbackOutcomeDeserializer())
+                .setProperties(props)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
+        if (config.get(PricingConfig.BOUNDED)) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
     }
 
     public static ValidationRules validationRules(PricingConfig config) {
@@ -106,7 +134,17 @@ public final class KafkaEndpoints {
                                 config.get(PricingConfig.TOPIC_DEAD_LETTERS), DeadLetter::sourceTopic),
                         "50",
                         Delivery.AT_LEAST_ONCE,
-                        "dead-letters"));
+                        "dead-letters"),
+                config.get(PricingConfig.TOPIC_DECISION_FEATURES).isBlank()
+                        ? null
+                        : sink(
+                                config,
+                                new JsonRecordSerializer<DecisionFeatures>(
+                                        config.get(PricingConfig.TOPIC_DECISION_FEATURES),
+                                        DecisionFeatures::decisionId),
+                                "50",
+                                Delivery.AT_LEAST_ONCE,
+                                "decision-features"));
     }
 
     /**

@@ -2,12 +2,26 @@ package org.pricingengine.job.io;
 
 import org.apache.flink.api.connector.source.Source;
 import org.pricingengine.features.flink.InboundRecord;
+import org.pricingengine.job.feedback.FeedbackOutcome;
 
 /**
- * The job's three inputs, already parsed: a record that fails validation arrives as a dead letter.
+ * The job's inputs, already parsed: a record that fails validation arrives as a dead letter.
  * {@link KafkaEndpoints#sources} builds them from the configuration; tests and tools may bring their own.
+ *
+ * @param feedbackOutcomes the job's own feedback outcomes read back (committed ones only), which the
+ *                         price-response learner learns from; null: no learning, the policy uses its prior
  */
 public record PricingSources(
         Source<InboundRecord, ?, ?> behaviourEvents,
         Source<InboundRecord, ?, ?> catalogUpdates,
-        Source<InboundRecord, ?, ?> priceRequests) {}
+        Source<InboundRecord, ?, ?> priceRequests,
+        Source<FeedbackOutcome, ?, ?> feedbackOutcomes) {
+
+    /** Sources without the feedback read-back: nothing is learned while the job runs. */
+    public PricingSources(
+            Source<InboundRecord, ?, ?> behaviourEvents,
+            Source<InboundRecord, ?, ?> catalogUpdates,
+            Source<InboundRecord, ?, ?> priceRequests) {
+        this(behaviourEvents, catalogUpdates, priceRequests, null);
+    }
+}

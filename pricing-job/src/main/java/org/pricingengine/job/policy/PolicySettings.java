@@ -10,13 +10,24 @@ public record PolicySettings(
         double minMargin,
         double maxDiscount,
         double maxMarkup,
-        int gridPoints,
+        double[] priceLadder,
         double roundingUnit,
         long quoteTtlMs,
         double maxChange,
         long changeMemoryMs,
-        String disclosureText)
+        String disclosureText,
+        String policyId,
+        boolean thompson,
+        double uniformShare,
+        double holdoutShare,
+        PriorSettings prior,
+        int thompsonDraws,
+        double[] segmentPriceBands,
+        boolean logFeatures)
         implements Serializable {
+
+    /** The prior of every segment's correction of the model's curve (level and sensitivity shift). */
+    public record PriorSettings(double levelSd, double shiftMean, double shiftSd) implements Serializable {}
 
     public static PolicySettings from(PricingConfig c) {
         return new PolicySettings(
@@ -25,11 +36,46 @@ public record PolicySettings(
                 c.get(PricingConfig.MIN_MARGIN),
                 c.get(PricingConfig.MAX_DISCOUNT),
                 c.get(PricingConfig.MAX_MARKUP),
-                c.get(PricingConfig.PRICE_GRID_POINTS),
+                c.priceLadder(),
                 c.get(PricingConfig.ROUNDING_UNIT),
                 c.get(PricingConfig.QUOTE_TTL).toMillis(),
                 c.get(PricingConfig.MAX_CHANGE),
                 c.get(PricingConfig.CHANGE_MEMORY).toMillis(),
-                c.get(PricingConfig.DISCLOSURE_TEXT));
+                c.get(PricingConfig.DISCLOSURE_TEXT),
+                c.get(PricingConfig.POLICY_ID),
+                c.get(PricingConfig.EXPLORATION) == PricingConfig.Exploration.THOMPSON,
+                c.get(PricingConfig.UNIFORM_SHARE),
+                c.get(PricingConfig.HOLDOUT_SHARE),
+                new PriorSettings(
+                        c.get(PricingConfig.PRIOR_LEVEL_SD),
+                        c.get(PricingConfig.PRIOR_SHIFT_MEAN),
+                        c.get(PricingConfig.PRIOR_SHIFT_SD)),
+                c.get(PricingConfig.THOMPSON_DRAWS),
+                c.segmentPriceBands(),
+                !c.get(PricingConfig.TOPIC_DECISION_FEATURES).isBlank());
+    }
+
+    /** The same settings without randomization: the policy's greedy peer (exploration off, no holdout). */
+    public PolicySettings withoutExploration() {
+        return new PolicySettings(
+                maximiseMargin,
+                costRatio,
+                minMargin,
+                maxDiscount,
+                maxMarkup,
+                priceLadder,
+                roundingUnit,
+                quoteTtlMs,
+                maxChange,
+                changeMemoryMs,
+                disclosureText,
+                policyId,
+                false,
+                0,
+                0,
+                prior,
+                thompsonDraws,
+                segmentPriceBands,
+                logFeatures);
     }
 }

@@ -9,4 +9,5 @@ public record PriceQuote(
         List<ReasonCode> reasons,
         List<Guardrail> guardrails,
         boolean fallback,
-        PriceBounds bounds) {}
+        PriceBounds bounds,
+        PriceExperiment experiment) {}

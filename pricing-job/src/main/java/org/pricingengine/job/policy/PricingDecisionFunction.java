@@ -3,11 +3,14 @@ package org.pricingengine.job.policy;
 import java.time.Clock;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.pricingengine.features.FeatureSpec;
 import org.pricingengine.features.events.PriceRequest;
 import org.pricingengine.features.flink.EnrichedRequest;
 import org.pricingengine.features.state.ItemSnapshot;
@@ -27,9 +30,13 @@ import org.pricingengine.job.scoring.ScoredRequest;
  * identical duplicates. Decisions from another model or arm than this deployment routes the request to
  * (a rolled-back candidate, a changed canary split) are priced again ({@link EarlierDecisions}).
  */
-public class PricingDecisionFunction extends KeyedProcessFunction<String, ScoredRequest, PriceDecision>
+public class PricingDecisionFunction extends KeyedProcessFunction<String, PricingRequest, PriceDecision>
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
+
+    /** The model input of randomized decisions, when the feature log is on. */
+    public static final OutputTag<DecisionFeatures> DECISION_FEATURES =
+            new OutputTag<>("decision-features", TypeInformation.of(DecisionFeatures.class));
 
     private final PricingPolicy policy;
     private final PublishedDecisionLog published;
@@ -73,7 +80,8 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
     }
 
     @Override
-    public void processElement(ScoredRequest scored, Context ctx, Collector<PriceDecision> out) throws Exception {
+    public void processElement(PricingRequest input, Context ctx, Collector<PriceDecision> out) throws Exception {
+        ScoredRequest scored = input.scored();
         EnrichedRequest enriched = scored.enriched();
         PriceRequest request = enriched.request();
         String decisionId = PriceDecision.decisionIdFor(request.requestId(), request.userId(), request.itemId());
@@ -102,6 +110,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
                             List.of(ReasonCode.fallbackFor(scored.failure())),
                             List.of(),
                             true,
+                            null,
                             null),
                     out);
             return;
@@ -113,6 +122,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
             PriceBounds bounds = policy.bounds(item, null);
             if (bounds.contains(last.price)) {
                 boolean usable = estimate != null && estimate.isUsable();
+                String group = policy.inHoldout(request.userId()) ? PriceExperiment.HOLDOUT : PriceExperiment.POLICY;
                 publish(
                         decision(
                                 decisionId,
@@ -122,12 +132,31 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
                                 List.of(ReasonCode.STABLE_QUOTE),
                                 bounds.bindingAt(last.price),
                                 false,
-                                usable ? estimate.conversionAt(last.price, item.listPrice()) : null),
+                                usable ? estimate.conversionAt(last.price, item.listPrice()) : null,
+                                policy.single(
+                                        group,
+                                        input.segment(),
+                                        last.price,
+                                        bounds,
+                                        usable ? estimate : null,
+                                        input.posterior())),
                         out);
                 return;
             }
         }
-        PriceQuote quote = policy.decide(item, estimate, scored.failure(), quotes.changeLimitAnchor(last, now));
+        PricingContext context = new PricingContext(
+                decisionId,
+                request.userId(),
+                input.segment(),
+                input.posterior(),
+                policy.settings().logFeatures());
+        PriceQuote quote =
+                policy.decide(item, estimate, scored.failure(), quotes.changeLimitAnchor(last, now), context);
+        if (quote.experiment().featuresLogged() && scored.features() != null) {
+            ctx.output(
+                    DECISION_FEATURES,
+                    DecisionFeatures.of(decisionId, FeatureSpec.VERSION, scored.modelVersion(), scored.features()));
+        }
         quotes.remember(item.itemId(), last, quote, item.listPrice(), now);
         publish(
                 decision(
@@ -138,7 +167,8 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
                         quote.reasons(),
                         quote.guardrails(),
                         quote.fallback(),
-                        quote.expectedConversion()),
+                        quote.expectedConversion(),
+                        quote.experiment()),
                 out);
     }
 
@@ -157,7 +187,8 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
             List<ReasonCode> reasons,
             List<Guardrail> guardrails,
             boolean fallback,
-            Double expectedConversion) {
+            Double expectedConversion,
+            PriceExperiment experiment) {
         EnrichedRequest enriched = scored.enriched();
         PriceRequest request = enriched.request();
         long decidedAt = clock.millis();
@@ -184,6 +215,6 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Scored
                 decidedAt,
                 latencyMs,
                 scored.historyEvents(),
-                null);
+                experiment);
     }
 }

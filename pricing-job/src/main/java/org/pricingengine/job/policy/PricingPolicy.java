@@ -3,27 +3,34 @@ package org.pricingengine.job.policy;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import org.pricingengine.features.FeatureSpec;
+import org.pricingengine.features.state.Hashing;
 import org.pricingengine.features.state.ItemSnapshot;
 import org.pricingengine.job.scoring.DemandEstimate;
 import org.pricingengine.job.scoring.ScoringFailure;
 
 /**
- * Chooses a price from the model's demand curve, inside guardrails that hold whatever the model says.
+ * Chooses a price from the model's demand curve, inside guardrails that hold whatever the model says, and
+ * explores so that the price response can be learned.
  *
  * <p>Bounds: floor = max(unit cost x (1 + min margin), list price x (1 - max discount)); ceiling = list
  * price x (1 + max markup). If the user was quoted for this item recently, the new price also stays
  * within max-change of that quote (when that interval meets the bounds). Both ends are snapped inward
  * onto the rounding grid.
  *
- * <p>Choice: the demand curve P(p) = sigmoid(a - b ln(p / list)) is evaluated at evenly spaced candidate
- * prices between floor and ceiling, and the price with the highest expected margin (p - cost) P(p)
- * (or revenue p P(p)) is taken, then rounded to the grid. Without a usable curve (model error,
+ * <p>Choice: the candidates are the price ladder (shares of the list price) cut to the bounds. The curve
+ * is the model's P(p) = sigmoid(a - b ln(p / list)) corrected by what the job has learned for the
+ * request's segment (see {@link SegmentPosterior}); the objective is expected margin (p - cost) P(p) or
+ * revenue p P(p). See {@link #decide(ItemSnapshot, DemandEstimate, ScoringFailure, Double, PricingContext)}
+ * for how exploration and the holdout choose among the candidates. Without a usable curve (model error,
  * timeout, NaN or absurd outputs) the fallback is the list price clamped into the bounds.
  */
 public final class PricingPolicy implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final PolicySettings settings;
+    private transient ExplorationDraws draws;
 
     public PricingPolicy(PolicySettings settings) {
         this.settings = settings;
@@ -89,41 +96,240 @@ public final class PricingPolicy implements Serializable {
     }
 
     /**
+     * The price without exploration or holdout and without learned corrections: the best ladder candidate
+     * under the model's own curve (what tools compare models with).
+     *
      * @param failure       why scoring gave no demand curve, or null
      * @param previousPrice the user's previous quote for the item still inside change memory, or null
      */
     public PriceQuote decide(ItemSnapshot item, DemandEstimate estimate, ScoringFailure failure, Double previousPrice) {
+        return decide(item, estimate, failure, previousPrice, null);
+    }
+
+    /**
+     * The price for one request. The candidates are the price ladder cut to this request's guardrails, so
+     * whatever is drawn stays inside them. Then, in order: without a usable curve, the list price (in the
+     * bounds); a holdout shopper, the list price; otherwise each candidate's expected margin (or revenue)
+     * is evaluated under the model's curve corrected by the segment's posterior, at every one of the fixed
+     * posterior draws. With Thompson sampling the price is the winner of one draw picked at random, or with
+     * the uniform share a candidate picked uniformly; a candidate's probability is the share of draws it
+     * wins x (1 - uniform share) + uniform share / candidates. Without exploration it is the winner at the
+     * posterior mean. The random picks are seeded from the decision id.
+     *
+     * @param context null: no exploration, no holdout, no learned correction
+     */
+    public PriceQuote decide(
+            ItemSnapshot item,
+            DemandEstimate estimate,
+            ScoringFailure failure,
+            Double previousPrice,
+            PricingContext context) {
         PriceBounds bounds = bounds(item, previousPrice);
         List<ReasonCode> reasons = new ArrayList<>(4);
         if (bounds.costAboveList()) {
             reasons.add(ReasonCode.COST_ABOVE_LIST_PRICE);
         }
+        double list = item.listPrice();
+        String segment = context == null ? null : context.segment();
+        String group =
+                context != null && inHoldout(context.userId()) ? PriceExperiment.HOLDOUT : PriceExperiment.POLICY;
         if (failure != null || estimate == null || !estimate.isUsable()) {
             reasons.add(
                     0, failure != null ? ReasonCode.fallbackFor(failure) : ReasonCode.FALLBACK_INVALID_MODEL_OUTPUT);
-            double price = bounds.clamp(item.listPrice());
-            return new PriceQuote(price, null, reasons, bounds.bindingAt(price), true, bounds);
+            double price = bounds.clamp(list);
+            PriceExperiment experiment = single(group, segment, price, bounds, null, null);
+            return new PriceQuote(price, null, reasons, bounds.bindingAt(price), true, bounds, experiment);
+        }
+        SegmentPosterior posterior = context == null
+                ? null
+                : context.posterior() != null ? context.posterior() : SegmentPosterior.prior(null, settings.prior());
+        double[] mean =
+                posterior == null ? new double[] {0, 0} : new double[] {posterior.meanLevel, posterior.meanShift};
+        if (PriceExperiment.HOLDOUT.equals(group)) {
+            double price = bounds.clamp(round(list));
+            reasons.add(ReasonCode.HOLDOUT_LIST_PRICE);
+            reasons.add(price < list - 1e-9 ? ReasonCode.DISCOUNTED : ReasonCode.AT_LIST_PRICE);
+            double conversion = conversion(estimate, mean, price, list);
+            PriceExperiment experiment = new PriceExperiment(
+                    settings.policyId(),
+                    group,
+                    segment,
+                    new double[] {price},
+                    new double[] {1.0},
+                    0,
+                    1.0,
+                    false,
+                    false,
+                    bounds.floor(),
+                    bounds.ceiling(),
+                    estimate.baseLogit(),
+                    estimate.priceSensitivity(),
+                    mean,
+                    sd(posterior),
+                    mean,
+                    posterior == null ? 0 : posterior.observations,
+                    FeatureSpec.VERSION,
+                    false);
+            return new PriceQuote(price, conversion, reasons, bounds.bindingAt(price), false, bounds, experiment);
         }
         double cost = unitCost(item);
-        double list = item.listPrice();
-        double best = bounds.ceiling();
-        double bestValue = Double.NEGATIVE_INFINITY;
-        int points = settings.gridPoints();
-        for (int i = 0; i < points; i++) {
-            double p = bounds.floor() + (bounds.ceiling() - bounds.floor()) * i / (points - 1);
-            double value = objective(p, cost, estimate.conversionAt(p, list));
-            // Ties go to the higher price: never discount for nothing.
-            if (value > bestValue + 1e-12 || (Math.abs(value - bestValue) <= 1e-12 && p > best)) {
-                bestValue = value;
-                best = p;
+        double[] candidates = candidates(list, bounds);
+        int k = candidates.length;
+        int greedy = best(candidates, cost, list, estimate, mean);
+        double[] probabilities = new double[k];
+        int chosen = greedy;
+        double[] draw = mean;
+        boolean uniformPick = false;
+        boolean explore = context != null && settings.thompson() && k > 1;
+        if (explore) {
+            ExplorationDraws points = draws();
+            int m = points.count();
+            int[] winners = new int[m];
+            for (int j = 0; j < m; j++) {
+                winners[j] = best(candidates, cost, list, estimate, posterior.at(points.z1(j), points.z2(j)));
             }
+            double epsilon = settings.uniformShare();
+            for (int j = 0; j < m; j++) {
+                probabilities[winners[j]] += (1 - epsilon) / m;
+            }
+            for (int i = 0; i < k; i++) {
+                probabilities[i] += epsilon / k;
+            }
+            SplittableRandom random = new SplittableRandom(Hashing.mixed("explore:" + context.decisionId()));
+            double u = random.nextDouble();
+            int j = random.nextInt(m);
+            int uniform = random.nextInt(k);
+            if (u < epsilon) {
+                chosen = uniform;
+                uniformPick = true;
+                reasons.add(ReasonCode.UNIFORM_EXPLORATION);
+            } else {
+                chosen = winners[j];
+                draw = posterior.at(points.z1(j), points.z2(j));
+                reasons.add(ReasonCode.THOMPSON_DRAW);
+            }
+        } else {
+            probabilities[greedy] = 1.0;
+            reasons.add(ReasonCode.MODEL_OPTIMUM);
         }
-        double price = bounds.clamp(round(best));
-        reasons.add(ReasonCode.MODEL_OPTIMUM);
+        double price = candidates[chosen];
         reasons.add(settings.maximiseMargin() ? ReasonCode.OBJECTIVE_MARGIN : ReasonCode.OBJECTIVE_REVENUE);
         reasons.add(price < list - 1e-9 ? ReasonCode.DISCOUNTED : ReasonCode.AT_LIST_PRICE);
+        boolean randomized = explore && probabilities[chosen] < 1.0;
+        PriceExperiment experiment = new PriceExperiment(
+                settings.policyId(),
+                group,
+                segment,
+                candidates,
+                probabilities,
+                chosen,
+                probabilities[chosen],
+                randomized,
+                uniformPick,
+                bounds.floor(),
+                bounds.ceiling(),
+                estimate.baseLogit(),
+                estimate.priceSensitivity(),
+                mean,
+                sd(posterior),
+                draw,
+                posterior == null ? 0 : posterior.observations,
+                FeatureSpec.VERSION,
+                randomized && context.featuresLogged());
         return new PriceQuote(
-                price, estimate.conversionAt(price, list), reasons, bounds.bindingAt(price), false, bounds);
+                price,
+                conversion(estimate, mean, price, list),
+                reasons,
+                bounds.bindingAt(price),
+                false,
+                bounds,
+                experiment);
+    }
+
+    /**
+     * A decision whose price could be nothing else (a stable quote, a fallback): one candidate, propensity 1.
+     */
+    public PriceExperiment single(
+            String group,
+            String segment,
+            double price,
+            PriceBounds bounds,
+            DemandEstimate estimate,
+            SegmentPosterior posterior) {
+        boolean curve = estimate != null && estimate.isUsable();
+        double[] mean =
+                posterior == null ? new double[] {0, 0} : new double[] {posterior.meanLevel, posterior.meanShift};
+        return new PriceExperiment(
+                settings.policyId(),
+                group,
+                segment,
+                new double[] {price},
+                new double[] {1.0},
+                0,
+                1.0,
+                false,
+                false,
+                bounds.floor(),
+                bounds.ceiling(),
+                curve ? estimate.baseLogit() : null,
+                curve ? estimate.priceSensitivity() : null,
+                curve ? mean : null,
+                curve ? sd(posterior) : null,
+                curve ? mean : null,
+                posterior == null ? 0 : posterior.observations,
+                FeatureSpec.VERSION,
+                false);
+    }
+
+    /** Whether the shopper is in the permanent holdout: stable from the user id, like the canary split. */
+    public boolean inHoldout(String userId) {
+        if (settings.holdoutShare() <= 0) {
+            return false;
+        }
+        long bucket = Math.floorMod(Hashing.mixed("holdout:" + (userId == null ? "" : userId)), 10_000L);
+        return bucket < settings.holdoutShare() * 10_000;
+    }
+
+    /** The price ladder x list price, rounded and cut to the bounds, duplicates merged, highest first. */
+    public double[] candidates(double listPrice, PriceBounds bounds) {
+        java.util.TreeSet<Double> prices = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        for (double share : settings.priceLadder()) {
+            prices.add(bounds.clamp(round(listPrice * share)));
+        }
+        return prices.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** The candidate with the highest expected objective under the corrected curve; ties go to the higher price. */
+    private int best(double[] candidates, double cost, double list, DemandEstimate estimate, double[] correction) {
+        int best = 0;
+        double bestValue = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < candidates.length; i++) {
+            double value = objective(candidates[i], cost, conversion(estimate, correction, candidates[i], list));
+            // Candidates come highest first: a later one must be strictly better, never discount for nothing.
+            if (value > bestValue + 1e-12) {
+                bestValue = value;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static double conversion(DemandEstimate estimate, double[] correction, double price, double list) {
+        double z = estimate.baseLogit()
+                + correction[0]
+                - (estimate.priceSensitivity() + correction[1]) * Math.log(price / list);
+        return 1.0 / (1.0 + Math.exp(-z));
+    }
+
+    private static double[] sd(SegmentPosterior posterior) {
+        return posterior == null ? new double[] {0, 0} : new double[] {posterior.sdLevel(), posterior.sdShift()};
+    }
+
+    private ExplorationDraws draws() {
+        if (draws == null || draws.count() != settings.thompsonDraws()) {
+            draws = new ExplorationDraws(settings.thompsonDraws());
+        }
+        return draws;
     }
 
     private double objective(double price, double cost, double conversion) {

@@ -10,6 +10,9 @@ import org.pricingengine.job.scoring.ScoringFailure;
  */
 public enum ReasonCode {
     MODEL_OPTIMUM,
+    THOMPSON_DRAW,
+    UNIFORM_EXPLORATION,
+    HOLDOUT_LIST_PRICE,
     OBJECTIVE_MARGIN,
     OBJECTIVE_REVENUE,
     DISCOUNTED,

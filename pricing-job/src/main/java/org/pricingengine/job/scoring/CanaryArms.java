@@ -22,13 +22,7 @@ public final class CanaryArms {
     }
 
     static int bucket(String userId, String canaryVersion) {
-        long h = Hashing.hash("canary:" + canaryVersion + ":" + (userId == null ? "" : userId));
-        // FNV-1a mixes its low bits poorly; a murmur3 finaliser spreads every input bit over the result.
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
+        long h = Hashing.mixed("canary:" + canaryVersion + ":" + (userId == null ? "" : userId));
         return (int) Math.floorMod(h, (long) BUCKETS);
     }
 }

@@ -187,8 +187,9 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
                         fallbacks.inc();
                     }
                     scored.inc();
-                    resultFuture.complete(List.of(
-                            ScoredRequest.scored(request.enriched(), estimate, model.version(), name, history)));
+                    resultFuture.complete(
+                            List.of(ScoredRequest.scored(request.enriched(), estimate, model.version(), name, history)
+                                    .withFeatures(request.features())));
                 } else {
                     breaker.recordFailure();
                     fail(request, ScoringFailure.MODEL_ERROR, resultFuture);
@@ -208,11 +209,12 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
         private void fail(ScoringRequest request, ScoringFailure reason, ResultFuture<ScoredRequest> resultFuture) {
             fallbacks.inc();
             resultFuture.complete(List.of(ScoredRequest.failed(
-                    request.enriched(),
-                    reason,
-                    model.version(),
-                    name,
-                    request.features() == null ? 0 : request.features().eventCount())));
+                            request.enriched(),
+                            reason,
+                            model.version(),
+                            name,
+                            request.features() == null ? 0 : request.features().eventCount())
+                    .withFeatures(request.features())));
         }
 
         void close() {

@@ -35,8 +35,11 @@ import org.pricingengine.job.scoring.ScoringFailure;
 
 class PricingDecisionFunctionTest {
     private static final long MINUTE = 60_000;
-    private final PricingPolicy policy = new PricingPolicy(PolicySettings.from(PricingConfig.defaults()));
-    private KeyedOneInputStreamOperatorTestHarness<String, ScoredRequest, PriceDecision> harness;
+    /** Stable quotes, retries and re-issue are about the decision function, not exploration: the greedy policy. */
+    private final PricingPolicy policy =
+            new PricingPolicy(PolicySettings.from(PricingConfig.defaults()).withoutExploration());
+
+    private KeyedOneInputStreamOperatorTestHarness<String, PricingRequest, PriceDecision> harness;
 
     /** Wall-clock time a test moves by hand. */
     static final class SettableClock extends Clock implements Serializable {
@@ -76,7 +79,7 @@ class PricingDecisionFunctionTest {
     void setUp() throws Exception {
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
                 new PricingDecisionFunction(policy, null, Clock.fixed(Instant.ofEpochMilli(5_000L), ZoneOffset.UTC)),
-                s -> s.enriched().request().userId(),
+                s -> s.scored().enriched().request().userId(),
                 Types.STRING);
         harness.open();
     }
@@ -93,15 +96,19 @@ class PricingDecisionFunctionTest {
                 new ItemSnapshot(itemId, "c", "b", 50.0, 20.0, null, 0, 0, 0));
     }
 
-    private static ScoredRequest scored(
+    private static PricingRequest scored(
             String requestId, String itemId, long timeMs, DemandEstimate estimate, ScoringFailure failure) {
         EnrichedRequest r = request(requestId, itemId, timeMs);
         return failure == null
-                ? ScoredRequest.scored(r, estimate, "v1", "control", 3)
-                : ScoredRequest.failed(r, failure, "v1", "control", 3);
+                ? in(ScoredRequest.scored(r, estimate, "v1", "control", 3))
+                : in(ScoredRequest.failed(r, failure, "v1", "control", 3));
     }
 
-    private static PriceDecision last(KeyedOneInputStreamOperatorTestHarness<String, ScoredRequest, PriceDecision> h) {
+    private static PricingRequest in(ScoredRequest scored) {
+        return PricingRequest.of(scored, new double[] {10, 50});
+    }
+
+    private static PriceDecision last(KeyedOneInputStreamOperatorTestHarness<String, PricingRequest, PriceDecision> h) {
         List<PriceDecision> out = h.extractOutputValues();
         return out.get(out.size() - 1);
     }
@@ -161,7 +168,7 @@ class PricingDecisionFunctionTest {
         SettableClock clock = new SettableClock(5_000L);
         try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
                 new PricingDecisionFunction(policy, null, clock),
-                (ScoredRequest s) -> s.enriched().request().userId(),
+                (PricingRequest s) -> s.scored().enriched().request().userId(),
                 Types.STRING)) {
             h.open();
             h.processElement(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
@@ -174,7 +181,7 @@ class PricingDecisionFunctionTest {
 
             // After a rollout that routes this shopper to another model, the request is priced by that model.
             EnrichedRequest r = request("req-1", "i", MINUTE);
-            h.processElement(ScoredRequest.scored(r, new DemandEstimate(-2, 6), "v2", "canary", 4), MINUTE);
+            h.processElement(in(ScoredRequest.scored(r, new DemandEstimate(-2, 6), "v2", "canary", 4)), MINUTE);
             PriceDecision underV2 = h.extractOutputValues().get(2);
             assertEquals("v2", underV2.modelVersion());
             assertEquals("canary", underV2.arm());
@@ -185,7 +192,7 @@ class PricingDecisionFunctionTest {
     @Test
     void unknownItemGetsADecisionWithoutPrice() throws Exception {
         EnrichedRequest r = new EnrichedRequest(new PriceRequest("req-x", "u", "nope", MINUTE, null, null), 0L, null);
-        harness.processElement(ScoredRequest.failed(r, ScoringFailure.UNKNOWN_ITEM, "v1", "control", 0), MINUTE);
+        harness.processElement(in(ScoredRequest.failed(r, ScoringFailure.UNKNOWN_ITEM, "v1", "control", 0)), MINUTE);
         PriceDecision d = harness.extractOutputValues().get(0);
         assertNull(d.price());
         assertTrue(d.fallback());
@@ -218,7 +225,7 @@ class PricingDecisionFunctionTest {
 
     private static final AtomicLong READ_SINCE = new AtomicLong(-1);
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, ScoredRequest, PriceDecision> restored(
+    private static KeyedOneInputStreamOperatorTestHarness<String, PricingRequest, PriceDecision> restored(
             OperatorSubtaskState snapshot, SettableClock clock) throws Exception {
         PublishedDecisionLog log = (sinceMs, ownsUser) -> {
             READ_SINCE.set(sinceMs);
@@ -227,7 +234,7 @@ class PricingDecisionFunctionTest {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new PricingDecisionFunction(
                         new PricingPolicy(PolicySettings.from(PricingConfig.defaults())), log, clock)),
-                (ScoredRequest s) -> s.enriched().request().userId(),
+                (PricingRequest s) -> s.scored().enriched().request().userId(),
                 Types.STRING,
                 128,
                 1,
@@ -244,7 +251,7 @@ class PricingDecisionFunctionTest {
         List<PriceDecision> published;
         try (var before = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
                 new PricingDecisionFunction(policy, null, clock),
-                (ScoredRequest s) -> s.enriched().request().userId(),
+                (PricingRequest s) -> s.scored().enriched().request().userId(),
                 Types.STRING)) {
             snapshot = before.snapshot(1, 4_000L);
             clock.set(5_000L);
@@ -270,7 +277,7 @@ class PricingDecisionFunctionTest {
 
             // Routed to another model now: priced again.
             EnrichedRequest r3 = request("req-3", "i3", MINUTE);
-            after.processElement(ScoredRequest.scored(r3, new DemandEstimate(-2, 6), "v2", "canary", 3), MINUTE);
+            after.processElement(in(ScoredRequest.scored(r3, new DemandEstimate(-2, 6), "v2", "canary", 3)), MINUTE);
             assertEquals("v2", last(after).modelVersion());
             assertEquals(20_000L, last(after).decisionTimeMs());
 

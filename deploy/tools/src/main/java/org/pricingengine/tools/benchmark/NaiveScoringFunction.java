@@ -58,14 +58,20 @@ final class NaiveScoringFunction extends RichMapFunction<ScoringRequest, ScoredR
             model.score(single);
         } catch (Exception e) {
             return ScoredRequest.failed(
-                    request.enriched(), ScoringFailure.MODEL_ERROR, model.version(), CanaryArms.CONTROL, history);
+                            request.enriched(),
+                            ScoringFailure.MODEL_ERROR,
+                            model.version(),
+                            CanaryArms.CONTROL,
+                            history)
+                    .withFeatures(request.features());
         }
         return ScoredRequest.scored(
-                request.enriched(),
-                new DemandEstimate(single.baseLogit(0), single.priceSensitivity(0)),
-                model.version(),
-                CanaryArms.CONTROL,
-                history);
+                        request.enriched(),
+                        new DemandEstimate(single.baseLogit(0), single.priceSensitivity(0)),
+                        model.version(),
+                        CanaryArms.CONTROL,
+                        history)
+                .withFeatures(request.features());
     }
 
     @Override

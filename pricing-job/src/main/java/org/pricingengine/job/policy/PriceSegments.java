@@ -1,0 +1,65 @@
+package org.pricingengine.job.policy;
+
+import org.pricingengine.features.FeatureSpec;
+import org.pricingengine.features.FeatureVector;
+import org.pricingengine.features.state.ItemSnapshot;
+
+/**
+ * The segment a request belongs to for learning price response: a bounded set of groups by traits the
+ * job observes. Price band of the item (list price between the configured limits), the shopper (new: no
+ * earlier event; returning; buyer: at least one earlier purchase) and the item (first look, or the
+ * shopper viewed it before). With the default two band limits: 3 x 3 x 2 = 18 segments. Coarse on
+ * purpose: each segment must gather enough randomized outcomes to learn from; what varies within a
+ * segment, the model's per-request curve carries.
+ */
+public final class PriceSegments {
+    private static final int VIEWS = FeatureSpec.CONTEXT_FEATURES.indexOf("user_views");
+    private static final int CARTS = FeatureSpec.CONTEXT_FEATURES.indexOf("user_carts");
+    private static final int REMOVES = FeatureSpec.CONTEXT_FEATURES.indexOf("user_removes");
+    private static final int PURCHASES = FeatureSpec.CONTEXT_FEATURES.indexOf("user_purchases");
+    private static final int IS_VIEW = FeatureSpec.TOKEN_FEATURES.indexOf("is_view");
+    private static final int SAME_ITEM = FeatureSpec.TOKEN_FEATURES.indexOf("same_item");
+
+    private PriceSegments() {}
+
+    /** How many segments there are with these band limits. */
+    public static int count(double[] priceBandLimits) {
+        return (priceBandLimits.length + 1) * 3 * 2;
+    }
+
+    /** @param features the request's model input; null (not scored): shopper and item traits unknown */
+    public static String of(double[] priceBandLimits, ItemSnapshot item, FeatureVector features) {
+        int band = 0;
+        while (band < priceBandLimits.length && item.listPrice() >= priceBandLimits[band]) {
+            band++;
+        }
+        return "price:" + band + "/shopper:" + shopper(features) + "/item:"
+                + (viewedBefore(features) ? "repeat" : "first");
+    }
+
+    private static String shopper(FeatureVector features) {
+        if (features == null) {
+            return "new";
+        }
+        float[] c = features.contextRaw();
+        if (c[PURCHASES] > 0) {
+            return "buyer";
+        }
+        return c[VIEWS] > 0 || c[CARTS] > 0 || c[REMOVES] > 0 ? "returning" : "new";
+    }
+
+    private static boolean viewedBefore(FeatureVector features) {
+        if (features == null) {
+            return false;
+        }
+        float[] seq = features.sequence();
+        float[] mask = features.paddingMask();
+        for (int position = 0; position < FeatureSpec.SEQUENCE_LENGTH; position++) {
+            int base = position * FeatureSpec.TOKEN_DIM;
+            if (mask[position] == 0f && seq[base + IS_VIEW] > 0 && seq[base + SAME_ITEM] > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
