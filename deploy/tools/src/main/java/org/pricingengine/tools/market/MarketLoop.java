@@ -57,7 +57,7 @@ public final class MarketLoop {
     static final long MAX_GAP_MS = 2000;
 
     private static final long MIN_OUTCOME_DELAY_MS = 5_000;
-    private static final long MAX_OUTCOME_DELAY_MS = 300_000;
+    private static final long MAX_OUTCOME_DELAY_MS = 180_000;
 
     /**
      * A round's settings. {@code shopperTag} makes the shoppers (and request and event ids) of this run
