@@ -1,0 +1,171 @@
+package org.pricingengine.tools.market;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.pricingengine.features.state.ItemSnapshot;
+import org.pricingengine.job.policy.PriceBounds;
+import org.pricingengine.job.policy.PriceDecision;
+import org.pricingengine.job.policy.PriceExperiment;
+import org.pricingengine.job.policy.PricingPolicy;
+
+/**
+ * The true expected margin of every decision the job made, next to what other policies would have
+ * earned on the very same request (paired: same shopper, same moment, same truth). Expected margins,
+ * not drawn ones: {@code (p - cost) x P_true(p)}, so the comparison carries no purchase noise.
+ */
+final class TruthLedger {
+    /** Uniform discounts 0%, 1%, ..., 30% of list price. */
+    static final int UNIFORM_STEPS = 31;
+
+    /**
+     * One decision. {@code uniform[k]}: margin of list x (1 - k%) rounded to cents and clamped into the
+     * decision's bounds. {@code oracle}: the best of the decision's own candidates under the truth.
+     * {@code noExploration}: the candidate a greedy policy would take at the logged posterior mean.
+     */
+    record Entry(
+            long seq,
+            int shopper,
+            String itemId,
+            String segment,
+            String group,
+            boolean hasExperiment,
+            boolean priced,
+            double priceRatio,
+            boolean discounted,
+            boolean exploration,
+            double policy,
+            double list,
+            float[] uniform,
+            double oracle,
+            double noExploration,
+            boolean outsideDecisionBounds,
+            boolean outsideHardBounds,
+            boolean holdoutOffList,
+            double probabilityAtPrice) {
+
+        boolean guardrailViolation() {
+            return outsideDecisionBounds || outsideHardBounds || holdoutOffList;
+        }
+    }
+
+    private final List<Entry> entries = new ArrayList<>();
+    private double sumPolicy;
+    private double sumList;
+    private double sumOracle;
+
+    synchronized void add(Entry e) {
+        entries.add(e);
+        sumPolicy += e.policy();
+        sumList += e.list();
+        sumOracle += e.oracle();
+    }
+
+    /** Margin per decision so far: policy, list price, oracle. */
+    synchronized double[] runningMeans() {
+        int n = Math.max(1, entries.size());
+        return new double[] {sumPolicy / n, sumList / n, sumOracle / n};
+    }
+
+    synchronized List<Entry> entries() {
+        return List.copyOf(entries);
+    }
+
+    synchronized int size() {
+        return entries.size();
+    }
+
+    /** Prices one decision under the truth; {@code policy} gives the job's hard bounds. */
+    static Entry price(
+            long seq, int shopper, PriceDecision d, TrueDemand.Curve truth, PricingPolicy policy, double costRatio) {
+        PriceExperiment x = d.experiment();
+        String segment = x != null && x.segment() != null ? x.segment() : "(none)";
+        String group = x != null && x.group() != null ? x.group() : "(none)";
+        if (d.price() == null || d.listPrice() == null) {
+            // An item the catalog did not know: the storefront keeps its own price, the same for every policy.
+            return new Entry(
+                    seq,
+                    shopper,
+                    d.itemId(),
+                    segment,
+                    group,
+                    x != null,
+                    false,
+                    1,
+                    false,
+                    false,
+                    0,
+                    0,
+                    new float[UNIFORM_STEPS],
+                    0,
+                    0,
+                    false,
+                    false,
+                    false,
+                    0);
+        }
+        double price = d.price();
+        double list = d.listPrice();
+        double cost = d.unitCost() != null ? d.unitCost() : list * costRatio;
+        PriceBounds hard = policy.bounds(new ItemSnapshot(d.itemId(), null, null, list, cost, null, 0, 0, 0), null);
+        double floor = x != null ? x.floor() : hard.floor();
+        double ceiling = x != null ? x.ceiling() : hard.ceiling();
+        double listPriceMargin = truth.margin(clamp(list, floor, ceiling), list, cost);
+        float[] uniform = new float[UNIFORM_STEPS];
+        for (int k = 0; k < UNIFORM_STEPS; k++) {
+            double p = clamp(Math.round(list * (1 - k / 100.0) * 100) / 100.0, floor, ceiling);
+            uniform[k] = (float) truth.margin(p, list, cost);
+        }
+        double own = truth.margin(price, list, cost);
+        double oracle = own;
+        double greedy = own;
+        boolean holdout = x != null && PriceExperiment.HOLDOUT.equals(x.group());
+        if (x != null && x.candidates() != null && x.candidates().length > 0) {
+            oracle = Double.NEGATIVE_INFINITY;
+            for (double c : x.candidates()) {
+                oracle = Math.max(oracle, truth.margin(c, list, cost));
+            }
+            if (!holdout && !Double.isNaN(x.conversionAt(list, list))) {
+                greedy = truth.margin(greedyCandidate(x, list, cost), list, cost);
+            }
+        }
+        boolean exploration = x != null && (x.uniformPick() || (x.randomized() && x.propensity() < 1 - 1e-12));
+        return new Entry(
+                seq,
+                shopper,
+                d.itemId(),
+                segment,
+                group,
+                x != null,
+                true,
+                price / list,
+                price < list - 1e-9,
+                exploration,
+                own,
+                listPriceMargin,
+                uniform,
+                oracle,
+                greedy,
+                price < floor - 1e-9 || price > ceiling + 1e-9,
+                !hard.contains(price),
+                holdout && Math.abs(price - hard.clamp(list)) > 1e-9,
+                truth.probability(price, list));
+    }
+
+    /** The candidate with the highest expected margin under the logged curve at the posterior mean; ties go up. */
+    static double greedyCandidate(PriceExperiment x, double list, double cost) {
+        double best = Double.NaN;
+        double bestValue = Double.NEGATIVE_INFINITY;
+        for (double c : x.candidates()) {
+            double v = (c - cost) * x.conversionAt(c, list);
+            if (v > bestValue + 1e-12 || (Math.abs(v - bestValue) <= 1e-12 && c > best)) {
+                bestValue = v;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private static double clamp(double p, double floor, double ceiling) {
+        return Math.max(floor, Math.min(ceiling, p));
+    }
+}
