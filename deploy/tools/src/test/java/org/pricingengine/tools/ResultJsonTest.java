@@ -21,6 +21,7 @@ import org.pricingengine.tools.benchmark.StateBoundBenchmark;
 import org.pricingengine.tools.rollout.CandidateValidator;
 import org.pricingengine.tools.rollout.DecisionSample;
 import org.pricingengine.tools.rollout.ModelRollout;
+import org.pricingengine.tools.rollout.OffPolicyGate;
 import org.pricingengine.tools.rollout.RolloutScenario;
 
 /** The printed lines keep their keys and order now that the results are records. */
@@ -451,15 +452,9 @@ class ResultJsonTest {
     @Test
     void validationFiguresKeepTheirKeysAndLeaveOutWhatWasNotReached() {
         CandidateValidator.ProbeSummary probe = new CandidateValidator.ProbeSummary(0, 0, 0.05, 1.2, 0.03);
-        CandidateValidator.Figures compared = new CandidateValidator.Figures(1000, probe, probe, 1.0, 1.0, 0.0, null);
+        CandidateValidator.Figures compared = new CandidateValidator.Figures(1000, probe, probe, 1.0, 0.0, null, null);
         assertEquals(
-                List.of(
-                        "probe_requests",
-                        "candidate",
-                        "current",
-                        "conversion_ratio",
-                        "sensitivity_ratio",
-                        "mean_price_shift"),
+                List.of("probe_requests", "candidate", "current", "conversion_ratio", "mean_price_shift"),
                 keys(compared));
         assertEquals(
                 List.of(
@@ -471,7 +466,30 @@ class ResultJsonTest {
                 keys(probe));
         assertEquals(
                 List.of("probe_requests", "candidate", "current_error"),
-                keys(new CandidateValidator.Figures(1000, probe, null, null, null, null, "no such model")));
+                keys(new CandidateValidator.Figures(1000, probe, null, null, null, "no such model", null)));
+        OffPolicyGate.Figures skipped = new OffPolicyGate.Figures(
+                true,
+                "no logged feedback given",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+        assertEquals(
+                List.of("probe_requests", "candidate", "current", "conversion_ratio", "mean_price_shift", "off_policy"),
+                keys(new CandidateValidator.Figures(1000, probe, probe, 1.0, 0.0, null, skipped)));
+        assertEquals(List.of("skipped", "reason"), keys(skipped));
         assertEquals(
                 List.of("candidate", "current", "passed", "problems", "figures"),
                 keys(new CandidateValidator.Report("v2", "v1", true, List.of(), compared)));

@@ -23,7 +23,7 @@ import org.pricingengine.features.validation.ParseResult;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.io.KafkaEndpoints;
 import org.pricingengine.job.policy.PriceDecision;
-import org.pricingengine.tools.rollout.TopicReading;
+import org.pricingengine.tools.local.TopicReading;
 
 /**
  * Checks the job's delivery promises on its topics, as a consumer would see them: every valid price

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.tools.local.TopicReading;
 
 /**
  * Conversion, revenue and margin per canary arm and model version, from the feedback topic: the real

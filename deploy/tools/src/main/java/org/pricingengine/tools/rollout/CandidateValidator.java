@@ -21,17 +21,18 @@ import org.pricingengine.tools.evaluation.ScoredExamples;
 
 /**
  * Checks a candidate model version before a rollout touches the running job: its manifest and checksum,
- * its input/output contract against this build's feature code, and a sanity run over a probe set of real
- * price requests (no NaN, every price inside the guardrails, outputs not wildly off the current model's).
- * It scores exactly as the job does (same feature code, normalisation, ONNX Runtime, pricing policy).
+ * its input/output contract against this build's feature code, a sanity run over a probe set of real
+ * price requests (no NaN, every price inside the guardrails, outputs not wildly off the current model's)
+ * and, where the job has logged exploration, an off-policy estimate of its margin against the current
+ * policy's ({@link OffPolicyGate}). It scores exactly as the job does (same feature code, normalisation,
+ * ONNX Runtime, pricing policy).
  */
 public final class CandidateValidator {
 
     /** Limits of the comparison with the current model; defaults are documented in the README. */
-    public record Limits(
-            int probeSize, double maxConversionRatio, double maxSensitivityRatio, double maxMeanPriceShift) {
+    public record Limits(int probeSize, double maxConversionRatio, double maxMeanPriceShift) {
         public static Limits defaults() {
-            return new Limits(1000, 3.0, 3.0, 0.15);
+            return new Limits(1000, 3.0, 0.15);
         }
     }
 
@@ -56,16 +57,16 @@ public final class CandidateValidator {
     /**
      * What validation measured, as far as it got: a check that fails early leaves the later figures out.
      * The comparison with the current model only when there is one and it still loads here
-     * ({@code current_error} otherwise).
+     * ({@code current_error} otherwise); the off-policy gate's figures once the probe checks passed.
      */
     @JsonPropertyOrder({
         "probe_requests",
         "candidate",
         "current",
         "conversion_ratio",
-        "sensitivity_ratio",
         "mean_price_shift",
-        "current_error"
+        "current_error",
+        "off_policy"
     })
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Figures(
@@ -73,30 +74,27 @@ public final class CandidateValidator {
             @JsonProperty("candidate") ProbeSummary candidate,
             @JsonProperty("current") ProbeSummary current,
             @JsonProperty("conversion_ratio") Double conversionRatio,
-            @JsonProperty("sensitivity_ratio") Double sensitivityRatio,
             @JsonProperty("mean_price_shift") Double meanPriceShift,
-            @JsonProperty("current_error") String currentError) {
+            @JsonProperty("current_error") String currentError,
+            @JsonProperty("off_policy") OffPolicyGate.Figures offPolicy) {
         static final Figures NONE = new Figures(null, null, null, null, null, null, null);
 
         Figures withProbe(int requests, ProbeSummary candidateScores) {
             return new Figures(
-                    requests,
-                    candidateScores,
-                    current,
-                    conversionRatio,
-                    sensitivityRatio,
-                    meanPriceShift,
-                    currentError);
+                    requests, candidateScores, current, conversionRatio, meanPriceShift, currentError, offPolicy);
         }
 
-        Figures withComparison(ProbeSummary currentScores, double conversion, double sensitivity, double priceShift) {
+        Figures withComparison(ProbeSummary currentScores, double conversion, double priceShift) {
             return new Figures(
-                    probeRequests, candidate, currentScores, conversion, sensitivity, priceShift, currentError);
+                    probeRequests, candidate, currentScores, conversion, priceShift, currentError, offPolicy);
         }
 
         Figures withCurrentError(String error) {
-            return new Figures(
-                    probeRequests, candidate, current, conversionRatio, sensitivityRatio, meanPriceShift, error);
+            return new Figures(probeRequests, candidate, current, conversionRatio, meanPriceShift, error, offPolicy);
+        }
+
+        Figures withOffPolicy(OffPolicyGate.Figures gate) {
+            return new Figures(probeRequests, candidate, current, conversionRatio, meanPriceShift, currentError, gate);
         }
     }
 
@@ -104,12 +102,20 @@ public final class CandidateValidator {
     private final Path probeData;
     private final PricingPolicy policy;
     private final Limits limits;
+    private final OffPolicyGate gate;
 
+    /** Without logged feedback: the off-policy gate is skipped. */
     public CandidateValidator(Path modelRoot, Path probeData, PolicySettings policy, Limits limits) {
+        this(modelRoot, probeData, policy, limits, OffPolicyGate.none());
+    }
+
+    public CandidateValidator(
+            Path modelRoot, Path probeData, PolicySettings policy, Limits limits, OffPolicyGate gate) {
         this.modelRoot = modelRoot;
         this.probeData = probeData;
         this.policy = new PricingPolicy(policy);
         this.limits = limits;
+        this.gate = gate;
     }
 
     /** {@code current} null: a first deployment, nothing to compare with. */
@@ -154,12 +160,18 @@ public final class CandidateValidator {
                 figures = figures.withCurrentError(e.getMessage());
             }
         }
+        if (problems.isEmpty() && !candidate.equals(current)) {
+            try {
+                figures = figures.withOffPolicy(gate.check(candidate, problems));
+            } catch (RuntimeException e) {
+                problems.add("off-policy check of " + candidate + " failed: " + e.getMessage());
+            }
+        }
         return new Report(candidate, current, problems.isEmpty(), problems, figures);
     }
 
     private Figures compare(ProbeScores cand, ProbeScores cur, List<String> problems, Figures figures) {
         double conversionRatio = cand.meanConversionAtList / cur.meanConversionAtList;
-        double sensitivityRatio = cand.medianSensitivity / cur.medianSensitivity;
         double shift = 0;
         for (int i = 0; i < cand.prices.length; i++) {
             shift += Math.abs(cand.prices[i] - cur.prices[i]) / cand.listPrices[i];
@@ -175,22 +187,12 @@ public final class CandidateValidator {
                     limits.maxConversionRatio(),
                     limits.maxConversionRatio()));
         }
-        if (!withinRatio(sensitivityRatio, limits.maxSensitivityRatio())) {
-            problems.add(String.format(
-                    "median price sensitivity is %.3f against the current model's %.3f (ratio %.2f, "
-                            + "allowed 1/%.1f to %.1f)",
-                    cand.medianSensitivity,
-                    cur.medianSensitivity,
-                    sensitivityRatio,
-                    limits.maxSensitivityRatio(),
-                    limits.maxSensitivityRatio()));
-        }
         if (!(shift <= limits.maxMeanPriceShift())) {
             problems.add(String.format(
                     "prices move by %.1f%% of list price on average against the current model's " + "(allowed %.1f%%)",
                     100 * shift, 100 * limits.maxMeanPriceShift()));
         }
-        return figures.withComparison(cur.summary(), round(conversionRatio), round(sensitivityRatio), round(shift));
+        return figures.withComparison(cur.summary(), round(conversionRatio), round(shift));
     }
 
     private static boolean withinRatio(double ratio, double max) {

@@ -17,6 +17,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.policy.ReasonCode;
+import org.pricingengine.tools.local.TopicReading;
 
 /**
  * The decisions the job wrote in a time window, read from the decisions topic as a consumer would

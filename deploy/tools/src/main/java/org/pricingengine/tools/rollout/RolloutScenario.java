@@ -35,6 +35,7 @@ import org.pricingengine.job.scoring.CanaryArms;
 import org.pricingengine.tools.cli.ToolArguments;
 import org.pricingengine.tools.local.LocalStack;
 import org.pricingengine.tools.local.Rees46Replayer;
+import org.pricingengine.tools.local.TopicReading;
 
 /**
  * The rollout scenario on a real standalone cluster, in one run: starts a Kafka broker and a Flink

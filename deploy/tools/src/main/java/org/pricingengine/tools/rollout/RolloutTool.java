@@ -8,10 +8,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.feedback.FeedbackOutcome;
+import org.pricingengine.job.policy.DecisionFeatures;
 import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.tools.cli.ToolArguments;
+import org.pricingengine.tools.evaluation.LoggedFeedback;
+import org.pricingengine.tools.evaluation.OffPolicyEvaluation;
 
 /**
  * The rollout command line (deploy/rollout.sh). Commands:
@@ -29,7 +35,10 @@ import org.pricingengine.tools.cli.ToolArguments;
  * Tool options (defaults): --rest http://127.0.0.1:38181, --state-dir .work/rollout, --job-jar
  * pricing-job/target/pricing-job-*-job.jar, --model-dir model-assets/models, --probe-data (the bundled
  * cosmetics log), --probe-size 1000, --health-settle 15s, --health-min-decisions 200, --health-timeout 120s,
- * --max-model-failure-rate 0.02, --max-fallback-increase 0.10. Anything else is a job option, given
+ * --max-model-failure-rate 0.02, --max-fallback-increase 0.10; the off-policy gate's log (--feedback-log FILE
+ * [--features-log FILE], or --feedback-topic T [--features-topic T] on the job's broker) and its settings
+ * --ope-tolerance 0.05, --ope-max-weight 50, --ope-resamples 200, --ope-confidence 0.90, --ope-seed 42
+ * (no log: the gate is skipped). Anything else is a job option, given
  * on submit and kept for every later resubmission. Exit status 0 when the command did what it was
  * asked; 1 when a rollout was refused or rolled back, or anything failed. The last line is
  * {@code rollout-result: {json}}.
@@ -64,6 +73,27 @@ public final class RolloutTool {
             .option("canary-share", "0.1", "the share of shoppers on the canary")
             .option("savepoint", "", "the savepoint to start from (submit)")
             .option("since", "", "ISO time the canary report starts at (default the canary's start)")
+            .option(
+                    "feedback-log",
+                    "",
+                    "JSONL of logged feedback outcomes for the off-policy gate (none: the gate is skipped)")
+            .option(
+                    "features-log",
+                    "",
+                    "JSONL of logged decision features, to score the candidate on (off-policy gate)")
+            .option(
+                    "feedback-topic",
+                    "",
+                    "read the off-policy gate's outcomes from this topic of the job's broker (read_committed)")
+            .option("features-topic", "", "read the logged decision features from this topic of the job's broker")
+            .option(
+                    "ope-tolerance",
+                    "0.05",
+                    "how far (share of the current policy's estimate) the candidate's lower bound may fall below it")
+            .option("ope-max-weight", "50", "importance weights of the off-policy estimate are clipped here")
+            .option("ope-resamples", "200", "bootstrap resamples of the off-policy intervals")
+            .option("ope-confidence", "0.90", "level of the off-policy intervals")
+            .option("ope-seed", "42", "seed of the off-policy resampling")
             .jobOptions("a job option, given on submit and kept for every later resubmission", true);
 
     /** What a command did: the {@code rollout-result: {json}} line; each command fills its own fields. */
@@ -227,15 +257,58 @@ public final class RolloutTool {
 
     private CandidateValidator validator(PricingConfig jobConfig) {
         CandidateValidator.Limits defaults = CandidateValidator.Limits.defaults();
+        Path models = Path.of(jobConfig.get(PricingConfig.MODEL_DIR));
         return new CandidateValidator(
-                Path.of(jobConfig.get(PricingConfig.MODEL_DIR)),
+                models,
                 options.path("probe-data"),
                 PolicySettings.from(jobConfig),
                 new CandidateValidator.Limits(
-                        options.integer("probe-size"),
-                        defaults.maxConversionRatio(),
-                        defaults.maxSensitivityRatio(),
-                        defaults.maxMeanPriceShift()));
+                        options.integer("probe-size"), defaults.maxConversionRatio(), defaults.maxMeanPriceShift()),
+                offPolicyGate(jobConfig, models));
+    }
+
+    /** The off-policy gate on the log the options name; none named: a gate that says it was skipped. */
+    private OffPolicyGate offPolicyGate(PricingConfig jobConfig, Path models) {
+        String feedbackLog = optional("feedback-log");
+        String feedbackTopic = optional("feedback-topic");
+        if (feedbackLog != null && feedbackTopic != null) {
+            throw new IllegalArgumentException("give --feedback-log or --feedback-topic, not both");
+        }
+        if (feedbackLog == null && feedbackTopic == null) {
+            return OffPolicyGate.none();
+        }
+        OffPolicyGate.Settings settings = new OffPolicyGate.Settings(
+                options.decimal("ope-tolerance"),
+                new OffPolicyEvaluation.Settings(
+                        options.decimal("ope-max-weight"),
+                        options.integer("ope-resamples"),
+                        options.decimal("ope-confidence"),
+                        options.longValue("ope-seed")));
+        String featuresLog = optional("features-log");
+        String featuresTopic = optional("features-topic");
+        String bootstrap = jobConfig.get(PricingConfig.BOOTSTRAP_SERVERS);
+        OffPolicyGate.Source source = new OffPolicyGate.Source() {
+            @Override
+            public LoggedFeedback read() throws Exception {
+                List<FeedbackOutcome> outcomes = feedbackLog != null
+                        ? LoggedFeedback.readOutcomes(Path.of(feedbackLog))
+                        : LoggedFeedback.outcomesFromTopic(bootstrap, jobConfig, feedbackTopic);
+                Set<String> wanted = LoggedFeedback.randomizedDecisionIds(outcomes);
+                Map<String, DecisionFeatures> features = featuresLog != null
+                        ? LoggedFeedback.readFeatures(Path.of(featuresLog), wanted::contains)
+                        : featuresTopic != null
+                                ? LoggedFeedback.featuresFromTopic(
+                                        bootstrap, jobConfig, featuresTopic, wanted::contains)
+                                : Map.of();
+                return new LoggedFeedback(outcomes, features);
+            }
+
+            @Override
+            public String describe() {
+                return feedbackLog != null ? feedbackLog : bootstrap + "/" + feedbackTopic;
+            }
+        };
+        return OffPolicyGate.of(source, models, settings);
     }
 
     /** The cluster reads models from its own file system: give it an absolute model directory. */

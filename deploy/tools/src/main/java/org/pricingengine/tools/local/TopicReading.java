@@ -1,4 +1,4 @@
-package org.pricingengine.tools.rollout;
+package org.pricingengine.tools.local;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +15,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.pricingengine.job.config.PricingConfig;
 
 /**
- * How the rollout tools read the job's output topics: as an outside consumer without a group (nothing
+ * How the tools (rollout, audits, off-policy evaluation) read the job's output topics: as an outside consumer without a group (nothing
  * committed, no rebalance), every partition assigned, from a point in time.
  */
 public final class TopicReading {
