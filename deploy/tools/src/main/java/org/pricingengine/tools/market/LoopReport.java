@@ -37,12 +37,19 @@ public final class LoopReport {
 
     public record Summary(LoopResult result, LoopResult.Details details) {}
 
-    static Summary summarise(String world, String modelVersion, int round, List<TruthLedger.Entry> all, Counts c) {
+    /** @param uniformDiscounts the discounts each entry's {@code uniform} margins are for */
+    static Summary summarise(
+            String world,
+            String modelVersion,
+            int round,
+            List<TruthLedger.Entry> all,
+            Counts c,
+            double[] uniformDiscounts) {
         long n = Math.max(
                 c.requests(), all.stream().mapToLong(e -> e.seq() + 1).max().orElse(0));
         List<TruthLedger.Entry> half =
                 all.stream().filter(e -> e.seq() >= n / 2).toList();
-        double[] uniformTotals = new double[TruthLedger.UNIFORM_STEPS];
+        double[] uniformTotals = new double[uniformDiscounts.length];
         for (TruthLedger.Entry e : half) {
             for (int k = 0; k < uniformTotals.length; k++) {
                 uniformTotals[k] += e.uniform()[k];
@@ -82,7 +89,7 @@ public final class LoopReport {
                 round(policy),
                 round(list),
                 round(uniform),
-                bestK / 100.0,
+                uniformDiscounts[bestK],
                 round(oracle),
                 round(greedy),
                 gap,

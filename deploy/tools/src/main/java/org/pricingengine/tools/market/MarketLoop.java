@@ -220,7 +220,13 @@ public final class MarketLoop {
                 purchasesDrawn.get(),
                 purchasesAttributed.get(),
                 elapsed);
-        return LoopReport.summarise(s.world().name(), s.modelVersion(), s.round(), ledger.entries(), counts);
+        return LoopReport.summarise(
+                s.world().name(),
+                s.modelVersion(),
+                s.round(),
+                ledger.entries(),
+                counts,
+                TruthLedger.uniformDiscounts(policy.settings().priceLadder()));
     }
 
     /** Sends the traffic; returns the event time of the last request. */

@@ -14,12 +14,23 @@ import org.pricingengine.job.policy.PricingPolicy;
  * not drawn ones: {@code (p - cost) x P_true(p)}, so the comparison carries no purchase noise.
  */
 final class TruthLedger {
-    /** Uniform discounts 0%, 1%, ..., 30% of list price. */
-    static final int UNIFORM_STEPS = 31;
+    /**
+     * The uniform discounts the best one in hindsight is chosen from: the rungs of the job's own price
+     * ladder (1 - share), so that every baseline chooses among the prices the policy could quote. A finer or
+     * deeper uniform grid would compare the policy with prices its ladder does not offer (the ladder is a
+     * job option: a deeper one is a configuration choice, not a policy's skill).
+     */
+    static double[] uniformDiscounts(double[] priceLadder) {
+        return java.util.Arrays.stream(priceLadder)
+                .map(share -> 1 - share)
+                .sorted()
+                .distinct()
+                .toArray();
+    }
 
     /**
-     * One decision. {@code uniform[k]}: margin of list x (1 - k%) rounded to cents and clamped into the
-     * decision's bounds. {@code oracle}: the best of the decision's own candidates under the truth.
+     * One decision. {@code uniform[k]}: margin of list x (1 - discount k) rounded to cents and clamped into
+     * the decision's bounds, for the discounts of {@link #uniformDiscounts}. {@code oracle}: the best of the decision's own candidates under the truth.
      * {@code noExploration}: the candidate a greedy policy would take at the logged posterior mean.
      */
     record Entry(
@@ -95,7 +106,7 @@ final class TruthLedger {
                     false,
                     0,
                     0,
-                    new float[UNIFORM_STEPS],
+                    new float[uniformDiscounts(policy.settings().priceLadder()).length],
                     0,
                     0,
                     false,
@@ -110,9 +121,10 @@ final class TruthLedger {
         double floor = x != null ? x.floor() : hard.floor();
         double ceiling = x != null ? x.ceiling() : hard.ceiling();
         double listPriceMargin = truth.margin(clamp(list, floor, ceiling), list, cost);
-        float[] uniform = new float[UNIFORM_STEPS];
-        for (int k = 0; k < UNIFORM_STEPS; k++) {
-            double p = clamp(Math.round(list * (1 - k / 100.0) * 100) / 100.0, floor, ceiling);
+        double[] discounts = uniformDiscounts(policy.settings().priceLadder());
+        float[] uniform = new float[discounts.length];
+        for (int k = 0; k < discounts.length; k++) {
+            double p = clamp(Math.round(list * (1 - discounts[k]) * 100) / 100.0, floor, ceiling);
             uniform[k] = (float) truth.margin(p, list, cost);
         }
         double own = truth.margin(price, list, cost);

@@ -13,11 +13,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pricingengine.features.events.Json;
 
 class LoopReportTest {
+    private static final double[] DISCOUNTS =
+            TruthLedger.uniformDiscounts(new double[] {1.0, 0.97, 0.95, 0.92, 0.9, 0.85});
+
     /** A request whose uniform margins peak at 5% off; policy earns {@code policy}. */
     private static TruthLedger.Entry entry(long seq, int shopper, double policy) {
-        float[] uniform = new float[TruthLedger.UNIFORM_STEPS];
+        float[] uniform = new float[DISCOUNTS.length];
         for (int k = 0; k < uniform.length; k++) {
-            uniform[k] = (float) (1.0 - 0.01 * Math.abs(k - 5));
+            uniform[k] = (float) (1.0 - Math.abs(DISCOUNTS[k] - 0.05));
         }
         return new TruthLedger.Entry(
                 seq,
@@ -48,7 +51,7 @@ class LoopReportTest {
             all.add(entry(i, i / 4, i < 500 ? 0.9 : 1.1));
         }
         LoopReport.Counts counts = new LoopReport.Counts(1000, 3, 0, 3, 1000, 1000, 0, 0, 50, 50, 12.3);
-        LoopReport.Summary s = LoopReport.summarise("w", "v1", 1, all, counts);
+        LoopReport.Summary s = LoopReport.summarise("w", "v1", 1, all, counts, DISCOUNTS);
         LoopResult r = s.result();
         assertEquals(1.1, r.marginPolicy(), 1e-9);
         assertEquals(0.95, r.marginList(), 1e-9);
@@ -90,8 +93,8 @@ class LoopReportTest {
         for (int i = 0; i < 100; i++) {
             all.add(entry(i, i, 1.0));
         }
-        LoopReport.Summary s =
-                LoopReport.summarise("w", "v1", 1, all, new LoopReport.Counts(100, 0, 0, 0, 100, 0, 0, 0, 1, 1, 1));
+        LoopReport.Summary s = LoopReport.summarise(
+                "w", "v1", 1, all, new LoopReport.Counts(100, 0, 0, 0, 100, 0, 0, 0, 1, 1, 1), DISCOUNTS);
         LoopReport.write(dir, s, World.parse(WorldTest.VALID));
         assertTrue(Files.size(dir.resolve("learning-curve.png")) > 1000);
         String md = Files.readString(dir.resolve("report.md"));

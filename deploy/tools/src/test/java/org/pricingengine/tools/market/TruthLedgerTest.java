@@ -72,9 +72,10 @@ class TruthLedgerTest {
         TruthLedger.Entry e = TruthLedger.price(7, 3, decision(9.5, 10.0, x), TRUTH, POLICY, 0.6);
         assertEquals(TRUTH.margin(9.5, 10, 6), e.policy(), 1e-12);
         assertEquals(TRUTH.margin(10, 10, 6), e.list(), 1e-12);
-        assertEquals(TRUTH.margin(9.0, 10, 6), e.uniform()[10], 1e-6);
-        // 30% off is 7.00, the floor of the experiment.
-        assertEquals(TRUTH.margin(7.0, 10, 6), e.uniform()[30], 1e-6);
+        // Discounts of the default ladder: 0, 3, 5, 8, 10 and 15%.
+        assertEquals(TRUTH.margin(9.0, 10, 6), e.uniform()[4], 1e-6);
+        assertEquals(TRUTH.margin(8.5, 10, 6), e.uniform()[5], 1e-6);
+        assertEquals(6, e.uniform().length);
         assertEquals(TRUTH.margin(8.5, 10, 6), e.oracle(), 1e-12);
         // The logged curve (sensitivity 1 + shift 0) is inelastic: greedy keeps list price.
         assertEquals(TRUTH.margin(10, 10, 6), e.noExploration(), 1e-12);
@@ -117,8 +118,8 @@ class TruthLedgerTest {
         assertEquals(e.policy(), e.oracle(), 1e-12);
         assertEquals(e.policy(), e.noExploration(), 1e-12);
         assertEquals("(none)", e.segment());
-        // Hard bounds: 30% max discount, floor 7.00.
-        assertEquals(TRUTH.margin(7.0, 10, 6), e.uniform()[30], 1e-6);
+        // Inside the hard bounds (floor 7.00): 15% off is 8.50.
+        assertEquals(TRUTH.margin(8.5, 10, 6), e.uniform()[5], 1e-6);
         TruthLedger.Entry unknown = TruthLedger.price(0, 0, decision(null, null, null), TRUTH, POLICY, 0.6);
         assertFalse(unknown.priced());
         assertEquals(0, unknown.policy() + unknown.list() + unknown.oracle());
