@@ -98,7 +98,8 @@ class MarketLoopIT {
                             RepoPaths.root().resolve("model-assets/data/rees46"),
                             Duration.ofMinutes(2),
                             Duration.ofSeconds(60),
-                            false),
+                            false,
+                            "greedy"),
                     () -> {
                         if (job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
                             job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
@@ -153,6 +154,16 @@ class MarketLoopIT {
         assertTrue(result.purchasesDrawn() > 100, "purchases drawn: " + result.purchasesDrawn());
         assertEquals(0, result.attributionMismatches(), result.toString());
         assertEquals(result.purchasesDrawn(), result.purchasesAttributed());
+    }
+
+    @Test
+    void aPolicyTheJobDidNotRunIsEvaluatedOffPolicyNextToItsTruth() {
+        assertEquals("greedy", result.opePolicy());
+        assertTrue(result.opeRequests() > 100, result.toString());
+        assertTrue(result.opeCiLow() <= result.opeDr() && result.opeDr() <= result.opeCiHigh(), result.toString());
+        assertTrue(result.opeTrue() > 0, result.toString());
+        // A few hundred randomized outcomes: the estimate is rough, but it is about the right quantity.
+        assertEquals(result.opeTrue(), result.opeDr(), 0.5 * result.opeTrue() + 0.2, result.toString());
     }
 
     @Test

@@ -48,6 +48,10 @@ public final class LearningLoop {
             .option("rest-port", "38381", "the Flink REST port")
             .option("max-outstanding", "2000", "requests waiting for a decision at most")
             .option("retry-share", "0.01", "share of requests sent twice (client retries)")
+            .option(
+                    "ope-policy",
+                    "greedy",
+                    "a policy the job did not run, evaluated off-policy on each round's log next to its truth: greedy (the same policy without exploration), list or uniform:D")
             .jobOptions("a job option for every round, e.g. --pricing.exploration off", false);
 
     /** What one round needs: its number, the model, how many requests, and a savepoint to start from (or null). */
@@ -147,7 +151,8 @@ public final class LearningLoop {
                 stack.repo().resolve("model-assets/data/rees46"),
                 Duration.ofMinutes(3),
                 Duration.ofMinutes(2),
-                true);
+                true,
+                args.string("ope-policy"));
         LoopReport.Summary summary = MarketLoop.run(settings, () -> checkJob(jobId));
         String savepoint = flink.stopWithSavepoint(jobId, null, Duration.ofMinutes(3));
         Path dir = stack.work().resolve("round-" + spec.round());

@@ -112,6 +112,9 @@ public final class LoopReport {
                 null,
                 null,
                 null,
+                null,
+                null,
+                null,
                 Math.round(c.elapsedS() * 10) / 10.0);
         List<Double> uniformMargins = new ArrayList<>();
         for (double t : uniformTotals) {

@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * What one round of the closed loop found: the {@code loop: {json}} line and {@code loop.json}. Margins
  * are true expected margins per request over the last half of the traffic (see the README, "Closed-loop
- * market"). The {@code ope_*} fields are left for the off-policy evaluator (null until it is wired).
+ * market"). The {@code ope_*} fields: the off-policy evaluator's doubly robust estimate (90% interval) of
+ * {@code ope_policy}, a policy the job did not run, on this round's randomized outcomes, and that policy's
+ * true expected margin on the same requests ({@code ope_true}); per randomized request, over the whole round.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({
@@ -47,6 +49,9 @@ import java.util.List;
     "ope_ci_low",
     "ope_ci_high",
     "ope_true",
+    "ope_policy",
+    "ope_requests",
+    "ope_ess",
     "elapsed_s"
 })
 public record LoopResult(
@@ -85,10 +90,14 @@ public record LoopResult(
         @JsonProperty("ope_ci_low") Double opeCiLow,
         @JsonProperty("ope_ci_high") Double opeCiHigh,
         @JsonProperty("ope_true") Double opeTrue,
+        @JsonProperty("ope_policy") String opePolicy,
+        @JsonProperty("ope_requests") Long opeRequests,
+        @JsonProperty("ope_ess") Double opeEss,
         @JsonProperty("elapsed_s") double elapsedS) {
 
     /** The same result with the off-policy evaluator's figures. */
-    public LoopResult withOpe(Double dr, Double ciLow, Double ciHigh, Double truth) {
+    public LoopResult withOpe(
+            Double dr, Double ciLow, Double ciHigh, Double truth, String policy, Long opeRequests, Double ess) {
         return new LoopResult(
                 world,
                 modelVersion,
@@ -125,6 +134,9 @@ public record LoopResult(
                 ciLow,
                 ciHigh,
                 truth,
+                policy,
+                opeRequests,
+                ess,
                 elapsedS);
     }
 

@@ -35,7 +35,10 @@ import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.feedback.FeedbackOutcome;
 import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.policy.PriceDecision;
+import org.pricingengine.job.policy.PriceExperiment;
 import org.pricingengine.job.policy.PricingPolicy;
+import org.pricingengine.tools.evaluation.OffPolicyEvaluation;
+import org.pricingengine.tools.evaluation.TargetPolicy;
 
 /**
  * The market side of the closed loop, talking to the job only through Kafka. It replays the bundled
@@ -77,7 +80,8 @@ public final class MarketLoop {
             Path dataDir,
             Duration decisionTimeout,
             Duration outcomeTimeout,
-            boolean progress) {}
+            boolean progress,
+            String opePolicy) {}
 
     /** Throws when the job is no longer healthy; called while the loop waits. */
     public interface JobWatch {
@@ -137,6 +141,11 @@ public final class MarketLoop {
     private final AtomicLong mismatches = new AtomicLong();
     private final AtomicLong retriesSent = new AtomicLong();
     private final AtomicLong outcomes = new AtomicLong();
+    /** Randomized outcomes of this run, and the true margin of each of their candidates: off-policy evaluation. */
+    private final List<FeedbackOutcome> randomizedOutcomes =
+            java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    private final Map<String, float[]> candidateTruth = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong outcomesWithExperiment = new AtomicLong();
     private final AtomicLong attributionMismatches = new AtomicLong();
     private final AtomicLong purchasesDrawn = new AtomicLong();
@@ -220,13 +229,68 @@ public final class MarketLoop {
                 purchasesDrawn.get(),
                 purchasesAttributed.get(),
                 elapsed);
-        return LoopReport.summarise(
+        LoopReport.Summary summary = LoopReport.summarise(
                 s.world().name(),
                 s.modelVersion(),
                 s.round(),
                 ledger.entries(),
                 counts,
                 TruthLedger.uniformDiscounts(policy.settings().priceLadder()));
+        return s.opePolicy() == null ? summary : withOffPolicyEvaluation(summary);
+    }
+
+    /**
+     * Evaluates a policy the job did not run on this round's logged outcomes, as a user would (the
+     * evaluator sees only what the feedback topic holds), and puts the truth next to it: the target's true
+     * expected margin on the same randomized requests.
+     */
+    private LoopReport.Summary withOffPolicyEvaluation(LoopReport.Summary summary) {
+        TargetPolicy target = TargetPolicy.parse(s.opePolicy(), version -> {
+            throw new IllegalArgumentException(
+                    "the loop evaluates list, uniform:D or greedy; a model version needs its logged inputs: deploy/ope.sh");
+        });
+        List<FeedbackOutcome> logged;
+        synchronized (randomizedOutcomes) {
+            logged = List.copyOf(randomizedOutcomes);
+        }
+        if (logged.isEmpty()) {
+            return summary;
+        }
+        OffPolicyEvaluation.Result estimate =
+                OffPolicyEvaluation.evaluate(logged, target, OffPolicyEvaluation.Settings.defaults());
+        double truth = 0;
+        long n = 0;
+        for (FeedbackOutcome o : logged) {
+            double[] probabilities = target.probabilities(o);
+            float[] margins = candidateTruth.get(o.decisionId());
+            if (probabilities == null || margins == null) {
+                continue;
+            }
+            for (int k = 0; k < margins.length; k++) {
+                truth += probabilities[k] * margins[k];
+            }
+            n++;
+        }
+        System.out.printf(
+                "  off-policy: %s dr %.4f [%.4f, %.4f] (ess %.0f of %d randomized requests), truth %.4f%n",
+                target.name(),
+                estimate.dr(),
+                estimate.drCiLow(),
+                estimate.drCiHigh(),
+                estimate.ess(),
+                estimate.requests(),
+                n == 0 ? Double.NaN : truth / n);
+        return new LoopReport.Summary(
+                summary.result()
+                        .withOpe(
+                                estimate.dr(),
+                                estimate.drCiLow(),
+                                estimate.drCiHigh(),
+                                n == 0 ? null : Math.round(truth / n * 1e4) / 1e4,
+                                target.name(),
+                                estimate.requests(),
+                                estimate.ess()),
+                summary.details());
     }
 
     /** Sends the traffic; returns the event time of the last request. */
@@ -499,6 +563,17 @@ public final class MarketLoop {
         TruthLedger.Entry entry = TruthLedger.price(
                 q.seq(), q.history().index, d, q.truth(), policy, s.world().costRatio());
         ledger.add(entry);
+        PriceExperiment x = d.experiment();
+        if (s.opePolicy() != null && x != null && x.randomized() && d.listPrice() != null) {
+            double cost = d.unitCost() != null
+                    ? d.unitCost()
+                    : d.listPrice() * s.world().costRatio();
+            float[] margins = new float[x.candidates().length];
+            for (int k = 0; k < margins.length; k++) {
+                margins[k] = (float) q.truth().margin(x.candidates()[k], d.listPrice(), cost);
+            }
+            candidateTruth.put(d.decisionId(), margins);
+        }
         drawnOutcomes.put(d.decisionId(), answer(d, q, entry.probabilityAtPrice()));
         decisions.incrementAndGet();
         if (q.retry()) {
@@ -571,6 +646,11 @@ public final class MarketLoop {
         outcomes.incrementAndGet();
         if (f.experiment() != null) {
             outcomesWithExperiment.incrementAndGet();
+            if (s.opePolicy() != null
+                    && f.experiment().randomized()
+                    && f.experiment().propensity() < 1) {
+                randomizedOutcomes.add(f);
+            }
         }
         if (f.purchased()) {
             purchasesAttributed.incrementAndGet();
