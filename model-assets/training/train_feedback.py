@@ -61,6 +61,37 @@ def price_response(data, p, top=8):
     return sorted(rows[:top], key=lambda row: -row["price_ratio"])
 
 
+def pooled_fit(ctx, ratio, y, w):
+    """Weighted logistic regression z = a + b . context - s * ln(p / L) on all decisions at once.
+
+    Its sensitivity s is one number for everybody: the price head starts from it (and the base head from a),
+    so the network only has to learn how shoppers differ from it, not climb to it from an arbitrary start.
+    """
+    x = torch.tensor(ctx)
+    r = torch.tensor(ratio)
+    target = torch.tensor(y)
+    weight = torch.tensor(w) / float(np.sum(w))
+    a = torch.zeros(1, requires_grad=True)
+    b = torch.zeros(x.shape[1], requires_grad=True)
+    s = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.LBFGS([a, b, s], max_iter=200, line_search_fn="strong_wolfe")
+    bce = nn.BCEWithLogitsLoss(reduction="none")
+
+    def closure():
+        opt.zero_grad()
+        loss = (weight * bce(a + x @ b - s * r, target)).sum() + 1e-4 * b.pow(2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return float(a.detach()[0]), float(s.detach()[0])
+
+
+def logit(p):
+    p = min(max(float(p), 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
 def main(args):
     common.seed_everything(args.seed)
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
@@ -108,11 +139,23 @@ def main(args):
         base = common.subset(base_all, keep)
 
     model = common.DemandNet()
+    start_base, start_sensitivity = pooled_fit(fit_ctx, fit["log_price_ratio"], fit["label"], weight_of(fit))
+    with torch.no_grad():
+        model.head[-1].bias[0] = start_base
+        # softplus^-1, floored so a pooled estimate at or below zero still leaves a usable gradient
+        sp = max(start_sensitivity, 0.05)
+        model.head[-1].bias[1] = sp + math.log(-math.expm1(-sp))
+    print(f"pooled start: base logit {start_base:.3f}, price sensitivity {start_sensitivity:.3f}", flush=True)
     params = list(model.parameters())
-    offset = None
+    offset, start_offset = None, None
     if base is not None:
-        offset = nn.Parameter(torch.zeros(1))
-        params_groups = [{"params": params}, {"params": [offset], "weight_decay": 0.0}]
+        # Start the level offset at the difference in conversion at list price between the log and the
+        # decisions, so the shared base logit is not pulled between the two levels while it learns.
+        at_list = fit["log_price_ratio"] > LIST_PRICE_TOLERANCE
+        fb_rate = fit["label"][at_list].mean() if at_list.sum() >= 50 else fit["label"].mean()
+        start_offset = logit(base["label"].mean()) - logit(fb_rate)
+        offset = nn.Parameter(torch.tensor([start_offset], dtype=torch.float32))
+        params_groups = [{"params": params}, {"params": [offset], "weight_decay": 0.0, "lr": 10 * args.lr}]
     else:
         params_groups = [{"params": params}]
     opt = torch.optim.AdamW(params_groups, lr=args.lr, weight_decay=args.weight_decay)
@@ -236,6 +279,9 @@ def main(args):
             "weight_clip": feedback.get("weight_clip"),
             "effective_sample_size": export_summary.get("effective_sample_size"),
         },
+        "pooled_start": {"base_logit": start_base, "price_sensitivity": start_sensitivity,
+                         "how": "weighted logistic regression on the normalised context and ln(p/L) over the "
+                                "training decisions; the network's heads start from it"},
         "weighting": "inverse propensity, clipped and normalised (ipw.f32)" if args.weighting == "ipw"
         else "none (randomized decisions, unweighted)",
         "split": f"by decision time: latest {args.valid_share:.0%} validate, latest {args.holdout_share:.0%} "
@@ -244,8 +290,9 @@ def main(args):
             "data_files": base_meta["source_files"],
             "examples": int(len(base["label"])),
             "selection": f"requests before {args.split_time} shown the list price (ln ratio > {LIST_PRICE_TOLERANCE})",
-            "teaches": "base logit only (price term is zero at list price); learned level offset "
-                       f"{float(offset.detach()[0]):.4f} not exported",
+            "teaches": "base logit only (price term is zero at list price)",
+            "level_offset": {"start": start_offset, "learned": float(offset.detach()[0]),
+                             "meaning": "added to the base logit for the log's requests only; not exported"},
             "weight": args.base_weight,
         },
         "split_time": args.split_time if base is not None else None,
