@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.pricingengine.features.FeatureSpec;
 import org.pricingengine.features.FeatureVector;
@@ -25,8 +26,10 @@ import org.pricingengine.tools.evaluation.FeedbackExamples;
  * logistic world with randomized prices and one known price sensitivity (feedback_recovery_check.py),
  * joined by the Java exporter, trained by train.sh --from-feedback. The job's loader accepts the model,
  * ONNX Runtime reproduces PyTorch, and the learned median sensitivity lands near the true one. Needs
- * Debian's python3-torch; skipped without it unless CI=true.
+ * Debian's python3-torch; skipped without it unless CI=true. About 1 to 2 minutes of training, so it
+ * runs in the full verify only, not in the fast lane.
  */
+@Tag("long-running")
 class FeedbackRetrainingIT {
     private static final int DECISIONS = 12_000;
     private static final double TRUE_SENSITIVITY = 2.5;
