@@ -5,6 +5,7 @@ The examples come from replaying REES46 logs through the job's own feature code
 See ../CONTRACT.md for the inputs, outputs and files, and README.md for the method.
 
 Usage: train.sh --examples DIR --out model-assets/models/VERSION --version VERSION [--epochs N]
+       train.sh --from-feedback DIR [--examples DIR] --out ... --version VERSION   (train_feedback.py)
 """
 import argparse
 import datetime as dt
@@ -25,11 +26,32 @@ TOKEN_DIM = 8
 CONTEXT_DIM = 12
 FEATURE_SPEC = "fs-1"
 DEFAULT_SPLIT = "2019-11-01T00:00:00Z"
+INPUTS = [
+    {"name": "behaviour_seq", "shape": [-1, SEQ_LEN, TOKEN_DIM], "dtype": "float32"},
+    {"name": "seq_padding_mask", "shape": [-1, SEQ_LEN], "dtype": "float32"},
+    {"name": "context", "shape": [-1, CONTEXT_DIM], "dtype": "float32"},
+]
+OUTPUTS = [
+    {"name": "base_logit", "shape": [-1], "dtype": "float32"},
+    {"name": "price_sensitivity", "shape": [-1], "dtype": "float32"},
+]
+ARCHITECTURE = ("summary token + 2-layer transformer encoder (d_model 64, 4 heads) over 32 events, "
+                "context MLP, demand-curve head")
 
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--examples", required=True, help="directory written by extract.sh")
+    p.add_argument("--examples", help="directory written by extract.sh (with --from-feedback: optional REES46 "
+                                      "examples that teach the base logit only, see README)")
+    p.add_argument("--from-feedback", metavar="DIR",
+                   help="train on randomized decisions exported by export-feedback.sh instead (see README)")
+    p.add_argument("--weighting", choices=["ipw", "none"], default="ipw",
+                   help="--from-feedback: weigh each decision by its clipped, normalised inverse propensity "
+                        "(ipw) or not at all (default %(default)s)")
+    p.add_argument("--valid-share", type=float, default=0.2,
+                   help="--from-feedback: latest share of the decisions kept for the reported metrics")
+    p.add_argument("--base-weight", type=float, default=1.0,
+                   help="--from-feedback with --examples: weight of the REES46 list-price likelihood")
     p.add_argument("--out", required=True, help="model version directory to write")
     p.add_argument("--version", required=True)
     p.add_argument("--split-time", default=DEFAULT_SPLIT,
@@ -44,7 +66,10 @@ def parse_args():
     p.add_argument("--weight-decay", type=float, default=1e-4)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--smoke", action="store_true", help="tiny run for CI: 1 epoch on a subset")
-    return p.parse_args()
+    args = p.parse_args()
+    if not args.examples and not args.from_feedback:
+        p.error("give --examples DIR, or --from-feedback DIR")
+    return args
 
 
 def seed_everything(seed):
@@ -211,6 +236,9 @@ def sha256(path):
 
 def main():
     args = parse_args()
+    if args.from_feedback:
+        import train_feedback
+        return train_feedback.main(args)
     seed_everything(args.seed)
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     started = time.time()
@@ -310,21 +338,13 @@ def main():
         "feature_fingerprint": meta["feature_fingerprint"],
         "onnx_file": "model.onnx",
         "onnx_sha256": sha256(onnx_path),
-        "inputs": [
-            {"name": "behaviour_seq", "shape": [-1, SEQ_LEN, TOKEN_DIM], "dtype": "float32"},
-            {"name": "seq_padding_mask", "shape": [-1, SEQ_LEN], "dtype": "float32"},
-            {"name": "context", "shape": [-1, CONTEXT_DIM], "dtype": "float32"},
-        ],
-        "outputs": [
-            {"name": "base_logit", "shape": [-1], "dtype": "float32"},
-            {"name": "price_sensitivity", "shape": [-1], "dtype": "float32"},
-        ],
+        "inputs": INPUTS,
+        "outputs": OUTPUTS,
         "token_features": meta["token_features"],
         "context_features": meta["context_features"],
         "normalisation": {"context_mean": [float(v) for v in mean], "context_std": [float(v) for v in std]},
         "demand_curve": "sigmoid(base_logit - price_sensitivity * ln(price / list_price))",
-        "architecture": "summary token + 2-layer transformer encoder (d_model 64, 4 heads) over 32 events, "
-                        "context MLP, demand-curve head",
+        "architecture": ARCHITECTURE,
         "training": {
             "data_files": meta["source_files"],
             "examples": int(meta["n"]),
