@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
     --data) data+=("$2"); shift 2 ;;
     --out) out=$2; shift 2 ;;
     --from-feedback) feedback=true; shift ;;
-    --bootstrap-servers|--feedback-topic|--features-topic|--feedback-file|--features-file|--weight-clip|--model-dir|--read-timeout|--kafka.client.*)
+    --bootstrap-servers|--feedback-topic|--features-topic|--feedback-file|--features-file|--weight-clip|--max-decisions|--model-dir|--read-timeout|--kafka.client.*)
       export_args+=("$1" "$2"); shift 2 ;;
     --base-examples) base=$2; shift 2 ;;
     *) pass+=("$1"); shift ;;

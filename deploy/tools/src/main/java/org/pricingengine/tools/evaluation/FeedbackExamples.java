@@ -37,7 +37,7 @@ import org.pricingengine.job.feedback.FeedbackOutcome;
 import org.pricingengine.job.policy.DecisionFeatures;
 import org.pricingengine.job.policy.PriceExperiment;
 import org.pricingengine.tools.cli.ToolArguments;
-import org.pricingengine.tools.rollout.TopicReading;
+import org.pricingengine.tools.local.TopicReading;
 
 /**
  * Turns the job's logged feedback into training examples for the price head: joins each feedback
@@ -85,6 +85,10 @@ public final class FeedbackExamples {
                     "model-assets/models",
                     "where logged model versions' manifests are, to check their feature code is the current one")
             .option("read-timeout", "10min", "give up when the topics are not read to their end within this")
+            .option(
+                    "max-decisions",
+                    "0",
+                    "keep only the latest this many joined decisions (by request time); 0 keeps all")
             .jobOptions("Kafka client settings for reading the topics (kafka.client.*)", false);
 
     /** Why outcomes were not exported, and what was. Printed as the {@code feedback-examples: {json}} line. */
@@ -163,9 +167,21 @@ public final class FeedbackExamples {
         this.modelDir = modelDir;
     }
 
+    private int maxDecisions;
+
+    /** Keeps only the latest {@code max} joined decisions (by request time); 0 keeps all. */
+    public FeedbackExamples latest(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("--max-decisions must be >= 0");
+        }
+        this.maxDecisions = max;
+        return this;
+    }
+
     public static void main(String[] args) throws Exception {
         ToolArguments a = OPTIONS.parseOrExit(args);
-        FeedbackExamples export = new FeedbackExamples(a.decimal("weight-clip"), a.path("model-dir"));
+        FeedbackExamples export =
+                new FeedbackExamples(a.decimal("weight-clip"), a.path("model-dir")).latest(a.integer("max-decisions"));
         for (String f : a.all("feedback-file")) {
             export.readOutcomesFile(Path.of(f));
         }
@@ -319,6 +335,10 @@ public final class FeedbackExamples {
         }
         joined.sort(Comparator.comparingLong((Joined j) -> j.outcome().decisionRequestTimeMs())
                 .thenComparing(j -> j.outcome().decisionId()));
+        if (maxDecisions > 0 && joined.size() > maxDecisions) {
+            // The latest decisions: the market as it is now, and a bounded training time.
+            joined = new ArrayList<>(joined.subList(joined.size() - maxDecisions, joined.size()));
+        }
 
         int n = joined.size();
         double[] weight = new double[n];
