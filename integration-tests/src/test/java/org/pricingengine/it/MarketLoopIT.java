@@ -42,7 +42,6 @@ import org.pricingengine.tools.market.World;
  */
 class MarketLoopIT {
     private static final int REQUESTS = 3000;
-    private static final String DECISION_FEATURES_OPTION = "topic.decision-features";
 
     @RegisterExtension
     static final EmbeddedKafka KAFKA = new EmbeddedKafka();
@@ -64,10 +63,9 @@ class MarketLoopIT {
         world = World.read(RepoPaths.root().resolve("integration-tests/src/test/resources/worlds/it-elastic.json"));
         Map<String, String> options = new LinkedHashMap<>(TOPICS.asOptions());
         List<String> topics = new java.util.ArrayList<>(TOPICS.all());
-        if (PricingConfig.options().stream().anyMatch(o -> o.key().equals(DECISION_FEATURES_OPTION))) {
-            options.put(DECISION_FEATURES_OPTION, "it-market.decision-features");
-            topics.add("it-market.decision-features");
-        }
+        // The model input of randomized decisions is logged as retraining needs it.
+        options.put(PricingConfig.TOPIC_DECISION_FEATURES.key(), "it-market.decision-features");
+        topics.add("it-market.decision-features");
         KAFKA.createTopics(2, topics);
         options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), KAFKA.bootstrapServers());
         options.put(PricingConfig.STARTING_OFFSETS.key(), "earliest");

@@ -1,5 +1,7 @@
 package org.pricingengine.tools.market;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -10,37 +12,53 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.pricingengine.features.events.Json;
-import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.feedback.FeedbackOutcome;
+import org.pricingengine.job.policy.DecisionFeatures;
+import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.tools.cli.ToolArguments;
+import org.pricingengine.tools.evaluation.FeedbackExamples;
+import org.pricingengine.tools.evaluation.LoggedFeedback;
 import org.pricingengine.tools.local.LocalStack;
 import org.pricingengine.tools.local.PricingTopics;
+import org.pricingengine.tools.rollout.CandidateValidator;
 import org.pricingengine.tools.rollout.FlinkRestClient;
+import org.pricingengine.tools.rollout.ModelRollout;
+import org.pricingengine.tools.rollout.OffPolicyGate;
 
 /**
  * The closed loop in one command: a Kafka broker and a standalone Flink cluster of its own, the job
  * submitted with a model, the {@link MarketLoop} playing the shoppers of a world file against it, and
  * the report ({@code report.md}, {@code learning-curve.png}, {@code loop.json}) of what the job earned
- * compared with list price, the best uniform discount and the oracle under the world's truth. Each
- * round ({@link #round}) runs on topics of its own with fresh shoppers; its job is stopped with a
- * savepoint, which a later round may start from.
+ * compared with list price, the best uniform discount and the oracle under the world's truth. The job
+ * goes in through the rollout tool; with two rounds, the model retrained from round one's feedback rolls
+ * out through it during round two (fresh shoppers, the same topics and learned state).
  */
 public final class LearningLoop {
-    /** The job option that turns on the decision-features topic, when this build's job has it. */
-    static final String DECISION_FEATURES_OPTION = "topic.decision-features";
-
     static final ToolArguments.Spec OPTIONS = ToolArguments.tool(
                     "deploy/learning-loop.sh",
                     "Runs the job against a simulated market (a world file) and reports its true margin against list price, the best uniform discount and the oracle.")
             .option("world", "deploy/worlds/elastic.json", "the world file (true demand)")
             .option("requests", "500000", "price requests per round")
             .option("seed", null, "overrides the world's seed")
-            .option("rounds", "1", "rounds (a round after the first needs retraining, not wired yet)")
+            .option(
+                    "rounds",
+                    "1",
+                    "1, or 2: after round one, retrain from its feedback and roll the candidate out through the rollout tool (off-policy gate included) during round two")
+            .option(
+                    "retrain-decisions",
+                    "60000",
+                    "with --rounds 2: the latest randomized decisions retraining learns from")
+            .option("retrain-epochs", "4", "with --rounds 2: training epochs")
             .option("model", "v1", "the model version of the first round")
             .option("model-dir", "model-assets/models", "where the model versions are")
             .option("work-dir", ".work/loop", "where the report, the charts, loop.json and the stack's files go")
@@ -54,18 +72,23 @@ public final class LearningLoop {
                     "a policy the job did not run, evaluated off-policy on each round's log next to its truth: greedy (the same policy without exploration), list or uniform:D")
             .jobOptions("a job option for every round, e.g. --pricing.exploration off", false);
 
-    /** What one round needs: its number, the model, how many requests, and a savepoint to start from (or null). */
-    public record RoundSpec(int round, String modelVersion, long requests, String savepoint) {}
+    /** What one round needs: its number, the model it starts with, how many requests, and a candidate to roll out. */
+    public record RoundSpec(int round, String modelVersion, long requests, String candidate) {}
 
-    /** What one round left: its result, where its files are, its job's topics and final savepoint. */
-    public record RoundRun(LoopResult result, Path dir, Map<String, String> jobOptions, String savepoint) {}
+    /** What one round left: its result, where its files are, and the rollout it ran (null for none). */
+    public record RoundRun(LoopResult result, Path dir, ModelRollout.Outcome rollout) {}
+
+    /** What retraining from the first round's feedback produced. */
+    public record Retrained(String version, FeedbackExamples.Result examples, double seconds) {}
 
     private final ToolArguments args;
     private final LocalStack stack;
     private final World world;
-    private final Path modelDir;
+    private Path modelDir;
     private FlinkRestClient flink;
-    private String jarId;
+    private ModelRollout rollout;
+    private PricingConfig config;
+    private final AtomicBoolean switching = new AtomicBoolean();
 
     private LearningLoop(ToolArguments args) throws Exception {
         this.args = args;
@@ -77,73 +100,175 @@ public final class LearningLoop {
 
     public static void main(String[] argv) throws Exception {
         ToolArguments a = OPTIONS.parseOrExit(argv);
-        if (a.integer("rounds") != 1) {
-            System.err.println("learning-loop: --rounds " + a.integer("rounds")
-                    + ": only one round for now (retraining between rounds is not wired yet)");
+        int rounds = a.integer("rounds");
+        if (rounds < 1 || rounds > 2) {
+            System.err.println("learning-loop: --rounds is 1 or 2");
             System.exit(2);
         }
         LearningLoop loop = new LearningLoop(a);
-        LocalStack.Timed<List<RoundRun>> runs = loop.stack.run(() -> {
-            List<RoundRun> done = new ArrayList<>();
-            done.add(loop.round(new RoundSpec(1, a.string("model"), a.longValue("requests"), null)));
-            return done;
-        });
-        RoundRun last = runs.result().get(runs.result().size() - 1);
-        // The last round's files are also at the top of the work dir, where the README points.
-        for (String f : List.of("report.md", "learning-curve.png", "loop.json", "loop-details.json")) {
-            Files.copy(last.dir().resolve(f), loop.stack.work().resolve(f), StandardCopyOption.REPLACE_EXISTING);
-        }
+        LocalStack.Timed<ObjectNode> run = loop.stack.run(() -> loop.run(rounds));
         System.out.println("report: " + loop.stack.work().resolve("report.md"));
-        System.out.println("loop: " + Json.toJson(last.result()));
+        System.out.println("loop: " + Json.toJson(run.result()));
         System.exit(0);
     }
 
-    /** One round on the running stack: submit, play the market, stop with a savepoint, report. */
-    public RoundRun round(RoundSpec spec) throws Exception {
+    /**
+     * Round one serves the given model and learns online. With two rounds the offline path closes once:
+     * retrain from round one's feedback, then round two's shoppers arrive while the rollout tool validates
+     * the candidate (the off-policy gate on the logged feedback included) and, if it passes, switches the
+     * job to it through a savepoint with its health checked on live traffic.
+     */
+    private ObjectNode run(int rounds) throws Exception {
+        prepare(rounds);
+        List<RoundRun> done = new ArrayList<>();
+        done.add(round(new RoundSpec(1, args.string("model"), args.longValue("requests"), null)));
+        Retrained retrained = null;
+        if (rounds == 2) {
+            retrained = retrain();
+            done.add(round(new RoundSpec(
+                    2, rollout.current().modelVersion(), args.longValue("requests"), retrained.version())));
+        }
+        String savepoint = flink.stopWithSavepoint(rollout.current().jobId(), null, Duration.ofMinutes(3));
+        System.out.println("job stopped with savepoint " + savepoint);
+        return report(done, retrained);
+    }
+
+    /** Topics, the model directory the job reads, the job jar on the cluster, the rollout tool. */
+    private void prepare(int rounds) throws Exception {
         String bootstrap = stack.bootstrapServers();
-        String prefix = "loop-r" + spec.round();
-        Map<String, String> options = new LinkedHashMap<>(PricingTopics.isolatedRun(prefix));
+        if (rounds > 1) {
+            // The retrained candidate goes next to the shipped models, in the loop's own directory.
+            Path copy = stack.work().resolve("models").toAbsolutePath();
+            LocalStack.deleteRecursively(copy);
+            copyTree(modelDir, copy);
+            modelDir = copy;
+        }
+        Map<String, String> options = new LinkedHashMap<>(PricingTopics.isolatedRun("loop"));
         options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), bootstrap);
         options.put(PricingConfig.MODEL_DIR.key(), modelDir.toString());
-        options.put(PricingConfig.MODEL_VERSION.key(), spec.modelVersion());
+        options.put(PricingConfig.MODEL_VERSION.key(), args.string("model"));
         // Feedback is transactional: the job's learner and the loop see outcomes once a checkpoint commits them.
         options.put(PricingConfig.CHECKPOINT_INTERVAL.key(), "10s");
-        if (jobHasOption(DECISION_FEATURES_OPTION)) {
-            options.put(DECISION_FEATURES_OPTION, prefix + ".decision-features");
+        if (rounds > 1) {
+            // Retraining learns from the model input of the randomized decisions.
+            options.put(PricingConfig.TOPIC_DECISION_FEATURES.key(), "loop.decision-features");
         }
         options.putAll(args.jobOptions());
-        PricingConfig config = PricingConfig.of(options);
+        config = PricingConfig.of(options);
         PricingTopics.createMissing(bootstrap, config);
-        if (options.containsKey(DECISION_FEATURES_OPTION)) {
-            createTopic(bootstrap, config, options.get(DECISION_FEATURES_OPTION));
+        if (!config.get(PricingConfig.TOPIC_DECISION_FEATURES).isBlank()) {
+            createTopic(bootstrap, config, config.get(PricingConfig.TOPIC_DECISION_FEATURES));
         }
+        flink = new FlinkRestClient(stack.restUrl());
+        rollout = new ModelRollout(
+                flink,
+                stack.work().resolve("rollout"),
+                stack.jobJar(),
+                bootstrap,
+                config,
+                validator(),
+                ModelRollout.HealthCriteria.defaults(),
+                line -> System.out.println("  rollout: " + line));
         List<String> jobArgs = new ArrayList<>();
         options.forEach((k, v) -> {
-            jobArgs.add("--" + k);
-            jobArgs.add(v);
-        });
-        if (flink == null) {
-            flink = new FlinkRestClient(stack.restUrl());
-            jarId = flink.uploadJar(stack.jobJar());
-        }
-        System.out.printf(
-                "== round %d: model %s, world %s, %,d requests%n",
-                spec.round(), spec.modelVersion(), world.name(), spec.requests());
-        String jobId = flink.runJar(jarId, PricingJob.class.getName(), jobArgs, spec.savepoint());
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (!flink.allTasksRunning(jobId)) {
-            checkJob(jobId);
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("job " + jobId + " did not start within 3 minutes");
+            if (!k.equals(PricingConfig.MODEL_VERSION.key())) {
+                jobArgs.add("--" + k);
+                jobArgs.add(v);
             }
-            Thread.sleep(500);
+        });
+        System.out.printf("== submitting the job: model %s, world %s%n", args.string("model"), world.name());
+        rollout.submit(args.string("model"), null, 0, jobArgs, null);
+    }
+
+    /** The rollout tool's validator, with the off-policy gate on the loop's feedback topic. */
+    private CandidateValidator validator() {
+        String bootstrap = config.get(PricingConfig.BOOTSTRAP_SERVERS);
+        String feedbackTopic = config.get(PricingConfig.TOPIC_FEEDBACK);
+        String featuresTopic = config.get(PricingConfig.TOPIC_DECISION_FEATURES);
+        OffPolicyGate.Source source = new OffPolicyGate.Source() {
+            @Override
+            public LoggedFeedback read() throws Exception {
+                List<FeedbackOutcome> outcomes = LoggedFeedback.outcomesFromTopic(bootstrap, config, feedbackTopic);
+                Set<String> wanted = LoggedFeedback.randomizedDecisionIds(outcomes);
+                Map<String, DecisionFeatures> features = featuresTopic.isBlank()
+                        ? Map.of()
+                        : LoggedFeedback.featuresFromTopic(bootstrap, config, featuresTopic, wanted::contains);
+                return new LoggedFeedback(outcomes, features);
+            }
+
+            @Override
+            public String describe() {
+                return bootstrap + "/" + feedbackTopic;
+            }
+        };
+        CandidateValidator.Limits limits = CandidateValidator.Limits.defaults();
+        return new CandidateValidator(
+                modelDir,
+                stack.repo().resolve("model-assets/data/rees46/cosmetics_2019-10_2019-11.csv"),
+                PolicySettings.from(config),
+                limits,
+                OffPolicyGate.of(source, modelDir, OffPolicyGate.Settings.defaults()));
+    }
+
+    /**
+     * Retrains from the feedback topic, as {@code retrain.sh --from-feedback} does: the latest randomized
+     * decisions joined with their logged model input, then train.sh's feedback mode.
+     */
+    private Retrained retrain() throws Exception {
+        long started = System.nanoTime();
+        String version = args.string("model") + "-feedback";
+        System.out.printf("== retraining %s from round 1's feedback%n", version);
+        FeedbackExamples export = new FeedbackExamples(FeedbackExamples.DEFAULT_WEIGHT_CLIP, modelDir)
+                .latest(args.integer("retrain-decisions"));
+        long deadline = System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(10);
+        String bootstrap = config.get(PricingConfig.BOOTSTRAP_SERVERS);
+        export.readOutcomesTopic(bootstrap, config, config.get(PricingConfig.TOPIC_FEEDBACK), deadline);
+        export.readFeaturesTopic(bootstrap, config, config.get(PricingConfig.TOPIC_DECISION_FEATURES), deadline);
+        Path examples = stack.work().resolve("feedback-examples");
+        LocalStack.deleteRecursively(examples);
+        FeedbackExamples.Result written = export.write(examples);
+        System.out.println("  feedback-examples: " + Json.toJson(written));
+        Path out = modelDir.resolve(version);
+        LocalStack.deleteRecursively(out);
+        Process train = new ProcessBuilder(
+                        stack.repo().resolve("model-assets/training/train.sh").toString(),
+                        "--from-feedback",
+                        examples.toString(),
+                        "--out",
+                        out.toString(),
+                        "--version",
+                        version,
+                        "--epochs",
+                        args.string("retrain-epochs"))
+                .directory(stack.repo().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        if (!train.waitFor(60, TimeUnit.MINUTES) || train.exitValue() != 0) {
+            train.destroyForcibly();
+            throw new IllegalStateException("training " + version + " from feedback failed");
         }
+        return new Retrained(version, written, (System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * One round of shoppers against the running job. With a candidate, the rollout runs while the shoppers
+     * keep coming: the health check judges the switched job on live decisions, as in production.
+     */
+    public RoundRun round(RoundSpec spec) throws Exception {
+        System.out.printf(
+                "== round %d: model %s%s, world %s, %,d requests%n",
+                spec.round(),
+                spec.modelVersion(),
+                spec.candidate() == null ? "" : " (candidate " + spec.candidate() + " rolls out during the round)",
+                world.name(),
+                spec.requests());
         MarketLoop.Settings settings = new MarketLoop.Settings(
-                bootstrap,
+                config.get(PricingConfig.BOOTSTRAP_SERVERS),
                 config,
                 world,
                 spec.requests(),
-                spec.modelVersion(),
+                spec.candidate() == null ? spec.modelVersion() : spec.candidate(),
                 spec.round(),
                 "r" + spec.round() + "-",
                 args.integer("max-outstanding"),
@@ -153,12 +278,83 @@ public final class LearningLoop {
                 Duration.ofMinutes(2),
                 true,
                 args.string("ope-policy"));
-        LoopReport.Summary summary = MarketLoop.run(settings, () -> checkJob(jobId));
-        String savepoint = flink.stopWithSavepoint(jobId, null, Duration.ofMinutes(3));
-        Path dir = stack.work().resolve("round-" + spec.round());
-        LoopReport.write(dir, summary, world);
-        System.out.println(Files.readString(dir.resolve("report.md")));
-        return new RoundRun(summary.result(), dir, options, savepoint);
+        ExecutorService market = Executors.newSingleThreadExecutor();
+        Future<LoopReport.Summary> played = market.submit(() -> MarketLoop.run(settings, this::checkJob));
+        ModelRollout.Outcome outcome = null;
+        try {
+            if (spec.candidate() != null) {
+                // A minute of traffic on the current model first: the health check's baseline.
+                Thread.sleep(60_000);
+                switching.set(true);
+                try {
+                    outcome = rollout.rollout(spec.candidate(), null, 0);
+                } finally {
+                    switching.set(false);
+                }
+                System.out.printf(
+                        "  rollout %s -> %s: %s %s%n",
+                        outcome.from(), outcome.to(), outcome.outcome(), outcome.problems());
+            }
+            LoopReport.Summary summary = played.get();
+            Path dir = stack.work().resolve("round-" + spec.round());
+            LoopReport.write(dir, summary, world);
+            if (outcome != null) {
+                Files.writeString(dir.resolve("rollout.json"), Json.toJson(outcome));
+            }
+            System.out.println(Files.readString(dir.resolve("report.md")));
+            return new RoundRun(summary.result(), dir, outcome);
+        } finally {
+            market.shutdownNow();
+        }
+    }
+
+    /** The job the market is talking to must be running, except while a rollout switches it. */
+    private void checkJob() throws Exception {
+        if (!switching.get()) {
+            checkJob(rollout.current().jobId());
+        }
+    }
+
+    /** The combined report: each round's figures, retraining and the rollout with its gate's numbers. */
+    private ObjectNode report(List<RoundRun> rounds, Retrained retrained) throws IOException {
+        RoundRun last = rounds.get(rounds.size() - 1);
+        Path work = stack.work();
+        for (String f : List.of("learning-curve.png", "loop-details.json")) {
+            Files.copy(last.dir().resolve(f), work.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+        }
+        ObjectNode out = Json.mapper().valueToTree(last.result());
+        if (rounds.size() == 1) {
+            Files.copy(last.dir().resolve("report.md"), work.resolve("report.md"), StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            out.set(
+                    "rounds",
+                    Json.mapper()
+                            .valueToTree(rounds.stream().map(RoundRun::result).toList()));
+            if (retrained != null) {
+                out.set("retrained", Json.mapper().valueToTree(retrained));
+            }
+            if (last.rollout() != null) {
+                out.set("rollout", Json.mapper().valueToTree(last.rollout()));
+            }
+            Files.writeString(work.resolve("report.md"), LoopReport.rounds(world, rounds, retrained));
+        }
+        Files.writeString(
+                work.resolve("loop.json"),
+                Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+        return out;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 
     private void checkJob(String jobId) throws Exception {
@@ -166,10 +362,6 @@ public final class LearningLoop {
         if (Set.of("FAILED", "CANCELED", "FINISHED").contains(state)) {
             throw new IllegalStateException("the pricing job is " + state + ": " + flink.rootException(jobId));
         }
-    }
-
-    static boolean jobHasOption(String key) {
-        return PricingConfig.options().stream().anyMatch(o -> o.key().equals(key));
     }
 
     static void createTopic(String bootstrap, PricingConfig config, String name) throws Exception {

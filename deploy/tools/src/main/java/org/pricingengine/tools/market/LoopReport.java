@@ -12,6 +12,8 @@ import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.tools.benchmark.LineChart;
+import org.pricingengine.tools.rollout.CandidateValidator;
+import org.pricingengine.tools.rollout.ModelRollout;
 
 /**
  * Turns the truth ledger of a round into its result, its tables, a markdown report and a learning-curve
@@ -405,5 +407,105 @@ public final class LoopReport {
                     g.marginPolicy(),
                     g.marginList()));
         }
+    }
+
+    /** The report of a loop with two rounds: each round's figures, retraining, the rollout and its gate. */
+    static String rounds(World world, List<LearningLoop.RoundRun> rounds, LearningLoop.Retrained retrained) {
+        StringBuilder md = new StringBuilder();
+        md.append("# Learning loop: ")
+                .append(world.name())
+                .append(", ")
+                .append(rounds.size())
+                .append(" rounds\n\n");
+        if (world.description() != null) {
+            md.append(world.description()).append("\n\n");
+        }
+        md.append(
+                "True expected margin per request over the last half of each round (paired on the same requests).\n\n");
+        md.append(
+                "| round | model | requests | policy | list | best uniform | oracle | gap closed | lift vs list (95% low) "
+                        + "| lift vs uniform (95% low) | exploration cost | discounted | guardrail violations |\n");
+        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (LearningLoop.RoundRun r : rounds) {
+            LoopResult x = r.result();
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %d | %s | %,d | %.4f | %.4f | %.4f (%.0f%% off) | %.4f | %s | %.4f (%.4f) | %.4f (%.4f) | %s | %.3f | %d |%n",
+                    x.round(),
+                    x.modelVersion(),
+                    x.requests(),
+                    x.marginPolicy(),
+                    x.marginList(),
+                    x.marginBestUniform(),
+                    100 * x.bestUniformDiscount(),
+                    x.marginOracle(),
+                    x.gapClosed() == null ? "n/a" : String.format(Locale.ROOT, "%.3f", x.gapClosed()),
+                    x.liftVsList(),
+                    x.liftVsListCiLow(),
+                    x.liftVsUniform(),
+                    x.liftVsUniformCiLow(),
+                    x.explorationCost() == null ? "n/a" : String.format(Locale.ROOT, "%.4f", x.explorationCost()),
+                    x.discountedShare(),
+                    x.guardrailViolations()));
+        }
+        md.append(
+                "\nOff-policy evaluation of a policy the job did not run, on each round's own log (90% interval):\n\n");
+        md.append("| round | policy | requests | ESS | DR | interval | truth |\n|---:|---|---:|---:|---:|---|---:|\n");
+        for (LearningLoop.RoundRun r : rounds) {
+            LoopResult x = r.result();
+            if (x.opeDr() != null) {
+                md.append(String.format(
+                        Locale.ROOT,
+                        "| %d | %s | %,d | %.0f | %.4f | [%.4f, %.4f] | %.4f |%n",
+                        x.round(),
+                        x.opePolicy(),
+                        x.opeRequests(),
+                        x.opeEss(),
+                        x.opeDr(),
+                        x.opeCiLow(),
+                        x.opeCiHigh(),
+                        x.opeTrue()));
+            }
+        }
+        if (retrained != null) {
+            md.append("\n## Retraining from round 1's feedback\n\n")
+                    .append(String.format(
+                            Locale.ROOT,
+                            "Candidate `%s`, trained in %.0f s on the latest randomized decisions: `%s`%n",
+                            retrained.version(),
+                            retrained.seconds(),
+                            Json.toJson(retrained.examples())));
+        }
+        for (LearningLoop.RoundRun r : rounds) {
+            if (r.rollout() != null) {
+                ModelRollout.Outcome o = r.rollout();
+                md.append("\n## Rollout during round ")
+                        .append(r.result().round())
+                        .append("\n\n");
+                md.append(String.format(
+                        Locale.ROOT,
+                        "%s -> %s: **%s**%s%n%n",
+                        o.from(),
+                        o.to(),
+                        o.outcome(),
+                        o.problems().isEmpty() ? "" : " (" + String.join("; ", o.problems()) + ")"));
+                CandidateValidator.Figures v = o.figures().validation().get(o.to());
+                if (v != null) {
+                    md.append("Validation figures, the off-policy gate's included:\n\n```json\n")
+                            .append(Json.toJson(v))
+                            .append("\n```\n");
+                }
+            }
+        }
+        md.append("\nEach round's full report: ");
+        for (LearningLoop.RoundRun r : rounds) {
+            md.append("[round ")
+                    .append(r.result().round())
+                    .append("](round-")
+                    .append(r.result().round())
+                    .append("/report.md) ");
+        }
+        md.append("\n");
+        return md.toString();
     }
 }
