@@ -36,7 +36,7 @@ class WorldTest {
                     .toList();
         }
         assertTrue(worlds.size() >= 4);
-        for (String name : List.of("elastic", "inelastic", "kinked", "linear")) {
+        for (String name : List.of("elastic", "deep-discount", "inelastic", "kinked", "linear")) {
             World w = worlds.stream()
                     .filter(x -> x.name().equals(name))
                     .findFirst()
