@@ -97,7 +97,8 @@ class MarketLoopIT {
                             Duration.ofMinutes(2),
                             Duration.ofSeconds(60),
                             false,
-                            "greedy"),
+                            "greedy",
+                            0),
                     () -> {
                         if (job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
                             job.getJobExecutionResult().get(10, TimeUnit.SECONDS);

@@ -89,6 +89,8 @@ public final class LearningLoop {
     private ModelRollout rollout;
     private PricingConfig config;
     private final AtomicBoolean switching = new AtomicBoolean();
+    /** Event time the last round ended at: the next one continues from there. */
+    private long endOfTimeMs;
 
     private LearningLoop(ToolArguments args) throws Exception {
         this.args = args;
@@ -277,7 +279,8 @@ public final class LearningLoop {
                 Duration.ofMinutes(3),
                 Duration.ofMinutes(2),
                 true,
-                args.string("ope-policy"));
+                args.string("ope-policy"),
+                endOfTimeMs + 60_000);
         ExecutorService market = Executors.newSingleThreadExecutor();
         Future<LoopReport.Summary> played = market.submit(() -> MarketLoop.run(settings, this::checkJob));
         ModelRollout.Outcome outcome = null;
@@ -296,6 +299,7 @@ public final class LearningLoop {
                         outcome.from(), outcome.to(), outcome.outcome(), outcome.problems());
             }
             LoopReport.Summary summary = played.get();
+            endOfTimeMs = summary.endOfTimeMs();
             Path dir = stack.work().resolve("round-" + spec.round());
             LoopReport.write(dir, summary, world);
             if (outcome != null) {

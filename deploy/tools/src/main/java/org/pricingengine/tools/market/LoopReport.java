@@ -37,7 +37,16 @@ public final class LoopReport {
             long purchasesAttributed,
             double elapsedS) {}
 
-    public record Summary(LoopResult result, LoopResult.Details details) {}
+    /** @param endOfTimeMs event time of the round's last records: a following round starts after it */
+    public record Summary(LoopResult result, LoopResult.Details details, long endOfTimeMs) {
+        Summary(LoopResult result, LoopResult.Details details) {
+            this(result, details, 0);
+        }
+
+        Summary withEndOfTime(long ms) {
+            return new Summary(result, details, ms);
+        }
+    }
 
     /** @param uniformDiscounts the discounts each entry's {@code uniform} margins are for */
     static Summary summarise(

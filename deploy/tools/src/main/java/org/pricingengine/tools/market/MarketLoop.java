@@ -81,7 +81,8 @@ public final class MarketLoop {
             Duration decisionTimeout,
             Duration outcomeTimeout,
             boolean progress,
-            String opePolicy) {}
+            String opePolicy,
+            long startAfterMs) {}
 
     /** Throws when the job is no longer healthy; called while the loop waits. */
     public interface JobWatch {
@@ -141,6 +142,7 @@ public final class MarketLoop {
     private final AtomicLong mismatches = new AtomicLong();
     private final AtomicLong retriesSent = new AtomicLong();
     private final AtomicLong outcomes = new AtomicLong();
+    private long endOfTimeMs;
     /** Randomized outcomes of this run, and the true margin of each of their candidates: off-policy evaluation. */
     private final List<FeedbackOutcome> randomizedOutcomes =
             java.util.Collections.synchronizedList(new java.util.ArrayList<>());
@@ -200,9 +202,10 @@ public final class MarketLoop {
                     "answers to the client retries",
                     () -> duplicates.get() >= retriesSent.get(),
                     Duration.ofSeconds(60));
-            closeEveryWindow(lastRequestMs
+            endOfTimeMs = lastRequestMs
                     + s.config().get(PricingConfig.ATTRIBUTION_WINDOW).toMillis()
-                    + 60_000);
+                    + 60_000;
+            closeEveryWindow(endOfTimeMs);
             boolean complete = awaitAll(
                     "feedback outcomes of every decision", () -> outcomes.get() >= ledger.size(), s.outcomeTimeout());
             if (!complete) {
@@ -236,7 +239,7 @@ public final class MarketLoop {
                 ledger.entries(),
                 counts,
                 TruthLedger.uniformDiscounts(policy.settings().priceLadder()));
-        return s.opePolicy() == null ? summary : withOffPolicyEvaluation(summary);
+        return (s.opePolicy() == null ? summary : withOffPolicyEvaluation(summary)).withEndOfTime(endOfTimeMs);
     }
 
     /**
@@ -306,7 +309,8 @@ public final class MarketLoop {
         long progressEvery = Math.max(1, s.requests() / 10);
         while (seq < s.requests()) {
             MarketTemplate.Entry e = entries.get(cursor);
-            long passStart = template.startMs + pass * template.spanMs;
+            // A later round on the same job continues the job's event time: its windows must still be open.
+            long passStart = Math.max(template.startMs, s.startAfterMs()) + pass * template.spanMs;
             long t = passStart + e.timeMs();
             String suffix = "~" + s.shopperTag() + pass;
             gate(t);

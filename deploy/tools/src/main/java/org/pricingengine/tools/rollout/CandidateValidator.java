@@ -150,10 +150,11 @@ public final class CandidateValidator {
         if (cand.outsideGuardrails > 0) {
             problems.add(cand.outsideGuardrails + " of " + probe.size() + " probe prices fall outside the guardrails");
         }
+        List<String> priceShift = new ArrayList<>();
         if (current != null && !current.equals(candidate)) {
             try {
                 ProbeScores cur = score(current, probe);
-                figures = compare(cand, cur, problems, figures);
+                figures = compare(cand, cur, problems, priceShift, figures);
             } catch (Exception e) {
                 // The current model is running in the job; if it no longer loads here, say so but do not
                 // block a rollout that may be the fix.
@@ -162,15 +163,25 @@ public final class CandidateValidator {
         }
         if (problems.isEmpty() && !candidate.equals(current)) {
             try {
-                figures = figures.withOffPolicy(gate.check(candidate, problems));
+                OffPolicyGate.Figures offPolicy = gate.check(candidate, problems);
+                figures = figures.withOffPolicy(offPolicy);
+                if (offPolicy.skipped()) {
+                    // Without logged exploration nothing says whether new prices pay: a large move is refused.
+                    // With it, the off-policy estimate decides, so a model that learned the price
+                    // response is not held back for moving prices.
+                    problems.addAll(priceShift);
+                }
             } catch (RuntimeException e) {
                 problems.add("off-policy check of " + candidate + " failed: " + e.getMessage());
             }
+        } else {
+            problems.addAll(priceShift);
         }
         return new Report(candidate, current, problems.isEmpty(), problems, figures);
     }
 
-    private Figures compare(ProbeScores cand, ProbeScores cur, List<String> problems, Figures figures) {
+    private Figures compare(
+            ProbeScores cand, ProbeScores cur, List<String> problems, List<String> priceShift, Figures figures) {
         double conversionRatio = cand.meanConversionAtList / cur.meanConversionAtList;
         double shift = 0;
         for (int i = 0; i < cand.prices.length; i++) {
@@ -187,8 +198,8 @@ public final class CandidateValidator {
                     limits.maxConversionRatio(),
                     limits.maxConversionRatio()));
         }
-        if (!(shift <= limits.maxMeanPriceShift())) {
-            problems.add(String.format(
+        if (!(shift <= limits.maxMeanPriceShift() + 1e-9)) {
+            priceShift.add(String.format(
                     "prices move by %.1f%% of list price on average against the current model's " + "(allowed %.1f%%)",
                     100 * shift, 100 * limits.maxMeanPriceShift()));
         }
