@@ -1,5 +1,7 @@
 package org.pricingengine.tools.market;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,7 +85,7 @@ public final class LearningLoop {
 
     private final ToolArguments args;
     private final LocalStack stack;
-    private final World world;
+    private World world;
     private Path modelDir;
     private FlinkRestClient flink;
     private ModelRollout rollout;
@@ -108,6 +110,11 @@ public final class LearningLoop {
             System.exit(2);
         }
         LearningLoop loop = new LearningLoop(a);
+        if (a.integer("ope-seeds") > 0) {
+            LocalStack.Timed<OpeSeeds> seeds = loop.stack.run(() -> loop.opeSeeds(a.integer("ope-seeds")));
+            System.out.println("ope-seeds: " + Json.toJson(seeds.result()));
+            System.exit(0);
+        }
         LocalStack.Timed<ObjectNode> run = loop.stack.run(() -> loop.run(rounds));
         System.out.println("report: " + loop.stack.work().resolve("report.md"));
         System.out.println("loop: " + Json.toJson(run.result()));
@@ -133,6 +140,85 @@ public final class LearningLoop {
         String savepoint = flink.stopWithSavepoint(rollout.current().jobId(), null, Duration.ofMinutes(3));
         System.out.println("job stopped with savepoint " + savepoint);
         return report(done, retrained);
+    }
+
+    /** How well off-policy evaluation tracked the truth, over seeds. */
+    @JsonPropertyOrder({
+        "policy",
+        "world",
+        "requests_per_seed",
+        "seeds",
+        "covered_by_90pct_interval",
+        "max_relative_error",
+        "mean_relative_error",
+        "per_seed"
+    })
+    public record OpeSeeds(
+            @JsonProperty("policy") String policy,
+            @JsonProperty("world") String world,
+            @JsonProperty("requests_per_seed") long requestsPerSeed,
+            @JsonProperty("seeds") int seeds,
+            @JsonProperty("covered_by_90pct_interval") int covered,
+            @JsonProperty("max_relative_error") double maxRelativeError,
+            @JsonProperty("mean_relative_error") double meanRelativeError,
+            @JsonProperty("per_seed") List<Map<String, Object>> perSeed) {}
+
+    /**
+     * Off-policy evaluation checked against the truth: rounds of fresh shoppers on one running job, each
+     * with its own world seed (shoppers' hidden effects and purchase draws), each round's log evaluated
+     * alone. The job keeps learning across rounds, as it would in production.
+     */
+    private OpeSeeds opeSeeds(int seeds) throws Exception {
+        prepare(1);
+        World base = world;
+        List<Map<String, Object>> perSeed = new ArrayList<>();
+        int covered = 0;
+        double maxError = 0;
+        double sumError = 0;
+        for (int i = 1; i <= seeds; i++) {
+            world = base.withSeed(base.seed() + i);
+            LoopResult r = round(new RoundSpec(i, args.string("model"), args.longValue("requests"), null))
+                    .result();
+            boolean inside = r.opeCiLow() <= r.opeTrue() && r.opeTrue() <= r.opeCiHigh();
+            double error = Math.abs(r.opeDr() - r.opeTrue()) / Math.abs(r.opeTrue());
+            covered += inside ? 1 : 0;
+            maxError = Math.max(maxError, error);
+            sumError += error;
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("seed", world.seed());
+            row.put("requests", r.opeRequests());
+            row.put("ess", r.opeEss());
+            row.put("dr", r.opeDr());
+            row.put("ci_low", r.opeCiLow());
+            row.put("ci_high", r.opeCiHigh());
+            row.put("truth", r.opeTrue());
+            row.put("relative_error", Math.round(error * 1e4) / 1e4);
+            row.put("covered", inside);
+            perSeed.add(row);
+            System.out.printf(
+                    "== seed %d: dr %.4f [%.4f, %.4f], truth %.4f, error %.2f%%, %s%n",
+                    world.seed(),
+                    r.opeDr(),
+                    r.opeCiLow(),
+                    r.opeCiHigh(),
+                    r.opeTrue(),
+                    100 * error,
+                    inside ? "covered" : "NOT covered");
+        }
+        flink.stopWithSavepoint(rollout.current().jobId(), null, Duration.ofMinutes(3));
+        OpeSeeds result = new OpeSeeds(
+                args.string("ope-policy"),
+                base.name(),
+                args.longValue("requests"),
+                seeds,
+                covered,
+                Math.round(maxError * 1e4) / 1e4,
+                Math.round(sumError / seeds * 1e4) / 1e4,
+                perSeed);
+        Files.writeString(
+                stack.work().resolve("ope-seeds.json"),
+                Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        return result;
     }
 
     /** Topics, the model directory the job reads, the job jar on the cluster, the rollout tool. */
