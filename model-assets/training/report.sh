@@ -16,6 +16,5 @@ done
 /usr/bin/python3 -c "import matplotlib" 2>/dev/null || { echo "report.sh: apt-get install -y python3-matplotlib" >&2; exit 1; }
 dir="$repo/model-assets/models/$model"
 "$repo/model-assets/training/evaluate.sh" --data "$data" --model "$model" --json-out "$dir/evaluation.json"
-"$repo/model-assets/training/simulate.sh" --model "$model" --json-out "$dir/simulation.json"
-/usr/bin/python3 "$repo/model-assets/training/report.py" "$dir/evaluation.json" "$dir" "$dir/simulation.json"
+/usr/bin/python3 "$repo/model-assets/training/report.py" "$dir/evaluation.json" "$dir"
 echo "report written to $dir/REPORT.md"
