@@ -61,6 +61,10 @@ public final class LearningLoop {
                     "60000",
                     "with --rounds 2: the latest randomized decisions retraining learns from")
             .option("retrain-epochs", "4", "with --rounds 2: training epochs")
+            .option(
+                    "ope-seeds",
+                    "0",
+                    "instead of learning rounds: this many rounds on one running job, each with its own world seed, checking the off-policy estimate of --ope-policy against its truth on each round's log")
             .option("model", "v1", "the model version of the first round")
             .option("model-dir", "model-assets/models", "where the model versions are")
             .option("work-dir", ".work/loop", "where the report, the charts, loop.json and the stack's files go")
