@@ -344,62 +344,84 @@ public final class LearningLoop {
     }
 
     /**
-     * One round of shoppers against the running job. With a candidate, the rollout runs while the shoppers
-     * keep coming: the health check judges the switched job on live decisions, as in production.
+     * One round of shoppers against the running job. With a candidate, it is rolled out first while
+     * shoppers keep coming (the health check judges the switched job on live decisions, as in
+     * production); the round's own requests then meet whatever the rollout left serving.
      */
     public RoundRun round(RoundSpec spec) throws Exception {
         System.out.printf(
                 "== round %d: model %s%s, world %s, %,d requests%n",
                 spec.round(),
                 spec.modelVersion(),
-                spec.candidate() == null ? "" : " (candidate " + spec.candidate() + " rolls out during the round)",
+                spec.candidate() == null ? "" : " (candidate " + spec.candidate() + " rolls out first)",
                 world.name(),
                 spec.requests());
-        MarketLoop.Settings settings = new MarketLoop.Settings(
+        ModelRollout.Outcome outcome = null;
+        if (spec.candidate() != null) {
+            outcome = rollOutUnderTraffic(spec);
+        }
+        LoopReport.Summary summary =
+                MarketLoop.run(settings(spec.round(), "r" + spec.round() + "-", spec.requests(), true), this::checkJob);
+        endOfTimeMs = summary.endOfTimeMs();
+        Path dir = stack.work().resolve("round-" + spec.round());
+        LoopReport.write(dir, summary, world);
+        if (outcome != null) {
+            Files.writeString(dir.resolve("rollout.json"), Json.toJson(outcome));
+        }
+        System.out.println(Files.readString(dir.resolve("report.md")));
+        return new RoundRun(summary.result(), dir, outcome);
+    }
+
+    /**
+     * Shoppers arrive (the traffic ends when the rollout does); after a minute of it on the current model,
+     * the health check's baseline, the rollout tool validates the candidate, the off-policy gate included,
+     * and if it passes switches the job to it through a savepoint.
+     */
+    private ModelRollout.Outcome rollOutUnderTraffic(RoundSpec spec) throws Exception {
+        AtomicBoolean done = new AtomicBoolean();
+        ExecutorService market = Executors.newSingleThreadExecutor();
+        Future<LoopReport.Summary> traffic = market.submit(() -> MarketLoop.run(
+                settings(spec.round(), "r" + spec.round() + "-rollout-", 50L * spec.requests(), false),
+                this::checkJob,
+                done::get));
+        try {
+            Thread.sleep(60_000);
+            ModelRollout.Outcome outcome;
+            switching.set(true);
+            try {
+                outcome = rollout.rollout(spec.candidate(), null, 0);
+            } finally {
+                switching.set(false);
+                done.set(true);
+            }
+            System.out.printf(
+                    "  rollout %s -> %s: %s %s%n", outcome.from(), outcome.to(), outcome.outcome(), outcome.problems());
+            LoopReport.Summary during = traffic.get();
+            endOfTimeMs = during.endOfTimeMs();
+            LoopReport.write(stack.work().resolve("round-" + spec.round() + "-rollout"), during, world);
+            return outcome;
+        } finally {
+            market.shutdownNow();
+        }
+    }
+
+    private MarketLoop.Settings settings(int round, String shopperTag, long requests, boolean progress) {
+        return new MarketLoop.Settings(
                 config.get(PricingConfig.BOOTSTRAP_SERVERS),
                 config,
                 world,
-                spec.requests(),
-                spec.candidate() == null ? spec.modelVersion() : spec.candidate(),
-                spec.round(),
-                "r" + spec.round() + "-",
+                requests,
+                rollout.current().modelVersion(),
+                round,
+                shopperTag,
                 args.integer("max-outstanding"),
                 args.decimal("retry-share"),
                 stack.repo().resolve("model-assets/data/rees46"),
                 Duration.ofMinutes(3),
                 Duration.ofMinutes(2),
-                true,
+                progress,
                 args.string("ope-policy"),
-                endOfTimeMs + 60_000);
-        ExecutorService market = Executors.newSingleThreadExecutor();
-        Future<LoopReport.Summary> played = market.submit(() -> MarketLoop.run(settings, this::checkJob));
-        ModelRollout.Outcome outcome = null;
-        try {
-            if (spec.candidate() != null) {
-                // A minute of traffic on the current model first: the health check's baseline.
-                Thread.sleep(60_000);
-                switching.set(true);
-                try {
-                    outcome = rollout.rollout(spec.candidate(), null, 0);
-                } finally {
-                    switching.set(false);
-                }
-                System.out.printf(
-                        "  rollout %s -> %s: %s %s%n",
-                        outcome.from(), outcome.to(), outcome.outcome(), outcome.problems());
-            }
-            LoopReport.Summary summary = played.get();
-            endOfTimeMs = summary.endOfTimeMs();
-            Path dir = stack.work().resolve("round-" + spec.round());
-            LoopReport.write(dir, summary, world);
-            if (outcome != null) {
-                Files.writeString(dir.resolve("rollout.json"), Json.toJson(outcome));
-            }
-            System.out.println(Files.readString(dir.resolve("report.md")));
-            return new RoundRun(summary.result(), dir, outcome);
-        } finally {
-            market.shutdownNow();
-        }
+                endOfTimeMs == 0 ? 0 : endOfTimeMs + 60_000);
     }
 
     /** The job the market is talking to must be running, except while a rollout switches it. */

@@ -143,6 +143,8 @@ public final class MarketLoop {
     private final AtomicLong retriesSent = new AtomicLong();
     private final AtomicLong outcomes = new AtomicLong();
     private long endOfTimeMs;
+    private java.util.function.BooleanSupplier enough = () -> false;
+    private long sent;
     /** Randomized outcomes of this run, and the true margin of each of their candidates: off-policy evaluation. */
     private final List<FeedbackOutcome> randomizedOutcomes =
             java.util.Collections.synchronizedList(new java.util.ArrayList<>());
@@ -182,7 +184,17 @@ public final class MarketLoop {
 
     /** Runs the loop for {@code settings.requests()} requests and waits for their outcomes. */
     public static LoopReport.Summary run(Settings settings, JobWatch watch) throws Exception {
+        return run(settings, watch, () -> false);
+    }
+
+    /**
+     * As above, but stops sending once {@code enough} says so (traffic that lasts as long as something
+     * else takes, e.g. a rollout), then waits for the outcomes of what was sent.
+     */
+    public static LoopReport.Summary run(Settings settings, JobWatch watch, java.util.function.BooleanSupplier enough)
+            throws Exception {
         MarketLoop loop = new MarketLoop(settings, watch);
+        loop.enough = enough;
         try {
             return loop.run();
         } finally {
@@ -221,7 +233,7 @@ public final class MarketLoop {
         }
         double elapsed = (System.nanoTime() - started) / 1e9;
         LoopReport.Counts counts = new LoopReport.Counts(
-                s.requests(),
+                sent,
                 duplicates.get(),
                 mismatches.get(),
                 retriesSent.get(),
@@ -307,7 +319,7 @@ public final class MarketLoop {
         int pass = 0;
         long lastRequestMs = 0;
         long progressEvery = Math.max(1, s.requests() / 10);
-        while (seq < s.requests()) {
+        while (seq < s.requests() && !(seq % 100 == 0 && enough.getAsBoolean())) {
             MarketTemplate.Entry e = entries.get(cursor);
             // A later round on the same job continues the job's event time: its windows must still be open.
             long passStart = Math.max(template.startMs, s.startAfterMs()) + pass * template.spanMs;
@@ -399,6 +411,7 @@ public final class MarketLoop {
             }
         }
         producer.flush();
+        sent = seq;
         return lastRequestMs;
     }
 

@@ -22,7 +22,7 @@ final class TruthLedger {
      */
     static double[] uniformDiscounts(double[] priceLadder) {
         return java.util.Arrays.stream(priceLadder)
-                .map(share -> 1 - share)
+                .map(share -> Math.round((1 - share) * 1e6) / 1e6)
                 .sorted()
                 .distinct()
                 .toArray();
