@@ -99,7 +99,7 @@ public final class OffPolicyGate {
         }
     }
 
-    /** Where the logged feedback comes from; read once per gate, on its first use. */
+    /** Where the logged feedback comes from; read at every check. */
     public interface Source {
         LoggedFeedback read() throws Exception;
 
@@ -109,7 +109,6 @@ public final class OffPolicyGate {
     private final Source source;
     private final Path modelRoot;
     private final Settings settings;
-    private LoggedFeedback log;
 
     private OffPolicyGate(Source source, Path modelRoot, Settings settings) {
         this.source = source;
@@ -209,10 +208,11 @@ public final class OffPolicyGate {
         return figures;
     }
 
+    /**
+     * Read afresh for every check: a gate lives as long as the rollout tool (the learning loop keeps one
+     * across rounds), and the log grows; a check must judge on what is logged now.
+     */
     private LoggedFeedback log() throws Exception {
-        if (log == null) {
-            log = source.read();
-        }
-        return log;
+        return source.read();
     }
 }
