@@ -109,6 +109,8 @@ public final class OffPolicyGate {
     private final Source source;
     private final Path modelRoot;
     private final Settings settings;
+    /** The log the check in progress judges on. */
+    private LoggedFeedback lastRead;
 
     private OffPolicyGate(Source source, Path modelRoot, Settings settings) {
         this.source = source;
@@ -133,7 +135,7 @@ public final class OffPolicyGate {
         }
         return check(
                 // Called once the log has been read.
-                version -> ModelTarget.score(modelRoot, version, log.outcomes(), log.features()),
+                version -> ModelTarget.score(modelRoot, version, lastRead.outcomes(), lastRead.features()),
                 candidate,
                 problems);
     }
@@ -143,6 +145,7 @@ public final class OffPolicyGate {
         LoggedFeedback l;
         try {
             l = log();
+            lastRead = l;
         } catch (Exception e) {
             problems.add("cannot read the logged feedback from " + source.describe() + ": " + e.getMessage());
             return Figures.skipped("the logged feedback could not be read", source.describe(), null);
