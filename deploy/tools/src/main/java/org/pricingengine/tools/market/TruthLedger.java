@@ -159,7 +159,9 @@ final class TruthLedger {
                 greedy,
                 price < floor - 1e-9 || price > ceiling + 1e-9,
                 !hard.contains(price),
-                holdout && Math.abs(price - hard.clamp(list)) > 1e-9,
+                // The holdout gets the list price inside the decision's own guardrails: after a list-price
+                // jump the change limit holds it near the shopper's last quote, as for everyone.
+                holdout && Math.abs(price - clamp(list, floor, ceiling)) > 1e-9,
                 truth.probability(price, list));
     }
 

@@ -108,6 +108,29 @@ class TruthLedgerTest {
         TruthLedger.Entry e = TruthLedger.price(0, 0, decision(9.0, 10.0, holdout), TRUTH, POLICY, 0.6);
         assertTrue(e.holdoutOffList());
         assertFalse(e.exploration(), "propensity 1 is no exploration");
+        // After a list-price jump the change limit caps everyone's quote, the holdout's too: its ceiling here.
+        PriceExperiment capped = new PriceExperiment(
+                "thompson-ladder",
+                "holdout",
+                "s",
+                new double[] {9.0},
+                new double[] {1},
+                0,
+                1,
+                false,
+                false,
+                8.1,
+                9.0,
+                -4.0,
+                1.0,
+                new double[] {0, 0},
+                new double[] {0.1, 0.1},
+                new double[] {0, 0},
+                10,
+                "fs-1",
+                false);
+        assertFalse(TruthLedger.price(0, 0, decision(9.0, 10.0, capped), TRUTH, POLICY, 0.6)
+                .holdoutOffList());
         assertFalse(TruthLedger.price(0, 0, decision(10.0, 10.0, x), TRUTH, POLICY, 0.6)
                 .guardrailViolation());
     }
