@@ -43,7 +43,7 @@ class ExplorationTest {
             assertEquals(e.probabilities()[e.chosen()], e.propensity(), 1e-15);
             for (double p : e.probabilities()) {
                 // The uniform share keeps every candidate reachable: weights stay bounded.
-                assertTrue(p >= 0.05 / 6 - 1e-12, "probability " + p);
+                assertTrue(p >= policy.settings().uniformShare() / 6 - 1e-12, "probability " + p);
             }
             for (double c : e.candidates()) {
                 assertTrue(bounds.contains(c));
@@ -112,7 +112,8 @@ class ExplorationTest {
         PriceExperiment e = policy.decide(item, estimate, null, null, context("d", user, sure))
                 .experiment();
         // Only the uniform share is left to the other candidates.
-        assertEquals(0.95 + 0.05 / 6, e.probabilities()[0], 1e-9);
+        double epsilon = policy.settings().uniformShare();
+        assertEquals(1 - epsilon + epsilon / 6, e.probabilities()[0], 1e-9);
     }
 
     @Test
