@@ -30,7 +30,7 @@ final class TruthLedger {
 
     /**
      * One decision. {@code uniform[k]}: margin of list x (1 - discount k) rounded to cents and clamped into
-     * the decision's bounds, for the discounts of {@link #uniformDiscounts}. {@code oracle}: the best of the decision's own candidates under the truth.
+     * the decision's bounds, for the discounts of {@link #uniformDiscounts}. {@code oracle}: the best under the truth of the decision's own candidates and the ladder's prices inside its bounds.
      * {@code noExploration}: the candidate a greedy policy would take at the logged posterior mean.
      */
     record Entry(
@@ -123,9 +123,12 @@ final class TruthLedger {
         double listPriceMargin = truth.margin(clamp(list, floor, ceiling), list, cost);
         double[] discounts = uniformDiscounts(policy.settings().priceLadder());
         float[] uniform = new float[discounts.length];
+        double bestRung = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < discounts.length; k++) {
             double p = clamp(Math.round(list * (1 - discounts[k]) * 100) / 100.0, floor, ceiling);
-            uniform[k] = (float) truth.margin(p, list, cost);
+            double rung = truth.margin(p, list, cost);
+            uniform[k] = (float) rung;
+            bestRung = Math.max(bestRung, rung);
         }
         double own = truth.margin(price, list, cost);
         double oracle = own;
@@ -140,6 +143,10 @@ final class TruthLedger {
                 greedy = truth.margin(greedyCandidate(x, list, cost), list, cost);
             }
         }
+        // The oracle may also take any ladder price inside the same guardrails: a request the job answered
+        // with a stable quote (one logged candidate) still had the whole ladder within its bounds, as the
+        // uniform discounts do; without this a uniform discount could beat the oracle there.
+        oracle = Math.max(oracle, bestRung);
         boolean exploration = x != null && (x.uniformPick() || (x.randomized() && x.propensity() < 1 - 1e-12));
         return new Entry(
                 seq,
