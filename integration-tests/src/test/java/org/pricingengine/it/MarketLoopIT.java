@@ -41,6 +41,11 @@ import org.pricingengine.tools.market.World;
  * experiment whose segment posterior moves towards the world's price sensitivity.
  */
 class MarketLoopIT {
+    /** Shoppers who arrive after the first round's outcomes have been learned from. */
+    private static final String LATE_TAG = "it-late-";
+
+    private static final long LATE_REQUESTS = 600;
+
     private static final int REQUESTS = 3000;
 
     @RegisterExtension
@@ -73,7 +78,7 @@ class MarketLoopIT {
         options.put(PricingConfig.CHECKPOINT_INTERVAL.key(), "2s");
         options.put(PricingConfig.PARALLELISM.key(), "2");
         options.put(PricingConfig.TRANSACTIONAL_ID_PREFIX.key(), "it-market");
-        // A short window: outcomes, and so the learner's posteriors, come back within the first third of the run.
+        // A short window: outcomes come back within the first round, so the learner has posteriors to publish.
         options.put(PricingConfig.ATTRIBUTION_WINDOW.key(), "15min");
         PricingConfig config = PricingConfig.of(options);
 
@@ -107,6 +112,32 @@ class MarketLoopIT {
                     });
             result = summary.result();
             System.out.println("loop: " + Json.toJson(result));
+            // The first round's outcomes are committed; give the learner time to read them back and
+            // publish, then let later shoppers meet what it learned (event time continues).
+            Thread.sleep(10_000);
+            MarketLoop.run(
+                    new MarketLoop.Settings(
+                            KAFKA.bootstrapServers(),
+                            config,
+                            world,
+                            LATE_REQUESTS,
+                            config.get(PricingConfig.MODEL_VERSION),
+                            2,
+                            LATE_TAG,
+                            1000,
+                            0,
+                            RepoPaths.root().resolve("model-assets/data/rees46"),
+                            Duration.ofMinutes(2),
+                            Duration.ofSeconds(60),
+                            false,
+                            null,
+                            summary.endOfTimeMs() + 60_000),
+                    () -> {
+                        if (job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                            job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
+                            throw new IllegalStateException("the job ended");
+                        }
+                    });
         } finally {
             job.cancel().get(60, TimeUnit.SECONDS);
         }
@@ -126,15 +157,28 @@ class MarketLoopIT {
                 .toList();
     }
 
-    /** The loop's own decisions (not the ticks that close the last windows), first copy of each. */
+    /** The first round's decisions (not the ticks that close the last windows), first copy of each. */
     private static Map<String, JsonNode> loopDecisions() {
+        return decisionsOf(false);
+    }
+
+    private static Map<String, JsonNode> decisionsOf(boolean late) {
         Map<String, JsonNode> byId = new LinkedHashMap<>();
         for (JsonNode d : decisions) {
-            if (!d.get("user_id").asText().startsWith("market-tick")) {
+            String user = d.get("user_id").asText();
+            if (!user.startsWith("market-tick") && user.contains("~" + LATE_TAG) == late) {
                 byId.putIfAbsent(d.get("decision_id").asText(), d);
             }
         }
         return byId;
+    }
+
+    private static boolean priced(JsonNode x) {
+        return x != null
+                && !x.isNull()
+                && "policy".equals(x.get("group").asText())
+                && x.hasNonNull("model_sensitivity")
+                && x.hasNonNull("posterior_mean");
     }
 
     @Test
@@ -216,19 +260,20 @@ class MarketLoopIT {
         assumeTrue(result.decisionsWithExperiment() > 0, "the job does not log experiments yet");
         List<JsonNode> policy = loopDecisions().values().stream()
                 .map(d -> d.get("experiment"))
-                .filter(x -> x != null
-                        && !x.isNull()
-                        && "policy".equals(x.get("group").asText())
-                        && x.hasNonNull("model_sensitivity")
-                        && x.hasNonNull("posterior_mean"))
+                .filter(MarketLoopIT::priced)
                 .toList();
-        List<JsonNode> late = policy.subList(policy.size() * 2 / 3, policy.size());
+        // Shoppers who came after the first round's outcomes were learned from.
+        List<JsonNode> late = decisionsOf(true).values().stream()
+                .map(d -> d.get("experiment"))
+                .filter(MarketLoopIT::priced)
+                .toList();
+        assertTrue(late.size() > LATE_REQUESTS / 2, "later decisions: " + late.size());
         long learned = late.stream()
                 .filter(x -> x.get("posterior_observations").asLong() > 0)
                 .count();
         assertTrue(
                 learned > late.size() / 2,
-                learned + " of the last third's " + late.size() + " decisions had a posterior");
+                learned + " of the later shoppers' " + late.size() + " decisions had a posterior");
         // The model's curve corrected by the posterior shift should approach the world's sensitivity.
         double target = late.stream()
                 .mapToDouble(x -> world.sensitivity().median()
