@@ -60,6 +60,7 @@ class MarketLoopIT {
     private static final TestTopics TOPICS = new TestTopics("it-market");
     private static World world;
     private static LoopResult result;
+    private static LoopReport.Summary late;
     private static List<JsonNode> decisions;
     private static List<JsonNode> feedback;
 
@@ -80,6 +81,7 @@ class MarketLoopIT {
         options.put(PricingConfig.TRANSACTIONAL_ID_PREFIX.key(), "it-market");
         // A short window: outcomes come back within the first round, so the learner has posteriors to publish.
         options.put(PricingConfig.ATTRIBUTION_WINDOW.key(), "15min");
+        options.put(PricingConfig.WATERMARK_IDLENESS.key(), "3s");
         PricingConfig config = PricingConfig.of(options);
 
         StreamExecutionEnvironment env =
@@ -114,8 +116,9 @@ class MarketLoopIT {
             System.out.println("loop: " + Json.toJson(result));
             // The first round's outcomes are committed; give the learner time to read them back and
             // publish, then let later shoppers meet what it learned (event time continues).
+            // The pause outlasts the sources' idleness timeout: event time must go on when shoppers come back.
             Thread.sleep(10_000);
-            MarketLoop.run(
+            late = MarketLoop.run(
                     new MarketLoop.Settings(
                             KAFKA.bootstrapServers(),
                             config,
@@ -179,6 +182,13 @@ class MarketLoopIT {
                 && "policy".equals(x.get("group").asText())
                 && x.hasNonNull("model_sensitivity")
                 && x.hasNonNull("posterior_mean");
+    }
+
+    @Test
+    void afterAPauseLongerThanTheIdlenessTimeoutLaterShoppersStillGetTheirOutcomes() {
+        assertEquals(LATE_REQUESTS, late.result().decisions(), late.result().toString());
+        assertEquals(LATE_REQUESTS, late.result().outcomes(), "event time went on: " + late.result());
+        assertEquals(0, late.result().attributionMismatches(), late.result().toString());
     }
 
     @Test

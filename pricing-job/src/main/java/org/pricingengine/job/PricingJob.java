@@ -2,7 +2,6 @@ package org.pricingengine.job;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -297,7 +296,9 @@ public final class PricingJob {
     /**
      * Posteriors have no event time. Their input must not hold back the watermark of the requests they
      * meet (outcomes are only written once that watermark passes their window: holding it back on the
-     * outcomes' own time would stall the loop), so it sits at the end of time.
+     * outcomes' own time would stall the loop), nor move it: it is marked idle for good, so the requests'
+     * watermark alone is the operator's. (Putting it at the end of time instead would end event time
+     * for the whole job the first time the requests go idle.)
      */
     private static <T> WatermarkStrategy<T> outsideEventTime() {
         return WatermarkStrategy.forGenerator(context -> new WatermarkGenerator<T>() {
@@ -306,7 +307,7 @@ public final class PricingJob {
 
             @Override
             public void onPeriodicEmit(WatermarkOutput output) {
-                output.emitWatermark(new Watermark(Long.MAX_VALUE));
+                output.markIdle();
             }
         });
     }
