@@ -150,26 +150,7 @@ public final class PricingPolicy implements Serializable {
             reasons.add(ReasonCode.HOLDOUT_LIST_PRICE);
             reasons.add(price < list - 1e-9 ? ReasonCode.DISCOUNTED : ReasonCode.AT_LIST_PRICE);
             double conversion = conversion(estimate, mean, price, list);
-            PriceExperiment experiment = new PriceExperiment(
-                    settings.policyId(),
-                    group,
-                    segment,
-                    new double[] {price},
-                    new double[] {1.0},
-                    0,
-                    1.0,
-                    false,
-                    false,
-                    bounds.floor(),
-                    bounds.ceiling(),
-                    estimate.baseLogit(),
-                    estimate.priceSensitivity(),
-                    mean,
-                    sd(posterior),
-                    mean,
-                    posterior == null ? 0 : posterior.observations,
-                    FeatureSpec.VERSION,
-                    false);
+            PriceExperiment experiment = single(group, segment, price, bounds, estimate, posterior);
             return new PriceQuote(price, conversion, reasons, bounds.bindingAt(price), false, bounds, experiment);
         }
         double cost = unitCost(item);

@@ -24,12 +24,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.job.feedback.FeedbackOutcome;
-import org.pricingengine.job.policy.DecisionFeatures;
 import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.tools.cli.ToolArguments;
 import org.pricingengine.tools.evaluation.FeedbackExamples;
-import org.pricingengine.tools.evaluation.LoggedFeedback;
 import org.pricingengine.tools.local.LocalStack;
 import org.pricingengine.tools.local.PricingTopics;
 import org.pricingengine.tools.rollout.CandidateValidator;
@@ -274,25 +271,13 @@ public final class LearningLoop {
 
     /** The rollout tool's validator, with the off-policy gate on the loop's feedback topic. */
     private CandidateValidator validator() {
-        String bootstrap = config.get(PricingConfig.BOOTSTRAP_SERVERS);
-        String feedbackTopic = config.get(PricingConfig.TOPIC_FEEDBACK);
-        String featuresTopic = config.get(PricingConfig.TOPIC_DECISION_FEATURES);
-        OffPolicyGate.Source source = new OffPolicyGate.Source() {
-            @Override
-            public LoggedFeedback read() throws Exception {
-                List<FeedbackOutcome> outcomes = LoggedFeedback.outcomesFromTopic(bootstrap, config, feedbackTopic);
-                Set<String> wanted = LoggedFeedback.randomizedDecisionIds(outcomes);
-                Map<String, DecisionFeatures> features = featuresTopic.isBlank()
-                        ? Map.of()
-                        : LoggedFeedback.featuresFromTopic(bootstrap, config, featuresTopic, wanted::contains);
-                return new LoggedFeedback(outcomes, features);
-            }
-
-            @Override
-            public String describe() {
-                return bootstrap + "/" + feedbackTopic;
-            }
-        };
+        OffPolicyGate.Source source = OffPolicyGate.loggedFeedback(
+                config,
+                config.get(PricingConfig.BOOTSTRAP_SERVERS),
+                null,
+                config.get(PricingConfig.TOPIC_FEEDBACK),
+                null,
+                config.get(PricingConfig.TOPIC_DECISION_FEATURES));
         CandidateValidator.Limits limits = CandidateValidator.Limits.defaults();
         return new CandidateValidator(
                 modelDir,

@@ -5,7 +5,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.feedback.FeedbackOutcome;
+import org.pricingengine.job.policy.DecisionFeatures;
 import org.pricingengine.tools.evaluation.LoggedFeedback;
 import org.pricingengine.tools.evaluation.ModelTarget;
 import org.pricingengine.tools.evaluation.OffPolicyEvaluation;
@@ -116,6 +121,40 @@ public final class OffPolicyGate {
         this.source = source;
         this.modelRoot = modelRoot;
         this.settings = settings;
+    }
+
+    /**
+     * Logged feedback from files ({@code feedbackLog}, {@code featuresLog}) or from topics on
+     * {@code bootstrap}; the features are optional (null or blank: none) and only those of randomized
+     * decisions are kept.
+     */
+    public static Source loggedFeedback(
+            PricingConfig config,
+            String bootstrap,
+            String feedbackLog,
+            String feedbackTopic,
+            String featuresLog,
+            String featuresTopic) {
+        return new Source() {
+            @Override
+            public LoggedFeedback read() throws Exception {
+                List<FeedbackOutcome> outcomes = feedbackLog != null
+                        ? LoggedFeedback.readOutcomes(Path.of(feedbackLog))
+                        : LoggedFeedback.outcomesFromTopic(bootstrap, config, feedbackTopic);
+                Set<String> wanted = LoggedFeedback.randomizedDecisionIds(outcomes);
+                Map<String, DecisionFeatures> features = featuresLog != null
+                        ? LoggedFeedback.readFeatures(Path.of(featuresLog), wanted::contains)
+                        : featuresTopic != null && !featuresTopic.isBlank()
+                                ? LoggedFeedback.featuresFromTopic(bootstrap, config, featuresTopic, wanted::contains)
+                                : Map.of();
+                return new LoggedFeedback(outcomes, features);
+            }
+
+            @Override
+            public String describe() {
+                return feedbackLog != null ? feedbackLog : bootstrap + "/" + feedbackTopic;
+            }
+        };
     }
 
     /** No logged feedback: every check is skipped. */

@@ -8,15 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.job.feedback.FeedbackOutcome;
-import org.pricingengine.job.policy.DecisionFeatures;
 import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.tools.cli.ToolArguments;
-import org.pricingengine.tools.evaluation.LoggedFeedback;
 import org.pricingengine.tools.evaluation.OffPolicyEvaluation;
 
 /**
@@ -284,30 +279,13 @@ public final class RolloutTool {
                         options.integer("ope-resamples"),
                         options.decimal("ope-confidence"),
                         options.longValue("ope-seed")));
-        String featuresLog = optional("features-log");
-        String featuresTopic = optional("features-topic");
-        String bootstrap = jobConfig.get(PricingConfig.BOOTSTRAP_SERVERS);
-        OffPolicyGate.Source source = new OffPolicyGate.Source() {
-            @Override
-            public LoggedFeedback read() throws Exception {
-                List<FeedbackOutcome> outcomes = feedbackLog != null
-                        ? LoggedFeedback.readOutcomes(Path.of(feedbackLog))
-                        : LoggedFeedback.outcomesFromTopic(bootstrap, jobConfig, feedbackTopic);
-                Set<String> wanted = LoggedFeedback.randomizedDecisionIds(outcomes);
-                Map<String, DecisionFeatures> features = featuresLog != null
-                        ? LoggedFeedback.readFeatures(Path.of(featuresLog), wanted::contains)
-                        : featuresTopic != null
-                                ? LoggedFeedback.featuresFromTopic(
-                                        bootstrap, jobConfig, featuresTopic, wanted::contains)
-                                : Map.of();
-                return new LoggedFeedback(outcomes, features);
-            }
-
-            @Override
-            public String describe() {
-                return feedbackLog != null ? feedbackLog : bootstrap + "/" + feedbackTopic;
-            }
-        };
+        OffPolicyGate.Source source = OffPolicyGate.loggedFeedback(
+                jobConfig,
+                jobConfig.get(PricingConfig.BOOTSTRAP_SERVERS),
+                feedbackLog,
+                feedbackTopic,
+                optional("features-log"),
+                optional("features-topic"));
         return OffPolicyGate.of(source, models, settings);
     }
 
