@@ -82,10 +82,12 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
             current = SegmentPosterior.prior(key, prior);
         }
         PriceExperiment e = outcome.experiment();
+        double logPriceRatio = Math.log(outcome.price() / outcome.listPrice());
         SegmentPosterior next = current.updated(
                 e.baseLogit(),
                 e.modelSensitivity(),
-                Math.log(outcome.price() / outcome.listPrice()),
+                logPriceRatio,
+                e.randomized() ? e.expectedLogPriceRatio(outcome.listPrice()) : logPriceRatio,
                 outcome.purchased());
         posterior.update(next);
         learned.inc();

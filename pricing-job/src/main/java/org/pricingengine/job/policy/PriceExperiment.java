@@ -68,6 +68,18 @@ public record PriceExperiment(
     /** Decisions of everyone else: the learning policy. */
     public static final String POLICY = "policy";
 
+    /**
+     * The policy's expected ln(price / list) for this request: the candidates' log price ratios weighted
+     * by their probabilities. What the learner centers the quoted price on.
+     */
+    public double expectedLogPriceRatio(double listPrice) {
+        double expected = 0;
+        for (int k = 0; k < candidates.length; k++) {
+            expected += probabilities[k] * Math.log(candidates[k] / listPrice);
+        }
+        return expected;
+    }
+
     /** The conversion probability the logged curve gives at {@code price}; NaN without a model curve. */
     public double conversionAt(double price, double listPrice) {
         if (baseLogit == null || modelSensitivity == null || posteriorMean == null) {

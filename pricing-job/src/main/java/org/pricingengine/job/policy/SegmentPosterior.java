@@ -10,8 +10,17 @@ package org.pricingengine.job.policy;
  *
  * <p>Updated one feedback outcome at a time by a Laplace step (Newton's method to the mode of prior x
  * Bernoulli likelihood, the curvature there as the new precision): exact for the Gaussian part, the
- * usual approximation for the logistic one. Only outcomes at a price other than list say anything about
- * the shift; every outcome informs the level.
+ * usual approximation for the logistic one.
+ *
+ * <p>The shift is learned from the randomized part of the price alone (action centering): its regressor
+ * is {@code ln(p / list)} minus the policy's expected {@code ln(p / list)} for that request (the
+ * propensity-weighted mean over the candidates), and the expected part goes into the offset at the
+ * current shift. The centered regressor has mean zero given everything before the draw, so whatever the
+ * model and the level miss about a request (a shopper's history, drift of a segment's purchase rate over
+ * the day) cannot load onto the shift, even though the sampler's price assignment moves with the
+ * posterior over time and so with that drift. Without centering, such drift that coincides with more
+ * discounting reads as price sensitivity and feeds on itself. Outcomes whose price was not randomized
+ * (stable quotes, the holdout, one candidate) have nothing to center, and inform the level only.
  *
  * <p>Flink POJO (broadcast state of the policy, keyed state of the learner): public fields, no-arg
  * constructor. Treat as immutable: {@link #updated} returns a new one.
@@ -26,6 +35,13 @@ public class SegmentPosterior {
     public double covLevelShift;
     public double varShift;
     public long observations;
+    /**
+     * Sum of the outcomes' curvature weights p(1 - p) so far, and the mean of their expected ln(price /
+     * list) under those weights: where the level has been observed, on average.
+     */
+    public double levelWeight;
+
+    public double meanExpectedLogPriceRatio;
 
     public SegmentPosterior() {}
 
@@ -46,6 +62,21 @@ public class SegmentPosterior {
         this.observations = observations;
     }
 
+    public SegmentPosterior(
+            String key,
+            double meanLevel,
+            double meanShift,
+            double varLevel,
+            double covLevelShift,
+            double varShift,
+            long observations,
+            double levelWeight,
+            double meanExpectedLogPriceRatio) {
+        this(key, meanLevel, meanShift, varLevel, covLevelShift, varShift, observations);
+        this.levelWeight = levelWeight;
+        this.meanExpectedLogPriceRatio = meanExpectedLogPriceRatio;
+    }
+
     /** The key of a segment's posterior for one model version. */
     public static String keyOf(String modelVersion, String segment) {
         return modelVersion + "|" + segment;
@@ -62,14 +93,23 @@ public class SegmentPosterior {
      * @param baseLogit   the model's base logit for the request (as logged)
      * @param sensitivity the model's price sensitivity for the request (as logged)
      * @param logPriceRatio ln(price / list price) of the quoted price
+     * @param expectedLogPriceRatio the policy's expected ln(price / list price) for this request: the
+     *     propensity-weighted mean over its candidates; equal to {@code logPriceRatio} when the price was
+     *     not randomized
      * @param purchased   whether the quote was bought within the attribution window
      */
-    public SegmentPosterior updated(double baseLogit, double sensitivity, double logPriceRatio, boolean purchased) {
+    public SegmentPosterior updated(
+            double baseLogit,
+            double sensitivity,
+            double logPriceRatio,
+            double expectedLogPriceRatio,
+            boolean purchased) {
         double x = logPriceRatio;
-        double offset = baseLogit - sensitivity * x;
-        // Features of (level, shift) in the log-odds: z = offset + level - shift * x.
+        double centered = x - expectedLogPriceRatio;
+        double offset = baseLogit - sensitivity * x - meanShift * expectedLogPriceRatio;
+        // Features of (level, shift) in the log-odds: z = offset + level - shift * (x - expected x).
         double f1 = 1;
-        double f2 = -x;
+        double f2 = -centered;
         double y = purchased ? 1 : 0;
         // Prior precision (inverse covariance).
         double det = varLevel * varShift - covLevelShift * covLevelShift;
@@ -107,7 +147,17 @@ public class SegmentPosterior {
         if (!(qDet > 0) || !Double.isFinite(t1) || !Double.isFinite(t2)) {
             return this; // A degenerate step teaches nothing; keep what is known.
         }
-        return new SegmentPosterior(key, t1, t2, q22 / qDet, -q12 / qDet, q11 / qDet, observations + 1);
+        // Every earlier outcome put its expected price into the offset at the shift of its day. Now that
+        // the shift has moved, the level those outcomes imply moves with it, by the shift's change at
+        // their average expected price (first order); without this the level keeps the early, wrong
+        // shifts for good.
+        double weight = levelWeight + w;
+        double meanExpected = weight > 0
+                ? meanExpectedLogPriceRatio + (expectedLogPriceRatio - meanExpectedLogPriceRatio) * w / weight
+                : meanExpectedLogPriceRatio;
+        double level = t1 + (t2 - meanShift) * meanExpected;
+        return new SegmentPosterior(
+                key, level, t2, q22 / qDet, -q12 / qDet, q11 / qDet, observations + 1, weight, meanExpected);
     }
 
     public double sdLevel() {
