@@ -66,13 +66,7 @@ public final class LoopReport {
                 uniformTotals[k] += e.uniform()[k];
             }
         }
-        int best = 0;
-        for (int k = 1; k < uniformTotals.length; k++) {
-            if (uniformTotals[k] > uniformTotals[best] + 1e-9) {
-                best = k;
-            }
-        }
-        final int bestK = best;
+        final int bestK = bestUniform(half);
         double policy = mean(half, TruthLedger.Entry::policy);
         double list = mean(half, TruthLedger.Entry::list);
         double uniform = mean(half, e -> e.uniform()[bestK]);
@@ -133,8 +127,8 @@ public final class LoopReport {
         }
         LoopResult.Details details = new LoopResult.Details(
                 curve(all, n, bestK),
-                groups(half, TruthLedger.Entry::segment),
-                groups(half, TruthLedger.Entry::group),
+                groups(half, TruthLedger.Entry::segment, uniformDiscounts),
+                groups(half, TruthLedger.Entry::group, uniformDiscounts),
                 dispersion(half),
                 new LoopResult.Violations(
                         all.stream()
@@ -144,7 +138,8 @@ public final class LoopReport {
                                 .filter(TruthLedger.Entry::outsideHardBounds)
                                 .count(),
                         all.stream().filter(TruthLedger.Entry::holdoutOffList).count()),
-                uniformMargins);
+                uniformMargins,
+                round(bestSegmentDiscounts(half)));
         return new Summary(result, details);
     }
 
@@ -172,7 +167,9 @@ public final class LoopReport {
     }
 
     private static List<LoopResult.Group> groups(
-            List<TruthLedger.Entry> half, java.util.function.Function<TruthLedger.Entry, String> key) {
+            List<TruthLedger.Entry> half,
+            java.util.function.Function<TruthLedger.Entry, String> key,
+            double[] uniformDiscounts) {
         Map<String, List<TruthLedger.Entry>> by = new TreeMap<>();
         for (TruthLedger.Entry e : half) {
             if (e.priced()) {
@@ -180,14 +177,69 @@ public final class LoopReport {
             }
         }
         List<LoopResult.Group> out = new ArrayList<>();
-        by.forEach((name, es) -> out.add(new LoopResult.Group(
-                name,
-                es.size(),
-                round(mean(es, TruthLedger.Entry::priceRatio)),
-                round(share(es, TruthLedger.Entry::discounted)),
-                round(mean(es, TruthLedger.Entry::policy)),
-                round(mean(es, TruthLedger.Entry::list)))));
+        by.forEach((name, es) -> {
+            int best = bestUniform(es);
+            List<TruthLedger.Entry> learned = es.stream()
+                    .filter(e -> Double.isFinite(e.learnedSensitivity()))
+                    .toList();
+            out.add(new LoopResult.Group(
+                    name,
+                    es.size(),
+                    round(mean(es, TruthLedger.Entry::priceRatio)),
+                    round(share(es, TruthLedger.Entry::discounted)),
+                    round(mean(es, TruthLedger.Entry::policy)),
+                    round(mean(es, TruthLedger.Entry::list)),
+                    uniformDiscounts.length == 0 ? 0 : uniformDiscounts[best],
+                    uniformDiscounts.length == 0 ? 0 : round(mean(es, e -> e.uniform()[best])),
+                    round(mean(es, TruthLedger.Entry::trueSensitivity)),
+                    learned.isEmpty() ? null : round(mean(learned, TruthLedger.Entry::learnedSensitivity))));
+        });
         return out;
+    }
+
+    /** Index of the uniform discount that earns most on {@code es} in hindsight. */
+    private static int bestUniform(List<TruthLedger.Entry> es) {
+        if (es.isEmpty() || es.get(0).uniform().length == 0) {
+            return 0;
+        }
+        double[] totals = new double[es.get(0).uniform().length];
+        for (TruthLedger.Entry e : es) {
+            for (int k = 0; k < totals.length; k++) {
+                totals[k] += e.uniform()[k];
+            }
+        }
+        int best = 0;
+        for (int k = 1; k < totals.length; k++) {
+            if (totals[k] > totals[best] + 1e-9) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Margin per request of one discount per segment, each chosen in hindsight: what the segments allow
+     * a policy that prices segments and not requests, for a reader to place the job between the best
+     * uniform discount and the oracle.
+     */
+    private static double bestSegmentDiscounts(List<TruthLedger.Entry> half) {
+        if (half.isEmpty()) {
+            return 0;
+        }
+        Map<String, List<TruthLedger.Entry>> by = new TreeMap<>();
+        for (TruthLedger.Entry e : half) {
+            if (e.priced()) {
+                by.computeIfAbsent(e.segment(), k -> new ArrayList<>()).add(e);
+            }
+        }
+        double total = 0;
+        for (List<TruthLedger.Entry> es : by.values()) {
+            int best = bestUniform(es);
+            for (TruthLedger.Entry e : es) {
+                total += e.uniform()[best];
+            }
+        }
+        return total / half.size();
     }
 
     private static LoopResult.Dispersion dispersion(List<TruthLedger.Entry> half) {
@@ -323,6 +375,7 @@ public final class LoopReport {
                         Locale.ROOT, "best uniform discount (%.0f%%, in hindsight)", r.bestUniformDiscount() * 100),
                 r.marginBestUniform(),
                 r.marginList());
+        row(m, "best discount per segment (in hindsight)", d.marginBestSegmentDiscounts(), r.marginList());
         row(m, "oracle (best candidate under the truth)", r.marginOracle(), r.marginList());
         row(m, "no exploration (greedy at the posterior mean)", r.marginNoExploration(), r.marginList());
         m.append(String.format(
@@ -403,18 +456,23 @@ public final class LoopReport {
     }
 
     private static void groupTable(StringBuilder m, List<LoopResult.Group> groups) {
-        m.append("| name | decisions | mean price / list | discounted share | margin policy | margin list |\n"
-                + "|---|---:|---:|---:|---:|---:|\n");
+        m.append("| name | decisions | mean price / list | discounted share | margin policy | margin list "
+                + "| best discount (hindsight) | its margin | sensitivity: true | learned |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (LoopResult.Group g : groups) {
             m.append(String.format(
                     Locale.ROOT,
-                    "| %s | %,d | %.4f | %.3f | %.5f | %.5f |%n",
+                    "| %s | %,d | %.4f | %.3f | %.5f | %.5f | %.0f%% | %.5f | %.2f | %s |%n",
                     g.name(),
                     g.decisions(),
                     g.meanPriceRatio(),
                     g.discountedShare(),
                     g.marginPolicy(),
-                    g.marginList()));
+                    g.marginList(),
+                    g.bestDiscount() * 100,
+                    g.marginBestDiscount(),
+                    g.trueSensitivity(),
+                    g.learnedSensitivity() == null ? "-" : String.format(Locale.ROOT, "%.2f", g.learnedSensitivity())));
         }
     }
 

@@ -151,15 +151,36 @@ public record LoopResult(
             @JsonProperty("oracle") double oracle,
             @JsonProperty("no_exploration") double noExploration) {}
 
-    /** Prices of one segment or group over the last half. */
-    @JsonPropertyOrder({"name", "decisions", "mean_price_ratio", "discounted_share", "margin_policy", "margin_list"})
+    /**
+     * Prices of one segment or group over the last half. {@code best_discount} and {@code
+     * margin_best_discount}: the one discount of the uniform grid that would have earned most on this
+     * group's requests, in hindsight. {@code true_sensitivity}: the truth's mean price sensitivity on them;
+     * {@code learned_sensitivity}: the job's (model sensitivity + the segment's posterior shift as logged),
+     * null where no decision logged a curve.
+     */
+    @JsonPropertyOrder({
+        "name",
+        "decisions",
+        "mean_price_ratio",
+        "discounted_share",
+        "margin_policy",
+        "margin_list",
+        "best_discount",
+        "margin_best_discount",
+        "true_sensitivity",
+        "learned_sensitivity"
+    })
     public record Group(
             @JsonProperty("name") String name,
             @JsonProperty("decisions") long decisions,
             @JsonProperty("mean_price_ratio") double meanPriceRatio,
             @JsonProperty("discounted_share") double discountedShare,
             @JsonProperty("margin_policy") double marginPolicy,
-            @JsonProperty("margin_list") double marginList) {}
+            @JsonProperty("margin_list") double marginList,
+            @JsonProperty("best_discount") double bestDiscount,
+            @JsonProperty("margin_best_discount") double marginBestDiscount,
+            @JsonProperty("true_sensitivity") double trueSensitivity,
+            @JsonProperty("learned_sensitivity") Double learnedSensitivity) {}
 
     /** Spread of price / list within items (items with at least two priced decisions in the last half). */
     @JsonPropertyOrder({"items", "mean_sd", "p90_sd", "max_sd"})
@@ -184,5 +205,6 @@ public record LoopResult(
             @JsonProperty("groups") List<Group> groups,
             @JsonProperty("dispersion") Dispersion dispersion,
             @JsonProperty("violations") Violations violations,
-            @JsonProperty("uniform_margins") List<Double> uniformMargins) {}
+            @JsonProperty("uniform_margins") List<Double> uniformMargins,
+            @JsonProperty("margin_best_segment_discounts") double marginBestSegmentDiscounts) {}
 }

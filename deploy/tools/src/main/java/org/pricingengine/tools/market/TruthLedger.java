@@ -52,7 +52,9 @@ final class TruthLedger {
             boolean outsideDecisionBounds,
             boolean outsideHardBounds,
             boolean holdoutOffList,
-            double probabilityAtPrice) {
+            double probabilityAtPrice,
+            double trueSensitivity,
+            double learnedSensitivity) {
 
         boolean guardrailViolation() {
             return outsideDecisionBounds || outsideHardBounds || holdoutOffList;
@@ -112,7 +114,9 @@ final class TruthLedger {
                     false,
                     false,
                     false,
-                    0);
+                    0,
+                    truth.b(),
+                    Double.NaN);
         }
         double price = d.price();
         double list = d.listPrice();
@@ -169,7 +173,11 @@ final class TruthLedger {
                 // The holdout gets the list price inside the decision's own guardrails: after a list-price
                 // jump the change limit holds it near the shopper's last quote, as for everyone.
                 holdout && Math.abs(price - clamp(list, floor, ceiling)) > 1e-9,
-                truth.probability(price, list));
+                truth.probability(price, list),
+                truth.b(),
+                x != null && x.modelSensitivity() != null && x.posteriorMean() != null
+                        ? x.modelSensitivity() + x.posteriorMean()[1]
+                        : Double.NaN);
     }
 
     /** The candidate with the highest expected margin under the logged curve at the posterior mean; ties go up. */

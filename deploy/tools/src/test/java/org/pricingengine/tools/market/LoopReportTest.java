@@ -41,7 +41,9 @@ class LoopReportTest {
                 false,
                 false,
                 false,
-                0.05);
+                0.05,
+                2.5,
+                seq % 2 == 0 ? 2.0 : Double.NaN);
     }
 
     @Test
@@ -68,6 +70,15 @@ class LoopReportTest {
         assertEquals(10, s.details().curve().size());
         assertEquals(0.9, s.details().curve().get(0).policy(), 1e-9);
         assertEquals(2, s.details().segments().size());
+        LoopResult.Group seg0 = s.details().segments().get(0);
+        assertEquals(0.05, seg0.bestDiscount(), 1e-12);
+        assertEquals(1.0, seg0.marginBestDiscount(), 1e-6);
+        assertEquals(2.5, seg0.trueSensitivity(), 1e-9);
+        assertEquals(2.0, seg0.learnedSensitivity(), 1e-9);
+        // Odd requests logged no curve: no learned sensitivity to show.
+        assertEquals(null, s.details().segments().get(1).learnedSensitivity());
+        // Every request peaks at 5% off: one discount per segment earns what the best uniform one does.
+        assertEquals(1.0, s.details().marginBestSegmentDiscounts(), 1e-6);
         assertEquals(3, s.details().dispersion().items());
         assertTrue(s.details().dispersion().meanSd() > 0.02);
     }
