@@ -52,7 +52,9 @@ public class SegmentPosterior {
             double varLevel,
             double covLevelShift,
             double varShift,
-            long observations) {
+            long observations,
+            double levelWeight,
+            double meanExpectedLogPriceRatio) {
         this.key = key;
         this.meanLevel = meanLevel;
         this.meanShift = meanShift;
@@ -60,19 +62,6 @@ public class SegmentPosterior {
         this.covLevelShift = covLevelShift;
         this.varShift = varShift;
         this.observations = observations;
-    }
-
-    public SegmentPosterior(
-            String key,
-            double meanLevel,
-            double meanShift,
-            double varLevel,
-            double covLevelShift,
-            double varShift,
-            long observations,
-            double levelWeight,
-            double meanExpectedLogPriceRatio) {
-        this(key, meanLevel, meanShift, varLevel, covLevelShift, varShift, observations);
         this.levelWeight = levelWeight;
         this.meanExpectedLogPriceRatio = meanExpectedLogPriceRatio;
     }
@@ -84,7 +73,15 @@ public class SegmentPosterior {
 
     public static SegmentPosterior prior(String key, PolicySettings.PriorSettings prior) {
         return new SegmentPosterior(
-                key, 0, prior.shiftMean(), prior.levelSd() * prior.levelSd(), 0, prior.shiftSd() * prior.shiftSd(), 0);
+                key,
+                0,
+                prior.shiftMean(),
+                prior.levelSd() * prior.levelSd(),
+                0,
+                prior.shiftSd() * prior.shiftSd(),
+                0,
+                0,
+                0);
     }
 
     /**

@@ -97,7 +97,7 @@ class ExplorationTest {
     void withoutExplorationThePriceIsTheBestCandidateAtThePosteriorMean() {
         PricingPolicy greedy = new PricingPolicy(PolicySettings.from(
                 PricingConfig.of(Map.of("pricing.exploration", "off", "pricing.holdout-share", "0"))));
-        SegmentPosterior learned = new SegmentPosterior("k", 0.0, 5.0, 0.01, 0, 0.01, 1000);
+        SegmentPosterior learned = new SegmentPosterior("k", 0.0, 5.0, 0.01, 0, 0.01, 1000, 0, 0);
         PriceQuote q = greedy.decide(item, estimate, null, null, context("d", "u", learned));
         assertFalse(q.experiment().randomized());
         assertEquals(1.0, q.experiment().propensity());
@@ -108,7 +108,7 @@ class ExplorationTest {
     @Test
     void aConfidentPosteriorConcentratesTheDrawsOnItsBestCandidate() {
         String user = policyUser(policy);
-        SegmentPosterior sure = new SegmentPosterior("k", 0.0, 0.0, 1e-6, 0, 1e-6, 100_000);
+        SegmentPosterior sure = new SegmentPosterior("k", 0.0, 0.0, 1e-6, 0, 1e-6, 100_000, 0, 0);
         PriceExperiment e = policy.decide(item, estimate, null, null, context("d", user, sure))
                 .experiment();
         // Only the uniform share is left to the other candidates.

@@ -87,7 +87,7 @@ class PriceDecisionTest {
                                         "d-1",
                                         "u-1",
                                         "price:1/shopper:new/item:first",
-                                        new SegmentPosterior("k", 0.1, 1.3, 0.04, -0.01, 0.5, 321),
+                                        new SegmentPosterior("k", 0.1, 1.3, 0.04, -0.01, 0.5, 321, 0, 0),
                                         true))
                         .experiment());
         for (PriceDecision d : List.of(priced, PRICED, UNKNOWN_ITEM)) {
