@@ -37,10 +37,10 @@ import org.pricingengine.job.io.RouteInboundRecords;
 import org.pricingengine.job.policy.AttachPosteriors;
 import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.policy.PriceDecision;
+import org.pricingengine.job.policy.PriceResponsePosterior;
 import org.pricingengine.job.policy.PricingDecisionFunction;
 import org.pricingengine.job.policy.PricingPolicy;
 import org.pricingengine.job.policy.PricingRequest;
-import org.pricingengine.job.policy.SegmentPosterior;
 import org.pricingengine.job.scoring.DemandModel;
 import org.pricingengine.job.scoring.ModelContractException;
 import org.pricingengine.job.scoring.ModelLocation;
@@ -254,9 +254,9 @@ public final class PricingJob {
     }
 
     /**
-     * The learning loop's way back in: the job's own committed feedback outcomes update each segment's
-     * posterior of the price response (keyed by segment and model version), and every update reaches all
-     * policy subtasks as broadcast state. Without a feedback source the requests get their segment only.
+     * The learning loop's way back in: the job's own committed feedback outcomes update the posterior of
+     * the price response (keyed by model version), and every update reaches all policy subtasks as
+     * broadcast state. Without a feedback source the requests get their segment only.
      */
     private DataStream<PricingRequest> learnedPosteriors(
             StreamExecutionEnvironment env,
@@ -270,7 +270,7 @@ public final class PricingJob {
                     .uid("request-segment")
                     .name("learning segment");
         }
-        DataStream<SegmentPosterior> posteriors = env.fromSource(
+        DataStream<PriceResponsePosterior> posteriors = env.fromSource(
                         sources.feedbackOutcomes(), WatermarkStrategy.noWatermarks(), "feedback outcomes read back")
                 .uid("source-feedback-read-back")
                 .filter(outcome -> PriceResponseLearner.keyOf(outcome) != null)
@@ -279,16 +279,17 @@ public final class PricingJob {
                 .keyBy(PriceResponseLearner::keyOf, Types.STRING)
                 .process(new PriceResponseLearner(
                         policySettings.prior(),
+                        bands,
                         config.get(PricingConfig.PUBLISH_EVERY),
                         config.get(PricingConfig.PUBLISH_INTERVAL),
                         config.get(PricingConfig.POSTERIOR_TTL)))
                 .uid("price-response-learner")
-                .name("price response learner (segment posteriors)")
+                .name("price response learner (posterior per model version)")
                 .assignTimestampsAndWatermarks(outsideEventTime())
                 .uid("posteriors-outside-event-time")
                 .name("posteriors outside event time");
         return scored.connect(posteriors.broadcast(AttachPosteriors.POSTERIORS))
-                .process(new AttachPosteriors(bands))
+                .process(new AttachPosteriors(bands, policySettings.prior()))
                 .uid("attach-segment-posteriors")
                 .name("segment and learned posterior");
     }

@@ -467,7 +467,7 @@ public final class PricingConfig implements Serializable {
                     .doubleType()
                     .defaultValue(1.0)
                     .withDescription(
-                            "Prior sd of the segment's correction of the model's purchase log-odds (prior mean 0: the model is right on average)."));
+                            "Prior sd of each segment's correction of the model's purchase log-odds (prior mean 0: the model is right on average)."));
     public static final ConfigOption<Double> PRIOR_SHIFT_MEAN = register(ConfigOptions.key("learning.prior.shift-mean")
             .doubleType()
             .defaultValue(0.0)
@@ -477,7 +477,19 @@ public final class PricingConfig implements Serializable {
                     .doubleType()
                     .defaultValue(2.0)
                     .withDescription(
-                            "Prior sd of the segment's correction of the model's price sensitivity: how far exploration reaches before feedback arrives."));
+                            "Prior sd of the shared part of the correction of the model's price sensitivity (its coefficient on the intercept trait): how far exploration reaches before feedback arrives."));
+    public static final ConfigOption<Double> PRIOR_TRAIT_SD = register(
+            ConfigOptions.key("learning.prior.trait-sd")
+                    .doubleType()
+                    .defaultValue(1.0)
+                    .withDescription(
+                            "Prior sd of the sensitivity correction's coefficient on each observable trait (price level, returning, past purchases, item interest, cart removal rate; prior mean 0)."));
+    public static final ConfigOption<Double> PRIOR_SEGMENT_SHIFT_SD = register(
+            ConfigOptions.key("learning.prior.segment-shift-sd")
+                    .doubleType()
+                    .defaultValue(0.5)
+                    .withDescription(
+                            "Prior sd of each segment's own deviation from the sensitivity correction its traits give: how far a segment may depart from what all requests share before its own outcomes show it."));
     public static final ConfigOption<Integer> THOMPSON_DRAWS = register(
             ConfigOptions.key("learning.thompson-draws")
                     .intType()
@@ -493,20 +505,19 @@ public final class PricingConfig implements Serializable {
     public static final ConfigOption<Integer> PUBLISH_EVERY = register(
             ConfigOptions.key("learning.publish-every")
                     .intType()
-                    .defaultValue(25)
+                    .defaultValue(250)
                     .withDescription(
-                            "A segment's posterior goes to the policy after this many new outcomes (or after learning.publish-interval)."));
+                            "A model version's posterior goes to the policy after this many new outcomes (or after learning.publish-interval)."));
     public static final ConfigOption<Duration> PUBLISH_INTERVAL =
             register(ConfigOptions.key("learning.publish-interval")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(2))
-                    .withDescription("Longest a segment's updated posterior waits before it goes to the policy."));
-    public static final ConfigOption<Duration> POSTERIOR_TTL = register(
-            ConfigOptions.key("learning.posterior-ttl")
-                    .durationType()
-                    .defaultValue(Duration.ofDays(30))
-                    .withDescription(
-                            "A segment posterior (per model version) not updated for this long is dropped (retired model versions)."));
+                    .withDescription("Longest an updated posterior waits before it goes to the policy."));
+    public static final ConfigOption<Duration> POSTERIOR_TTL = register(ConfigOptions.key("learning.posterior-ttl")
+            .durationType()
+            .defaultValue(Duration.ofDays(30))
+            .withDescription(
+                    "A model version's posterior not updated for this long is dropped (retired model versions)."));
     public static final ConfigOption<String> TOPIC_DECISION_FEATURES = register(
             ConfigOptions.key("topic.decision-features")
                     .stringType()
@@ -650,9 +661,13 @@ public final class PricingConfig implements Serializable {
             throw new IllegalArgumentException(
                     "options 'pricing.exploration.uniform-share' and 'pricing.holdout-share' must be in [0, 1]");
         }
-        if (!(get(PRIOR_LEVEL_SD) > 0) || !(get(PRIOR_SHIFT_SD) > 0) || !Double.isFinite(get(PRIOR_SHIFT_MEAN))) {
+        if (!(get(PRIOR_LEVEL_SD) > 0)
+                || !(get(PRIOR_SHIFT_SD) > 0)
+                || !(get(PRIOR_TRAIT_SD) > 0)
+                || !(get(PRIOR_SEGMENT_SHIFT_SD) > 0)
+                || !Double.isFinite(get(PRIOR_SHIFT_MEAN))) {
             throw new IllegalArgumentException(
-                    "prior sds ('learning.prior.level-sd', 'learning.prior.shift-sd') must be > 0 and the mean finite");
+                    "prior sds ('learning.prior.level-sd', 'learning.prior.shift-sd', 'learning.prior.trait-sd', 'learning.prior.segment-shift-sd') must be > 0 and the mean finite");
         }
         if (get(THOMPSON_DRAWS) < 2 || get(THOMPSON_DRAWS) > 4096 || get(PUBLISH_EVERY) < 1) {
             throw new IllegalArgumentException(

@@ -11,39 +11,51 @@ import org.apache.flink.util.Collector;
 import org.pricingengine.features.flink.StateTtl;
 import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.policy.PriceExperiment;
-import org.pricingengine.job.policy.SegmentPosterior;
+import org.pricingengine.job.policy.PriceResponsePosterior;
+import org.pricingengine.job.policy.PriceSegments;
+import org.pricingengine.job.policy.PriceTraits;
 
 /**
- * Keyed by segment and model version ({@link #keyOf}): learns the price response from the job's own
- * feedback outcomes, one Bayesian update per outcome of a model-priced decision ({@link
- * SegmentPosterior#updated}), and publishes the posterior to the policy after {@code publishEvery} new
- * outcomes or {@code publishInterval}, whichever comes first. The posterior is keyed state: checkpointed
- * with the offsets of the feedback read-back, so each outcome counts exactly once across restarts, and
- * carried through savepoints and rollouts. State is one posterior per segment and live model version,
- * dropped when not updated for the posterior TTL.
+ * Keyed by model version ({@link #keyOf}): learns the price response from the job's own feedback outcomes,
+ * one Bayesian update per outcome of a model-priced decision ({@link PriceResponsePosterior#update}), and
+ * publishes the posterior to the policy after {@code publishEvery} new outcomes or {@code publishInterval},
+ * whichever comes first. The posterior is keyed state: checkpointed with the offsets of the feedback
+ * read-back, so each outcome counts exactly once across restarts, and carried through savepoints and
+ * rollouts. State is one posterior per live model version (its size grows with the number of segments
+ * only), dropped when not updated for the posterior TTL.
  */
-public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackOutcome, SegmentPosterior> {
+public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackOutcome, PriceResponsePosterior> {
     private static final long serialVersionUID = 1L;
 
     private final PolicySettings.PriorSettings prior;
+    private final double[] segmentPriceBands;
     private final int publishEvery;
     private final long publishIntervalMs;
     private final Duration ttl;
 
-    private transient ValueState<SegmentPosterior> posterior;
+    private transient ValueState<PriceResponsePosterior> posterior;
     private transient ValueState<Long> publishedObservations;
     private transient ValueState<Long> publishTimer;
     private transient Counter learned;
+    private transient Counter unlearnable;
 
     public PriceResponseLearner(
-            PolicySettings.PriorSettings prior, int publishEvery, Duration publishInterval, Duration ttl) {
+            PolicySettings.PriorSettings prior,
+            double[] segmentPriceBands,
+            int publishEvery,
+            Duration publishInterval,
+            Duration ttl) {
         this.prior = prior;
+        this.segmentPriceBands = segmentPriceBands;
         this.publishEvery = publishEvery;
         this.publishIntervalMs = publishInterval.toMillis();
         this.ttl = ttl;
     }
 
-    /** The learner's key of an outcome; null when the outcome teaches nothing about price response. */
+    /**
+     * The learner's key of an outcome (its model version); null when the outcome teaches nothing about
+     * price response.
+     */
     public static String keyOf(FeedbackOutcome outcome) {
         PriceExperiment e = outcome.experiment();
         if (e == null
@@ -51,19 +63,22 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
                 || e.segment() == null
                 || e.baseLogit() == null
                 || e.modelSensitivity() == null
+                || e.traits() == null
+                || e.traits().length != PriceTraits.COUNT
+                || outcome.modelVersion() == null
                 || outcome.price() == null
                 || outcome.listPrice() == null
                 || !(outcome.price() > 0)
                 || !(outcome.listPrice() > 0)) {
             return null;
         }
-        return SegmentPosterior.keyOf(outcome.modelVersion(), e.segment());
+        return outcome.modelVersion();
     }
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<SegmentPosterior> posteriorDescriptor =
-                new ValueStateDescriptor<>("segment-posterior", Types.POJO(SegmentPosterior.class));
+        ValueStateDescriptor<PriceResponsePosterior> posteriorDescriptor =
+                new ValueStateDescriptor<>("price-response-posterior", Types.POJO(PriceResponsePosterior.class));
         posteriorDescriptor.enableTimeToLive(StateTtl.afterLastWrite(ttl));
         posterior = getRuntimeContext().getState(posteriorDescriptor);
         ValueStateDescriptor<Long> publishedDescriptor =
@@ -72,23 +87,35 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
         publishedObservations = getRuntimeContext().getState(publishedDescriptor);
         publishTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("publish-timer", Types.LONG));
         learned = getRuntimeContext().getMetricGroup().counter("priceResponseOutcomesLearned");
+        // Outcomes of a segment this job does not know (decisions made under other band settings).
+        unlearnable = getRuntimeContext().getMetricGroup().counter("priceResponseOutcomesUnlearnable");
     }
 
     @Override
-    public void processElement(FeedbackOutcome outcome, Context ctx, Collector<SegmentPosterior> out) throws Exception {
-        String key = ctx.getCurrentKey();
-        SegmentPosterior current = posterior.value();
-        if (current == null) {
-            current = SegmentPosterior.prior(key, prior);
-        }
+    public void processElement(FeedbackOutcome outcome, Context ctx, Collector<PriceResponsePosterior> out)
+            throws Exception {
         PriceExperiment e = outcome.experiment();
+        int segment = PriceSegments.index(e.segment(), segmentPriceBands);
+        if (segment < 0) {
+            unlearnable.inc();
+            return;
+        }
+        PriceResponsePosterior next = posterior.value();
+        if (next == null) {
+            next = PriceResponsePosterior.prior(ctx.getCurrentKey(), PriceSegments.count(segmentPriceBands), prior);
+        }
         double logPriceRatio = Math.log(outcome.price() / outcome.listPrice());
-        SegmentPosterior next = current.updated(
+        if (!next.update(
+                segment,
+                e.traits(),
                 e.baseLogit(),
                 e.modelSensitivity(),
                 logPriceRatio,
                 e.randomized() ? e.expectedLogPriceRatio(outcome.listPrice()) : logPriceRatio,
-                outcome.purchased());
+                outcome.purchased())) {
+            unlearnable.inc();
+            return;
+        }
         posterior.update(next);
         learned.inc();
         Long published = publishedObservations.value();
@@ -102,17 +129,18 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<SegmentPosterior> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<PriceResponsePosterior> out) throws Exception {
         publishTimer.clear();
-        SegmentPosterior current = posterior.value();
+        PriceResponsePosterior current = posterior.value();
         Long published = publishedObservations.value();
         if (current != null && current.observations > (published == null ? 0 : published)) {
             publish(current, out);
         }
     }
 
-    private void publish(SegmentPosterior current, Collector<SegmentPosterior> out) throws Exception {
+    private void publish(PriceResponsePosterior current, Collector<PriceResponsePosterior> out) throws Exception {
         publishedObservations.update(current.observations);
-        out.collect(current);
+        // A copy: with state on the heap, the next update must not change what was published.
+        out.collect(current.copy());
     }
 }

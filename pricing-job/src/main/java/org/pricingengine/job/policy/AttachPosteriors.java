@@ -9,42 +9,61 @@ import org.apache.flink.util.Collector;
 import org.pricingengine.job.scoring.ScoredRequest;
 
 /**
- * Gives each scored request its learning segment and the latest posterior the learner has published for
- * that segment and model version. The posteriors arrive on a broadcast stream and sit in broadcast state
- * (checkpointed; bounded by segments x live model versions). Runs in the subtask of the request's user:
+ * Gives each scored request its learning segment, its price-response traits and its posterior of the
+ * price response: from the latest posterior the learner has published for the model version that scored
+ * it, or from the prior while there is none. The posteriors arrive on a broadcast stream and sit in
+ * broadcast state (checkpointed; one per live model version). Runs in the subtask of the request's user:
  * the policy behind it reads the stream as still keyed by user.
  */
-public class AttachPosteriors extends BroadcastProcessFunction<ScoredRequest, SegmentPosterior, PricingRequest> {
+public class AttachPosteriors extends BroadcastProcessFunction<ScoredRequest, PriceResponsePosterior, PricingRequest> {
     private static final long serialVersionUID = 1L;
 
-    public static final MapStateDescriptor<String, SegmentPosterior> POSTERIORS =
-            new MapStateDescriptor<>("price-response-posteriors", Types.STRING, Types.POJO(SegmentPosterior.class));
+    public static final MapStateDescriptor<String, PriceResponsePosterior> POSTERIORS =
+            new MapStateDescriptor<>("learned-price-response", Types.STRING, Types.POJO(PriceResponsePosterior.class));
 
     private final double[] segmentPriceBands;
+    private final PolicySettings.PriorSettings prior;
 
-    public AttachPosteriors(double[] segmentPriceBands) {
+    private transient PriceResponsePosterior priorPosterior;
+
+    public AttachPosteriors(double[] segmentPriceBands, PolicySettings.PriorSettings prior) {
         this.segmentPriceBands = segmentPriceBands;
+        this.prior = prior;
     }
 
     @Override
     public void processElement(ScoredRequest scored, ReadOnlyContext ctx, Collector<PricingRequest> out)
             throws Exception {
-        String segment = PricingRequest.segmentOf(scored, segmentPriceBands);
-        ReadOnlyBroadcastState<String, SegmentPosterior> posteriors = ctx.getBroadcastState(POSTERIORS);
-        SegmentPosterior posterior =
-                segment == null ? null : posteriors.get(SegmentPosterior.keyOf(scored.modelVersion(), segment));
-        out.collect(new PricingRequest(scored, segment, posterior));
+        PricingRequest request = PricingRequest.of(scored, segmentPriceBands);
+        int segment = PriceSegments.index(request.segment(), segmentPriceBands);
+        if (segment < 0 || request.traits() == null) {
+            out.collect(request);
+            return;
+        }
+        ReadOnlyBroadcastState<String, PriceResponsePosterior> posteriors = ctx.getBroadcastState(POSTERIORS);
+        PriceResponsePosterior learned = posteriors.get(scored.modelVersion());
+        if (learned == null) {
+            if (priorPosterior == null) {
+                priorPosterior = PriceResponsePosterior.prior(null, PriceSegments.count(segmentPriceBands), prior);
+            }
+            learned = priorPosterior;
+        }
+        SegmentPosterior posterior = learned.forRequest(
+                SegmentPosterior.keyOf(scored.modelVersion(), request.segment()), segment, request.traits());
+        out.collect(new PricingRequest(scored, request.segment(), request.traits(), posterior));
     }
 
     @Override
-    public void processBroadcastElement(SegmentPosterior posterior, Context ctx, Collector<PricingRequest> out)
+    public void processBroadcastElement(PriceResponsePosterior posterior, Context ctx, Collector<PricingRequest> out)
             throws Exception {
-        BroadcastState<String, SegmentPosterior> posteriors = ctx.getBroadcastState(POSTERIORS);
-        SegmentPosterior known = posteriors.get(posterior.key);
-        // Published posteriors of one key come from one learner subtask in order; a restored learner may
-        // publish an older one again, which must not replace what is newer.
-        if (known == null || posterior.observations >= known.observations) {
-            posteriors.put(posterior.key, posterior);
+        BroadcastState<String, PriceResponsePosterior> posteriors = ctx.getBroadcastState(POSTERIORS);
+        PriceResponsePosterior known = posteriors.get(posterior.modelVersion);
+        // Published posteriors of one model version come from one learner subtask in order; a restored
+        // learner may publish an older one again, which must not replace what is newer. One learned under
+        // other band settings does not fit this job's segments.
+        if (posterior.segments == PriceSegments.count(segmentPriceBands)
+                && (known == null || posterior.observations >= known.observations)) {
+            posteriors.put(posterior.modelVersion, posterior);
         }
     }
 }

@@ -26,8 +26,12 @@ public record PolicySettings(
         boolean logFeatures)
         implements Serializable {
 
-    /** The prior of every segment's correction of the model's curve (level and sensitivity shift). */
-    public record PriorSettings(double levelSd, double shiftMean, double shiftSd) implements Serializable {}
+    /**
+     * The prior of the correction of the model's curve: each segment's level; the shift's shared part
+     * (mean and sd), its coefficient on each other trait, and each segment's own deviation.
+     */
+    public record PriorSettings(double levelSd, double shiftMean, double shiftSd, double traitSd, double segmentShiftSd)
+            implements Serializable {}
 
     public static PolicySettings from(PricingConfig c) {
         return new PolicySettings(
@@ -49,7 +53,9 @@ public record PolicySettings(
                 new PriorSettings(
                         c.get(PricingConfig.PRIOR_LEVEL_SD),
                         c.get(PricingConfig.PRIOR_SHIFT_MEAN),
-                        c.get(PricingConfig.PRIOR_SHIFT_SD)),
+                        c.get(PricingConfig.PRIOR_SHIFT_SD),
+                        c.get(PricingConfig.PRIOR_TRAIT_SD),
+                        c.get(PricingConfig.PRIOR_SEGMENT_SHIFT_SD)),
                 c.get(PricingConfig.THOMPSON_DRAWS),
                 c.segmentPriceBands(),
                 !c.get(PricingConfig.TOPIC_DECISION_FEATURES).isBlank());

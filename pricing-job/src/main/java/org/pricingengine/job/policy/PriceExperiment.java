@@ -11,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * outcome of a decision carries it on.
  *
  * <p>The curve behind a model price is {@code P(p) = sigmoid(base_logit + level - (model_sensitivity +
- * shift) ln(p / list))}, where (level, shift) is the segment's posterior correction of the model:
+ * shift) ln(p / list))}, where (level, shift) is the request's posterior correction of the model (its
+ * segment's level, the shift at its {@code traits}, see {@link PriceTraits}):
  * {@code posterior_mean} and {@code posterior_sd} as they were when the price was chosen, and
  * {@code posterior_draw} the Thompson draw that chose it. {@code randomized} is false where the price
  * could not have been another one (one candidate, a stable quote, the holdout, a fallback): such records
@@ -39,6 +40,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
     "posterior_sd",
     "posterior_draw",
     "posterior_observations",
+    "traits",
     "feature_spec",
     "features_logged"
 })
@@ -61,7 +63,52 @@ public record PriceExperiment(
         @JsonProperty("posterior_draw") double[] posteriorDraw,
         @JsonProperty("posterior_observations") long posteriorObservations,
         @JsonProperty("feature_spec") String featureSpec,
-        @JsonProperty("features_logged") boolean featuresLogged) {
+        @JsonProperty("features_logged") boolean featuresLogged,
+        @JsonProperty("traits") double[] traits) {
+
+    /** Without the request's traits: what records written before traits were logged read as. */
+    public PriceExperiment(
+            String policyId,
+            String group,
+            String segment,
+            double[] candidates,
+            double[] probabilities,
+            int chosen,
+            double propensity,
+            boolean randomized,
+            boolean uniformPick,
+            double floor,
+            double ceiling,
+            Double baseLogit,
+            Double modelSensitivity,
+            double[] posteriorMean,
+            double[] posteriorSd,
+            double[] posteriorDraw,
+            long posteriorObservations,
+            String featureSpec,
+            boolean featuresLogged) {
+        this(
+                policyId,
+                group,
+                segment,
+                candidates,
+                probabilities,
+                chosen,
+                propensity,
+                randomized,
+                uniformPick,
+                floor,
+                ceiling,
+                baseLogit,
+                modelSensitivity,
+                posteriorMean,
+                posteriorSd,
+                posteriorDraw,
+                posteriorObservations,
+                featureSpec,
+                featuresLogged,
+                null);
+    }
 
     /** Decisions of the permanent holdout: always the list price, inside the guardrails. */
     public static final String HOLDOUT = "holdout";
@@ -110,7 +157,8 @@ public record PriceExperiment(
                 && java.util.Arrays.equals(posteriorDraw, e.posteriorDraw)
                 && posteriorObservations == e.posteriorObservations
                 && java.util.Objects.equals(featureSpec, e.featureSpec)
-                && featuresLogged == e.featuresLogged;
+                && featuresLogged == e.featuresLogged
+                && java.util.Arrays.equals(traits, e.traits);
     }
 
     @Override

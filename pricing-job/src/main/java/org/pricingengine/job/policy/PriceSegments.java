@@ -20,11 +20,43 @@ public final class PriceSegments {
     private static final int IS_VIEW = FeatureSpec.TOKEN_FEATURES.indexOf("is_view");
     private static final int SAME_ITEM = FeatureSpec.TOKEN_FEATURES.indexOf("same_item");
 
+    private static final java.util.List<String> SHOPPERS = java.util.List.of("new", "returning", "buyer");
+    private static final java.util.List<String> ITEMS = java.util.List.of("first", "repeat");
+
     private PriceSegments() {}
 
     /** How many segments there are with these band limits. */
     public static int count(double[] priceBandLimits) {
-        return (priceBandLimits.length + 1) * 3 * 2;
+        return (priceBandLimits.length + 1) * SHOPPERS.size() * ITEMS.size();
+    }
+
+    /**
+     * The index of a segment (as {@link #of} names it) among {@link #count} segments, or -1 when the name
+     * is not one of them (another band setting, a hand-made record).
+     */
+    public static int index(String segment, double[] priceBandLimits) {
+        if (segment == null) {
+            return -1;
+        }
+        String[] parts = segment.split("/", -1);
+        if (parts.length != 3
+                || !parts[0].startsWith("price:")
+                || !parts[1].startsWith("shopper:")
+                || !parts[2].startsWith("item:")) {
+            return -1;
+        }
+        int band;
+        try {
+            band = Integer.parseInt(parts[0].substring("price:".length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+        int shopper = SHOPPERS.indexOf(parts[1].substring("shopper:".length()));
+        int item = ITEMS.indexOf(parts[2].substring("item:".length()));
+        if (band < 0 || band > priceBandLimits.length || shopper < 0 || item < 0) {
+            return -1;
+        }
+        return (band * SHOPPERS.size() + shopper) * ITEMS.size() + item;
     }
 
     /** @param features the request's model input; null (not scored): shopper and item traits unknown */

@@ -7,8 +7,14 @@ package org.pricingengine.job.policy;
  * @param decisionId     seeds the request's random draws, so the same request always gets the same price
  * @param userId         decides the holdout group
  * @param segment        the request's learning segment ({@link PriceSegments})
- * @param posterior      the segment's posterior for the model that scored the request; null: the prior
+ * @param traits         the request's {@link PriceTraits}; null: unknown (logged as such, learned from not)
+ * @param posterior      the request's posterior for the model that scored it; null: the prior
  * @param featuresLogged whether the request's model input goes to the decision-features topic if randomized
  */
 public record PricingContext(
-        String decisionId, String userId, String segment, SegmentPosterior posterior, boolean featuresLogged) {}
+        String decisionId,
+        String userId,
+        String segment,
+        double[] traits,
+        SegmentPosterior posterior,
+        boolean featuresLogged) {}

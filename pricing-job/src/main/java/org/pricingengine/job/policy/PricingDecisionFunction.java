@@ -136,6 +136,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
                                 policy.single(
                                         group,
                                         input.segment(),
+                                        input.traits(),
                                         last.price,
                                         bounds,
                                         usable ? estimate : null,
@@ -148,6 +149,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
                 decisionId,
                 request.userId(),
                 input.segment(),
+                input.traits(),
                 input.posterior(),
                 policy.settings().logFeatures());
         PriceQuote quote =

@@ -131,13 +131,14 @@ public final class PricingPolicy implements Serializable {
         }
         double list = item.listPrice();
         String segment = context == null ? null : context.segment();
+        double[] traits = context == null ? null : context.traits();
         String group =
                 context != null && inHoldout(context.userId()) ? PriceExperiment.HOLDOUT : PriceExperiment.POLICY;
         if (failure != null || estimate == null || !estimate.isUsable()) {
             reasons.add(
                     0, failure != null ? ReasonCode.fallbackFor(failure) : ReasonCode.FALLBACK_INVALID_MODEL_OUTPUT);
             double price = bounds.clamp(list);
-            PriceExperiment experiment = single(group, segment, price, bounds, null, null);
+            PriceExperiment experiment = single(group, segment, null, price, bounds, null, null);
             return new PriceQuote(price, null, reasons, bounds.bindingAt(price), true, bounds, experiment);
         }
         SegmentPosterior posterior = context == null
@@ -150,7 +151,7 @@ public final class PricingPolicy implements Serializable {
             reasons.add(ReasonCode.HOLDOUT_LIST_PRICE);
             reasons.add(price < list - 1e-9 ? ReasonCode.DISCOUNTED : ReasonCode.AT_LIST_PRICE);
             double conversion = conversion(estimate, mean, price, list);
-            PriceExperiment experiment = single(group, segment, price, bounds, estimate, posterior);
+            PriceExperiment experiment = single(group, segment, traits, price, bounds, estimate, posterior);
             return new PriceQuote(price, conversion, reasons, bounds.bindingAt(price), false, bounds, experiment);
         }
         double cost = unitCost(item);
@@ -216,7 +217,8 @@ public final class PricingPolicy implements Serializable {
                 draw,
                 posterior == null ? 0 : posterior.observations,
                 FeatureSpec.VERSION,
-                randomized && context.featuresLogged());
+                randomized && context.featuresLogged(),
+                traits);
         return new PriceQuote(
                 price,
                 conversion(estimate, mean, price, list),
@@ -233,6 +235,7 @@ public final class PricingPolicy implements Serializable {
     public PriceExperiment single(
             String group,
             String segment,
+            double[] traits,
             double price,
             PriceBounds bounds,
             DemandEstimate estimate,
@@ -259,7 +262,8 @@ public final class PricingPolicy implements Serializable {
                 curve ? mean : null,
                 posterior == null ? 0 : posterior.observations,
                 FeatureSpec.VERSION,
-                false);
+                false,
+                curve ? traits : null);
     }
 
     /** Whether the shopper is in the permanent holdout: stable from the user id, like the canary split. */

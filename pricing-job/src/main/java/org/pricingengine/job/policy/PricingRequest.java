@@ -3,14 +3,16 @@ package org.pricingengine.job.policy;
 import org.pricingengine.job.scoring.ScoredRequest;
 
 /**
- * A scored request with its learning segment and what the job has learned about that segment for the
- * model that scored it ({@code posterior} null: nothing yet, the policy uses the prior).
+ * A scored request with its learning segment, its price-response traits and what the job has learned
+ * about requests like it for the model that scored it ({@code posterior} null: nothing yet, the policy
+ * uses the prior).
  */
-public record PricingRequest(ScoredRequest scored, String segment, SegmentPosterior posterior) {
+public record PricingRequest(ScoredRequest scored, String segment, double[] traits, SegmentPosterior posterior) {
 
-    /** Without learned posteriors (learning off, tests): the segment only. */
+    /** Without learned posteriors (learning off, tests): the segment and traits only. */
     public static PricingRequest of(ScoredRequest scored, double[] segmentPriceBands) {
-        return new PricingRequest(scored, segmentOf(scored, segmentPriceBands), null);
+        return new PricingRequest(
+                scored, segmentOf(scored, segmentPriceBands), traitsOf(scored, segmentPriceBands), null);
     }
 
     static String segmentOf(ScoredRequest scored, double[] segmentPriceBands) {
@@ -18,8 +20,10 @@ public record PricingRequest(ScoredRequest scored, String segment, SegmentPoster
         return item == null ? null : PriceSegments.of(segmentPriceBands, item, scored.features());
     }
 
-    /** The key of this request's posterior: segment and the model version that scored it. */
-    public String posteriorKey() {
-        return segment == null ? null : SegmentPosterior.keyOf(scored.modelVersion(), segment);
+    static double[] traitsOf(ScoredRequest scored, double[] segmentPriceBands) {
+        var item = scored.enriched().item();
+        return item == null
+                ? null
+                : PriceTraits.of(item.listPrice(), scored.features(), PriceTraits.referencePrice(segmentPriceBands));
     }
 }

@@ -16,17 +16,21 @@ import org.junit.jupiter.api.Test;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.policy.PriceExperiment;
+import org.pricingengine.job.policy.PriceResponsePosterior;
 import org.pricingengine.job.policy.SegmentPosterior;
 
 class PriceResponseLearnerTest {
     private static final String SEGMENT = "price:1/shopper:new/item:first";
-    private KeyedOneInputStreamOperatorTestHarness<String, FeedbackOutcome, SegmentPosterior> harness;
+    private static final double[] BANDS = {10, 50};
+    private static final double[] TRAITS = {1, 0, 0, 0, 0, 0};
+    private KeyedOneInputStreamOperatorTestHarness<String, FeedbackOutcome, PriceResponsePosterior> harness;
 
     @BeforeEach
     void setUp() throws Exception {
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
                 new PriceResponseLearner(
                         PolicySettings.from(PricingConfig.defaults()).prior(),
+                        BANDS,
                         10,
                         Duration.ofSeconds(2),
                         Duration.ofDays(30)),
@@ -42,10 +46,22 @@ class PriceResponseLearnerTest {
 
     static FeedbackOutcome outcome(
             String id, String model, double price, double list, boolean bought, Double baseLogit) {
+        return outcome(id, model, SEGMENT, TRAITS, price, list, bought, baseLogit);
+    }
+
+    static FeedbackOutcome outcome(
+            String id,
+            String model,
+            String segment,
+            double[] traits,
+            double price,
+            double list,
+            boolean bought,
+            Double baseLogit) {
         PriceExperiment e = new PriceExperiment(
                 "thompson-ladder",
                 PriceExperiment.POLICY,
-                SEGMENT,
+                segment,
                 new double[] {list, price},
                 new double[] {0.5, 0.5},
                 1,
@@ -61,7 +77,8 @@ class PriceResponseLearnerTest {
                 new double[] {0, 0},
                 0,
                 "fs-1",
-                false);
+                false,
+                traits);
         return new FeedbackOutcome(
                 id,
                 "r-" + id,
@@ -86,10 +103,10 @@ class PriceResponseLearnerTest {
         for (int i = 0; i < 15; i++) {
             harness.processElement(outcome("d" + i, "v1", 9.0, 10.0, i % 3 == 0, -2.0), 0);
         }
-        List<SegmentPosterior> published = harness.extractOutputValues();
+        List<PriceResponsePosterior> published = harness.extractOutputValues();
         assertEquals(1, published.size(), "one publication after 10 outcomes");
         assertEquals(10, published.get(0).observations);
-        assertEquals(SegmentPosterior.keyOf("v1", SEGMENT), published.get(0).key);
+        assertEquals("v1", published.get(0).modelVersion);
 
         harness.setProcessingTime(2_000);
         published = harness.extractOutputValues();
@@ -114,16 +131,26 @@ class PriceResponseLearnerTest {
         harness.setProcessingTime(5_000);
         SegmentPosterior v1 = null;
         SegmentPosterior v2 = null;
-        for (SegmentPosterior p : harness.extractOutputValues()) {
-            if (p.key.startsWith("v1|")) {
-                v1 = p;
+        int segment = org.pricingengine.job.policy.PriceSegments.index(SEGMENT, BANDS);
+        for (PriceResponsePosterior p : harness.extractOutputValues()) {
+            if (p.modelVersion.equals("v1")) {
+                v1 = p.forRequest("v1", segment, TRAITS);
             } else {
-                v2 = p;
+                v2 = p.forRequest("v2", segment, TRAITS);
             }
         }
         assertEquals(3000, v1.observations);
         assertEquals(3000, v2.observations);
         assertTrue(v2.meanShift > v1.meanShift + 3, v1 + " / " + v2);
         assertEquals(2, harness.numKeyedStateEntries() / 2, "a posterior and its publication mark per key");
+    }
+
+    @Test
+    void outcomesOfUnknownSegmentsOrWithoutTraitsAreNotLearned() throws Exception {
+        harness.processElement(outcome("x", "v1", "price:7/shopper:new/item:first", TRAITS, 9.0, 10.0, true, -2.0), 0);
+        FeedbackOutcome untraited = outcome("y", "v1", SEGMENT, null, 9.0, 10.0, true, -2.0);
+        assertNull(PriceResponseLearner.keyOf(untraited));
+        harness.setProcessingTime(5_000);
+        assertEquals(0, harness.extractOutputValues().size(), "nothing learned, nothing published");
     }
 }

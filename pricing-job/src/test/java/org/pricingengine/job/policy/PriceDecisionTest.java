@@ -87,7 +87,8 @@ class PriceDecisionTest {
                                         "d-1",
                                         "u-1",
                                         "price:1/shopper:new/item:first",
-                                        new SegmentPosterior("k", 0.1, 1.3, 0.04, -0.01, 0.5, 321, 0, 0),
+                                        new double[] {1, 0.2, 1, 0.69, 1.1, 0.5},
+                                        new SegmentPosterior("k", 0.1, 1.3, 0.04, -0.01, 0.5, 321),
                                         true))
                         .experiment());
         for (PriceDecision d : List.of(priced, PRICED, UNKNOWN_ITEM)) {
@@ -132,7 +133,7 @@ class PriceDecisionTest {
                         + "candidates: double[], ceiling: Double, chosen: Integer, featureSpec: String, featuresLogged: "
                         + "Boolean, floor: Double, group: String, modelSensitivity: Double, policyId: String, "
                         + "posteriorDraw: double[], posteriorMean: double[], posteriorObservations: Long, posteriorSd: "
-                        + "double[], probabilities: double[], propensity: Double, randomized: Boolean, segment: String, "
+                        + "double[], probabilities: double[], propensity: Double, randomized: Boolean, segment: String, traits: double[], "
                         + "uniformPick: Boolean]>, fallback: Boolean, "
                         + "guardrails: NullableList<String>, itemId: String, latencyMs: Long, listPrice: Double, "
                         + "modelVersion: String, personalized: Boolean, price: Double, reasonCodes: NullableList<String>, "

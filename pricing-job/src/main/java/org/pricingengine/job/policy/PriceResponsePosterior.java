@@ -1,0 +1,289 @@
+package org.pricingengine.job.policy;
+
+import java.util.Arrays;
+
+/**
+ * What the job has learned about price response for one model version: a Gaussian posterior of the
+ * correction of the model's demand curve {@code P(p) = sigmoid(a + level - (b + shift) ln(p / list))},
+ * where a and b are the model's base logit and price sensitivity for the request, pooled over all its
+ * requests.
+ *
+ * <ul>
+ *   <li>{@code level} is the request's segment's ({@link PriceSegments}) own correction of the model's
+ *       purchase odds: plenty of outcomes inform it, so segments need not share.
+ *   <li>{@code shift}, the correction of the price sensitivity, is {@code beta . traits + delta[segment]}:
+ *       linear in the request's observable {@link PriceTraits} (common to all segments), plus the segment's
+ *       own deviation with a tighter prior. Price response is learned only from the randomized part of the
+ *       price, which carries little information per outcome: pooling lets every outcome inform every
+ *       request that shares its traits, instead of each segment learning its own from a trickle, and it
+ *       tells apart requests inside a segment (a bargain hunter from a loyal buyer).
+ * </ul>
+ *
+ * <p>Parameters, in order: the segments' levels, then beta (one per trait), then the segments' deltas.
+ * Updated one feedback outcome at a time by a Laplace step: the likelihood of one outcome depends on the
+ * parameters only through one linear combination, so the mode lies along the covariance times that
+ * combination (one-dimensional Newton) and the new covariance is a rank-one update. Exact for the
+ * Gaussian part, the usual approximation for the logistic one.
+ *
+ * <p>The shift is learned from the randomized part of the price alone (action centering): its regressor
+ * is {@code ln(p / list)} minus the policy's expected {@code ln(p / list)} for that request (the
+ * propensity-weighted mean over the candidates), and the expected part goes into the offset at the
+ * current shift. The centered regressor has mean zero given everything before the draw, so whatever the
+ * model and the level miss about a request cannot load onto the shift, even though the sampler's price
+ * assignment moves with the posterior over time and so with that drift. Outcomes whose price was not
+ * randomized (stable quotes, the holdout, one candidate) have nothing to center, and inform the level only.
+ * Every earlier outcome put its expected price into the offset at the shift of its day; when the shift
+ * moves, each segment's level follows by the change at its outcomes' average expected price (first order:
+ * {@link #anchor}), so that early plug-in shifts do not stay in the level for good.
+ *
+ * <p>Flink POJO (keyed state of the learner, broadcast state of the policy): public fields, no-arg
+ * constructor. {@link #update} changes it in place: the learner updates a {@link #copy}.
+ */
+public class PriceResponsePosterior {
+    public String modelVersion;
+    public int segments;
+    public double[] mean;
+    /** Row-major, {@code dimension() x dimension()}. */
+    public double[] covariance;
+
+    public long observations;
+    public long[] segmentObservations;
+    /** Per segment: the sum of its outcomes' curvature weights p(1 - p). */
+    public double[] levelWeight;
+    /**
+     * Per segment, {@code PriceTraits.COUNT + 1} values: the curvature-weighted mean of the outcomes'
+     * expected ln(price / list) times each trait, and of the expected ln(price / list) alone (the delta's).
+     */
+    public double[] anchor;
+
+    public PriceResponsePosterior() {}
+
+    public static PriceResponsePosterior prior(String modelVersion, int segments, PolicySettings.PriorSettings prior) {
+        PriceResponsePosterior p = new PriceResponsePosterior();
+        p.modelVersion = modelVersion;
+        p.segments = segments;
+        int d = 2 * segments + PriceTraits.COUNT;
+        p.mean = new double[d];
+        p.covariance = new double[d * d];
+        for (int g = 0; g < segments; g++) {
+            p.covariance[g * d + g] = prior.levelSd() * prior.levelSd();
+            int delta = p.delta(g);
+            p.covariance[delta * d + delta] = prior.segmentShiftSd() * prior.segmentShiftSd();
+        }
+        p.mean[p.beta(0)] = prior.shiftMean();
+        p.covariance[p.beta(0) * d + p.beta(0)] = prior.shiftSd() * prior.shiftSd();
+        for (int k = 1; k < PriceTraits.COUNT; k++) {
+            p.covariance[p.beta(k) * d + p.beta(k)] = prior.traitSd() * prior.traitSd();
+        }
+        p.segmentObservations = new long[segments];
+        p.levelWeight = new double[segments];
+        p.anchor = new double[segments * (PriceTraits.COUNT + 1)];
+        return p;
+    }
+
+    public PriceResponsePosterior copy() {
+        PriceResponsePosterior p = new PriceResponsePosterior();
+        p.modelVersion = modelVersion;
+        p.segments = segments;
+        p.mean = mean.clone();
+        p.covariance = covariance.clone();
+        p.observations = observations;
+        p.segmentObservations = segmentObservations.clone();
+        p.levelWeight = levelWeight.clone();
+        p.anchor = anchor.clone();
+        return p;
+    }
+
+    public int dimension() {
+        return mean.length;
+    }
+
+    int level(int segment) {
+        return segment;
+    }
+
+    int beta(int trait) {
+        return segments + trait;
+    }
+
+    int delta(int segment) {
+        return segments + PriceTraits.COUNT + segment;
+    }
+
+    /** The posterior mean of the shift of a request of this segment with these traits. */
+    public double shift(int segment, double[] traits) {
+        double s = mean[delta(segment)];
+        for (int k = 0; k < PriceTraits.COUNT; k++) {
+            s += mean[beta(k)] * traits[k];
+        }
+        return s;
+    }
+
+    /** The learned coefficient of one trait in the shift. */
+    public double traitCoefficient(int trait) {
+        return mean[beta(trait)];
+    }
+
+    /**
+     * Takes in one more outcome.
+     *
+     * @param segment the request's segment index ({@link PriceSegments#index})
+     * @param traits the request's {@link PriceTraits}, as logged
+     * @param baseLogit the model's base logit for the request (as logged)
+     * @param sensitivity the model's price sensitivity for the request (as logged)
+     * @param logPriceRatio ln(price / list price) of the quoted price
+     * @param expectedLogPriceRatio the policy's expected ln(price / list price) for this request; equal to
+     *     {@code logPriceRatio} when the price was not randomized
+     * @param purchased whether the quote was bought within the attribution window
+     * @return false when the step was degenerate and nothing was learned
+     */
+    public boolean update(
+            int segment,
+            double[] traits,
+            double baseLogit,
+            double sensitivity,
+            double logPriceRatio,
+            double expectedLogPriceRatio,
+            boolean purchased) {
+        int d = dimension();
+        int t = PriceTraits.COUNT;
+        double centered = logPriceRatio - expectedLogPriceRatio;
+        // The outcome's log-odds: offset + level[g] - shift (x - expected x), shift = beta . traits + delta[g].
+        int[] index = new int[t + 2];
+        double[] f = new double[t + 2];
+        index[0] = level(segment);
+        f[0] = 1;
+        for (int k = 0; k < t; k++) {
+            index[1 + k] = beta(k);
+            f[1 + k] = -centered * traits[k];
+        }
+        index[t + 1] = delta(segment);
+        f[t + 1] = -centered;
+        double offset = baseLogit - sensitivity * logPriceRatio - shift(segment, traits) * expectedLogPriceRatio;
+        double eta = offset;
+        for (int i = 0; i < f.length; i++) {
+            eta += f[i] * mean[index[i]];
+        }
+        double[] u = new double[d]; // covariance x f
+        for (int i = 0; i < f.length; i++) {
+            if (f[i] != 0) {
+                int row = index[i] * d;
+                for (int j = 0; j < d; j++) {
+                    u[j] += f[i] * covariance[row + j];
+                }
+            }
+        }
+        double s = 0;
+        for (int i = 0; i < f.length; i++) {
+            s += f[i] * u[index[i]];
+        }
+        double y = purchased ? 1 : 0;
+        // The mode is mean + lambda u with lambda = y - sigmoid(eta + s lambda).
+        double lambda = 0;
+        for (int iteration = 0; iteration < 30; iteration++) {
+            double mu = sigmoid(eta + s * lambda);
+            double g = lambda - (y - mu);
+            double step = g / (1 + s * mu * (1 - mu));
+            lambda -= step;
+            if (Math.abs(step) < 1e-12) {
+                break;
+            }
+        }
+        double mu = sigmoid(eta + s * lambda);
+        double w = mu * (1 - mu);
+        double shrink = w / (1 + w * s);
+        if (!Double.isFinite(lambda) || !(s >= 0) || !Double.isFinite(shrink)) {
+            return false; // A degenerate step teaches nothing; keep what is known.
+        }
+        double[] before = shiftCoefficients();
+        for (int i = 0; i < d; i++) {
+            mean[i] += lambda * u[i];
+            double ui = u[i] * shrink;
+            int row = i * d;
+            for (int j = 0; j < d; j++) {
+                covariance[row + j] -= ui * u[j];
+            }
+        }
+        observations++;
+        segmentObservations[segment]++;
+        int a = segment * (t + 1);
+        double weight = levelWeight[segment] + w;
+        if (weight > 0) {
+            for (int k = 0; k < t; k++) {
+                anchor[a + k] += (expectedLogPriceRatio * traits[k] - anchor[a + k]) * w / weight;
+            }
+            anchor[a + t] += (expectedLogPriceRatio - anchor[a + t]) * w / weight;
+        }
+        levelWeight[segment] = weight;
+        followShift(before);
+        return true;
+    }
+
+    private double[] shiftCoefficients() {
+        return Arrays.copyOfRange(mean, segments, dimension());
+    }
+
+    /** Moves every segment's level by its shift's change at the segment's average expected price. */
+    private void followShift(double[] before) {
+        int t = PriceTraits.COUNT;
+        for (int g = 0; g < segments; g++) {
+            int a = g * (t + 1);
+            double move = (mean[delta(g)] - before[t + g]) * anchor[a + t];
+            for (int k = 0; k < t; k++) {
+                move += (mean[beta(k)] - before[k]) * anchor[a + k];
+            }
+            mean[level(g)] += move;
+        }
+    }
+
+    /**
+     * What the policy needs for one request: the joint posterior of its segment's level and its shift (at
+     * its traits), as a two-dimensional {@link SegmentPosterior}.
+     */
+    public SegmentPosterior forRequest(String key, int segment, double[] traits) {
+        int d = dimension();
+        int t = PriceTraits.COUNT;
+        int[] index = new int[t + 1];
+        double[] v = new double[t + 1];
+        for (int k = 0; k < t; k++) {
+            index[k] = beta(k);
+            v[k] = traits[k];
+        }
+        index[t] = delta(segment);
+        v[t] = 1;
+        double varShift = 0;
+        double cov = 0;
+        for (int i = 0; i <= t; i++) {
+            int row = index[i] * d;
+            for (int j = 0; j <= t; j++) {
+                varShift += v[i] * v[j] * covariance[row + index[j]];
+            }
+            cov += v[i] * covariance[level(segment) * d + index[i]];
+        }
+        int g = level(segment);
+        return new SegmentPosterior(
+                key,
+                mean[g],
+                shift(segment, traits),
+                covariance[g * d + g],
+                cov,
+                Math.max(varShift, 0),
+                segmentObservations[segment]);
+    }
+
+    static double sigmoid(double z) {
+        return 1.0 / (1.0 + Math.exp(-z));
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder(modelVersion + ": " + observations + " outcomes, shift =");
+        for (int k = 0; k < PriceTraits.COUNT; k++) {
+            int i = beta(k);
+            b.append(String.format(
+                    " %+.3f (sd %.3f) %s",
+                    mean[i], Math.sqrt(covariance[i * dimension() + i]), PriceTraits.NAMES.get(k)));
+        }
+        return b.toString();
+    }
+}
