@@ -441,7 +441,7 @@ public final class PricingConfig implements Serializable {
                     .enumType(Exploration.class)
                     .defaultValue(Exploration.THOMPSON)
                     .withDescription(
-                            "THOMPSON: each request's price is the best candidate under a draw from the segment's posterior of the price response (mixed with the uniform share); OFF: the best candidate under the posterior mean, no randomization (nothing new is learned about price response)."));
+                            "THOMPSON: each request's price is the best candidate under a draw from the request's posterior of the price response (mixed with the uniform share); OFF: the best candidate under the posterior mean, no randomization (nothing new is learned about price response)."));
     public static final ConfigOption<Double> UNIFORM_SHARE = register(
             ConfigOptions.key("pricing.exploration.uniform-share")
                     .doubleType()
@@ -461,7 +461,7 @@ public final class PricingConfig implements Serializable {
                     .booleanType()
                     .defaultValue(true)
                     .withDescription(
-                            "Read the feedback topic back (read_committed) and update each segment's posterior of the price response; off: the policy uses the prior."));
+                            "Read the feedback topic back (read_committed) and update the posterior of the price response; off: the policy uses the prior."));
     public static final ConfigOption<Double> PRIOR_LEVEL_SD = register(
             ConfigOptions.key("learning.prior.level-sd")
                     .doubleType()
@@ -471,7 +471,7 @@ public final class PricingConfig implements Serializable {
     public static final ConfigOption<Double> PRIOR_SHIFT_MEAN = register(ConfigOptions.key("learning.prior.shift-mean")
             .doubleType()
             .defaultValue(0.0)
-            .withDescription("Prior mean of the segment's correction of the model's price sensitivity."));
+            .withDescription("Prior mean of the shared part of the correction of the model's price sensitivity."));
     public static final ConfigOption<Double> PRIOR_SHIFT_SD = register(
             ConfigOptions.key("learning.prior.shift-sd")
                     .doubleType()
@@ -495,7 +495,7 @@ public final class PricingConfig implements Serializable {
                     .intType()
                     .defaultValue(64)
                     .withDescription(
-                            "Fixed posterior draws (common to all requests, scaled by each segment's posterior) the Thompson sampler picks one of; the share of draws a candidate wins is its exact probability."));
+                            "Fixed posterior draws (common to all requests, scaled by each request's posterior) the Thompson sampler picks one of; the share of draws a candidate wins is its exact probability."));
     public static final ConfigOption<String> SEGMENT_PRICE_BANDS = register(
             ConfigOptions.key("learning.segment-price-bands")
                     .stringType()

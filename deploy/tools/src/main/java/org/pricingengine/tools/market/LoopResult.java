@@ -206,5 +206,9 @@ public record LoopResult(
             @JsonProperty("dispersion") Dispersion dispersion,
             @JsonProperty("violations") Violations violations,
             @JsonProperty("uniform_margins") List<Double> uniformMargins,
-            @JsonProperty("margin_best_segment_discounts") double marginBestSegmentDiscounts) {}
+            @JsonProperty("margin_best_segment_discounts") double marginBestSegmentDiscounts,
+            @JsonProperty("policy_group_lift_vs_uniform") double policyGroupLiftVsUniform,
+
+            @JsonProperty("policy_group_lift_vs_uniform_ci_low")
+            double policyGroupLiftVsUniformCiLow) {}
 }
