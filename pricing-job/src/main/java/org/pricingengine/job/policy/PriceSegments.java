@@ -1,6 +1,5 @@
 package org.pricingengine.job.policy;
 
-import org.pricingengine.features.FeatureSpec;
 import org.pricingengine.features.FeatureVector;
 import org.pricingengine.features.state.ItemSnapshot;
 
@@ -9,17 +8,11 @@ import org.pricingengine.features.state.ItemSnapshot;
  * job observes. Price band of the item (list price between the configured limits), the shopper (new: no
  * earlier event; returning; buyer: at least one earlier purchase) and the item (first look, or the
  * shopper viewed it before). With the default two band limits: 3 x 3 x 2 = 18 segments. Coarse on
- * purpose: each segment must gather enough randomized outcomes to learn from; what varies within a
- * segment, the model's per-request curve carries.
+ * purpose: each segment has its own level of purchase odds and its own deviation of price sensitivity;
+ * what varies within a segment, the model's per-request curve and the request's {@link PriceTraits}
+ * carry.
  */
 public final class PriceSegments {
-    private static final int VIEWS = FeatureSpec.CONTEXT_FEATURES.indexOf("user_views");
-    private static final int CARTS = FeatureSpec.CONTEXT_FEATURES.indexOf("user_carts");
-    private static final int REMOVES = FeatureSpec.CONTEXT_FEATURES.indexOf("user_removes");
-    private static final int PURCHASES = FeatureSpec.CONTEXT_FEATURES.indexOf("user_purchases");
-    private static final int IS_VIEW = FeatureSpec.TOKEN_FEATURES.indexOf("is_view");
-    private static final int SAME_ITEM = FeatureSpec.TOKEN_FEATURES.indexOf("same_item");
-
     private static final java.util.List<String> SHOPPERS = java.util.List.of("new", "returning", "buyer");
     private static final java.util.List<String> ITEMS = java.util.List.of("first", "repeat");
 
@@ -73,25 +66,13 @@ public final class PriceSegments {
         if (features == null) {
             return "new";
         }
-        float[] c = features.contextRaw();
-        if (c[PURCHASES] > 0) {
+        if (PriceTraits.purchases(features) > 0) {
             return "buyer";
         }
-        return c[VIEWS] > 0 || c[CARTS] > 0 || c[REMOVES] > 0 ? "returning" : "new";
+        return PriceTraits.returning(features) ? "returning" : "new";
     }
 
     private static boolean viewedBefore(FeatureVector features) {
-        if (features == null) {
-            return false;
-        }
-        float[] seq = features.sequence();
-        float[] mask = features.paddingMask();
-        for (int position = 0; position < FeatureSpec.SEQUENCE_LENGTH; position++) {
-            int base = position * FeatureSpec.TOKEN_DIM;
-            if (mask[position] == 0f && seq[base + IS_VIEW] > 0 && seq[base + SAME_ITEM] > 0) {
-                return true;
-            }
-        }
-        return false;
+        return features != null && PriceTraits.itemViews(features) > 0;
     }
 }

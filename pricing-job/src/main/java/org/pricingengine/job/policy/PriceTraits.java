@@ -57,14 +57,26 @@ public final class PriceTraits {
         }
         float[] c = features.contextRaw();
         // Context counts are ln(1 + count) in the feature vector.
-        t[2] = c[VIEWS] > 0 || c[CARTS] > 0 || c[REMOVES] > 0 || c[PURCHASES] > 0 ? 1 : 0;
+        t[2] = returning(features) ? 1 : 0;
         t[3] = c[PURCHASES];
         t[4] = Math.log1p(itemViews(features));
         t[5] = Math.expm1(c[REMOVES]) / (Math.expm1(c[CARTS]) + 1);
         return t;
     }
 
-    private static int itemViews(FeatureVector features) {
+    /** ln(1 + the shopper's earlier purchases). */
+    static double purchases(FeatureVector features) {
+        return features.contextRaw()[PURCHASES];
+    }
+
+    /** Whether the shopper has any earlier event. */
+    static boolean returning(FeatureVector features) {
+        float[] c = features.contextRaw();
+        return c[VIEWS] > 0 || c[CARTS] > 0 || c[REMOVES] > 0 || c[PURCHASES] > 0;
+    }
+
+    /** The shopper's views of this item in the behaviour window. */
+    static int itemViews(FeatureVector features) {
         float[] seq = features.sequence();
         float[] mask = features.paddingMask();
         int views = 0;
