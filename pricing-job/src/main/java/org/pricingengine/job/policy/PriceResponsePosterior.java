@@ -308,7 +308,7 @@ public class PriceResponsePosterior {
                 covariance[g * d + g],
                 cov,
                 Math.max(varShift, 0),
-                segmentObservations[segment]);
+                observations);
     }
 
     static double sigmoid(double z) {

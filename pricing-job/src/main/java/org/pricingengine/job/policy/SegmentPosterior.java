@@ -20,7 +20,7 @@ public class SegmentPosterior {
 
     public double covLevelLogScale;
     public double varLogScale;
-    /** Outcomes of the request's segment learned from so far. */
+    /** Outcomes the posterior has learned from so far (of all segments: they share what they teach). */
     public long observations;
 
     public SegmentPosterior() {}

@@ -83,7 +83,8 @@ class PriceResponsePosteriorTest {
         // 600 outcomes of its own would leave segment 9 near its prior; it learns from all, down to about
         // the prior sd of its own deviation.
         SegmentPosterior small = posterior.forRequest("k", 9, traits(0));
-        assertEquals(600, small.observations);
+        assertEquals(60_000, small.observations);
+        assertEquals(600, posterior.segmentObservations[9]);
         assertEquals(1.5, small.meanShift(), 3 * small.sdShift() + 0.05, small.toString());
         assertTrue(Math.sqrt(small.varLogScale) < 0.35, small.toString());
     }
