@@ -468,30 +468,28 @@ public final class PricingConfig implements Serializable {
                     .defaultValue(1.0)
                     .withDescription(
                             "Prior sd of each segment's correction of the model's purchase log-odds (prior mean 0: the model is right on average)."));
-    public static final ConfigOption<Double> PRIOR_SHIFT_MEAN = register(
-            ConfigOptions.key("learning.prior.shift-mean")
-                    .doubleType()
-                    .defaultValue(0.0)
-                    .withDescription(
-                            "Prior mean of the correction of the model's price sensitivity for a request whose other traits are 0 (greater than -1: the correction is exp(u) - 1)."));
+    public static final ConfigOption<Double> PRIOR_SHIFT_MEAN = register(ConfigOptions.key("learning.prior.shift-mean")
+            .doubleType()
+            .defaultValue(0.0)
+            .withDescription("Prior mean of the shared part of the correction of the model's price sensitivity."));
     public static final ConfigOption<Double> PRIOR_SHIFT_SD = register(
             ConfigOptions.key("learning.prior.shift-sd")
                     .doubleType()
-                    .defaultValue(1.0)
+                    .defaultValue(2.0)
                     .withDescription(
-                            "Prior sd of the shared part of u, the log-scale of the correction of the model's price sensitivity (shift = exp(u) - 1; u's coefficient on the intercept trait): how far exploration reaches before feedback arrives (at 2 sd, shifts from -0.86 to 6.4)."));
+                            "Prior sd of the shared part of the correction of the model's price sensitivity (its coefficient on the intercept trait): how far exploration reaches before feedback arrives."));
     public static final ConfigOption<Double> PRIOR_TRAIT_SD = register(
             ConfigOptions.key("learning.prior.trait-sd")
                     .doubleType()
-                    .defaultValue(0.5)
+                    .defaultValue(1.0)
                     .withDescription(
-                            "Prior sd of u's coefficient on each other observable trait (price level, returning, past purchases, item interest, cart removal rate; prior mean 0): at 2 sd, a unit of the trait multiplies 1 + shift by up to e."));
+                            "Prior sd of the sensitivity correction's coefficient on each observable trait (price level, returning, past purchases, item interest, cart removal rate; prior mean 0)."));
     public static final ConfigOption<Double> PRIOR_SEGMENT_SHIFT_SD = register(
             ConfigOptions.key("learning.prior.segment-shift-sd")
                     .doubleType()
-                    .defaultValue(0.25)
+                    .defaultValue(0.5)
                     .withDescription(
-                            "Prior sd of each segment's own deviation of u from what its traits give: how far a segment may depart from what all requests share before its own outcomes show it."));
+                            "Prior sd of each segment's own deviation from the sensitivity correction its traits give: how far a segment may depart from what all requests share before its own outcomes show it."));
     public static final ConfigOption<Integer> THOMPSON_DRAWS = register(
             ConfigOptions.key("learning.thompson-draws")
                     .intType()
@@ -667,10 +665,9 @@ public final class PricingConfig implements Serializable {
                 || !(get(PRIOR_SHIFT_SD) > 0)
                 || !(get(PRIOR_TRAIT_SD) > 0)
                 || !(get(PRIOR_SEGMENT_SHIFT_SD) > 0)
-                || !(get(PRIOR_SHIFT_MEAN) > -1)
                 || !Double.isFinite(get(PRIOR_SHIFT_MEAN))) {
             throw new IllegalArgumentException(
-                    "prior sds ('learning.prior.level-sd', 'learning.prior.shift-sd', 'learning.prior.trait-sd', 'learning.prior.segment-shift-sd') must be > 0 and the mean ('learning.prior.shift-mean') finite and > -1");
+                    "prior sds ('learning.prior.level-sd', 'learning.prior.shift-sd', 'learning.prior.trait-sd', 'learning.prior.segment-shift-sd') must be > 0 and the mean finite");
         }
         if (get(THOMPSON_DRAWS) < 2 || get(THOMPSON_DRAWS) > 4096 || get(PUBLISH_EVERY) < 1) {
             throw new IllegalArgumentException(

@@ -11,23 +11,19 @@ import java.util.Arrays;
  * <ul>
  *   <li>{@code level} is the request's segment's ({@link PriceSegments}) own correction of the model's
  *       purchase odds: plenty of outcomes inform it, so segments need not share.
- *   <li>{@code shift}, the correction of the price sensitivity, is {@code exp(u) - 1} with the log-scale
- *       {@code u = beta . traits + delta[segment]}: linear in the request's observable {@link PriceTraits}
- *       (common to all segments), plus the segment's own deviation with a tighter prior. Price response is
- *       learned only from the randomized part of the price, which carries little information per outcome:
- *       pooling lets every outcome inform every request that shares its traits, instead of each segment
- *       learning its own from a trickle, and it tells apart requests inside a segment (a bargain hunter from
- *       a loyal buyer). On the log-scale, traits multiply the correction rather than add to it: a trait
- *       that makes shoppers 30% less price sensitive does so on dear items, where sensitivity is high, as on
- *       cheap ones. The shift is never below -1: the model's sensitivity is corrected down by at most 1.
+ *   <li>{@code shift}, the correction of the price sensitivity, is {@code beta . traits + delta[segment]}:
+ *       linear in the request's observable {@link PriceTraits} (common to all segments), plus the segment's
+ *       own deviation with a tighter prior. Price response is learned only from the randomized part of the
+ *       price, which carries little information per outcome: pooling lets every outcome inform every
+ *       request that shares its traits, instead of each segment learning its own from a trickle, and it
+ *       tells apart requests inside a segment (a bargain hunter from a loyal buyer).
  * </ul>
  *
  * <p>Parameters, in order: the segments' levels, then beta (one per trait), then the segments' deltas.
- * Updated one feedback outcome at a time by a Laplace step on the outcome's log-odds linearised in u at the
- * mode (iterated once): the likelihood then depends on the parameters through one linear combination, so
- * the mode lies along the covariance times that combination (one-dimensional Newton) and the new
- * covariance is a rank-one update. Exact for the Gaussian part, the usual approximations for the logistic
- * and the exponential ones.
+ * Updated one feedback outcome at a time by a Laplace step: the likelihood of one outcome depends on the
+ * parameters only through one linear combination, so the mode lies along the covariance times that
+ * combination (one-dimensional Newton) and the new covariance is a rank-one update. Exact for the
+ * Gaussian part, the usual approximation for the logistic one.
  *
  * <p>The shift is learned from the randomized part of the price alone (action centering): its regressor
  * is {@code ln(p / list)} minus the policy's expected {@code ln(p / list)} for that request (the
@@ -56,8 +52,7 @@ public class PriceResponsePosterior {
     public double[] levelWeight;
     /**
      * Per segment, {@code PriceTraits.COUNT + 1} values: the curvature-weighted mean of the outcomes'
-     * expected ln(price / list) times the shift's slope in u times each trait, and without the trait (the
-     * delta's): how the segment's level moves with the coefficients (first order).
+     * expected ln(price / list) times each trait, and of the expected ln(price / list) alone (the delta's).
      */
     public double[] anchor;
 
@@ -75,7 +70,7 @@ public class PriceResponsePosterior {
             int delta = p.delta(g);
             p.covariance[delta * d + delta] = prior.segmentShiftSd() * prior.segmentShiftSd();
         }
-        p.mean[p.beta(0)] = logScaleOf(prior.shiftMean());
+        p.mean[p.beta(0)] = prior.shiftMean();
         p.covariance[p.beta(0) * d + p.beta(0)] = prior.shiftSd() * prior.shiftSd();
         for (int k = 1; k < PriceTraits.COUNT; k++) {
             p.covariance[p.beta(k) * d + p.beta(k)] = prior.traitSd() * prior.traitSd();
@@ -115,30 +110,16 @@ public class PriceResponsePosterior {
         return segments + PriceTraits.COUNT + segment;
     }
 
-    /** The log-scale u of a shift: {@code shift = exp(u) - 1}. */
-    public static double logScaleOf(double shift) {
-        return Math.log1p(shift);
-    }
-
-    /** The posterior mean of u for a request of this segment with these traits. */
-    public double logScale(int segment, double[] traits) {
-        return logScale(mean, segment, traits);
-    }
-
-    private double logScale(double[] at, int segment, double[] traits) {
-        double u = at[delta(segment)];
-        for (int k = 0; k < PriceTraits.COUNT; k++) {
-            u += at[beta(k)] * traits[k];
-        }
-        return u;
-    }
-
-    /** The shift at the posterior mean of u for a request of this segment with these traits. */
+    /** The posterior mean of the shift of a request of this segment with these traits. */
     public double shift(int segment, double[] traits) {
-        return Math.expm1(logScale(segment, traits));
+        double s = mean[delta(segment)];
+        for (int k = 0; k < PriceTraits.COUNT; k++) {
+            s += mean[beta(k)] * traits[k];
+        }
+        return s;
     }
 
-    /** The learned coefficient of one trait in u. */
+    /** The learned coefficient of one trait in the shift. */
     public double traitCoefficient(int trait) {
         return mean[beta(trait)];
     }
@@ -167,77 +148,56 @@ public class PriceResponsePosterior {
         int d = dimension();
         int t = PriceTraits.COUNT;
         double centered = logPriceRatio - expectedLogPriceRatio;
-        // The outcome's log-odds: offset + level[g] - shift(u) (x - expected x), u = beta . traits + delta[g],
-        // with the expected part of the price in the offset at the current shift.
-        double offset = baseLogit - sensitivity * logPriceRatio - shift(segment, traits) * expectedLogPriceRatio;
+        // The outcome's log-odds: offset + level[g] - shift (x - expected x), shift = beta . traits + delta[g].
         int[] index = new int[t + 2];
+        double[] f = new double[t + 2];
         index[0] = level(segment);
+        f[0] = 1;
         for (int k = 0; k < t; k++) {
             index[1 + k] = beta(k);
+            f[1 + k] = -centered * traits[k];
         }
         index[t + 1] = delta(segment);
-        double y = purchased ? 1 : 0;
-        double uStar = logScale(segment, traits);
-        double[] f = new double[t + 2];
+        f[t + 1] = -centered;
+        double offset = baseLogit - sensitivity * logPriceRatio - shift(segment, traits) * expectedLogPriceRatio;
+        double eta = offset;
+        for (int i = 0; i < f.length; i++) {
+            eta += f[i] * mean[index[i]];
+        }
         double[] u = new double[d]; // covariance x f
-        double[] mode = mean;
-        double s = 0;
-        double slope = 1;
-        double w = 0; // the curvature p(1 - p) at the mode
-        for (int linearisation = 0; linearisation < 2; linearisation++) {
-            // shift(u) ~ shift(u*) + slope (u - u*), slope = exp(u*).
-            slope = Math.exp(uStar);
-            double linearOffset = offset - (Math.expm1(uStar) - slope * uStar) * centered;
-            f[0] = 1;
-            for (int k = 0; k < t; k++) {
-                f[1 + k] = -slope * centered * traits[k];
-            }
-            f[t + 1] = -slope * centered;
-            double eta = linearOffset;
-            for (int i = 0; i < f.length; i++) {
-                eta += f[i] * mean[index[i]];
-            }
-            java.util.Arrays.fill(u, 0);
-            for (int i = 0; i < f.length; i++) {
-                if (f[i] != 0) {
-                    int row = index[i] * d;
-                    for (int j = 0; j < d; j++) {
-                        u[j] += f[i] * covariance[row + j];
-                    }
+        for (int i = 0; i < f.length; i++) {
+            if (f[i] != 0) {
+                int row = index[i] * d;
+                for (int j = 0; j < d; j++) {
+                    u[j] += f[i] * covariance[row + j];
                 }
-            }
-            s = 0;
-            for (int i = 0; i < f.length; i++) {
-                s += f[i] * u[index[i]];
-            }
-            // The mode is mean + lambda u with lambda = y - sigmoid(eta + s lambda).
-            double lambda = 0;
-            for (int iteration = 0; iteration < 30; iteration++) {
-                double mu = sigmoid(eta + s * lambda);
-                double step = (lambda - (y - mu)) / (1 + s * mu * (1 - mu));
-                lambda -= step;
-                if (Math.abs(step) < 1e-12) {
-                    break;
-                }
-            }
-            double mu = sigmoid(eta + s * lambda);
-            mode = new double[d];
-            for (int j = 0; j < d; j++) {
-                mode[j] = mean[j] + lambda * u[j];
-            }
-            uStar = logScale(mode, segment, traits);
-            w = mu * (1 - mu);
-            if (!Double.isFinite(lambda) || !Double.isFinite(uStar)) {
-                return false; // A degenerate step teaches nothing; keep what is known.
             }
         }
+        double s = 0;
+        for (int i = 0; i < f.length; i++) {
+            s += f[i] * u[index[i]];
+        }
+        double y = purchased ? 1 : 0;
+        // The mode is mean + lambda u with lambda = y - sigmoid(eta + s lambda).
+        double lambda = 0;
+        for (int iteration = 0; iteration < 30; iteration++) {
+            double mu = sigmoid(eta + s * lambda);
+            double g = lambda - (y - mu);
+            double step = g / (1 + s * mu * (1 - mu));
+            lambda -= step;
+            if (Math.abs(step) < 1e-12) {
+                break;
+            }
+        }
+        double mu = sigmoid(eta + s * lambda);
+        double w = mu * (1 - mu);
         double shrink = w / (1 + w * s);
-        if (!(s >= 0) || !Double.isFinite(shrink)) {
-            return false;
+        if (!Double.isFinite(lambda) || !(s >= 0) || !Double.isFinite(shrink)) {
+            return false; // A degenerate step teaches nothing; keep what is known.
         }
         double[] before = shiftCoefficients();
         for (int i = 0; i < d; i++) {
-            mean[i] = mode[i];
+            mean[i] += lambda * u[i];
             double ui = u[i] * shrink;
             int row = i * d;
             for (int j = 0; j < d; j++) {
@@ -250,9 +210,9 @@ public class PriceResponsePosterior {
         double weight = levelWeight[segment] + w;
         if (weight > 0) {
             for (int k = 0; k < t; k++) {
-                anchor[a + k] += (expectedLogPriceRatio * slope * traits[k] - anchor[a + k]) * w / weight;
+                anchor[a + k] += (expectedLogPriceRatio * traits[k] - anchor[a + k]) * w / weight;
             }
-            anchor[a + t] += (expectedLogPriceRatio * slope - anchor[a + t]) * w / weight;
+            anchor[a + t] += (expectedLogPriceRatio - anchor[a + t]) * w / weight;
         }
         levelWeight[segment] = weight;
         followShift(before);
@@ -263,7 +223,7 @@ public class PriceResponsePosterior {
         return Arrays.copyOfRange(mean, segments, dimension());
     }
 
-    /** Moves every segment's level by its shift's change at the segment's average expected price (first order). */
+    /** Moves every segment's level by its shift's change at the segment's average expected price. */
     private void followShift(double[] before) {
         int t = PriceTraits.COUNT;
         for (int g = 0; g < segments; g++) {
@@ -277,8 +237,8 @@ public class PriceResponsePosterior {
     }
 
     /**
-     * What the policy needs for one request: the joint posterior of its segment's level and its log-scale u
-     * (at its traits), as a two-dimensional {@link SegmentPosterior}.
+     * What the policy needs for one request: the joint posterior of its segment's level and its shift (at
+     * its traits), as a two-dimensional {@link SegmentPosterior}.
      */
     public SegmentPosterior forRequest(String key, int segment, double[] traits) {
         int d = dimension();
@@ -302,13 +262,7 @@ public class PriceResponsePosterior {
         }
         int g = level(segment);
         return new SegmentPosterior(
-                key,
-                mean[g],
-                logScale(segment, traits),
-                covariance[g * d + g],
-                cov,
-                Math.max(varShift, 0),
-                observations);
+                key, mean[g], shift(segment, traits), covariance[g * d + g], cov, Math.max(varShift, 0), observations);
     }
 
     static double sigmoid(double z) {
@@ -317,7 +271,7 @@ public class PriceResponsePosterior {
 
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder(modelVersion + ": " + observations + " outcomes, u =");
+        StringBuilder b = new StringBuilder(modelVersion + ": " + observations + " outcomes, shift =");
         for (int k = 0; k < PriceTraits.COUNT; k++) {
             int i = beta(k);
             b.append(String.format(

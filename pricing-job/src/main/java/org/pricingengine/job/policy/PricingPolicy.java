@@ -144,7 +144,8 @@ public final class PricingPolicy implements Serializable {
         SegmentPosterior posterior = context == null
                 ? null
                 : context.posterior() != null ? context.posterior() : SegmentPosterior.prior(null, settings.prior());
-        double[] mean = posterior == null ? new double[] {0, 0} : posterior.at(0, 0);
+        double[] mean =
+                posterior == null ? new double[] {0, 0} : new double[] {posterior.meanLevel, posterior.meanShift};
         if (PriceExperiment.HOLDOUT.equals(group)) {
             double price = bounds.clamp(round(list));
             reasons.add(ReasonCode.HOLDOUT_LIST_PRICE);
@@ -240,7 +241,8 @@ public final class PricingPolicy implements Serializable {
             DemandEstimate estimate,
             SegmentPosterior posterior) {
         boolean curve = estimate != null && estimate.isUsable();
-        double[] mean = posterior == null ? new double[] {0, 0} : posterior.at(0, 0);
+        double[] mean =
+                posterior == null ? new double[] {0, 0} : new double[] {posterior.meanLevel, posterior.meanShift};
         return new PriceExperiment(
                 settings.policyId(),
                 group,

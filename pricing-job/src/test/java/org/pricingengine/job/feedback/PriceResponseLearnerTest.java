@@ -141,7 +141,7 @@ class PriceResponseLearnerTest {
         }
         assertEquals(3000, v1.observations);
         assertEquals(3000, v2.observations);
-        assertTrue(v2.meanShift() > v1.meanShift() + 3, v1 + " / " + v2);
+        assertTrue(v2.meanShift > v1.meanShift + 3, v1 + " / " + v2);
         assertEquals(2, harness.numKeyedStateEntries() / 2, "a posterior and its publication mark per key");
     }
 

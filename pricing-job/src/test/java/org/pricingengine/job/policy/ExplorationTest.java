@@ -96,12 +96,12 @@ class ExplorationTest {
     void withoutExplorationThePriceIsTheBestCandidateAtThePosteriorMean() {
         PricingPolicy greedy = new PricingPolicy(PolicySettings.from(
                 PricingConfig.of(Map.of("pricing.exploration", "off", "pricing.holdout-share", "0"))));
-        SegmentPosterior learned = new SegmentPosterior("k", 0.0, Math.log(6.0), 0.01, 0, 0.001, 1000);
+        SegmentPosterior learned = new SegmentPosterior("k", 0.0, 5.0, 0.01, 0, 0.01, 1000);
         PriceQuote q = greedy.decide(item, estimate, null, null, context("d", "u", learned));
         assertFalse(q.experiment().randomized());
         assertEquals(1.0, q.experiment().propensity());
         assertTrue(q.price() < 20.0, "a learned sensitivity of 5.5 makes a discount pay: " + q.price());
-        assertArrayEquals(new double[] {0.0, 5.0}, q.experiment().posteriorMean(), 1e-9);
+        assertArrayEquals(new double[] {0.0, 5.0}, q.experiment().posteriorMean(), 1e-12);
     }
 
     @Test
