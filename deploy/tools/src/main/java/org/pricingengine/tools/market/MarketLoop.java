@@ -89,6 +89,11 @@ public final class MarketLoop {
         void check() throws Exception;
     }
 
+    /**
+     * What a shopper has done so far, as the job can know it at a request's time: the shopper's drawn
+     * carts, purchases and removals are sent at once but happen later (their event time); they count
+     * only for requests after that time, as the job's features count only events before the request.
+     */
     private static final class History {
         final int index;
         final TrueDemand.Shopper hidden;
@@ -97,10 +102,32 @@ public final class MarketLoop {
         long carts;
         long removes;
         final Map<String, Integer> itemViews = new HashMap<>();
+        /** Drawn events not yet happened: {event time, event type ordinal}, earliest first. */
+        final java.util.PriorityQueue<long[]> scheduled =
+                new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(e -> e[0]));
 
         History(int index, TrueDemand.Shopper hidden) {
             this.index = index;
             this.hidden = hidden;
+        }
+
+        void schedule(long timeMs, EventType type) {
+            scheduled.add(new long[] {timeMs, type.ordinal()});
+        }
+
+        /** Counts the drawn events that happened before {@code timeMs}. */
+        void happenedBefore(long timeMs) {
+            while (!scheduled.isEmpty() && scheduled.peek()[0] < timeMs) {
+                long type = scheduled.poll()[1];
+                events++;
+                if (type == EventType.CART.ordinal()) {
+                    carts++;
+                } else if (type == EventType.PURCHASE.ordinal()) {
+                    purchases++;
+                } else if (type == EventType.REMOVE_FROM_CART.ordinal()) {
+                    removes++;
+                }
+            }
         }
     }
 
@@ -366,6 +393,7 @@ public final class MarketLoop {
                     Double list = listPrices.get(q.itemId());
                     Traits traits;
                     synchronized (h) {
+                        h.happenedBefore(t);
                         traits = Traits.of(
                                 list == null ? reference : list,
                                 reference,
@@ -638,10 +666,10 @@ public final class MarketLoop {
             sendEvent(id + ":remove", q, EventType.REMOVE_FROM_CART, q.timeMs() + last, d.price());
         }
         synchronized (h) {
-            h.events += cart ? 2 : 1;
-            h.carts += cart ? 1 : 0;
-            h.purchases += purchase ? 1 : 0;
-            h.removes += purchase ? 0 : 1;
+            if (cart) {
+                h.schedule(q.timeMs() + first, EventType.CART);
+            }
+            h.schedule(q.timeMs() + last, purchase ? EventType.PURCHASE : EventType.REMOVE_FROM_CART);
         }
         return purchase ? FeedbackOutcome.PURCHASE : FeedbackOutcome.CART;
     }

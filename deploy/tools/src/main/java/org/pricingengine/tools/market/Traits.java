@@ -2,7 +2,7 @@ package org.pricingengine.tools.market;
 
 /**
  * What the simulator knows about a request that the job could know too: computed only from what the
- * simulator has sent so far (see {@link World.Trait} for each definition).
+ * simulator has sent with an event time before the request's (see {@link World.Trait} for each definition).
  */
 public record Traits(
         double priceLevel, double returning, double pastPurchases, double itemInterest, double bargainHunting) {
