@@ -467,7 +467,7 @@ public final class PricingConfig implements Serializable {
                     .doubleType()
                     .defaultValue(1.0)
                     .withDescription(
-                            "Prior sd of each segment's correction of the model's purchase log-odds (prior mean 0: the model is right on average)."));
+                            "Prior sd of each segment's correction of the model's purchase log-odds, and of the correction's coefficient on each observable trait (prior mean 0: the model is right on average)."));
     public static final ConfigOption<Double> PRIOR_SHIFT_MEAN = register(ConfigOptions.key("learning.prior.shift-mean")
             .doubleType()
             .defaultValue(0.0)

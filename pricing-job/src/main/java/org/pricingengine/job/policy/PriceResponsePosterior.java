@@ -9,8 +9,12 @@ import java.util.Arrays;
  * requests.
  *
  * <ul>
- *   <li>{@code level} is the request's segment's ({@link PriceSegments}) own correction of the model's
- *       purchase odds: plenty of outcomes inform it, so segments need not share.
+ *   <li>{@code level}, the correction of the model's purchase odds, is {@code alpha[segment] + gamma .
+ *       traits}: the request's segment's ({@link PriceSegments}) own, plus a coefficient on each trait but
+ *       the intercept. The model's odds may rank shoppers on these traits differently from how they buy; left
+ *       in, such a misfit would bias the shift (a logistic slope is read against the curvature p(1 - p) the
+ *       curve predicts, and a request whose purchase odds are under-predicted makes price look to matter
+ *       more than it does).
  *   <li>{@code shift}, the correction of the price sensitivity, is {@code beta . traits + delta[segment]}:
  *       linear in the request's observable {@link PriceTraits} (common to all segments), plus the segment's
  *       own deviation with a tighter prior. Price response is learned only from the randomized part of the
@@ -19,7 +23,8 @@ import java.util.Arrays;
  *       tells apart requests inside a segment (a bargain hunter from a loyal buyer).
  * </ul>
  *
- * <p>Parameters, in order: the segments' levels, then beta (one per trait), then the segments' deltas.
+ * <p>Parameters, in order: the segments' alphas, gamma (one per trait but the intercept), beta (one per
+ * trait), the segments' deltas.
  * Updated one feedback outcome at a time by a Laplace step: the likelihood of one outcome depends on the
  * parameters only through one linear combination, so the mode lies along the covariance times that
  * combination (one-dimensional Newton) and the new covariance is a rank-one update. Exact for the
@@ -62,13 +67,16 @@ public class PriceResponsePosterior {
         PriceResponsePosterior p = new PriceResponsePosterior();
         p.modelVersion = modelVersion;
         p.segments = segments;
-        int d = 2 * segments + PriceTraits.COUNT;
+        int d = 2 * segments + 2 * PriceTraits.COUNT - 1;
         p.mean = new double[d];
         p.covariance = new double[d * d];
         for (int g = 0; g < segments; g++) {
             p.covariance[g * d + g] = prior.levelSd() * prior.levelSd();
             int delta = p.delta(g);
             p.covariance[delta * d + delta] = prior.segmentShiftSd() * prior.segmentShiftSd();
+        }
+        for (int k = 1; k < PriceTraits.COUNT; k++) {
+            p.covariance[p.gamma(k) * d + p.gamma(k)] = prior.levelSd() * prior.levelSd();
         }
         p.mean[p.beta(0)] = prior.shiftMean();
         p.covariance[p.beta(0) * d + p.beta(0)] = prior.shiftSd() * prior.shiftSd();
@@ -102,21 +110,79 @@ public class PriceResponsePosterior {
         return segment;
     }
 
+    /** The level's coefficient on a trait, 1 <= trait < PriceTraits.COUNT (the intercept is the alphas'). */
+    int gamma(int trait) {
+        return segments + trait - 1;
+    }
+
     int beta(int trait) {
-        return segments + trait;
+        return segments + PriceTraits.COUNT - 1 + trait;
     }
 
     int delta(int segment) {
-        return segments + PriceTraits.COUNT + segment;
+        return segments + 2 * PriceTraits.COUNT - 1 + segment;
+    }
+
+    /** Parameter indexes and loadings of a request's level: alpha[segment] + gamma . traits. */
+    private int[] levelIndex(int segment) {
+        int[] index = new int[PriceTraits.COUNT];
+        index[0] = level(segment);
+        for (int k = 1; k < PriceTraits.COUNT; k++) {
+            index[k] = gamma(k);
+        }
+        return index;
+    }
+
+    private static double[] levelLoading(double[] traits) {
+        double[] v = traits.clone();
+        v[0] = 1;
+        return v;
+    }
+
+    /** Parameter indexes and loadings of a request's shift: beta . traits + delta[segment]. */
+    private int[] shiftIndex(int segment) {
+        int[] index = new int[PriceTraits.COUNT + 1];
+        for (int k = 0; k < PriceTraits.COUNT; k++) {
+            index[k] = beta(k);
+        }
+        index[PriceTraits.COUNT] = delta(segment);
+        return index;
+    }
+
+    private static double[] shiftLoading(double[] traits) {
+        double[] v = Arrays.copyOf(traits, PriceTraits.COUNT + 1);
+        v[PriceTraits.COUNT] = 1;
+        return v;
+    }
+
+    private double dot(int[] index, double[] v) {
+        double s = 0;
+        for (int i = 0; i < index.length; i++) {
+            s += v[i] * mean[index[i]];
+        }
+        return s;
+    }
+
+    private double quadratic(int[] ia, double[] va, int[] ib, double[] vb) {
+        int d = dimension();
+        double s = 0;
+        for (int i = 0; i < ia.length; i++) {
+            int row = ia[i] * d;
+            for (int j = 0; j < ib.length; j++) {
+                s += va[i] * vb[j] * covariance[row + ib[j]];
+            }
+        }
+        return s;
+    }
+
+    /** The posterior mean of the level of a request of this segment with these traits. */
+    public double level(int segment, double[] traits) {
+        return dot(levelIndex(segment), levelLoading(traits));
     }
 
     /** The posterior mean of the shift of a request of this segment with these traits. */
     public double shift(int segment, double[] traits) {
-        double s = mean[delta(segment)];
-        for (int k = 0; k < PriceTraits.COUNT; k++) {
-            s += mean[beta(k)] * traits[k];
-        }
-        return s;
+        return dot(shiftIndex(segment), shiftLoading(traits));
     }
 
     /** The learned coefficient of one trait in the shift. */
@@ -148,17 +214,22 @@ public class PriceResponsePosterior {
         int d = dimension();
         int t = PriceTraits.COUNT;
         double centered = logPriceRatio - expectedLogPriceRatio;
-        // The outcome's log-odds: offset + level[g] - shift (x - expected x), shift = beta . traits + delta[g].
-        int[] index = new int[t + 2];
-        double[] f = new double[t + 2];
-        index[0] = level(segment);
-        f[0] = 1;
-        for (int k = 0; k < t; k++) {
-            index[1 + k] = beta(k);
-            f[1 + k] = -centered * traits[k];
+        // The outcome's log-odds: offset + level - shift (x - expected x), level = alpha[g] + gamma . traits,
+        // shift = beta . traits + delta[g].
+        int[] li = levelIndex(segment);
+        double[] lv = levelLoading(traits);
+        int[] si = shiftIndex(segment);
+        double[] sv = shiftLoading(traits);
+        int[] index = new int[li.length + si.length];
+        double[] f = new double[index.length];
+        for (int i = 0; i < li.length; i++) {
+            index[i] = li[i];
+            f[i] = lv[i];
         }
-        index[t + 1] = delta(segment);
-        f[t + 1] = -centered;
+        for (int i = 0; i < si.length; i++) {
+            index[li.length + i] = si[i];
+            f[li.length + i] = -centered * sv[i];
+        }
         double offset = baseLogit - sensitivity * logPriceRatio - shift(segment, traits) * expectedLogPriceRatio;
         double eta = offset;
         for (int i = 0; i < f.length; i++) {
@@ -195,7 +266,7 @@ public class PriceResponsePosterior {
         if (!Double.isFinite(lambda) || !(s >= 0) || !Double.isFinite(shrink)) {
             return false; // A degenerate step teaches nothing; keep what is known.
         }
-        double[] before = shiftCoefficients();
+        double[] before = mean.clone();
         for (int i = 0; i < d; i++) {
             mean[i] += lambda * u[i];
             double ui = u[i] * shrink;
@@ -219,18 +290,14 @@ public class PriceResponsePosterior {
         return true;
     }
 
-    private double[] shiftCoefficients() {
-        return Arrays.copyOfRange(mean, segments, dimension());
-    }
-
     /** Moves every segment's level by its shift's change at the segment's average expected price. */
     private void followShift(double[] before) {
         int t = PriceTraits.COUNT;
         for (int g = 0; g < segments; g++) {
             int a = g * (t + 1);
-            double move = (mean[delta(g)] - before[t + g]) * anchor[a + t];
+            double move = (mean[delta(g)] - before[delta(g)]) * anchor[a + t];
             for (int k = 0; k < t; k++) {
-                move += (mean[beta(k)] - before[k]) * anchor[a + k];
+                move += (mean[beta(k)] - before[beta(k)]) * anchor[a + k];
             }
             mean[level(g)] += move;
         }
@@ -241,28 +308,18 @@ public class PriceResponsePosterior {
      * its traits), as a two-dimensional {@link SegmentPosterior}.
      */
     public SegmentPosterior forRequest(String key, int segment, double[] traits) {
-        int d = dimension();
-        int t = PriceTraits.COUNT;
-        int[] index = new int[t + 1];
-        double[] v = new double[t + 1];
-        for (int k = 0; k < t; k++) {
-            index[k] = beta(k);
-            v[k] = traits[k];
-        }
-        index[t] = delta(segment);
-        v[t] = 1;
-        double varShift = 0;
-        double cov = 0;
-        for (int i = 0; i <= t; i++) {
-            int row = index[i] * d;
-            for (int j = 0; j <= t; j++) {
-                varShift += v[i] * v[j] * covariance[row + index[j]];
-            }
-            cov += v[i] * covariance[level(segment) * d + index[i]];
-        }
-        int g = level(segment);
+        int[] li = levelIndex(segment);
+        double[] lv = levelLoading(traits);
+        int[] si = shiftIndex(segment);
+        double[] sv = shiftLoading(traits);
         return new SegmentPosterior(
-                key, mean[g], shift(segment, traits), covariance[g * d + g], cov, Math.max(varShift, 0), observations);
+                key,
+                dot(li, lv),
+                dot(si, sv),
+                Math.max(quadratic(li, lv, li, lv), 0),
+                quadratic(li, lv, si, sv),
+                Math.max(quadratic(si, sv, si, sv), 0),
+                observations);
     }
 
     static double sigmoid(double z) {
