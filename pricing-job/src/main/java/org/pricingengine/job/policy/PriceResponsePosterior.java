@@ -24,8 +24,7 @@ import java.util.Arrays;
  * </ul>
  *
  * <p>Parameters, in order: the segments' alphas, gamma (one per trait but the intercept), beta (one per
- * trait), the segments' deltas.
- * Updated one feedback outcome at a time by a Laplace step: the likelihood of one outcome depends on the
+ * trait), the segments' deltas. Updated one feedback outcome at a time by a Laplace step: the likelihood of one outcome depends on the
  * parameters only through one linear combination, so the mode lies along the covariance times that
  * combination (one-dimensional Newton) and the new covariance is a rank-one update. Exact for the
  * Gaussian part, the usual approximation for the logistic one.
@@ -42,7 +41,7 @@ import java.util.Arrays;
  * {@link #anchor}), so that early plug-in shifts do not stay in the level for good.
  *
  * <p>Flink POJO (keyed state of the learner, broadcast state of the policy): public fields, no-arg
- * constructor. {@link #update} changes it in place: the learner updates a {@link #copy}.
+ * constructor. {@link #update} changes it in place; the learner publishes a {@link #copy}.
  */
 public class PriceResponsePosterior {
     public String modelVersion;
