@@ -14,6 +14,8 @@ import org.pricingengine.job.policy.PriceExperiment;
 import org.pricingengine.job.policy.PriceResponsePosterior;
 import org.pricingengine.job.policy.PriceSegments;
 import org.pricingengine.job.policy.PriceTraits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keyed by model version ({@link #keyOf}): learns the price response from the job's own feedback outcomes,
@@ -26,6 +28,9 @@ import org.pricingengine.job.policy.PriceTraits;
  */
 public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackOutcome, PriceResponsePosterior> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(PriceResponseLearner.class);
+    /** The learned coefficients go to the log each time this many more outcomes have been learned. */
+    private static final long LOG_EVERY = 50_000;
 
     private final PolicySettings.PriorSettings prior;
     private final double[] segmentPriceBands;
@@ -139,6 +144,11 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
     }
 
     private void publish(PriceResponsePosterior current, Collector<PriceResponsePosterior> out) throws Exception {
+        Long published = publishedObservations.value();
+        if (published == null || current.observations / LOG_EVERY > published / LOG_EVERY) {
+            // What the job believes about price response, traceable in the TaskManager log.
+            LOG.info("Price response learned for model {}", current);
+        }
         publishedObservations.update(current.observations);
         // A copy: with state on the heap, the next update must not change what was published.
         out.collect(current.copy());

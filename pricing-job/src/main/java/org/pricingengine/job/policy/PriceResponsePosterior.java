@@ -327,13 +327,23 @@ public class PriceResponsePosterior {
 
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder(modelVersion + ": " + observations + " outcomes, shift =");
+        StringBuilder b = new StringBuilder(modelVersion + ": " + observations + " outcomes; shift =");
         for (int k = 0; k < PriceTraits.COUNT; k++) {
-            int i = beta(k);
-            b.append(String.format(
-                    " %+.3f (sd %.3f) %s",
-                    mean[i], Math.sqrt(covariance[i * dimension() + i]), PriceTraits.NAMES.get(k)));
+            appendCoefficient(b, beta(k), PriceTraits.NAMES.get(k));
+        }
+        b.append("; level =");
+        for (int k = 1; k < PriceTraits.COUNT; k++) {
+            appendCoefficient(b, gamma(k), PriceTraits.NAMES.get(k));
         }
         return b.toString();
+    }
+
+    private void appendCoefficient(StringBuilder b, int i, String name) {
+        b.append(String.format(
+                java.util.Locale.ROOT,
+                " %+.3f (sd %.3f) %s",
+                mean[i],
+                Math.sqrt(covariance[i * dimension() + i]),
+                name));
     }
 }
