@@ -125,7 +125,7 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
         learned.inc();
         Long published = publishedObservations.value();
         if (next.observations - (published == null ? 0 : published) >= publishEvery) {
-            publish(next, out);
+            publish(next, published, out);
         } else if (publishTimer.value() == null) {
             long at = ctx.timerService().currentProcessingTime() + publishIntervalMs;
             ctx.timerService().registerProcessingTimeTimer(at);
@@ -139,12 +139,12 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
         PriceResponsePosterior current = posterior.value();
         Long published = publishedObservations.value();
         if (current != null && current.observations > (published == null ? 0 : published)) {
-            publish(current, out);
+            publish(current, published, out);
         }
     }
 
-    private void publish(PriceResponsePosterior current, Collector<PriceResponsePosterior> out) throws Exception {
-        Long published = publishedObservations.value();
+    private void publish(PriceResponsePosterior current, Long published, Collector<PriceResponsePosterior> out)
+            throws Exception {
         if (published == null || current.observations / LOG_EVERY > published / LOG_EVERY) {
             // What the job believes about price response, traceable in the TaskManager log.
             LOG.info("Price response learned for model {}", current);

@@ -105,7 +105,8 @@ public class PriceResponsePosterior {
         return mean.length;
     }
 
-    int level(int segment) {
+    /** A segment's own correction of the purchase odds. */
+    int alpha(int segment) {
         return segment;
     }
 
@@ -125,7 +126,7 @@ public class PriceResponsePosterior {
     /** Parameter indexes and loadings of a request's level: alpha[segment] + gamma . traits. */
     private int[] levelIndex(int segment) {
         int[] index = new int[PriceTraits.COUNT];
-        index[0] = level(segment);
+        index[0] = alpha(segment);
         for (int k = 1; k < PriceTraits.COUNT; k++) {
             index[k] = gamma(k);
         }
@@ -174,19 +175,9 @@ public class PriceResponsePosterior {
         return s;
     }
 
-    /** The posterior mean of the level of a request of this segment with these traits. */
-    public double level(int segment, double[] traits) {
-        return dot(levelIndex(segment), levelLoading(traits));
-    }
-
     /** The posterior mean of the shift of a request of this segment with these traits. */
     public double shift(int segment, double[] traits) {
         return dot(shiftIndex(segment), shiftLoading(traits));
-    }
-
-    /** The learned coefficient of one trait in the shift. */
-    public double traitCoefficient(int trait) {
-        return mean[beta(trait)];
     }
 
     /**
@@ -298,7 +289,7 @@ public class PriceResponsePosterior {
             for (int k = 0; k < t; k++) {
                 move += (mean[beta(k)] - before[beta(k)]) * anchor[a + k];
             }
-            mean[level(g)] += move;
+            mean[alpha(g)] += move;
         }
     }
 
