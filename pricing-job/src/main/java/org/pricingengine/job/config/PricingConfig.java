@@ -102,6 +102,17 @@ public final class PricingConfig implements Serializable {
         }
     }
 
+    /** Which variation of the quoted prices the learner reads price response from. */
+    public enum PriceVariation {
+        ALL,
+        RANDOMIZED;
+
+        @Override
+        public String toString() {
+            return spelling(this);
+        }
+    }
+
     /** What the pricing policy maximises. */
     public enum Objective {
         MARGIN,
@@ -490,6 +501,12 @@ public final class PricingConfig implements Serializable {
                     .defaultValue(0.5)
                     .withDescription(
                             "Prior sd of each segment's own deviation from the sensitivity correction its traits give: how far a segment may depart from what all requests share before its own outcomes show it."));
+    public static final ConfigOption<PriceVariation> PRICE_VARIATION = register(
+            ConfigOptions.key("learning.price-variation")
+                    .enumType(PriceVariation.class)
+                    .defaultValue(PriceVariation.ALL)
+                    .withDescription(
+                            "What the sensitivity is learned from. all: every outcome's quoted price against list, randomized or not (the most information; the learned correction of the purchase odds, by segment, trait and the model's own odds, must take what the model misses, or where the policy discounts passes for price response). randomized: only the randomized part of each price, the quoted price minus the policy's expected price for the request (immune to what the odds correction misses, e.g. demand drifting by the hour while the discounts move too, but it learns several times slower)."));
     public static final ConfigOption<Integer> THOMPSON_DRAWS = register(
             ConfigOptions.key("learning.thompson-draws")
                     .intType()

@@ -9,6 +9,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.pricingengine.features.flink.StateTtl;
+import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.policy.PriceExperiment;
 import org.pricingengine.job.policy.PriceResponsePosterior;
@@ -34,6 +35,7 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
 
     private final PolicySettings.PriorSettings prior;
     private final double[] segmentPriceBands;
+    private final PricingConfig.PriceVariation priceVariation;
     private final int publishEvery;
     private final long publishIntervalMs;
     private final Duration ttl;
@@ -47,11 +49,13 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
     public PriceResponseLearner(
             PolicySettings.PriorSettings prior,
             double[] segmentPriceBands,
+            PricingConfig.PriceVariation priceVariation,
             int publishEvery,
             Duration publishInterval,
             Duration ttl) {
         this.prior = prior;
         this.segmentPriceBands = segmentPriceBands;
+        this.priceVariation = priceVariation;
         this.publishEvery = publishEvery;
         this.publishIntervalMs = publishInterval.toMillis();
         this.ttl = ttl;
@@ -106,17 +110,23 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
             return;
         }
         PriceResponsePosterior next = posterior.value();
-        if (next == null) {
+        if (next == null || !next.fits(PriceSegments.count(segmentPriceBands))) {
+            // None yet, or one restored from a version of the job that laid its parameters out otherwise.
             next = PriceResponsePosterior.prior(ctx.getCurrentKey(), PriceSegments.count(segmentPriceBands), prior);
         }
         double logPriceRatio = Math.log(outcome.price() / outcome.listPrice());
+        // All variation: nothing of the price is held back from the regressor. Randomized only: the
+        // policy's expected price is, and a price that was not randomized teaches the level alone.
+        double expectedLogPriceRatio = priceVariation == PricingConfig.PriceVariation.ALL
+                ? 0
+                : e.randomized() ? e.expectedLogPriceRatio(outcome.listPrice()) : logPriceRatio;
         if (!next.update(
                 segment,
                 e.traits(),
                 e.baseLogit(),
                 e.modelSensitivity(),
                 logPriceRatio,
-                e.randomized() ? e.expectedLogPriceRatio(outcome.listPrice()) : logPriceRatio,
+                expectedLogPriceRatio,
                 outcome.purchased())) {
             unlearnable.inc();
             return;

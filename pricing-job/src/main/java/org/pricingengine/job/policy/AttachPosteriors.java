@@ -42,14 +42,16 @@ public class AttachPosteriors extends BroadcastProcessFunction<ScoredRequest, Pr
         }
         ReadOnlyBroadcastState<String, PriceResponsePosterior> posteriors = ctx.getBroadcastState(POSTERIORS);
         PriceResponsePosterior learned = posteriors.get(scored.modelVersion());
-        if (learned == null) {
+        if (learned == null || !learned.fits(PriceSegments.count(segmentPriceBands))) {
             if (priorPosterior == null) {
                 priorPosterior = PriceResponsePosterior.prior(null, PriceSegments.count(segmentPriceBands), prior);
             }
             learned = priorPosterior;
         }
+        // A request the model could not score is priced without the model's odds (a fallback).
+        double baseLogit = Double.isFinite(scored.baseLogit()) ? scored.baseLogit() : 0;
         SegmentPosterior posterior = learned.forRequest(
-                SegmentPosterior.keyOf(scored.modelVersion(), request.segment()), segment, request.traits());
+                SegmentPosterior.keyOf(scored.modelVersion(), request.segment()), segment, request.traits(), baseLogit);
         out.collect(new PricingRequest(scored, request.segment(), request.traits(), posterior));
     }
 
@@ -60,8 +62,8 @@ public class AttachPosteriors extends BroadcastProcessFunction<ScoredRequest, Pr
         PriceResponsePosterior known = posteriors.get(posterior.modelVersion);
         // Published posteriors of one model version come from one learner subtask in order; a restored
         // learner may publish an older one again, which must not replace what is newer. One learned under
-        // other band settings does not fit this job's segments.
-        if (posterior.segments == PriceSegments.count(segmentPriceBands)
+        // other band settings, or by a version of the job with another parameter layout, does not fit.
+        if (posterior.fits(PriceSegments.count(segmentPriceBands))
                 && (known == null || posterior.observations >= known.observations)) {
             posteriors.put(posterior.modelVersion, posterior);
         }

@@ -10,35 +10,44 @@ import java.util.Arrays;
  *
  * <ul>
  *   <li>{@code level}, the correction of the model's purchase odds, is {@code alpha[segment] + gamma .
- *       traits}: the request's segment's ({@link PriceSegments}) own, plus a coefficient on each trait but
- *       the intercept. The model's odds may rank shoppers on these traits differently from how they buy; left
- *       in, such a misfit would bias the shift (a logistic slope is read against the curvature p(1 - p) the
- *       curve predicts, and a request whose purchase odds are under-predicted makes price look to matter
- *       more than it does).
+ *       traits + kappa a}: the request's segment's ({@link PriceSegments}) own, a coefficient on each trait
+ *       but the intercept, and one on the model's own base logit {@code a} (recalibration: kappa -1 says
+ *       the model's odds tell nothing, kappa 0 that they are right). The model's odds may rank shoppers
+ *       differently from how they buy; left in, such a misfit would bias the shift (a logistic slope is
+ *       read against the curvature p(1 - p) the curve predicts, and where the policy discounts the requests
+ *       whose odds are under-predicted, price looks to matter more than it does).
  *   <li>{@code shift}, the correction of the price sensitivity, is {@code beta . traits + delta[segment]}:
  *       linear in the request's observable {@link PriceTraits} (common to all segments), plus the segment's
- *       own deviation with a tighter prior. Price response is learned only from the randomized part of the
- *       price, which carries little information per outcome: pooling lets every outcome inform every
- *       request that shares its traits, instead of each segment learning its own from a trickle, and it
- *       tells apart requests inside a segment (a bargain hunter from a loyal buyer).
+ *       own deviation with a tighter prior. Price response carries little information per outcome
+ *       (purchases are rare, candidate prices close): pooling lets every outcome inform every request that
+ *       shares its traits, instead of each segment learning its own from a trickle, and it tells apart
+ *       requests inside a segment (a bargain hunter from a loyal buyer).
  * </ul>
  *
- * <p>Parameters, in order: the segments' alphas, gamma (one per trait but the intercept), beta (one per
- * trait), the segments' deltas. Updated one feedback outcome at a time by a Laplace step: the likelihood of one outcome depends on the
- * parameters only through one linear combination, so the mode lies along the covariance times that
- * combination (one-dimensional Newton) and the new covariance is a rank-one update. Exact for the
- * Gaussian part, the usual approximation for the logistic one.
+ * <p>Parameters, in order: the segments' alphas, gamma (one per trait but the intercept), kappa, beta (one
+ * per trait), the segments' deltas. Updated one feedback outcome at a time by a Laplace step: the
+ * likelihood of one outcome depends on the parameters only through one linear combination, so the mode
+ * lies along the covariance times that combination (one-dimensional Newton) and the new covariance is a
+ * rank-one update. Exact for the Gaussian part, the usual approximation for the logistic one.
  *
- * <p>The shift is learned from the randomized part of the price alone (action centering): its regressor
- * is {@code ln(p / list)} minus the policy's expected {@code ln(p / list)} for that request (the
- * propensity-weighted mean over the candidates), and the expected part goes into the offset at the
- * current shift. The centered regressor has mean zero given everything before the draw, so whatever the
- * model and the level miss about a request cannot load onto the shift, even though the sampler's price
- * assignment moves with the posterior over time and so with that drift. Outcomes whose price was not
- * randomized (stable quotes, the holdout, one candidate) have nothing to center, and inform the level only.
- * Every earlier outcome put its expected price into the offset at the shift of its day; when the shift
- * moves, each segment's level follows by the change at its outcomes' average expected price (first order:
- * {@link #anchor}), so that early plug-in shifts do not stay in the level for good.
+ * <p>The shift's regressor is {@code ln(p / list)} minus an expected {@code ln(p / list)} the caller
+ * passes ({@code learning.price-variation}):
+ *
+ * <ul>
+ *   <li>0 (all price variation): every quoted price informs the shift, including the part of it the
+ *       policy chose on purpose for the request. The most information, and unbiased as long as the level
+ *       takes what the model misses about the request's odds.
+ *   <li>the policy's expected {@code ln(p / list)} for that request (the propensity-weighted mean over the
+ *       candidates; action centering): only the randomized part informs the shift, and the expected part
+ *       goes into the offset at the current shift. The centered regressor has mean zero given everything
+ *       before the draw, so whatever the model and the level miss cannot load onto the shift, even though
+ *       the sampler's price assignment moves with the posterior over time and so with any drift. Outcomes
+ *       whose price was not randomized (stable quotes, the holdout, one candidate) have nothing to center
+ *       and inform the level only. Every earlier outcome put its expected price into the offset at the
+ *       shift of its day; when the shift moves, each segment's level follows by the change at its
+ *       outcomes' average expected price (first order: {@link #anchor}), so that early plug-in shifts do
+ *       not stay in the level for good.
+ * </ul>
  *
  * <p>Flink POJO (keyed state of the learner, broadcast state of the policy): public fields, no-arg
  * constructor. {@link #update} changes it in place; the learner publishes a {@link #copy}.
@@ -66,7 +75,7 @@ public class PriceResponsePosterior {
         PriceResponsePosterior p = new PriceResponsePosterior();
         p.modelVersion = modelVersion;
         p.segments = segments;
-        int d = 2 * segments + 2 * PriceTraits.COUNT - 1;
+        int d = 2 * segments + 2 * PriceTraits.COUNT;
         p.mean = new double[d];
         p.covariance = new double[d * d];
         for (int g = 0; g < segments; g++) {
@@ -77,6 +86,7 @@ public class PriceResponsePosterior {
         for (int k = 1; k < PriceTraits.COUNT; k++) {
             p.covariance[p.gamma(k) * d + p.gamma(k)] = prior.levelSd() * prior.levelSd();
         }
+        p.covariance[p.calibration() * d + p.calibration()] = prior.levelSd() * prior.levelSd();
         p.mean[p.beta(0)] = prior.shiftMean();
         p.covariance[p.beta(0) * d + p.beta(0)] = prior.shiftSd() * prior.shiftSd();
         for (int k = 1; k < PriceTraits.COUNT; k++) {
@@ -101,6 +111,11 @@ public class PriceResponsePosterior {
         return p;
     }
 
+    /** Whether this posterior has the parameter layout of {@code segments} segments in this version. */
+    public boolean fits(int segments) {
+        return this.segments == segments && mean != null && mean.length == 2 * segments + 2 * PriceTraits.COUNT;
+    }
+
     public int dimension() {
         return mean.length;
     }
@@ -115,27 +130,34 @@ public class PriceResponsePosterior {
         return segments + trait - 1;
     }
 
+    /** The level's coefficient on the model's own base logit: how far the model's odds are to be trusted. */
+    int calibration() {
+        return segments + PriceTraits.COUNT - 1;
+    }
+
     int beta(int trait) {
-        return segments + PriceTraits.COUNT - 1 + trait;
+        return segments + PriceTraits.COUNT + trait;
     }
 
     int delta(int segment) {
-        return segments + 2 * PriceTraits.COUNT - 1 + segment;
+        return segments + 2 * PriceTraits.COUNT + segment;
     }
 
-    /** Parameter indexes and loadings of a request's level: alpha[segment] + gamma . traits. */
+    /** Parameter indexes and loadings of a request's level: alpha[segment] + gamma . traits + kappa a. */
     private int[] levelIndex(int segment) {
-        int[] index = new int[PriceTraits.COUNT];
+        int[] index = new int[PriceTraits.COUNT + 1];
         index[0] = alpha(segment);
         for (int k = 1; k < PriceTraits.COUNT; k++) {
             index[k] = gamma(k);
         }
+        index[PriceTraits.COUNT] = calibration();
         return index;
     }
 
-    private static double[] levelLoading(double[] traits) {
-        double[] v = traits.clone();
+    private static double[] levelLoading(double[] traits, double baseLogit) {
+        double[] v = Arrays.copyOf(traits, PriceTraits.COUNT + 1);
         v[0] = 1;
+        v[PriceTraits.COUNT] = baseLogit;
         return v;
     }
 
@@ -207,7 +229,7 @@ public class PriceResponsePosterior {
         // The outcome's log-odds: offset + level - shift (x - expected x), level = alpha[g] + gamma . traits,
         // shift = beta . traits + delta[g].
         int[] li = levelIndex(segment);
-        double[] lv = levelLoading(traits);
+        double[] lv = levelLoading(traits, baseLogit);
         int[] si = shiftIndex(segment);
         double[] sv = shiftLoading(traits);
         int[] index = new int[li.length + si.length];
@@ -297,9 +319,9 @@ public class PriceResponsePosterior {
      * What the policy needs for one request: the joint posterior of its segment's level and its shift (at
      * its traits), as a two-dimensional {@link SegmentPosterior}.
      */
-    public SegmentPosterior forRequest(String key, int segment, double[] traits) {
+    public SegmentPosterior forRequest(String key, int segment, double[] traits, double baseLogit) {
         int[] li = levelIndex(segment);
-        double[] lv = levelLoading(traits);
+        double[] lv = levelLoading(traits, baseLogit);
         int[] si = shiftIndex(segment);
         double[] sv = shiftLoading(traits);
         return new SegmentPosterior(
@@ -326,6 +348,7 @@ public class PriceResponsePosterior {
         for (int k = 1; k < PriceTraits.COUNT; k++) {
             appendCoefficient(b, gamma(k), PriceTraits.NAMES.get(k));
         }
+        appendCoefficient(b, calibration(), "model_logit");
         return b.toString();
     }
 

@@ -31,6 +31,7 @@ class PriceResponseLearnerTest {
                 new PriceResponseLearner(
                         PolicySettings.from(PricingConfig.defaults()).prior(),
                         BANDS,
+                        PricingConfig.PriceVariation.ALL,
                         10,
                         Duration.ofSeconds(2),
                         Duration.ofDays(30)),
@@ -134,9 +135,9 @@ class PriceResponseLearnerTest {
         int segment = org.pricingengine.job.policy.PriceSegments.index(SEGMENT, BANDS);
         for (PriceResponsePosterior p : harness.extractOutputValues()) {
             if (p.modelVersion.equals("v1")) {
-                v1 = p.forRequest("v1", segment, TRAITS);
+                v1 = p.forRequest("v1", segment, TRAITS, -1.4);
             } else {
-                v2 = p.forRequest("v2", segment, TRAITS);
+                v2 = p.forRequest("v2", segment, TRAITS, -1.4);
             }
         }
         assertEquals(3000, v1.observations);

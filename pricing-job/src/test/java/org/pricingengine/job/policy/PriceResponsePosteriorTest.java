@@ -41,7 +41,7 @@ class PriceResponsePosteriorTest {
             double p = 1 / (1 + Math.exp(-(a - (0.5 + trueShift) * x)));
             assertTrue(posterior.update(4, traits(0), a, 0.5, x, EXPECTED, random.nextDouble() < p));
         }
-        SegmentPosterior request = posterior.forRequest("k", 4, traits(0));
+        SegmentPosterior request = posterior.forRequest("k", 4, traits(0), -2.5);
         assertEquals(40_000, posterior.observations);
         assertEquals(40_000, request.observations);
         assertEquals(trueShift, request.meanShift, 3 * request.sdShift() + 0.05, request.toString());
@@ -70,15 +70,15 @@ class PriceResponsePosteriorTest {
             double p = 1 / (1 + Math.exp(-(a - sensitivity * x)));
             posterior.update(segment, traits(dealSeeker ? 1 : 0), a, 0.5, x, EXPECTED, random.nextDouble() < p);
         }
-        SegmentPosterior seeker = posterior.forRequest("k", 2, traits(1));
-        SegmentPosterior other = posterior.forRequest("k", 2, traits(0));
+        SegmentPosterior seeker = posterior.forRequest("k", 2, traits(1), -2.5);
+        SegmentPosterior other = posterior.forRequest("k", 2, traits(0), -2.5);
         double difference = seeker.meanShift - other.meanShift;
         double differenceSd = sd(posterior, posterior.beta(5));
         assertEquals(2.0, difference, 3 * differenceSd + 0.05, posterior.toString());
         assertTrue(differenceSd < 0.6, posterior.toString());
         // 600 outcomes of its own would leave segment 9 near its prior sd of about 2.3; it learns from all,
         // down to about the prior sd of its own deviation.
-        SegmentPosterior small = posterior.forRequest("k", 9, traits(0));
+        SegmentPosterior small = posterior.forRequest("k", 9, traits(0), -2.5);
         assertEquals(60_000, small.observations);
         assertEquals(600, posterior.segmentObservations[9]);
         assertEquals(1.5, small.meanShift, 3 * small.sdShift() + 0.05, small.toString());
@@ -104,8 +104,8 @@ class PriceResponsePosteriorTest {
             double p = 1 / (1 + Math.exp(-(a + (isBuyer ? 1.5 : 0) - 1.5 * x)));
             posterior.update(3, isBuyer ? buyer : other, a, 0.5, x, EXPECTED, random.nextDouble() < p);
         }
-        SegmentPosterior b = posterior.forRequest("k", 3, buyer);
-        SegmentPosterior o = posterior.forRequest("k", 3, other);
+        SegmentPosterior b = posterior.forRequest("k", 3, buyer, -2.0);
+        SegmentPosterior o = posterior.forRequest("k", 3, other, -2.0);
         assertEquals(1.5, b.meanLevel - o.meanLevel, 0.15, b + " / " + o);
         assertEquals(1.0, b.meanShift, 3 * b.sdShift() + 0.05, b.toString());
         assertEquals(1.0, o.meanShift, 3 * o.sdShift() + 0.05, o.toString());
@@ -134,10 +134,37 @@ class PriceResponsePosteriorTest {
             centered.update(0, traits(0), a, 0.5, x, discountShare * discount, bought);
             asQuoted.update(0, traits(0), a, 0.5, x, 0, bought);
         }
-        SegmentPosterior c = centered.forRequest("k", 0, traits(0));
-        SegmentPosterior q = asQuoted.forRequest("k", 0, traits(0));
+        SegmentPosterior c = centered.forRequest("k", 0, traits(0), -2.5);
+        SegmentPosterior q = asQuoted.forRequest("k", 0, traits(0), -2.5);
         assertEquals(0.0, c.meanShift, 3 * c.sdShift() + 0.05, c.toString());
         assertTrue(q.meanShift > 2, "the uncentered update is confounded by the drift: " + q);
+    }
+
+    /**
+     * The model's odds are over-confident: the truth moves 0.3 for each 1 the model's base logit moves.
+     * The policy discounts mostly where the model says the odds are low, and there shoppers buy more often
+     * than the model says, at any price. Learning from the quoted price, the level's coefficient on the
+     * model's logit takes the misfit (about -0.7) and the shift comes out right, at 1; without it, the
+     * discounts would read as a strong price response.
+     */
+    @Test
+    void overConfidentModelOddsAreRecalibratedAndDoNotReadAsPriceResponse() {
+        PriceResponsePosterior posterior = PriceResponsePosterior.prior("v1", 18, PRIOR);
+        Random random = new Random(23);
+        double discount = Math.log(0.85);
+        for (int i = 0; i < 80_000; i++) {
+            double a = -2.5 + random.nextGaussian();
+            double x = random.nextDouble() < (a < -2.5 ? 0.8 : 0.2) ? discount : 0;
+            double p = 1 / (1 + Math.exp(-(-2.5 + 0.3 * (a + 2.5) - 1.5 * x)));
+            assertTrue(posterior.update(6, traits(0), a, 0.5, x, 0, random.nextDouble() < p));
+        }
+        double kappa = posterior.mean[posterior.calibration()];
+        assertEquals(-0.7, kappa, 3 * sd(posterior, posterior.calibration()) + 0.03, posterior.toString());
+        for (double a : new double[] {-4, -2.5, -1}) {
+            SegmentPosterior r = posterior.forRequest("k", 6, traits(0), a);
+            assertEquals(1.0, r.meanShift, 3 * r.sdShift() + 0.05, r.toString());
+            assertEquals(-2.5 + 0.3 * (a + 2.5), a + r.meanLevel, 3 * r.sdLevel() + 0.05, r.toString());
+        }
     }
 
     @Test
@@ -153,7 +180,7 @@ class PriceResponsePosteriorTest {
             assertEquals(prior.mean[prior.beta(k)], posterior.mean[posterior.beta(k)], 1e-12);
             assertEquals(sd(prior, prior.beta(k)), sd(posterior, posterior.beta(k)), 1e-12);
         }
-        SegmentPosterior request = posterior.forRequest("k", 1, traits(0.5));
+        SegmentPosterior request = posterior.forRequest("k", 1, traits(0.5), -2.0);
         assertTrue(request.sdLevel() < 0.05, "the level learned: " + request);
     }
 
@@ -180,6 +207,7 @@ class PriceResponsePosteriorTest {
         double[] l = new double[d];
         v[posterior.delta(segment)] = 1;
         l[segment] = 1;
+        l[posterior.calibration()] = -2.0;
         for (int k = 0; k < t.length; k++) {
             v[posterior.beta(k)] = t[k];
             if (k > 0) {
@@ -200,7 +228,7 @@ class PriceResponsePosteriorTest {
                 varLevel += l[i] * l[j] * posterior.covariance[i * d + j];
             }
         }
-        SegmentPosterior r = posterior.forRequest("k", segment, t);
+        SegmentPosterior r = posterior.forRequest("k", segment, t, -2.0);
         assertEquals(mean, r.meanShift, 1e-9);
         assertEquals(var, r.varShift, 1e-9);
         assertEquals(cov, r.covLevelShift, 1e-9);
