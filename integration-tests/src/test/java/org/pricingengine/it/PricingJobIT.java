@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -82,8 +83,15 @@ class PricingJobIT {
         config = PricingConfig.of(options);
 
         try (Rees46Replayer replayer = new Rees46Replayer(KAFKA.bootstrapServers(), config)) {
-            replayer.replay(RepoPaths.cosmetics(), 0, ROWS, MALFORMED_EVERY, Rees46Replayer::sampleMalformed);
-            sendScriptedShoppers(replayer);
+            replayer.replay(
+                    RepoPaths.cosmetics(),
+                    0,
+                    ROWS,
+                    MALFORMED_EVERY,
+                    Rees46Replayer::sampleMalformed,
+                    0,
+                    () -> {},
+                    scriptedShoppers());
             replayer.flush();
             malformedSent = replayer.malformedSent.get();
         }
@@ -112,27 +120,31 @@ class PricingJobIT {
         }
     }
 
-    /** 00:10:30 two shoppers ask for prices; 00:20 one of them buys. */
-    private static void sendScriptedShoppers(Rees46Replayer replayer) {
+    /**
+     * 00:10:30 two shoppers ask for prices; 00:20 one of them buys. Sent among the slice's rows at their
+     * event time, as a live storefront would.
+     */
+    private static List<ReplayRecord> scriptedShoppers() {
         long t = Instant.parse("2019-10-01T00:10:00Z").toEpochMilli();
+        List<ReplayRecord> scripted = new ArrayList<>();
         for (String item : List.of("it-item-buy", "it-item-idle")) {
-            replayer.send(new ReplayRecord(
+            scripted.add(new ReplayRecord(
                     ReplayRecord.Role.CATALOG,
                     item,
                     new CatalogUpdate(item, "it-cat", "it-brand", 10.00, 6.00, 5L, t),
                     t));
         }
-        replayer.send(new ReplayRecord(
+        scripted.add(new ReplayRecord(
                 ReplayRecord.Role.REQUEST,
                 "it-buyer",
                 new PriceRequest("it-req-buy", "it-buyer", "it-item-buy", t + 30_000, "web", "mobile"),
                 t + 30_000));
-        replayer.send(new ReplayRecord(
+        scripted.add(new ReplayRecord(
                 ReplayRecord.Role.REQUEST,
                 "it-browser",
                 new PriceRequest("it-req-idle", "it-browser", "it-item-idle", t + 30_000, "web", null),
                 t + 30_000));
-        replayer.send(new ReplayRecord(
+        scripted.add(new ReplayRecord(
                 ReplayRecord.Role.BEHAVIOUR,
                 "it-buyer",
                 new BehaviourEvent(
@@ -146,6 +158,7 @@ class PricingJobIT {
                         "it-cat",
                         "it-brand"),
                 t + 600_000));
+        return scripted;
     }
 
     private static List<JsonNode> parse(List<String> raw) {

@@ -3,6 +3,9 @@ package org.pricingengine.tools.local;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,13 +74,40 @@ public final class Rees46Replayer implements AutoCloseable {
             long pauseAfterRows,
             Runnable pause)
             throws IOException, InterruptedException {
+        replay(csv, rowsPerSecond, maxRows, malformedEvery, malformed, pauseAfterRows, pause, List.of());
+    }
+
+    /**
+     * As above, with {@code scripted} records sent among the file's rows at their event time (each before
+     * the first row at or after it, the rest at the end): appended after the file instead, a scripted
+     * record would reach the job behind a watermark that the file's later rows have already moved past.
+     */
+    public void replay(
+            Path csv,
+            double rowsPerSecond,
+            long maxRows,
+            int malformedEvery,
+            IntFunction<MalformedRecord> malformed,
+            long pauseAfterRows,
+            Runnable pause,
+            List<ReplayRecord> scripted)
+            throws IOException, InterruptedException {
         Rees46Converter converter = new Rees46Converter(Rees46Converter.sourceTagOf(csv));
+        Deque<ReplayRecord> due = new ArrayDeque<>(scripted.stream()
+                .sorted(Comparator.comparingLong(ReplayRecord::eventTimeMs))
+                .toList());
         long start = System.nanoTime();
         long paceFrom = 0;
         try (Rees46Reader reader = new Rees46Reader(csv)) {
             while (reader.hasNext() && (maxRows <= 0 || rowsSent.get() < maxRows)) {
                 Rees46Row row = reader.next();
-                for (ReplayRecord record : converter.convert(row)) {
+                List<ReplayRecord> records = converter.convert(row);
+                long rowTime =
+                        records.isEmpty() ? Long.MIN_VALUE : records.get(0).eventTimeMs();
+                while (!due.isEmpty() && due.peekFirst().eventTimeMs() <= rowTime) {
+                    send(due.pollFirst());
+                }
+                for (ReplayRecord record : records) {
                     send(record);
                 }
                 long n = rowsSent.incrementAndGet();
@@ -95,14 +125,15 @@ public final class Rees46Replayer implements AutoCloseable {
                     malformedSent.incrementAndGet();
                 }
                 if (rowsPerSecond > 0) {
-                    long due = start + (long) ((n - paceFrom) * 1e9 / rowsPerSecond);
-                    long wait = due - System.nanoTime();
+                    long dueAt = start + (long) ((n - paceFrom) * 1e9 / rowsPerSecond);
+                    long wait = dueAt - System.nanoTime();
                     if (wait > 1_000_000) {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
                 }
             }
         }
+        due.forEach(this::send);
         producer.flush();
     }
 
