@@ -280,7 +280,7 @@ public final class PricingJob {
                 .process(new PriceResponseLearner(
                         policySettings.prior(),
                         bands,
-                        config.get(PricingConfig.PRICE_VARIATION),
+                        config.get(PricingConfig.PRICE_VARIATION) == PricingConfig.PriceVariation.ALL,
                         config.get(PricingConfig.PUBLISH_EVERY),
                         config.get(PricingConfig.PUBLISH_INTERVAL),
                         config.get(PricingConfig.POSTERIOR_TTL)))

@@ -9,7 +9,6 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.pricingengine.features.flink.StateTtl;
-import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.policy.PriceExperiment;
 import org.pricingengine.job.policy.PriceResponsePosterior;
@@ -35,7 +34,9 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
 
     private final PolicySettings.PriorSettings prior;
     private final double[] segmentPriceBands;
-    private final PricingConfig.PriceVariation priceVariation;
+    /** Learn the shift from all price variation (learning.price-variation=all), or the randomized part only. */
+    private final boolean allPriceVariation;
+
     private final int publishEvery;
     private final long publishIntervalMs;
     private final Duration ttl;
@@ -49,13 +50,13 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
     public PriceResponseLearner(
             PolicySettings.PriorSettings prior,
             double[] segmentPriceBands,
-            PricingConfig.PriceVariation priceVariation,
+            boolean allPriceVariation,
             int publishEvery,
             Duration publishInterval,
             Duration ttl) {
         this.prior = prior;
         this.segmentPriceBands = segmentPriceBands;
-        this.priceVariation = priceVariation;
+        this.allPriceVariation = allPriceVariation;
         this.publishEvery = publishEvery;
         this.publishIntervalMs = publishInterval.toMillis();
         this.ttl = ttl;
@@ -117,9 +118,8 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
         double logPriceRatio = Math.log(outcome.price() / outcome.listPrice());
         // All variation: nothing of the price is held back from the regressor. Randomized only: the
         // policy's expected price is, and a price that was not randomized teaches the level alone.
-        double expectedLogPriceRatio = priceVariation == PricingConfig.PriceVariation.ALL
-                ? 0
-                : e.randomized() ? e.expectedLogPriceRatio(outcome.listPrice()) : logPriceRatio;
+        double expectedLogPriceRatio =
+                allPriceVariation ? 0 : e.randomized() ? e.expectedLogPriceRatio(outcome.listPrice()) : logPriceRatio;
         if (!next.update(
                 segment,
                 e.traits(),

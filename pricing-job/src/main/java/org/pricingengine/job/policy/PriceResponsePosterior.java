@@ -210,8 +210,9 @@ public class PriceResponsePosterior {
      * @param baseLogit the model's base logit for the request (as logged)
      * @param sensitivity the model's price sensitivity for the request (as logged)
      * @param logPriceRatio ln(price / list price) of the quoted price
-     * @param expectedLogPriceRatio the policy's expected ln(price / list price) for this request; equal to
-     *     {@code logPriceRatio} when the price was not randomized
+     * @param expectedLogPriceRatio the part of ln(price / list price) the shift does not learn from: 0 to
+     *     learn from all of it; the policy's expected ln(price / list price) for this request to learn from
+     *     the randomized part only, and then {@code logPriceRatio} when the price was not randomized
      * @param purchased whether the quote was bought within the attribution window
      * @return false when the step was degenerate and nothing was learned
      */
@@ -226,8 +227,8 @@ public class PriceResponsePosterior {
         int d = dimension();
         int t = PriceTraits.COUNT;
         double centered = logPriceRatio - expectedLogPriceRatio;
-        // The outcome's log-odds: offset + level - shift (x - expected x), level = alpha[g] + gamma . traits,
-        // shift = beta . traits + delta[g].
+        // The outcome's log-odds: offset + level - shift (x - expected x), level = alpha[g] + gamma . traits +
+        // kappa a, shift = beta . traits + delta[g].
         int[] li = levelIndex(segment);
         double[] lv = levelLoading(traits, baseLogit);
         int[] si = shiftIndex(segment);

@@ -31,7 +31,7 @@ class PriceResponseLearnerTest {
                 new PriceResponseLearner(
                         PolicySettings.from(PricingConfig.defaults()).prior(),
                         BANDS,
-                        PricingConfig.PriceVariation.ALL,
+                        true,
                         10,
                         Duration.ofSeconds(2),
                         Duration.ofDays(30)),
