@@ -397,6 +397,12 @@ class ResultJsonTest {
                 "p50_ms_at_75",
                 "p99_ms_at_75",
                 "p999_ms_at_75",
+                "checkpoints_in_window_at_50",
+                "job_core_ms_per_decision",
+                "naive_job_core_ms_per_decision",
+                "model_core_ms_per_seq_b1",
+                "model_core_ms_per_seq_best",
+                "pipeline_core_ms_per_decision",
                 "targets");
         assertEquals(expected, keys(EndToEndBenchmark.Headline.of(fullBenchReport())));
         EndToEndBenchmark.Report soakOnly = new EndToEndBenchmark.Report(

@@ -26,8 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,9 +42,7 @@ import org.pricingengine.features.rees46.Rees46Converter;
 import org.pricingengine.features.rees46.Rees46Reader;
 import org.pricingengine.features.rees46.Rees46Row;
 import org.pricingengine.features.rees46.ReplayRecord;
-import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
-import org.pricingengine.job.io.KafkaEndpoints;
 import org.pricingengine.job.scoring.ModelContract;
 import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ModelManifest;
@@ -59,10 +55,12 @@ import org.pricingengine.tools.local.PricingTopics;
  * state grows as it would with real traffic). Measures, in one run: the sustained decision rate flat
  * out; end-to-end latency (request produced to decision consumed) at 25%, 50% and 75% of it; the
  * naive synchronous scorer's sustained rate; optionally a soak at 50% with the JVM's resident memory.
- * The inference ceiling ({@link InferenceCeiling}) runs first, in the same JVM.
+ * The inference ceiling ({@link InferenceCeiling}) runs first, in this JVM.
  *
- * <p>Everything (broker aside) shares this JVM and the machine's cores: the generator and the consumer
- * cost CPU the job would otherwise have, as they would on a small box serving real traffic.
+ * <p>Each run's job runs in a JVM of its own ({@link BenchmarkJob}), the load generator and the latency
+ * consumer in this one, the broker in its own: the kernel's CPU time of each process over a run's measured
+ * phase gives what the job itself costs per decision. They still share the machine's cores, as they would
+ * on a small box serving real traffic.
  */
 public final class EndToEndBenchmark {
     private static final long MAX_OUTSTANDING = 4000;
@@ -152,7 +150,8 @@ public final class EndToEndBenchmark {
         "series",
         "latency_per_s",
         "latency_series_start",
-        "load_share"
+        "load_share",
+        "cost"
     })
     public record Run(
             @JsonProperty("mode") String mode,
@@ -170,10 +169,47 @@ public final class EndToEndBenchmark {
             @JsonProperty("latency_series_start") String latencySeriesStart,
 
             @JsonProperty("load_share") @JsonInclude(JsonInclude.Include.NON_NULL)
-            Double loadShare) {
+            Double loadShare,
+
+            @JsonProperty("cost") @JsonInclude(JsonInclude.Include.NON_NULL)
+            Cost cost) {
         public Run {
             series = series == null ? List.of() : series;
             latencyPerS = latencyPerS == null ? List.of() : latencyPerS;
+        }
+
+        /** Without the cost figures (JSON and runs from before they were measured). */
+        public Run(
+                String mode,
+                long targetRequestsPerS,
+                int seconds,
+                long decisionsPerS,
+                long latencySamples,
+                long p50Ms,
+                long p99Ms,
+                long p999Ms,
+                long inJobP50Ms,
+                long inJobP99Ms,
+                List<Sample> series,
+                List<LatencySecond> latencyPerS,
+                String latencySeriesStart,
+                Double loadShare) {
+            this(
+                    mode,
+                    targetRequestsPerS,
+                    seconds,
+                    decisionsPerS,
+                    latencySamples,
+                    p50Ms,
+                    p99Ms,
+                    p999Ms,
+                    inJobP50Ms,
+                    inJobP99Ms,
+                    series,
+                    latencyPerS,
+                    latencySeriesStart,
+                    loadShare,
+                    null);
         }
 
         Run atLoadShare(double share) {
@@ -191,12 +227,60 @@ public final class EndToEndBenchmark {
                     series,
                     latencyPerS,
                     latencySeriesStart,
-                    share);
+                    share,
+                    cost);
         }
 
         /** The load level as a whole percentage of the sustained rate (25, 50, 75). */
         long loadPercent() {
             return Math.round(loadShare * 100);
+        }
+    }
+
+    /**
+     * What one run's measured phase cost, per process: CPU time (user and system, from the kernel) of the
+     * job's JVM, of the benchmark's own JVM (load generator and latency consumer) and of the broker, per
+     * decision made in the phase; the job's mean model batch size at the end of the run and the checkpoints
+     * it completed inside the phase (both from Flink's REST API; null when it did not answer).
+     */
+    @JsonPropertyOrder({
+        "measured_s",
+        "decisions",
+        "job_cpu_s",
+        "load_cpu_s",
+        "broker_cpu_s",
+        "job_core_ms_per_decision",
+        "load_core_ms_per_decision",
+        "broker_core_ms_per_decision",
+        "mean_batch",
+        "checkpoints_in_window"
+    })
+    public record Cost(
+            @JsonProperty("measured_s") double measuredS,
+            @JsonProperty("decisions") long decisions,
+            @JsonProperty("job_cpu_s") double jobCpuS,
+            @JsonProperty("load_cpu_s") double loadCpuS,
+            @JsonProperty("broker_cpu_s") Double brokerCpuS,
+            @JsonProperty("mean_batch") Double meanBatch,
+            @JsonProperty("checkpoints_in_window") Long checkpointsInWindow) {
+
+        @JsonProperty("job_core_ms_per_decision")
+        Double jobCoreMsPerDecision() {
+            return perDecision(jobCpuS);
+        }
+
+        @JsonProperty("load_core_ms_per_decision")
+        Double loadCoreMsPerDecision() {
+            return perDecision(loadCpuS);
+        }
+
+        @JsonProperty("broker_core_ms_per_decision")
+        Double brokerCoreMsPerDecision() {
+            return brokerCpuS == null ? null : perDecision(brokerCpuS);
+        }
+
+        private Double perDecision(double cpuS) {
+            return decisions == 0 ? null : Math.round(cpuS * 1e3 / decisions * 10_000) / 10_000.0;
         }
     }
 
@@ -356,6 +440,48 @@ public final class EndToEndBenchmark {
         Long p999MsAt75() {
             return level(75).map(Run::p999Ms).orElse(null);
         }
+
+        /** The job's CPU per decision flat out (its JVM alone), where the cost per decision is least padded by idle work. */
+        @JsonProperty("job_core_ms_per_decision")
+        Double jobCoreMsPerDecision() {
+            return flatOut == null || flatOut.cost() == null
+                    ? null
+                    : flatOut.cost().jobCoreMsPerDecision();
+        }
+
+        @JsonProperty("model_core_ms_per_seq_b1")
+        Double modelCoreMsPerSeqB1() {
+            return ceiling == null ? null : ceiling.coreMsPerSeqAt(1);
+        }
+
+        @JsonProperty("model_core_ms_per_seq_best")
+        Double modelCoreMsPerSeqBest() {
+            return ceiling == null ? null : ceiling.cheapestCoreMsPerSeq();
+        }
+
+        /**
+         * The job's CPU per decision flat out less the model's CPU per sequence at the mean batch size the
+         * job ran (one intra-op thread, the job's default): what the pipeline around the model costs.
+         */
+        @JsonProperty("pipeline_core_ms_per_decision")
+        Double pipelineCoreMsPerDecision() {
+            Double job = jobCoreMsPerDecision();
+            if (job == null || ceiling == null || flatOut.cost().meanBatch() == null) {
+                return null;
+            }
+            Double model = ceiling.coreMsPerSeqAtMeanBatch(flatOut.cost().meanBatch());
+            return model == null ? null : Math.round((job - model) * 10_000) / 10_000.0;
+        }
+
+        @JsonProperty("naive_job_core_ms_per_decision")
+        Double naiveJobCoreMsPerDecision() {
+            return naive == null || naive.cost() == null ? null : naive.cost().jobCoreMsPerDecision();
+        }
+
+        @JsonProperty("checkpoints_in_window_at_50")
+        Long checkpointsInWindowAt50() {
+            return level(50).map(Run::cost).map(Cost::checkpointsInWindow).orElse(null);
+        }
     }
 
     /** The {@code bench: {json}} line: every key always, null when its step did not run. */
@@ -374,6 +500,12 @@ public final class EndToEndBenchmark {
         "p50_ms_at_75",
         "p99_ms_at_75",
         "p999_ms_at_75",
+        "checkpoints_in_window_at_50",
+        "job_core_ms_per_decision",
+        "naive_job_core_ms_per_decision",
+        "model_core_ms_per_seq_b1",
+        "model_core_ms_per_seq_best",
+        "pipeline_core_ms_per_decision",
         "targets"
     })
     public record Headline(
@@ -391,6 +523,12 @@ public final class EndToEndBenchmark {
             @JsonProperty("p50_ms_at_75") Long p50MsAt75,
             @JsonProperty("p99_ms_at_75") Long p99MsAt75,
             @JsonProperty("p999_ms_at_75") Long p999MsAt75,
+            @JsonProperty("checkpoints_in_window_at_50") Long checkpointsInWindowAt50,
+            @JsonProperty("job_core_ms_per_decision") Double jobCoreMsPerDecision,
+            @JsonProperty("naive_job_core_ms_per_decision") Double naiveJobCoreMsPerDecision,
+            @JsonProperty("model_core_ms_per_seq_b1") Double modelCoreMsPerSeqB1,
+            @JsonProperty("model_core_ms_per_seq_best") Double modelCoreMsPerSeqBest,
+            @JsonProperty("pipeline_core_ms_per_decision") Double pipelineCoreMsPerDecision,
             @JsonProperty("targets") BenchmarkReport.Targets targets) {
         public static Headline of(Report r) {
             return new Headline(
@@ -408,6 +546,12 @@ public final class EndToEndBenchmark {
                     r.p50MsAt75(),
                     r.p99MsAt75(),
                     r.p999MsAt75(),
+                    r.checkpointsInWindowAt50(),
+                    r.jobCoreMsPerDecision(),
+                    r.naiveJobCoreMsPerDecision(),
+                    r.modelCoreMsPerSeqB1(),
+                    r.modelCoreMsPerSeqBest(),
+                    r.pipelineCoreMsPerDecision(),
                     r.targets());
         }
     }
@@ -532,17 +676,17 @@ public final class EndToEndBenchmark {
         System.exit(0);
     }
 
-    /** One job run on fresh topics: the generator at {@code rate} requests/s (0 = flat out) for {@code seconds}. */
-    /** How a run scores: {@code mode} names it in the report and the run's topics. */
-    private record Scoring(String mode, PricingJob.ScoringStage stage) {}
-
-    private static final Scoring ASYNC = new Scoring("async", PricingJob::asyncScoring);
+    /** How a run scores ({@link BenchmarkJob}'s --scoring): the job's micro-batched async scoring. */
+    private static final String ASYNC = "async";
     /** The naive peer: the same job with the benchmark's one-call-per-record scoring stage. */
-    private static final Scoring NAIVE = new Scoring("sync", NaiveScoringFunction::stage);
+    private static final String NAIVE = "sync";
 
-    private Run run(Scoring scoring, Map<String, String> jobOptions, double rate, int seconds, boolean soak)
+    /**
+     * One job run on fresh topics, the job in its own JVM: the generator at {@code rate} requests/s (0 =
+     * flat out) for {@code seconds}; {@code mode} names the run in the report and its topics.
+     */
+    private Run run(String mode, Map<String, String> jobOptions, double rate, int seconds, boolean soak)
             throws Exception {
-        String mode = scoring.mode();
         String prefix = "bench" + (++runCounter) + "-" + mode;
         Map<String, String> options = new LinkedHashMap<>(jobOptions);
         options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), bootstrap);
@@ -555,21 +699,17 @@ public final class EndToEndBenchmark {
         PricingConfig config = PricingConfig.of(options);
         PricingTopics.createMissing(bootstrap, config);
 
-        org.apache.flink.configuration.Configuration flinkConf = PricingJob.flinkConfiguration(config);
-        // A fixed port for Flink's REST API and web UI: checkpoint and backpressure details while a run is on.
-        flinkConf.set(
-                org.apache.flink.configuration.RestOptions.PORT,
-                Integer.parseInt(System.getProperty("bench.rest.port", "38081")));
-        // The embedded cluster would give RocksDB 128 MB of managed memory (Flink's local default); a
-        // TaskManager of the local standalone cluster (deploy/local/flink-cluster.sh) has about 800 MB.
-        flinkConf.set(
-                org.apache.flink.configuration.TaskManagerOptions.MANAGED_MEMORY_SIZE,
-                org.apache.flink.configuration.MemorySize.parse(System.getProperty("bench.managed.memory", "768m")));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
-        new PricingJob(config, scoring.stage())
-                .build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
-        JobClient job = env.executeAsync(prefix);
-
+        // The job in a JVM of its own: what it costs is read from the kernel apart from the load's cost.
+        int restPort = Integer.parseInt(System.getProperty("bench.rest.port", "38081"));
+        BenchmarkJob.Handle job = BenchmarkJob.Handle.start(
+                mode,
+                prefix,
+                restPort,
+                System.getProperty("bench.managed.memory", "768m"),
+                options,
+                System.getProperty("bench.job.heap", "2g"),
+                work.resolve(prefix + ".log"));
+        FlinkRest rest = new FlinkRest(restPort);
         Map<String, Long> producedAt = new ConcurrentHashMap<>();
         long[] latencies = new long[4_000_000];
         long[] consumedAt = new long[latencies.length];
@@ -584,22 +724,32 @@ public final class EndToEndBenchmark {
                 "bench-consumer");
         consumer.start();
 
-        // Warm-up at a gentle rate so that start-up (JIT, model load) is not measured.
+        // Warm-up at a gentle rate so that start-up (JVM, JIT, model load) is not measured.
         AtomicLong requestsSent = new AtomicLong();
         Generator generator = new Generator(config, producedAt, requestsSent);
         generator.send(300, 8);
         long warmTarget = requestsSent.get();
-        long warmDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long warmDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (decisions.get() < warmTarget && System.nanoTime() < warmDeadline) {
+            if (!job.isAlive()) {
+                throw new IllegalStateException(
+                        "the job's JVM ended during warm-up; see " + work.resolve(prefix + ".log.out"));
+            }
             Thread.sleep(100);
         }
         latencyCount.set(0);
+        String jobId = rest.runningJob().orElse(null);
+        Long brokerPid = brokerPid();
 
         List<Sample> series = new ArrayList<>();
         long startDecisions = decisions.get();
         long start = System.nanoTime();
         long measureFrom = start + (long) (seconds * 0.3e9);
         long decisionsAtMeasureStart = -1;
+        Duration jobCpuAtMeasureStart = Duration.ZERO;
+        Duration loadCpuAtMeasureStart = Duration.ZERO;
+        Duration brokerCpuAtMeasureStart = Duration.ZERO;
+        Long checkpointsAtMeasureStart = null;
         long nextSample = start + TimeUnit.SECONDS.toNanos(soak ? 10 : 5);
         long lastSampleDecisions = startDecisions;
         long lastSampleTime = start;
@@ -620,17 +770,23 @@ public final class EndToEndBenchmark {
             if (decisionsAtMeasureStart < 0 && now >= measureFrom) {
                 decisionsAtMeasureStart = decisions.get();
                 latencyCount.set(0);
+                jobCpuAtMeasureStart = job.cpu();
+                loadCpuAtMeasureStart = InferenceCeiling.processCpu();
+                brokerCpuAtMeasureStart = brokerPid == null
+                        ? Duration.ZERO
+                        : BenchmarkJob.cpuOf(brokerPid).orElse(Duration.ZERO);
+                checkpointsAtMeasureStart =
+                        jobId == null ? null : rest.completedCheckpoints(jobId).orElse(null);
             }
             if (now >= nextSample) {
-                long rss = residentMb();
-                long heapCommitted = Runtime.getRuntime().totalMemory() >> 20;
+                long rss = job.residentMb();
+                Map<String, Long> heap = rest.taskManagerHeapMb();
+                long heapCommitted = heap.getOrDefault("committed", -1L);
                 Sample point = new Sample(
                         Math.round((now - start) / 1e9),
                         Math.round((decisions.get() - lastSampleDecisions) / ((now - lastSampleTime) / 1e9)),
                         rss,
-                        (Runtime.getRuntime().totalMemory()
-                                        - Runtime.getRuntime().freeMemory())
-                                >> 20,
+                        heap.getOrDefault("used", -1L),
                         heapCommitted,
                         // What a native leak (ONNX Runtime tensors, RocksDB iterators) would grow; RocksDB's block
                         // cache
@@ -649,13 +805,38 @@ public final class EndToEndBenchmark {
         }
         long measuredDecisions = decisions.get() - Math.max(0, decisionsAtMeasureStart);
         double measuredSeconds = (System.nanoTime() - measureFrom) / 1e9;
+        double brokerCpuStartS = brokerCpuAtMeasureStart.toMillis() / 1e3;
+        Duration jobCpu = job.cpu().minus(jobCpuAtMeasureStart);
+        Duration loadCpu = InferenceCeiling.processCpu().minus(loadCpuAtMeasureStart);
+        Double brokerCpuS = brokerPid == null
+                ? null
+                : BenchmarkJob.cpuOf(brokerPid)
+                        .map(c -> c.toMillis() / 1e3)
+                        .map(c -> c - brokerCpuStartS)
+                        .orElse(null);
+        Long checkpointsAtEnd =
+                jobId == null ? null : rest.completedCheckpoints(jobId).orElse(null);
+        Double meanBatch = jobId == null || !mode.equals(ASYNC)
+                ? null
+                : rest.vertexMetricAverage(jobId, "demand model scoring", "batchSize_mean")
+                        .orElse(null);
+        Cost cost = new Cost(
+                Math.round(measuredSeconds * 10) / 10.0,
+                measuredDecisions,
+                jobCpu.toMillis() / 1e3,
+                loadCpu.toMillis() / 1e3,
+                brokerCpuS,
+                meanBatch == null ? null : Math.round(meanBatch * 100) / 100.0,
+                checkpointsAtMeasureStart == null || checkpointsAtEnd == null
+                        ? null
+                        : checkpointsAtEnd - checkpointsAtMeasureStart);
         long n = Math.min(latencyCount.get(), latencies.length);
         List<LatencySecond> latencySeries = latencyPerSecond(latencies, consumedAt, (int) n);
         long[] sorted = Arrays.copyOf(latencies, (int) n);
         Arrays.sort(sorted);
         long[] inJob = Arrays.copyOf(inJobLatencies, (int) n);
         Arrays.sort(inJob);
-        job.cancel().get(60, TimeUnit.SECONDS);
+        job.close();
         consuming.set(false);
         consumer.join(10_000);
         generator.close();
@@ -674,10 +855,18 @@ public final class EndToEndBenchmark {
                 series,
                 latencySeries,
                 n == 0 ? null : java.time.Instant.ofEpochMilli(consumedAt[0]).toString(),
-                null);
+                null,
+                cost);
         System.out.printf(
                 "  %s: %s decisions/s, p50 %s ms, p99 %s ms, p99.9 %s ms (%d samples; in the job p50 %s, p99 %s ms)%n",
                 mode, r.decisionsPerS(), r.p50Ms(), r.p99Ms(), r.p999Ms(), n, r.inJobP50Ms(), r.inJobP99Ms());
+        System.out.printf(
+                "  cost: job %s, load %s, broker %s core-ms/decision; mean batch %s; checkpoints in the window %s%n",
+                cost.jobCoreMsPerDecision(),
+                cost.loadCoreMsPerDecision(),
+                cost.brokerCoreMsPerDecision(),
+                cost.meanBatch(),
+                cost.checkpointsInWindow());
         return r;
     }
 
@@ -711,17 +900,16 @@ public final class EndToEndBenchmark {
         return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))];
     }
 
-    private static long residentMb() {
+    /** The broker's pid, from the state directory benchmark.sh starts it in; null when unknown. */
+    private Long brokerPid() {
+        Path pidFile = work.resolve("kafka").resolve("kafka.pid");
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (Exception e) {
-            return -1;
+            return Files.exists(pidFile)
+                    ? Long.parseLong(Files.readString(pidFile).strip())
+                    : null;
+        } catch (IOException | NumberFormatException e) {
+            return null;
         }
-        return -1;
     }
 
     private void consume(

@@ -1,8 +1,10 @@
 package org.pricingengine.tools.benchmark;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.pricingengine.features.FeatureVector;
@@ -64,13 +66,23 @@ public final class InferenceCeiling {
         }
     }
 
-    /** One measured point. */
-    @JsonPropertyOrder({"threads", "batch", "sequences_per_s", "ms_per_batch"})
+    /**
+     * One measured point; {@code core_ms_per_seq} is the process's CPU time over the point per sequence
+     * (null in JSON written before it was measured).
+     */
+    @JsonPropertyOrder({"threads", "batch", "sequences_per_s", "ms_per_batch", "core_ms_per_seq"})
     public record Point(
             @JsonProperty("threads") int threads,
             @JsonProperty("batch") int batch,
             @JsonProperty("sequences_per_s") long sequencesPerS,
-            @JsonProperty("ms_per_batch") double msPerBatch) {}
+            @JsonProperty("ms_per_batch") double msPerBatch,
+
+            @JsonProperty("core_ms_per_seq") @JsonInclude(JsonInclude.Include.NON_NULL)
+            Double coreMsPerSeq) {
+        public Point(int threads, int batch, long sequencesPerS, double msPerBatch) {
+            this(threads, batch, sequencesPerS, msPerBatch, null);
+        }
+    }
 
     /** The {@code ceiling: {json}} line. */
     @JsonPropertyOrder({"model_version", "execution_provider", "seconds_per_point", "ceiling_per_s", "best", "points"})
@@ -80,7 +92,52 @@ public final class InferenceCeiling {
             @JsonProperty("seconds_per_point") double secondsPerPoint,
             @JsonProperty("ceiling_per_s") long ceilingPerS,
             @JsonProperty("best") Point best,
-            @JsonProperty("points") List<Point> points) {}
+            @JsonProperty("points") List<Point> points) {
+
+        /** The model's CPU per sequence with one intra-op thread at {@code batch}; null when not measured. */
+        Double coreMsPerSeqAt(int batch) {
+            return points.stream()
+                    .filter(p -> p.threads() == 1 && p.batch() == batch && p.coreMsPerSeq() != null)
+                    .map(Point::coreMsPerSeq)
+                    .findFirst()
+                    .orElse(null);
+        }
+
+        /** The model's least CPU per sequence over every measured point (its cheapest batch). */
+        Double cheapestCoreMsPerSeq() {
+            return points.stream()
+                    .map(Point::coreMsPerSeq)
+                    .filter(java.util.Objects::nonNull)
+                    .min(Double::compare)
+                    .orElse(null);
+        }
+
+        /**
+         * The model's CPU per sequence with one intra-op thread (the job's default) at a mean batch size
+         * the job ran, interpolated on log(batch) between the measured batch sizes; null when not measured.
+         */
+        Double coreMsPerSeqAtMeanBatch(double meanBatch) {
+            List<Point> one = points.stream()
+                    .filter(p -> p.threads() == 1 && p.coreMsPerSeq() != null)
+                    .sorted(java.util.Comparator.comparingInt(Point::batch))
+                    .toList();
+            if (one.isEmpty() || !(meanBatch > 0)) {
+                return null;
+            }
+            if (meanBatch <= one.get(0).batch()) {
+                return one.get(0).coreMsPerSeq();
+            }
+            for (int i = 1; i < one.size(); i++) {
+                Point lo = one.get(i - 1);
+                Point hi = one.get(i);
+                if (meanBatch <= hi.batch()) {
+                    double w = Math.log(meanBatch / lo.batch()) / Math.log((double) hi.batch() / lo.batch());
+                    return lo.coreMsPerSeq() + w * (hi.coreMsPerSeq() - lo.coreMsPerSeq());
+                }
+            }
+            return one.get(one.size() - 1).coreMsPerSeq();
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         System.out.println(
@@ -102,7 +159,7 @@ public final class InferenceCeiling {
         double best = 0;
         Point bestRow = null;
         String provider = null;
-        System.out.printf("%8s %8s %14s %12s%n", "threads", "batch", "sequences/s", "ms/batch");
+        System.out.printf("%8s %8s %14s %12s %14s%n", "threads", "batch", "sequences/s", "ms/batch", "core-ms/seq");
         for (int threads : a.threads()) {
             try (DemandModel model = DemandModel.load(
                     new ModelLocation(a.modelDir(), a.model()),
@@ -118,6 +175,7 @@ public final class InferenceCeiling {
                     }
                     long scored = 0;
                     long calls = 0;
+                    Duration cpuBefore = processCpu();
                     long start = System.nanoTime();
                     long end = start + (long) (seconds * 1e9);
                     while (System.nanoTime() < end) {
@@ -127,14 +185,18 @@ public final class InferenceCeiling {
                         calls++;
                     }
                     double elapsed = (System.nanoTime() - start) / 1e9;
+                    double coreMs = (processCpu().toNanos() - cpuBefore.toNanos()) / 1e6 / scored;
                     double perSecond = scored / elapsed;
                     Point row = new Point(
                             threads,
                             batchSize,
                             Math.round(perSecond),
-                            Math.round(elapsed / calls * 1e3 * 1000) / 1000.0);
+                            Math.round(elapsed / calls * 1e3 * 1000) / 1000.0,
+                            Math.round(coreMs * 10_000) / 10_000.0);
                     rows.add(row);
-                    System.out.printf("%8d %8d %14.0f %12.3f%n", threads, batchSize, perSecond, elapsed / calls * 1e3);
+                    System.out.printf(
+                            "%8d %8d %14.0f %12.3f %14.4f%n",
+                            threads, batchSize, perSecond, elapsed / calls * 1e3, coreMs);
                     if (perSecond > best) {
                         best = perSecond;
                         bestRow = row;
@@ -143,6 +205,11 @@ public final class InferenceCeiling {
             }
         }
         return new Result(a.model(), provider, seconds, Math.round(best), bestRow, rows);
+    }
+
+    /** CPU time this process has used (all its threads: the model's intra-op pool included). */
+    static Duration processCpu() {
+        return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     /** Fills the batch with the next real vectors (filling includes normalisation, as in the job). */
