@@ -96,7 +96,9 @@ public final class BenchmarkJob {
             command.add("-Dpricing.log.file=" + logFile);
             if (Boolean.getBoolean("bench.job.jfr")) {
                 // A profile of the job alone, next to its log: where its CPU goes (see BENCHMARKS.md).
-                command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                // bench.job.jfr.delay (e.g. 60s) leaves the JVM's start-up and JIT out of the profile.
+                command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,delay="
+                        + System.getProperty("bench.job.jfr.delay", "0s") + ",filename="
                         + logFile.resolveSibling(jobName + ".jfr"));
             }
             command.add("-cp");
@@ -153,6 +155,34 @@ public final class BenchmarkJob {
     /** CPU time (user and system) of a live process. */
     static Optional<Duration> cpuOf(long pid) {
         return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration());
+    }
+
+    /**
+     * CPU time so far of each thread of a process, in clock ticks, from /proc: by thread name with digits
+     * folded (the kernel's name, at most 15 characters: "Source Data Fet", "G1 Conc#", "C2 CompilerThre"),
+     * so that a run's threads of one kind add up. Empty where /proc cannot be read.
+     */
+    static Map<String, Long> threadTicks(long pid) {
+        Map<String, Long> ticks = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    // The name is in parentheses and may hold spaces; the fields after it are space-separated.
+                    int open = stat.indexOf('(');
+                    int close = stat.lastIndexOf(')');
+                    String name = stat.substring(open + 1, close).replaceAll("[0-9]+", "#");
+                    String[] f = stat.substring(close + 2).split(" ");
+                    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
+                    ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                } catch (IOException | RuntimeException gone) {
+                    // A thread that ended between the listing and the read.
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return ticks;
     }
 
     /** Resident memory of a process in MB, from /proc; -1 where it cannot be read. */

@@ -174,9 +174,17 @@ public final class BenchmarkReport {
         List<InferenceCeiling.Point> points =
                 report.ceiling() == null ? List.of() : report.ceiling().points();
         for (InferenceCeiling.Point p : points) {
-            ceilingRows.add(List.of(str(p.threads()), str(p.batch()), str(p.sequencesPerS()), str(p.msPerBatch())));
+            ceilingRows.add(List.of(
+                    str(p.threads()),
+                    str(p.batch()),
+                    str(p.sequencesPerS()),
+                    str(p.msPerBatch()),
+                    p.coreMsPerSeq() == null ? "-" : str(p.coreMsPerSeq())));
         }
-        table(md, List.of("intra-op threads", "batch", "sequences/s", "ms per batch"), ceilingRows);
+        table(
+                md,
+                List.of("intra-op threads", "batch", "sequences/s", "ms per batch", "core-ms per sequence"),
+                ceilingRows);
         md.append("\n## Runs\n\n");
         List<List<String>> runRows = new ArrayList<>();
         if (report.flatOut() != null) {
@@ -201,6 +209,51 @@ public final class BenchmarkReport {
                         "in-job p50 / p99 ms",
                         "samples"),
                 runRows);
+        List<List<String>> costRows = new ArrayList<>();
+        List<Map.Entry<String, Run>> costed = new ArrayList<>();
+        if (report.flatOut() != null) {
+            costed.add(Map.entry("flat out", report.flatOut()));
+        }
+        if (report.naive() != null) {
+            costed.add(Map.entry("naive", report.naive()));
+        }
+        for (Run level : report.levels()) {
+            costed.add(Map.entry(level.loadPercent() + "% load", level));
+        }
+        for (Map.Entry<String, Run> e : costed) {
+            EndToEndBenchmark.Cost c = e.getValue().cost();
+            if (c != null) {
+                costRows.add(List.of(
+                        e.getKey(),
+                        str(c.decisions()),
+                        str(c.measuredS()),
+                        str(c.jobCoreMsPerDecision()),
+                        str(c.loadCoreMsPerDecision()),
+                        str(c.brokerCoreMsPerDecision()),
+                        str(Math.round(c.jobCpuS() / c.measuredS() * 100) / 100.0),
+                        str(c.meanBatch()),
+                        str(c.checkpointsInWindow())));
+            }
+        }
+        if (!costRows.isEmpty()) {
+            md.append("\n### What each process costs\n\n");
+            table(
+                    md,
+                    List.of(
+                            "run",
+                            "decisions measured",
+                            "seconds",
+                            "job core-ms / decision",
+                            "load core-ms / decision",
+                            "broker core-ms / decision",
+                            "job cores",
+                            "mean model batch",
+                            "checkpoints"),
+                    costRows);
+            md.append(
+                    "\nCPU time (user and system, from the kernel) of each process over the run's measured part: the job's own\n"
+                            + "JVM, the benchmark's JVM (load generator and latency consumer) and the broker.\n");
+        }
         md.append(
                 "\nLatency is measured from the load generator's send to the benchmark consumer's receipt of the decision\n"
                         + "(both in the benchmark JVM, one clock); \"in-job\" is the decision's own `latency_ms` (Kafka timestamp of\n"

@@ -257,7 +257,8 @@ public final class EndToEndBenchmark {
         "load_core_ms_per_decision",
         "broker_core_ms_per_decision",
         "mean_batch",
-        "checkpoints_in_window"
+        "checkpoints_in_window",
+        "job_threads_cores"
     })
     public record Cost(
             @JsonProperty("measured_s") double measuredS,
@@ -266,7 +267,24 @@ public final class EndToEndBenchmark {
             @JsonProperty("load_cpu_s") double loadCpuS,
             @JsonProperty("broker_cpu_s") Double brokerCpuS,
             @JsonProperty("mean_batch") Double meanBatch,
-            @JsonProperty("checkpoints_in_window") Long checkpointsInWindow) {
+            @JsonProperty("checkpoints_in_window") Long checkpointsInWindow,
+
+            @JsonProperty("job_threads_cores") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+            Map<String, Double> jobThreadsCores) {
+        public Cost {
+            jobThreadsCores = jobThreadsCores == null ? Map.of() : jobThreadsCores;
+        }
+
+        public Cost(
+                double measuredS,
+                long decisions,
+                double jobCpuS,
+                double loadCpuS,
+                Double brokerCpuS,
+                Double meanBatch,
+                Long checkpointsInWindow) {
+            this(measuredS, decisions, jobCpuS, loadCpuS, brokerCpuS, meanBatch, checkpointsInWindow, null);
+        }
 
         @JsonProperty("job_core_ms_per_decision")
         Double jobCoreMsPerDecision() {
@@ -766,6 +784,7 @@ public final class EndToEndBenchmark {
         Duration loadCpuAtMeasureStart = Duration.ZERO;
         Duration brokerCpuAtMeasureStart = Duration.ZERO;
         Long checkpointsAtMeasureStart = null;
+        Map<String, Long> threadTicksAtMeasureStart = Map.of();
         long nextSample = start + TimeUnit.SECONDS.toNanos(soak ? 10 : 5);
         long lastSampleDecisions = startDecisions;
         long lastSampleTime = start;
@@ -787,6 +806,7 @@ public final class EndToEndBenchmark {
                 decisionsAtMeasureStart = decisions.get();
                 latencyCount.set(0);
                 jobCpuAtMeasureStart = job.cpu();
+                threadTicksAtMeasureStart = BenchmarkJob.threadTicks(job.pid());
                 loadCpuAtMeasureStart = InferenceCeiling.processCpu();
                 brokerCpuAtMeasureStart = brokerPid == null
                         ? Duration.ZERO
@@ -823,6 +843,8 @@ public final class EndToEndBenchmark {
         double measuredSeconds = (System.nanoTime() - measureFrom) / 1e9;
         double brokerCpuStartS = brokerCpuAtMeasureStart.toMillis() / 1e3;
         Duration jobCpu = job.cpu().minus(jobCpuAtMeasureStart);
+        Map<String, Double> threadCores =
+                threadCores(threadTicksAtMeasureStart, BenchmarkJob.threadTicks(job.pid()), measuredSeconds);
         Duration loadCpu = InferenceCeiling.processCpu().minus(loadCpuAtMeasureStart);
         Double brokerCpuS = brokerPid == null
                 ? null
@@ -845,7 +867,8 @@ public final class EndToEndBenchmark {
                 meanBatch == null ? null : Math.round(meanBatch * 100) / 100.0,
                 checkpointsAtMeasureStart == null || checkpointsAtEnd == null
                         ? null
-                        : checkpointsAtEnd - checkpointsAtMeasureStart);
+                        : checkpointsAtEnd - checkpointsAtMeasureStart,
+                threadCores);
         long n = Math.min(latencyCount.get(), latencies.length);
         List<LatencySecond> latencySeries = latencyPerSecond(latencies, consumedAt, (int) n);
         long[] sorted = Arrays.copyOf(latencies, (int) n);
@@ -883,6 +906,7 @@ public final class EndToEndBenchmark {
                 cost.brokerCoreMsPerDecision(),
                 cost.meanBatch(),
                 cost.checkpointsInWindow());
+        System.out.println("  job threads, cores: " + cost.jobThreadsCores());
         return r;
     }
 
@@ -914,6 +938,20 @@ public final class EndToEndBenchmark {
             return -1;
         }
         return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))];
+    }
+
+    /**
+     * Cores each kind of the job's threads used over the measured part (clock ticks at the kernel's usual
+     * 100 per second), the busiest first, those under 0.01 core left out.
+     */
+    static Map<String, Double> threadCores(Map<String, Long> before, Map<String, Long> after, double seconds) {
+        Map<String, Double> cores = new LinkedHashMap<>();
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 100.0 / seconds))
+                .filter(e -> e.getValue() >= 0.01)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> cores.put(e.getKey(), Math.round(e.getValue() * 1000) / 1000.0));
+        return cores;
     }
 
     /** The broker's pid, from the state directory benchmark.sh starts it in; null when unknown. */
