@@ -234,7 +234,8 @@ class ResultJsonTest {
                 List.of(new EndToEndBenchmark.Sample(5, 2000, 1200, 300, 700L, 500L)),
                 List.of(new EndToEndBenchmark.LatencySecond(0, 100, 10, 50, 60)),
                 null,
-                loadShare);
+                loadShare,
+                null);
     }
 
     /** Every step run: what bench.json holds, in its order. */

@@ -182,40 +182,6 @@ public final class EndToEndBenchmark {
             latencyPerS = latencyPerS == null ? List.of() : latencyPerS;
         }
 
-        /** Without the cost figures (JSON and runs from before they were measured). */
-        public Run(
-                String mode,
-                long targetRequestsPerS,
-                int seconds,
-                long decisionsPerS,
-                long latencySamples,
-                long p50Ms,
-                long p99Ms,
-                long p999Ms,
-                long inJobP50Ms,
-                long inJobP99Ms,
-                List<Sample> series,
-                List<LatencySecond> latencyPerS,
-                String latencySeriesStart,
-                Double loadShare) {
-            this(
-                    mode,
-                    targetRequestsPerS,
-                    seconds,
-                    decisionsPerS,
-                    latencySamples,
-                    p50Ms,
-                    p99Ms,
-                    p999Ms,
-                    inJobP50Ms,
-                    inJobP99Ms,
-                    series,
-                    latencyPerS,
-                    latencySeriesStart,
-                    loadShare,
-                    null);
-        }
-
         Run atLoadShare(double share) {
             return new Run(
                     mode,
@@ -273,17 +239,6 @@ public final class EndToEndBenchmark {
             Map<String, Double> jobThreadsCores) {
         public Cost {
             jobThreadsCores = jobThreadsCores == null ? Map.of() : jobThreadsCores;
-        }
-
-        public Cost(
-                double measuredS,
-                long decisions,
-                double jobCpuS,
-                double loadCpuS,
-                Double brokerCpuS,
-                Double meanBatch,
-                Long checkpointsInWindow) {
-            this(measuredS, decisions, jobCpuS, loadCpuS, brokerCpuS, meanBatch, checkpointsInWindow, null);
         }
 
         @JsonProperty("job_core_ms_per_decision")

@@ -43,6 +43,7 @@ class BenchmarkReportTest {
                 series,
                 perSecond,
                 "2026-11-22T10:00:00Z",
+                null,
                 null);
     }
 

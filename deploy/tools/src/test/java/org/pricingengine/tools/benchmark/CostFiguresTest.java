@@ -2,8 +2,10 @@ package org.pricingengine.tools.benchmark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.tools.benchmark.EndToEndBenchmark.Cost;
@@ -49,11 +51,11 @@ class CostFiguresTest {
 
     @Test
     void theJobsCostPerDecisionIsItsCpuOverTheDecisionsOfTheMeasuredPhase() {
-        Cost cost = new Cost(10.0, 20_000, 14.0, 3.0, 2.0, 8.0, 1L);
+        Cost cost = new Cost(10.0, 20_000, 14.0, 3.0, 2.0, 8.0, 1L, null);
         assertEquals(0.7, cost.jobCoreMsPerDecision(), 1e-9);
         assertEquals(0.15, cost.loadCoreMsPerDecision(), 1e-9);
         assertEquals(0.1, cost.brokerCoreMsPerDecision(), 1e-9);
-        assertNull(new Cost(10.0, 0, 1.0, 1.0, null, null, null).jobCoreMsPerDecision());
+        assertNull(new Cost(10.0, 0, 1.0, 1.0, null, null, null, null).jobCoreMsPerDecision());
     }
 
     /**
@@ -62,9 +64,10 @@ class CostFiguresTest {
      */
     @Test
     void pipelineCostIsTheJobsLessTheModelsAtTheMeanBatchItRan() {
-        Run flat = run("async", new Cost(10.0, 20_000, 14.0, 3.0, 2.0, 8.0, 0L));
-        Run half = run("async", new Cost(10.0, 5_000, 5.0, 1.0, 1.0, 2.0, 3L)).atLoadShare(0.5);
-        Report r = report(flat, List.of(half), run("sync", new Cost(10.0, 10_000, 12.0, 2.0, 1.0, null, 0L)));
+        Run flat = run("async", new Cost(10.0, 20_000, 14.0, 3.0, 2.0, 8.0, 0L, null));
+        Run half = run("async", new Cost(10.0, 5_000, 5.0, 1.0, 1.0, 2.0, 3L, null))
+                .atLoadShare(0.5);
+        Report r = report(flat, List.of(half), run("sync", new Cost(10.0, 10_000, 12.0, 2.0, 1.0, null, 0L, null)));
         assertEquals(0.2, CEILING.coreMsPerSeqAtMeanBatch(8), 1e-9);
         assertEquals(0.7, r.jobCoreMsPerDecision(), 1e-9);
         assertEquals(0.5, r.pipelineCoreMsPerDecision(), 1e-9);
@@ -77,13 +80,33 @@ class CostFiguresTest {
         assertEquals(0.16, CEILING.coreMsPerSeqAtMeanBatch(64), 1e-9);
     }
 
+    /** Ticks are hundredths of a second: 500 ticks over 10 s is half a core. */
+    @Test
+    void threadKindsAreRankedByTheCoresTheyUsedAndIdleOnesLeftOut() {
+        Map<String, Long> before = Map.of("C# CompilerThre", 1_000L, "OutputFlusher f", 100L, "idle", 50L);
+        Map<String, Long> after =
+                Map.of("C# CompilerThre", 1_200L, "OutputFlusher f", 600L, "idle", 50L, "new thread", 100L);
+        Map<String, Double> cores = EndToEndBenchmark.threadCores(before, after, 10);
+        assertEquals(List.of("OutputFlusher f", "C# CompilerThre", "new thread"), List.copyOf(cores.keySet()));
+        assertEquals(0.5, cores.get("OutputFlusher f"), 1e-9);
+        assertEquals(0.2, cores.get("C# CompilerThre"), 1e-9);
+        assertEquals(0.1, cores.get("new thread"), 1e-9);
+    }
+
+    @Test
+    void theJobProcesssThreadsAreReadFromProc() {
+        Map<String, Long> own = BenchmarkJob.threadTicks(ProcessHandle.current().pid());
+        assertTrue(own.containsKey("Reference Handl"), own.toString());
+    }
+
     @Test
     void aReportWithoutCostFiguresLeavesThemNull() throws Exception {
         Report r = report(run("async", null), List.of(), null);
         assertNull(r.jobCoreMsPerDecision());
         assertNull(r.pipelineCoreMsPerDecision());
         assertNull(r.checkpointsInWindowAt50());
-        Run back = Json.mapper().readValue(Json.toJson(run("async", new Cost(1, 2, 3, 4, null, 5.0, 6L))), Run.class);
-        assertEquals(new Cost(1, 2, 3, 4, null, 5.0, 6L), back.cost());
+        Run back = Json.mapper()
+                .readValue(Json.toJson(run("async", new Cost(1, 2, 3, 4, null, 5.0, 6L, null))), Run.class);
+        assertEquals(new Cost(1, 2, 3, 4, null, 5.0, 6L, null), back.cost());
     }
 }
