@@ -122,6 +122,8 @@ public final class BenchmarkJob {
                     .redirectErrorStream(true)
                     .redirectOutput(out.toFile())
                     .start();
+            // However the benchmark ends (a failed run, Ctrl-C), no job JVM is left running behind it.
+            Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "stop-" + jobName));
             return new Handle(p);
         }
 
