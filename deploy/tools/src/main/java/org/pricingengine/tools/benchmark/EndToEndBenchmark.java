@@ -48,6 +48,7 @@ import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ModelManifest;
 import org.pricingengine.tools.cli.ToolArguments;
 import org.pricingengine.tools.local.PricingTopics;
+import org.pricingengine.tools.rollout.FlinkRestClient;
 
 /**
  * The job end to end against a real Kafka broker on loopback, with a load generator that replays the
@@ -696,7 +697,7 @@ public final class EndToEndBenchmark {
                 options,
                 System.getProperty("bench.job.heap", "2g"),
                 work.resolve(prefix + ".log"));
-        FlinkRest rest = new FlinkRest(restPort);
+        FlinkRestClient rest = new FlinkRestClient("http://127.0.0.1:" + restPort);
         Map<String, Long> producedAt = new ConcurrentHashMap<>();
         long[] latencies = new long[4_000_000];
         long[] consumedAt = new long[latencies.length];
@@ -725,7 +726,12 @@ public final class EndToEndBenchmark {
             Thread.sleep(100);
         }
         latencyCount.set(0);
-        String jobId = rest.runningJob().orElse(null);
+        String jobId = bestEffort(() -> rest.jobs().stream()
+                        .filter(j -> j.state().equals("RUNNING"))
+                        .map(FlinkRestClient.JobSummary::id)
+                        .findFirst()
+                        .orElse(null))
+                .orElse(null);
         Long brokerPid = brokerPid();
 
         List<Sample> series = new ArrayList<>();
@@ -766,12 +772,13 @@ public final class EndToEndBenchmark {
                 brokerCpuAtMeasureStart = brokerPid == null
                         ? Duration.ZERO
                         : BenchmarkJob.cpuOf(brokerPid).orElse(Duration.ZERO);
-                checkpointsAtMeasureStart =
-                        jobId == null ? null : rest.completedCheckpoints(jobId).orElse(null);
+                checkpointsAtMeasureStart = jobId == null
+                        ? null
+                        : bestEffort(() -> rest.completedCheckpoints(jobId)).orElse(null);
             }
             if (now >= nextSample) {
                 long rss = job.residentMb();
-                Map<String, Long> heap = rest.taskManagerHeapMb();
+                Map<String, Long> heap = bestEffort(rest::taskManagerHeapMb).orElse(Map.of());
                 long heapCommitted = heap.getOrDefault("committed", -1L);
                 Sample point = new Sample(
                         Math.round((now - start) / 1e9),
@@ -807,11 +814,13 @@ public final class EndToEndBenchmark {
                         .map(c -> c.toMillis() / 1e3)
                         .map(c -> c - brokerCpuStartS)
                         .orElse(null);
-        Long checkpointsAtEnd =
-                jobId == null ? null : rest.completedCheckpoints(jobId).orElse(null);
+        Long checkpointsAtEnd = jobId == null
+                ? null
+                : bestEffort(() -> rest.completedCheckpoints(jobId)).orElse(null);
         Double meanBatch = jobId == null || !mode.equals(ASYNC)
                 ? null
-                : rest.vertexMetricAverage(jobId, "demand model scoring", "batchSize_mean")
+                : bestEffort(() -> rest.vertexMetricAverage(jobId, "demand model scoring", "batchSize_mean")
+                                .orElse(null))
                         .orElse(null);
         Cost cost = new Cost(
                 Math.round(measuredSeconds * 10) / 10.0,
@@ -907,6 +916,19 @@ public final class EndToEndBenchmark {
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .forEach(e -> cores.put(e.getKey(), Math.round(e.getValue() * 1000) / 1000.0));
         return cores;
+    }
+
+    private interface RestRead<T> {
+        T read() throws IOException;
+    }
+
+    /** A figure from the job's REST API, or empty when it does not answer: the figure is left out, the run goes on. */
+    private static <T> Optional<T> bestEffort(RestRead<T> read) {
+        try {
+            return Optional.ofNullable(read.read());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** The broker's pid, from the state directory benchmark.sh starts it in; null when unknown. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -12,7 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -96,6 +100,45 @@ public final class FlinkRestClient {
                 .path("counts")
                 .path("completed")
                 .asLong();
+    }
+
+    /**
+     * An operator metric of the job's vertex whose name contains {@code vertexName}, averaged over its
+     * subtasks: the first metric id ending in {@code metric} (ids carry the operator's name in front);
+     * empty when there is no such vertex or metric.
+     */
+    public Optional<Double> vertexMetricAverage(String jobId, String vertexName, String metric) throws IOException {
+        for (JsonNode vertex : get("jobs/" + jobId).path("vertices")) {
+            if (!vertex.path("name").asText().contains(vertexName)) {
+                continue;
+            }
+            String path = "jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+            for (JsonNode id : get(path)) {
+                String name = id.path("id").asText();
+                if (name.endsWith(metric)) {
+                    JsonNode values = get(path + "?get=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
+                    return values.size() > 0 && values.get(0).has("avg")
+                            ? Optional.of(values.get(0).path("avg").asDouble())
+                            : Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Heap of the first TaskManager's JVM in MB: "used" and "committed" (empty without a TaskManager). */
+    public Map<String, Long> taskManagerHeapMb() throws IOException {
+        Map<String, Long> heap = new HashMap<>();
+        JsonNode first = get("taskmanagers").path("taskmanagers").path(0);
+        if (first.isMissingNode()) {
+            return heap;
+        }
+        for (JsonNode v : get("taskmanagers/" + first.path("id").asText()
+                + "/metrics?get=Status.JVM.Memory.Heap.Used,Status.JVM.Memory.Heap.Committed")) {
+            long mb = (long) (v.path("value").asDouble() / (1 << 20));
+            heap.put(v.path("id").asText().endsWith("Used") ? "used" : "committed", mb);
+        }
+        return heap;
     }
 
     /** The root exception of a failing job, or null. */
