@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -105,7 +106,8 @@ class TaskFailureRecoveryIT {
                     0,
                     null,
                     ROWS / 2,
-                    TaskFailureRecoveryIT::awaitFirstCheckpoint);
+                    TaskFailureRecoveryIT::awaitFirstCheckpoint,
+                    List.of());
         }
         DeliveryAudit.Result audit =
                 DeliveryAudit.awaitDecisions(KAFKA.bootstrapServers(), config, Duration.ofMinutes(2));

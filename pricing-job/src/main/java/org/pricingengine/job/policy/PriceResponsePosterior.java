@@ -75,7 +75,7 @@ public class PriceResponsePosterior {
         PriceResponsePosterior p = new PriceResponsePosterior();
         p.modelVersion = modelVersion;
         p.segments = segments;
-        int d = 2 * segments + 2 * PriceTraits.COUNT;
+        int d = dimension(segments);
         p.mean = new double[d];
         p.covariance = new double[d * d];
         for (int g = 0; g < segments; g++) {
@@ -111,9 +111,14 @@ public class PriceResponsePosterior {
         return p;
     }
 
+    /** Parameters with {@code segments} segments: an alpha and a delta each, gamma, kappa and beta. */
+    private static int dimension(int segments) {
+        return 2 * segments + 2 * PriceTraits.COUNT;
+    }
+
     /** Whether this posterior has the parameter layout of {@code segments} segments in this version. */
     public boolean fits(int segments) {
-        return this.segments == segments && mean != null && mean.length == 2 * segments + 2 * PriceTraits.COUNT;
+        return this.segments == segments && mean != null && mean.length == dimension(segments);
     }
 
     public int dimension() {

@@ -2,13 +2,11 @@ package org.pricingengine.tools.benchmark;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -137,11 +135,11 @@ public final class BenchmarkJob {
 
         /** CPU time (user and system) the process has used so far. */
         Duration cpu() {
-            return cpuOf(process.pid()).orElse(Duration.ZERO);
+            return ProcessStats.cpu(process.pid()).orElse(Duration.ZERO);
         }
 
         long residentMb() {
-            return BenchmarkJob.residentMb(process.pid());
+            return ProcessStats.residentMb(process.pid());
         }
 
         @Override
@@ -152,52 +150,5 @@ public final class BenchmarkJob {
                 process.waitFor(30, TimeUnit.SECONDS);
             }
         }
-    }
-
-    /** CPU time (user and system) of a live process. */
-    static Optional<Duration> cpuOf(long pid) {
-        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration());
-    }
-
-    /**
-     * CPU time so far of each thread of a process, in clock ticks, from /proc: by thread name with digits
-     * folded (the kernel's name, at most 15 characters: "Source Data Fet", "G1 Conc#", "C2 CompilerThre"),
-     * so that a run's threads of one kind add up. Empty where /proc cannot be read.
-     */
-    static Map<String, Long> threadTicks(long pid) {
-        Map<String, Long> ticks = new java.util.TreeMap<>();
-        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path task : tasks.toList()) {
-                try {
-                    String stat = Files.readString(task.resolve("stat"));
-                    // The name is in parentheses and may hold spaces; the fields after it are space-separated.
-                    int open = stat.indexOf('(');
-                    int close = stat.lastIndexOf(')');
-                    String name = stat.substring(open + 1, close).replaceAll("[0-9]+", "#");
-                    String[] f = stat.substring(close + 2).split(" ");
-                    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
-                    ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
-                } catch (IOException | RuntimeException gone) {
-                    // A thread that ended between the listing and the read.
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return Map.of();
-        }
-        return ticks;
-    }
-
-    /** Resident memory of a process in MB, from /proc; -1 where it cannot be read. */
-    static long residentMb(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
     }
 }

@@ -767,11 +767,11 @@ public final class EndToEndBenchmark {
                 decisionsAtMeasureStart = decisions.get();
                 latencyCount.set(0);
                 jobCpuAtMeasureStart = job.cpu();
-                threadTicksAtMeasureStart = BenchmarkJob.threadTicks(job.pid());
-                loadCpuAtMeasureStart = InferenceCeiling.processCpu();
+                threadTicksAtMeasureStart = ProcessStats.threadTicks(job.pid());
+                loadCpuAtMeasureStart = ProcessStats.ownCpu();
                 brokerCpuAtMeasureStart = brokerPid == null
                         ? Duration.ZERO
-                        : BenchmarkJob.cpuOf(brokerPid).orElse(Duration.ZERO);
+                        : ProcessStats.cpu(brokerPid).orElse(Duration.ZERO);
                 checkpointsAtMeasureStart = jobId == null
                         ? null
                         : bestEffort(() -> rest.completedCheckpoints(jobId)).orElse(null);
@@ -805,12 +805,12 @@ public final class EndToEndBenchmark {
         double measuredSeconds = (System.nanoTime() - measureFrom) / 1e9;
         double brokerCpuStartS = brokerCpuAtMeasureStart.toMillis() / 1e3;
         Duration jobCpu = job.cpu().minus(jobCpuAtMeasureStart);
-        Map<String, Double> threadCores =
-                threadCores(threadTicksAtMeasureStart, BenchmarkJob.threadTicks(job.pid()), measuredSeconds);
-        Duration loadCpu = InferenceCeiling.processCpu().minus(loadCpuAtMeasureStart);
+        Map<String, Double> threadCores = ProcessStats.threadCores(
+                threadTicksAtMeasureStart, ProcessStats.threadTicks(job.pid()), measuredSeconds);
+        Duration loadCpu = ProcessStats.ownCpu().minus(loadCpuAtMeasureStart);
         Double brokerCpuS = brokerPid == null
                 ? null
-                : BenchmarkJob.cpuOf(brokerPid)
+                : ProcessStats.cpu(brokerPid)
                         .map(c -> c.toMillis() / 1e3)
                         .map(c -> c - brokerCpuStartS)
                         .orElse(null);
@@ -902,20 +902,6 @@ public final class EndToEndBenchmark {
             return -1;
         }
         return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))];
-    }
-
-    /**
-     * Cores each kind of the job's threads used over the measured part (clock ticks at the kernel's usual
-     * 100 per second), the busiest first, those under 0.01 core left out.
-     */
-    static Map<String, Double> threadCores(Map<String, Long> before, Map<String, Long> after, double seconds) {
-        Map<String, Double> cores = new LinkedHashMap<>();
-        after.entrySet().stream()
-                .map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 100.0 / seconds))
-                .filter(e -> e.getValue() >= 0.01)
-                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                .forEach(e -> cores.put(e.getKey(), Math.round(e.getValue() * 1000) / 1000.0));
-        return cores;
     }
 
     private interface RestRead<T> {

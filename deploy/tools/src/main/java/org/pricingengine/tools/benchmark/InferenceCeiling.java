@@ -175,7 +175,7 @@ public final class InferenceCeiling {
                     }
                     long scored = 0;
                     long calls = 0;
-                    Duration cpuBefore = processCpu();
+                    Duration cpuBefore = ProcessStats.ownCpu();
                     long start = System.nanoTime();
                     long end = start + (long) (seconds * 1e9);
                     while (System.nanoTime() < end) {
@@ -185,7 +185,7 @@ public final class InferenceCeiling {
                         calls++;
                     }
                     double elapsed = (System.nanoTime() - start) / 1e9;
-                    double coreMs = (processCpu().toNanos() - cpuBefore.toNanos()) / 1e6 / scored;
+                    double coreMs = (ProcessStats.ownCpu().toNanos() - cpuBefore.toNanos()) / 1e6 / scored;
                     double perSecond = scored / elapsed;
                     Point row = new Point(
                             threads,
@@ -205,11 +205,6 @@ public final class InferenceCeiling {
             }
         }
         return new Result(a.model(), provider, seconds, Math.round(best), bestRow, rows);
-    }
-
-    /** CPU time this process has used (all its threads: the model's intra-op pool included). */
-    static Duration processCpu() {
-        return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     /** Fills the batch with the next real vectors (filling includes normalisation, as in the job). */

@@ -153,7 +153,8 @@ public final class LocalDemo {
                                 malformedEvery,
                                 Rees46Replayer::sampleMalformed,
                                 warmupRows,
-                                () -> awaitWarm(replayer, tally, job));
+                                () -> awaitWarm(replayer, tally, job),
+                                List.of());
                     } catch (Exception e) {
                         throw new IllegalStateException("replay failed", e);
                     }

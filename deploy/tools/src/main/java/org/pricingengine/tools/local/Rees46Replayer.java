@@ -61,24 +61,12 @@ public final class Rees46Replayer implements AutoCloseable {
     public void replay(
             Path csv, double rowsPerSecond, long maxRows, int malformedEvery, IntFunction<MalformedRecord> malformed)
             throws IOException, InterruptedException {
-        replay(csv, rowsPerSecond, maxRows, malformedEvery, malformed, 0, () -> {});
-    }
-
-    /** As above; after {@code pauseAfterRows} rows it flushes and runs {@code pause} before going on. */
-    public void replay(
-            Path csv,
-            double rowsPerSecond,
-            long maxRows,
-            int malformedEvery,
-            IntFunction<MalformedRecord> malformed,
-            long pauseAfterRows,
-            Runnable pause)
-            throws IOException, InterruptedException {
-        replay(csv, rowsPerSecond, maxRows, malformedEvery, malformed, pauseAfterRows, pause, List.of());
+        replay(csv, rowsPerSecond, maxRows, malformedEvery, malformed, 0, () -> {}, List.of());
     }
 
     /**
-     * As above, with {@code scripted} records sent among the file's rows at their event time (each before
+     * As above; after {@code pauseAfterRows} rows (0 = never) it flushes and runs {@code pause} before going
+     * on, and it sends the {@code scripted} records among the file's rows at their event time (each before
      * the first row at or after it, the rest at the end): appended after the file instead, a scripted
      * record would reach the job behind a watermark that the file's later rows have already moved past.
      */

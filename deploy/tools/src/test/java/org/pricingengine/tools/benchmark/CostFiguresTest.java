@@ -86,7 +86,7 @@ class CostFiguresTest {
         Map<String, Long> before = Map.of("C# CompilerThre", 1_000L, "OutputFlusher f", 100L, "idle", 50L);
         Map<String, Long> after =
                 Map.of("C# CompilerThre", 1_200L, "OutputFlusher f", 600L, "idle", 50L, "new thread", 100L);
-        Map<String, Double> cores = EndToEndBenchmark.threadCores(before, after, 10);
+        Map<String, Double> cores = ProcessStats.threadCores(before, after, 10);
         assertEquals(List.of("OutputFlusher f", "C# CompilerThre", "new thread"), List.copyOf(cores.keySet()));
         assertEquals(0.5, cores.get("OutputFlusher f"), 1e-9);
         assertEquals(0.2, cores.get("C# CompilerThre"), 1e-9);
@@ -95,7 +95,7 @@ class CostFiguresTest {
 
     @Test
     void theJobProcesssThreadsAreReadFromProc() {
-        Map<String, Long> own = BenchmarkJob.threadTicks(ProcessHandle.current().pid());
+        Map<String, Long> own = ProcessStats.threadTicks(ProcessHandle.current().pid());
         assertTrue(own.containsKey("Reference Handl"), own.toString());
     }
 
