@@ -1,6 +1,7 @@
 package org.pricingengine.job;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -9,6 +10,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
@@ -48,6 +50,7 @@ import org.pricingengine.job.scoring.ModelManifest;
 import org.pricingengine.job.scoring.ModelScoringFunction;
 import org.pricingengine.job.scoring.ScoredRequest;
 import org.pricingengine.job.scoring.SessionSettings;
+import org.rocksdb.CompressionType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,13 +143,25 @@ public final class PricingJob {
         // Most lookups of a new shopper or item miss; without bloom filters every miss reads index blocks of
         // every SST file. The benchmark's soak slowed to a third after 5 minutes of new users without them.
         conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        // A checkpoint's synchronous part flushes every memtable on the task thread, and all tasks flush at
+        // the same barrier: small write buffers (flushed in the background as they fill), more background
+        // threads (two flushes at a time instead of one for all tasks of the process) and no compression
+        // in level 0 (short-lived files, compacted soon) shortened the longest synchronous part by half
+        // in the benchmark (BENCHMARKS.md).
+        conf.set(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE, MemorySize.parse("8mb"));
+        conf.set(RocksDBConfigurableOptions.MAX_BACKGROUND_THREADS, 8);
+        conf.set(
+                RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL,
+                List.of(CompressionType.NO_COMPRESSION, CompressionType.SNAPPY_COMPRESSION));
         if (!config.get(PricingConfig.CHECKPOINT_DIR).isBlank()) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.get(PricingConfig.CHECKPOINT_DIR));
         }
-        // Flush network buffers after 5 ms instead of 100 ms: a decision is waited for by a shopper.
-        conf.set(ExecutionOptions.BUFFER_TIMEOUT, java.time.Duration.ofMillis(5));
+        conf.set(ExecutionOptions.BUFFER_TIMEOUT, config.get(PricingConfig.BUFFER_TIMEOUT));
         // Every type on the wire and in state must have a real serializer (evolvable across savepoints).
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // Chained operators hand records on without a copy. Safe here: events and decisions are immutable
+        // records, and no function keeps or changes an object after emitting it.
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
         if (config.get(PricingConfig.PARALLELISM) > 0) {
             conf.set(
                     org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM,

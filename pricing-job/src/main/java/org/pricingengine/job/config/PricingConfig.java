@@ -555,6 +555,12 @@ public final class PricingConfig implements Serializable {
             .stringType()
             .defaultValue("personalized-pricing")
             .withDescription("Flink job name."));
+    public static final ConfigOption<Duration> BUFFER_TIMEOUT = register(
+            ConfigOptions.key("job.buffer-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ZERO)
+                    .withDescription(
+                            "Longest a record waits in a network buffer before it is sent to the next task. 0 sends each record at once and starts no flusher threads: a shopper waits for every decision, and at this job's rates a flusher waking every few milliseconds per task costs more CPU than sending records one by one (see BENCHMARKS.md). Larger values trade latency for throughput."));
     public static final ConfigOption<Integer> PARALLELISM = register(ConfigOptions.key("job.parallelism")
             .intType()
             .defaultValue(0)

@@ -16,7 +16,6 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
-import org.pricingengine.features.events.Json;
 import org.pricingengine.features.flink.StateTtl;
 import org.pricingengine.job.scoring.ScoredRequest;
 import org.slf4j.Logger;
@@ -25,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Decisions already given, for requests that come again, so one decision id never names two different
  * records. A client retrying a request (same request_id) inside the quote TTL gets the decision it was
- * given, byte for byte (kept as published JSON in keyed state). After a restore, a request priced since
+ * given, byte for byte (kept in keyed state in Flink's binary form: the sink writes the same record as
+ * the same JSON, and the decision is turned into JSON once, by the sink). After a restore, a request priced since
  * the restored checkpoint gets the decision already published for it, read back from the decisions
  * topic, for {@link #REISSUE_WINDOW}. Either only when the running deployment routes the request the
  * same way.
@@ -43,7 +43,15 @@ final class EarlierDecisions {
     private Map<String, PriceDecision> toReissue = new HashMap<>();
     private long reissueUntilMs;
     /** decision_id to the decision published under it, within the quote TTL. */
-    private MapState<String, String> keptById;
+    private MapState<String, PriceDecision> keptById;
+    /**
+     * The same, as JSON text: the layout of earlier versions. Read only for a quote TTL after a restore,
+     * so that retries of decisions kept by a savepoint of that layout still get them.
+     */
+    private MapState<String, String> keptAsJson;
+
+    private boolean restored;
+    private long readJsonUntilMs;
 
     private EarlierDecisions(Clock clock, ListState<Long> snapshotTimes) {
         this.clock = clock;
@@ -62,6 +70,7 @@ final class EarlierDecisions {
                 clock,
                 context.getOperatorStateStore()
                         .getUnionListState(new ListStateDescriptor<>("snapshot-wall-times", Long.class)));
+        earlier.restored = context.isRestored();
         if (context.isRestored() && published != null) {
             earlier.readBack(published, runtime.getTaskInfo());
         }
@@ -92,10 +101,16 @@ final class EarlierDecisions {
 
     /** The keyed state, which exists only once the function is open. */
     void open(RuntimeContext runtime, long quoteTtlMs) {
-        MapStateDescriptor<String, String> decided =
-                new MapStateDescriptor<>("decisions-by-id", String.class, String.class);
-        decided.enableTimeToLive(StateTtl.afterLastWrite(Duration.ofMillis(Math.max(quoteTtlMs, 1000))));
+        Duration ttl = Duration.ofMillis(Math.max(quoteTtlMs, 1000));
+        MapStateDescriptor<String, PriceDecision> decided =
+                new MapStateDescriptor<>("published-decisions-by-id", String.class, PriceDecision.class);
+        decided.enableTimeToLive(StateTtl.afterLastWrite(ttl));
         keptById = runtime.getMapState(decided);
+        MapStateDescriptor<String, String> decidedAsJson =
+                new MapStateDescriptor<>("decisions-by-id", String.class, String.class);
+        decidedAsJson.enableTimeToLive(StateTtl.afterLastWrite(ttl));
+        keptAsJson = runtime.getMapState(decidedAsJson);
+        readJsonUntilMs = restored ? clock.millis() + ttl.toMillis() : 0;
     }
 
     void snapshot() throws Exception {
@@ -105,12 +120,12 @@ final class EarlierDecisions {
 
     /** The decision kept for a retried request, if this deployment routes the request the same way; else null. */
     PriceDecision kept(String decisionId, ScoredRequest scored) throws Exception {
-        String kept = keptById.get(decisionId);
-        if (kept == null) {
-            return null;
+        PriceDecision d = keptById.get(decisionId);
+        if (d == null && clock.millis() < readJsonUntilMs) {
+            String json = keptAsJson.get(decisionId);
+            d = json == null ? null : PriceDecision.fromJson(json.getBytes(StandardCharsets.UTF_8));
         }
-        PriceDecision d = PriceDecision.fromJson(kept.getBytes(StandardCharsets.UTF_8));
-        return sameRouting(d, scored) ? d : null;
+        return d != null && sameRouting(d, scored) ? d : null;
     }
 
     /**
@@ -132,7 +147,7 @@ final class EarlierDecisions {
 
     /** Remembers a decision given, so the same request asked again gets the same record. */
     void keep(PriceDecision decision) throws Exception {
-        keptById.put(decision.decisionId(), Json.toJson(decision));
+        keptById.put(decision.decisionId(), decision);
     }
 
     /**

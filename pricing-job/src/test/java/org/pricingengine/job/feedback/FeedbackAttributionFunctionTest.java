@@ -1,6 +1,7 @@
 package org.pricingengine.job.feedback;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.state.KeyedStateStore;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -39,29 +46,31 @@ class FeedbackAttributionFunctionTest {
     }
 
     private void decision(String requestId, String user, String item, long timeMs) throws Exception {
-        harness.processElement1(
-                new PriceDecision(
-                        PriceDecision.decisionIdFor(requestId, user, item),
-                        requestId,
-                        user,
-                        item,
-                        10.0,
-                        9.5,
-                        6.0,
-                        "v1",
-                        "canary",
-                        0.1,
-                        List.of(),
-                        List.of(),
-                        false,
-                        true,
-                        "d",
-                        timeMs,
-                        timeMs,
-                        1,
-                        0,
-                        null),
-                timeMs);
+        harness.processElement1(decisionAt(requestId, user, item, timeMs), timeMs);
+    }
+
+    private static PriceDecision decisionAt(String requestId, String user, String item, long timeMs) {
+        return new PriceDecision(
+                PriceDecision.decisionIdFor(requestId, user, item),
+                requestId,
+                user,
+                item,
+                10.0,
+                9.5,
+                6.0,
+                "v1",
+                "canary",
+                0.1,
+                List.of(),
+                List.of(),
+                false,
+                true,
+                "d",
+                timeMs,
+                timeMs,
+                1,
+                0,
+                null);
     }
 
     private void event(String id, String user, String item, EventType type, long timeMs, double price)
@@ -127,5 +136,41 @@ class FeedbackAttributionFunctionTest {
         assertEquals(FeedbackOutcome.CART, out.get("r-1").outcome(), "the cart came before the second quote");
         assertEquals(0.0, out.get("r-1").revenue());
         assertEquals(FeedbackOutcome.PURCHASE, out.get("r-2").outcome());
+    }
+
+    @Test
+    void stateIsOneFlinkPojoPerUserAndItem() {
+        TypeInformation<AttributionWindow> type = TypeInformation.of(AttributionWindow.class);
+        assertTrue(type instanceof PojoTypeInfo, "a POJO, not a generic type: " + type);
+        for (int i = 0; i < type.getArity(); i++) {
+            TypeInformation<?> field =
+                    ((PojoTypeInfo<?>) type).getPojoFieldAt(i).getTypeInformation();
+            assertFalse(field instanceof GenericTypeInfo, "no Kryo inside the state: " + field);
+        }
+    }
+
+    @Test
+    void decisionsAndEventsOfTheEarlierMapLayoutAreMovedAndAttributed() throws Exception {
+        // A savepoint of the earlier layout: the decision and the purchase in two map states.
+        harness.getOperator().setCurrentKey(FeedbackAttributionFunction.keyOf("u", "i"));
+        KeyedStateStore legacy = harness.getOperator().getKeyedStateStore();
+        MapState<String, PriceDecision> decisions = legacy.getMapState(
+                new MapStateDescriptor<>("decisions-awaiting-outcome", String.class, PriceDecision.class));
+        MapState<String, BehaviourEvent> events =
+                legacy.getMapState(new MapStateDescriptor<>("carts-and-purchases", String.class, BehaviourEvent.class));
+        PriceDecision old = decisionAt("r-old", "u", "i", 10 * MIN);
+        decisions.put(old.decisionId(), old);
+        events.put("e-buy", new BehaviourEvent("e-buy", "u", "i", EventType.PURCHASE, 20 * MIN, 9.5, null, null, null));
+
+        // Any timer of the key moves them (here a newer decision's; a restore brings their own timers).
+        decision("r-new", "u", "i", 5 * MIN);
+        harness.processBothWatermarks(new Watermark(66 * MIN));
+        assertEquals(FeedbackOutcome.NONE, outcomesByRequest().get("r-new").outcome(), "the purchase came after r-old");
+        harness.processBothWatermarks(new Watermark(200 * MIN));
+        FeedbackOutcome moved = outcomesByRequest().get("r-old");
+        assertEquals(FeedbackOutcome.PURCHASE, moved.outcome());
+        assertEquals(9.5, moved.revenue());
+        assertEquals(0, harness.numKeyedStateEntries(), "the earlier layout's state is gone too");
+        assertEquals(0, harness.numEventTimeTimers());
     }
 }

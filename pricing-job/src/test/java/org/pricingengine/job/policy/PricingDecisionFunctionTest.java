@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.events.PriceRequest;
 import org.pricingengine.features.flink.EnrichedRequest;
+import org.pricingengine.features.flink.StateTtl;
 import org.pricingengine.features.state.ItemSnapshot;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.scoring.DemandEstimate;
@@ -285,6 +287,39 @@ class PricingDecisionFunctionTest {
             clock.set(20_000L + Duration.ofMinutes(15).toMillis() + 1);
             after.processElement(scored("req-4", "i4", MINUTE, null, ScoringFailure.MODEL_TIMEOUT), MINUTE);
             assertEquals(List.of(ReasonCode.FALLBACK_MODEL_TIMEOUT), last(after).reasons());
+        }
+    }
+
+    @Test
+    void aRetryOfADecisionKeptAsJsonByAnEarlierVersionStillGetsItAfterARestore() throws Exception {
+        SettableClock clock = new SettableClock(4_000L);
+        OperatorSubtaskState snapshot;
+        PriceDecision given;
+        // The same key groups as the restored harness (max parallelism 128), so keyed state carries over.
+        try (var before = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new PricingDecisionFunction(policy, null, clock)),
+                (PricingRequest s) -> s.scored().enriched().request().userId(),
+                Types.STRING,
+                128,
+                1,
+                0)) {
+            before.open();
+            before.processElement(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
+            given = last(before);
+            // What an earlier version kept for that request: the published JSON, under its old state name.
+            before.getOperator().setCurrentKey("u");
+            var asJson = new MapStateDescriptor<>("decisions-by-id", String.class, String.class);
+            var binary = new MapStateDescriptor<>("published-decisions-by-id", String.class, PriceDecision.class);
+            asJson.enableTimeToLive(StateTtl.afterLastWrite(Duration.ofMinutes(15)));
+            binary.enableTimeToLive(StateTtl.afterLastWrite(Duration.ofMinutes(15)));
+            before.getOperator().getKeyedStateStore().getMapState(asJson).put(given.decisionId(), Json.toJson(given));
+            before.getOperator().getKeyedStateStore().getMapState(binary).clear();
+            snapshot = before.snapshot(1, 5_000L);
+        }
+        clock.set(6_000L);
+        try (var after = restored(snapshot, clock)) {
+            after.processElement(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 0), null), MINUTE);
+            assertEquals(Json.toJson(given), Json.toJson(last(after)), "the retry gets the kept JSON's decision");
         }
     }
 }

@@ -99,6 +99,11 @@ public final class BenchmarkJob {
                         + System.getProperty("bench.job.jfr.delay", "0s") + ",filename="
                         + logFile.resolveSibling(jobName + ".jfr"));
             }
+            // Any other flags for the job's JVM, e.g. a profiler agent: -Dbench.job.jvm-options="-agentpath:...".
+            String extra = System.getProperty("bench.job.jvm-options", "").strip();
+            if (!extra.isEmpty()) {
+                command.addAll(List.of(extra.split("\\s+")));
+            }
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             command.add(BenchmarkJob.class.getName());

@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -90,6 +91,7 @@ public final class EndToEndBenchmark {
             .option("model-dir", "model-assets/models", "where the model versions are")
             .option("soak-seconds", "600", "the soak's length (not with --quick)")
             .option("steps", "ceiling,flat,levels,naive,soak", "the steps to run, comma-separated")
+            .option("levels", "0.25,0.5,0.75", "the load levels' shares of the sustained rate, comma-separated")
             .option("sustained", "0", "the rate the load levels are shares of (0 = measured flat out)")
             .jobOptions("a job option for every run, e.g. --checkpoint.interval 60s", false);
 
@@ -237,9 +239,21 @@ public final class EndToEndBenchmark {
             @JsonProperty("checkpoints_in_window") Long checkpointsInWindow,
 
             @JsonProperty("job_threads_cores") @JsonInclude(JsonInclude.Include.NON_EMPTY)
-            Map<String, Double> jobThreadsCores) {
+            Map<String, Double> jobThreadsCores,
+            // Per task: the longest synchronous part of a checkpoint and the longest barrier alignment, in ms.
+            @JsonProperty("checkpoint_sync_max_ms") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+            Map<String, Long> checkpointSyncMaxMs,
+
+            @JsonProperty("checkpoint_alignment_max_ms") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+            Map<String, Long> checkpointAlignmentMaxMs,
+
+            @JsonProperty("checkpointed_kb_mean") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+            Map<String, Long> checkpointedKbMean) {
         public Cost {
             jobThreadsCores = jobThreadsCores == null ? Map.of() : jobThreadsCores;
+            checkpointSyncMaxMs = checkpointSyncMaxMs == null ? Map.of() : checkpointSyncMaxMs;
+            checkpointAlignmentMaxMs = checkpointAlignmentMaxMs == null ? Map.of() : checkpointAlignmentMaxMs;
+            checkpointedKbMean = checkpointedKbMean == null ? Map.of() : checkpointedKbMean;
         }
 
         @JsonProperty("job_core_ms_per_decision")
@@ -616,7 +630,12 @@ public final class EndToEndBenchmark {
         }
 
         List<Run> levels = new ArrayList<>();
-        for (double share : steps.contains("levels") ? new double[] {0.25, 0.5, 0.75} : new double[0]) {
+        double[] shares = steps.contains("levels")
+                ? Stream.of(a.string("levels").split(","))
+                        .mapToDouble(Double::parseDouble)
+                        .toArray()
+                : new double[0];
+        for (double share : shares) {
             System.out.printf(
                     "== 2. the job at %.0f%% of sustained (%.0f requests/s)%n", share * 100, sustained * share);
             // At half load the latency target holds with checkpoints on: at least three inside the measured part.
@@ -822,6 +841,9 @@ public final class EndToEndBenchmark {
                 : bestEffort(() -> rest.vertexMetricAverage(jobId, "demand model scoring", "batchSize_mean")
                                 .orElse(null))
                         .orElse(null);
+        FlinkRestClient.CheckpointHolds holds = jobId == null
+                ? null
+                : bestEffort(() -> rest.checkpointHolds(jobId)).orElse(null);
         Cost cost = new Cost(
                 Math.round(measuredSeconds * 10) / 10.0,
                 measuredDecisions,
@@ -832,7 +854,10 @@ public final class EndToEndBenchmark {
                 checkpointsAtMeasureStart == null || checkpointsAtEnd == null
                         ? null
                         : checkpointsAtEnd - checkpointsAtMeasureStart,
-                threadCores);
+                threadCores,
+                holds == null ? null : holds.syncMaxMs(),
+                holds == null ? null : holds.alignmentMaxMs(),
+                holds == null ? null : holds.checkpointedKbMean());
         long n = Math.min(latencyCount.get(), latencies.length);
         List<LatencySecond> latencySeries = latencyPerSecond(latencies, consumedAt, (int) n);
         long[] sorted = Arrays.copyOf(latencies, (int) n);
@@ -871,6 +896,9 @@ public final class EndToEndBenchmark {
                 cost.meanBatch(),
                 cost.checkpointsInWindow());
         System.out.println("  job threads, cores: " + cost.jobThreadsCores());
+        System.out.println("  checkpoints, longest synchronous part per task (ms): " + cost.checkpointSyncMaxMs());
+        System.out.println("  checkpoints, longest alignment per task (ms): " + cost.checkpointAlignmentMaxMs());
+        System.out.println("  checkpoints, KB written per checkpoint per task: " + cost.checkpointedKbMean());
         return r;
     }
 

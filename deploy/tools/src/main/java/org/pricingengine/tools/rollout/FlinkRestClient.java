@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,6 +101,59 @@ public final class FlinkRestClient {
                 .path("counts")
                 .path("completed")
                 .asLong();
+    }
+
+    /**
+     * Where the job's checkpoints held its tasks up: per vertex, the longest synchronous part (the task
+     * thread processes no record meanwhile) and the longest barrier alignment of any subtask, over the
+     * completed checkpoints Flink still keeps in its history (the newest ten by default), and what each
+     * wrote per checkpoint on average (with incremental checkpoints: the new RocksDB files, in KB).
+     */
+    public record CheckpointHolds(
+            long checkpoints,
+            Map<String, Long> syncMaxMs,
+            Map<String, Long> alignmentMaxMs,
+            Map<String, Long> checkpointedKbMean) {}
+
+    public CheckpointHolds checkpointHolds(String jobId) throws IOException {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (JsonNode vertex : get("jobs/" + jobId).path("vertices")) {
+            names.put(vertex.path("id").asText(), vertex.path("name").asText());
+        }
+        Map<String, Long> sync = new LinkedHashMap<>();
+        Map<String, Long> alignment = new LinkedHashMap<>();
+        Map<String, Long> written = new LinkedHashMap<>();
+        long count = 0;
+        for (JsonNode checkpoint : get("jobs/" + jobId + "/checkpoints").path("history")) {
+            if (!"COMPLETED".equals(checkpoint.path("status").asText())) {
+                continue;
+            }
+            count++;
+            String id = checkpoint.path("id").asText();
+            JsonNode tasks = get("jobs/" + jobId + "/checkpoints/details/" + id).path("tasks");
+            for (String vertexId : names.keySet()) {
+                written.merge(
+                        names.get(vertexId),
+                        tasks.path(vertexId).path("checkpointed_size").asLong(),
+                        Long::sum);
+                JsonNode summary = get("jobs/" + jobId + "/checkpoints/details/" + id + "/subtasks/" + vertexId)
+                        .path("summary");
+                sync.merge(
+                        names.get(vertexId),
+                        summary.path("checkpoint_duration")
+                                .path("sync")
+                                .path("max")
+                                .asLong(),
+                        Math::max);
+                alignment.merge(
+                        names.get(vertexId),
+                        summary.path("alignment").path("duration").path("max").asLong(),
+                        Math::max);
+            }
+        }
+        long checkpoints = count;
+        written.replaceAll((vertex, bytes) -> checkpoints == 0 ? 0 : bytes / checkpoints / 1024);
+        return new CheckpointHolds(count, sync, alignment, written);
     }
 
     /**

@@ -51,11 +51,11 @@ class CostFiguresTest {
 
     @Test
     void theJobsCostPerDecisionIsItsCpuOverTheDecisionsOfTheMeasuredPhase() {
-        Cost cost = new Cost(10.0, 20_000, 14.0, 3.0, 2.0, 8.0, 1L, null);
+        Cost cost = new Cost(10.0, 20_000, 14.0, 3.0, 2.0, 8.0, 1L, null, null, null, null);
         assertEquals(0.7, cost.jobCoreMsPerDecision(), 1e-9);
         assertEquals(0.15, cost.loadCoreMsPerDecision(), 1e-9);
         assertEquals(0.1, cost.brokerCoreMsPerDecision(), 1e-9);
-        assertNull(new Cost(10.0, 0, 1.0, 1.0, null, null, null, null).jobCoreMsPerDecision());
+        assertNull(new Cost(10.0, 0, 1.0, 1.0, null, null, null, null, null, null, null).jobCoreMsPerDecision());
     }
 
     /**
@@ -64,10 +64,13 @@ class CostFiguresTest {
      */
     @Test
     void pipelineCostIsTheJobsLessTheModelsAtTheMeanBatchItRan() {
-        Run flat = run("async", new Cost(10.0, 20_000, 14.0, 3.0, 2.0, 8.0, 0L, null));
-        Run half = run("async", new Cost(10.0, 5_000, 5.0, 1.0, 1.0, 2.0, 3L, null))
+        Run flat = run("async", new Cost(10.0, 20_000, 14.0, 3.0, 2.0, 8.0, 0L, null, null, null, null));
+        Run half = run("async", new Cost(10.0, 5_000, 5.0, 1.0, 1.0, 2.0, 3L, null, null, null, null))
                 .atLoadShare(0.5);
-        Report r = report(flat, List.of(half), run("sync", new Cost(10.0, 10_000, 12.0, 2.0, 1.0, null, 0L, null)));
+        Report r = report(
+                flat,
+                List.of(half),
+                run("sync", new Cost(10.0, 10_000, 12.0, 2.0, 1.0, null, 0L, null, null, null, null)));
         assertEquals(0.2, CEILING.coreMsPerSeqAtMeanBatch(8), 1e-9);
         assertEquals(0.7, r.jobCoreMsPerDecision(), 1e-9);
         assertEquals(0.5, r.pipelineCoreMsPerDecision(), 1e-9);
@@ -106,7 +109,9 @@ class CostFiguresTest {
         assertNull(r.pipelineCoreMsPerDecision());
         assertNull(r.checkpointsInWindowAt50());
         Run back = Json.mapper()
-                .readValue(Json.toJson(run("async", new Cost(1, 2, 3, 4, null, 5.0, 6L, null))), Run.class);
-        assertEquals(new Cost(1, 2, 3, 4, null, 5.0, 6L, null), back.cost());
+                .readValue(
+                        Json.toJson(run("async", new Cost(1, 2, 3, 4, null, 5.0, 6L, null, null, null, null))),
+                        Run.class);
+        assertEquals(new Cost(1, 2, 3, 4, null, 5.0, 6L, null, null, null, null), back.cost());
     }
 }
