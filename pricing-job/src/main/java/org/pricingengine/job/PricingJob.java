@@ -1,7 +1,6 @@
 package org.pricingengine.job;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -50,7 +49,6 @@ import org.pricingengine.job.scoring.ModelManifest;
 import org.pricingengine.job.scoring.ModelScoringFunction;
 import org.pricingengine.job.scoring.ScoredRequest;
 import org.pricingengine.job.scoring.SessionSettings;
-import org.rocksdb.CompressionType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -144,15 +142,11 @@ public final class PricingJob {
         // every SST file. The benchmark's soak slowed to a third after 5 minutes of new users without them.
         conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         // A checkpoint's synchronous part flushes every memtable on the task thread, and all tasks flush at
-        // the same barrier: small write buffers (flushed in the background as they fill), more background
-        // threads (two flushes at a time instead of one for all tasks of the process) and no compression
-        // in level 0 (short-lived files, compacted soon) shortened the longest synchronous part by half
-        // in the benchmark (BENCHMARKS.md).
+        // the same barrier: small write buffers (flushed in the background as they fill) and more background
+        // threads (two flushes at a time instead of one for all tasks of the process) keep it shorter
+        // (BENCHMARKS.md).
         conf.set(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE, MemorySize.parse("8mb"));
         conf.set(RocksDBConfigurableOptions.MAX_BACKGROUND_THREADS, 8);
-        conf.set(
-                RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL,
-                List.of(CompressionType.NO_COMPRESSION, CompressionType.SNAPPY_COMPRESSION));
         if (!config.get(PricingConfig.CHECKPOINT_DIR).isBlank()) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.get(PricingConfig.CHECKPOINT_DIR));
         }
