@@ -35,7 +35,7 @@ public final class KafkaEndpoints {
                         config,
                         config.get(PricingConfig.TOPIC_CATALOG),
                         new InboundRecordDeserializer(InputTopic.CATALOG_UPDATES, parser, maxChars),
-                        // Fetched record by record, the catalog's fetcher cost 2.4 times as much (BENCHMARKS.md).
+                        // Fetched record by record, the catalog's fetcher cost 2.2 times as much (BENCHMARKS.md).
                         Fetching.BATCHED),
                 source(
                         config,
