@@ -241,8 +241,9 @@ class ResultJsonTest {
     /** Every step run: what bench.json holds, in its order. */
     static EndToEndBenchmark.Report fullBenchReport() {
         InferenceCeiling.Point best = new InferenceCeiling.Point(2, 256, 10_000, 25.6);
-        BenchmarkReport.SoakFigures soakFigures =
-                new BenchmarkReport.SoakFigures(1100L, 1300L, 0.18, 600L, 780L, 770L, 774L, 1433L, 1435L);
+        BenchmarkReport.SoakFigures soakFigures = new BenchmarkReport.SoakFigures(
+                1100L, 1300L, 0.18, 600L, 780L, 770L, 774L, 1433L, 1435L, 1290L, 1301L, 0.009, 770L, 781L, 180L, 182L,
+                3L, 3L, 30L, 31L);
         return new EndToEndBenchmark.Report(
                 new EndToEndBenchmark.Machine(2, 3072, "17.0.12", "Linux amd64"),
                 new EndToEndBenchmark.Model("v1", "abc", "fs-1", "[behaviour_seq [1, 64, 12]]", "CPU"),
@@ -326,7 +327,18 @@ class ResultJsonTest {
                 "heap_committed_mb_first_third",
                 "heap_committed_mb_last_third",
                 "decisions_per_s_first_third",
-                "decisions_per_s_last_third"));
+                "decisions_per_s_last_third",
+                "rss_mb_at_half",
+                "rss_mb_at_end",
+                "rss_growth_share_last_half",
+                "outside_heap_mb_at_half",
+                "outside_heap_mb_at_end",
+                "rocksdb_block_cache_mb_at_half",
+                "rocksdb_block_cache_mb_at_end",
+                "rocksdb_pinned_mb_at_half",
+                "rocksdb_pinned_mb_at_end",
+                "rocksdb_memtables_mb_at_half",
+                "rocksdb_memtables_mb_at_end"));
         assertEquals(soakKeys, keys(report.soak()));
         assertEquals(
                 List.of("t_s", "decisions_per_s", "rss_mb", "heap_used_mb", "heap_committed_mb", "outside_heap_mb"),

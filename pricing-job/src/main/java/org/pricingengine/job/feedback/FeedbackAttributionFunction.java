@@ -3,10 +3,15 @@ package org.pricingengine.job.feedback;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.pricingengine.features.events.BehaviourEvent;
@@ -22,7 +27,8 @@ import org.pricingengine.job.policy.PriceDecision;
  * are read independently) and are dropped once no open window can want them.
  */
 public class FeedbackAttributionFunction
-        extends KeyedCoProcessFunction<String, PriceDecision, BehaviourEvent, FeedbackOutcome> {
+        extends KeyedCoProcessFunction<String, PriceDecision, BehaviourEvent, FeedbackOutcome>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     private final long windowMs;
@@ -38,12 +44,44 @@ public class FeedbackAttributionFunction
 
     private transient MapState<String, BehaviourEvent> legacyEvents;
 
+    /**
+     * Whether keys may still hold the earlier layout: only in a job that was started from a savepoint of
+     * the earlier version (its snapshots have no such mark), and every job restored from one of its
+     * snapshots. Elsewhere the timers skip the two map lookups, each a RocksDB iterator.
+     */
+    private transient ListState<Boolean> earlierLayoutMark;
+
+    private transient boolean earlierLayoutMayRemain;
+
     public FeedbackAttributionFunction(Duration attributionWindow) {
         this.windowMs = attributionWindow.toMillis();
     }
 
     public static String keyOf(String userId, String itemId) {
         return userId + "|" + itemId;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        // Union state: every subtask sees every mark after a rescale.
+        earlierLayoutMark = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>("earlier-attribution-layout-may-remain", Boolean.class));
+        boolean marked = false;
+        boolean mayRemain = false;
+        for (Boolean mark : earlierLayoutMark.get()) {
+            marked = true;
+            mayRemain |= mark;
+        }
+        earlierLayoutMayRemain = context.isRestored() && (!marked || mayRemain);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        earlierLayoutMark.update(List.of(earlierLayoutMayRemain));
+    }
+
+    boolean earlierLayoutMayRemain() {
+        return earlierLayoutMayRemain;
     }
 
     @Override
@@ -84,7 +122,9 @@ public class FeedbackAttributionFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeedbackOutcome> out) throws Exception {
         AttributionWindow window = current();
-        moveLegacyState(window, ctx);
+        if (earlierLayoutMayRemain) {
+            moveLegacyState(window, ctx);
+        }
         List<PriceDecision> all = List.copyOf(window.decisions);
         List<BehaviourEvent> events = List.copyOf(window.events);
 

@@ -9,16 +9,20 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.state.KeyedStateStore;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -149,28 +153,106 @@ class FeedbackAttributionFunctionTest {
         }
     }
 
+    /** What the earlier version kept: decisions and carts or purchases in two map states, a timer each. */
+    private static final class EarlierLayout
+            extends KeyedCoProcessFunction<String, PriceDecision, BehaviourEvent, FeedbackOutcome> {
+        private static final long serialVersionUID = 1L;
+        private transient MapState<String, PriceDecision> decisions;
+        private transient MapState<String, BehaviourEvent> events;
+
+        @Override
+        public void open(OpenContext openContext) {
+            decisions = getRuntimeContext()
+                    .getMapState(
+                            new MapStateDescriptor<>("decisions-awaiting-outcome", String.class, PriceDecision.class));
+            events = getRuntimeContext()
+                    .getMapState(new MapStateDescriptor<>("carts-and-purchases", String.class, BehaviourEvent.class));
+        }
+
+        @Override
+        public void processElement1(PriceDecision d, Context ctx, Collector<FeedbackOutcome> out) throws Exception {
+            decisions.put(d.decisionId(), d);
+            ctx.timerService().registerEventTimeTimer(d.requestTimeMs() + 60 * MIN);
+        }
+
+        @Override
+        public void processElement2(BehaviourEvent e, Context ctx, Collector<FeedbackOutcome> out) throws Exception {
+            events.put(e.eventId(), e);
+            ctx.timerService().registerEventTimeTimer(e.eventTimeMs() + 60 * MIN + 1);
+        }
+    }
+
+    /** Same key groups before and after (max parallelism 128), so keyed state and timers carry over. */
+    private static KeyedTwoInputStreamOperatorTestHarness<String, PriceDecision, BehaviourEvent, FeedbackOutcome>
+            harnessOf(KeyedCoProcessFunction<String, PriceDecision, BehaviourEvent, FeedbackOutcome> function)
+                    throws Exception {
+        return new KeyedTwoInputStreamOperatorTestHarness<>(
+                new KeyedCoProcessOperator<>(function),
+                d -> FeedbackAttributionFunction.keyOf(d.userId(), d.itemId()),
+                e -> FeedbackAttributionFunction.keyOf(e.userId(), e.itemId()),
+                Types.STRING,
+                128,
+                1,
+                0);
+    }
+
     @Test
     void decisionsAndEventsOfTheEarlierMapLayoutAreMovedAndAttributed() throws Exception {
-        // A savepoint of the earlier layout: the decision and the purchase in two map states.
-        harness.getOperator().setCurrentKey(FeedbackAttributionFunction.keyOf("u", "i"));
-        KeyedStateStore legacy = harness.getOperator().getKeyedStateStore();
-        MapState<String, PriceDecision> decisions = legacy.getMapState(
-                new MapStateDescriptor<>("decisions-awaiting-outcome", String.class, PriceDecision.class));
-        MapState<String, BehaviourEvent> events =
-                legacy.getMapState(new MapStateDescriptor<>("carts-and-purchases", String.class, BehaviourEvent.class));
-        PriceDecision old = decisionAt("r-old", "u", "i", 10 * MIN);
-        decisions.put(old.decisionId(), old);
-        events.put("e-buy", new BehaviourEvent("e-buy", "u", "i", EventType.PURCHASE, 20 * MIN, 9.5, null, null, null));
+        OperatorSubtaskState earlier;
+        try (var before = harnessOf(new EarlierLayout())) {
+            before.open();
+            before.processElement1(decisionAt("r-old", "u", "i", 10 * MIN), 10 * MIN);
+            before.processElement2(
+                    new BehaviourEvent("e-buy", "u", "i", EventType.PURCHASE, 20 * MIN, 9.5, null, null, null),
+                    20 * MIN);
+            earlier = before.snapshot(1, 1L);
+        }
+        OperatorSubtaskState current;
+        FeedbackAttributionFunction upgradedFunction = new FeedbackAttributionFunction(Duration.ofMinutes(60));
+        try (var upgraded = harnessOf(upgradedFunction)) {
+            upgraded.initializeState(earlier);
+            upgraded.open();
+            assertTrue(upgradedFunction.earlierLayoutMayRemain());
+            upgraded.processElement1(decisionAt("r-new", "u", "i", 5 * MIN), 5 * MIN);
+            // The first timer of the key moves the earlier layout's decision and purchase into its window.
+            upgraded.processBothWatermarks(new Watermark(66 * MIN));
+            upgraded.processBothWatermarks(new Watermark(200 * MIN));
+            Map<String, FeedbackOutcome> outcomes = upgraded.extractOutputValues().stream()
+                    .collect(Collectors.toMap(FeedbackOutcome::requestId, o -> o));
+            assertEquals(FeedbackOutcome.NONE, outcomes.get("r-new").outcome(), "the purchase came after r-old");
+            assertEquals(FeedbackOutcome.PURCHASE, outcomes.get("r-old").outcome());
+            assertEquals(9.5, outcomes.get("r-old").revenue());
+            assertEquals(0, upgraded.numKeyedStateEntries(), "the earlier layout's state is gone too");
+            assertEquals(0, upgraded.numEventTimeTimers());
+            current = upgraded.snapshot(2, 2L);
+        }
+        // Restored from the upgraded job's snapshot: other keys may still hold the earlier layout.
+        FeedbackAttributionFunction again = new FeedbackAttributionFunction(Duration.ofMinutes(60));
+        try (var h = harnessOf(again)) {
+            h.initializeState(current);
+            h.open();
+            assertTrue(again.earlierLayoutMayRemain());
+        }
+    }
 
-        // Any timer of the key moves them (here a newer decision's; a restore brings their own timers).
-        decision("r-new", "u", "i", 5 * MIN);
-        harness.processBothWatermarks(new Watermark(66 * MIN));
-        assertEquals(FeedbackOutcome.NONE, outcomesByRequest().get("r-new").outcome(), "the purchase came after r-old");
-        harness.processBothWatermarks(new Watermark(200 * MIN));
-        FeedbackOutcome moved = outcomesByRequest().get("r-old");
-        assertEquals(FeedbackOutcome.PURCHASE, moved.outcome());
-        assertEquals(9.5, moved.revenue());
-        assertEquals(0, harness.numKeyedStateEntries(), "the earlier layout's state is gone too");
-        assertEquals(0, harness.numEventTimeTimers());
+    @Test
+    void aJobThatNeverHeldTheEarlierLayoutDoesNotLookForItAfterARestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        FeedbackAttributionFunction fresh = new FeedbackAttributionFunction(Duration.ofMinutes(60));
+        try (var h = harnessOf(fresh)) {
+            h.open();
+            assertFalse(fresh.earlierLayoutMayRemain());
+            h.processElement1(decisionAt("r", "u", "i", MIN), MIN);
+            snapshot = h.snapshot(1, 1L);
+        }
+        FeedbackAttributionFunction restored = new FeedbackAttributionFunction(Duration.ofMinutes(60));
+        try (var h = harnessOf(restored)) {
+            h.initializeState(snapshot);
+            h.open();
+            assertFalse(restored.earlierLayoutMayRemain());
+            h.processBothWatermarks(new Watermark(62 * MIN));
+            assertEquals(FeedbackOutcome.NONE, h.extractOutputValues().get(0).outcome(), "its window was restored");
+            assertEquals(0, h.numKeyedStateEntries());
+        }
     }
 }

@@ -12,6 +12,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.state.rocksdb.RocksDBNativeMetricOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
@@ -44,6 +45,10 @@ public final class BenchmarkJob {
         // The embedded cluster would give RocksDB 128 MB of managed memory (Flink's local default); a
         // TaskManager of the local standalone cluster (deploy/local/flink-cluster.sh) has about 800 MB.
         flinkConf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse(a.string("managed-memory")));
+        // RocksDB's own memory, read by the soak: tells the block cache filling up apart from a leak.
+        flinkConf.set(RocksDBNativeMetricOptions.BLOCK_CACHE_USAGE, true);
+        flinkConf.set(RocksDBNativeMetricOptions.BLOCK_CACHE_PINNED_USAGE, true);
+        flinkConf.set(RocksDBNativeMetricOptions.MONITOR_CUR_SIZE_ALL_MEM_TABLE, true);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         PricingJob.ScoringStage stage =
                 switch (a.string("scoring")) {

@@ -89,7 +89,7 @@ public final class EndToEndBenchmark {
             .flag("quick", "shorter steps and no soak")
             .option("model", "v1", "the model version")
             .option("model-dir", "model-assets/models", "where the model versions are")
-            .option("soak-seconds", "600", "the soak's length (not with --quick)")
+            .option("soak-seconds", "1800", "the soak's length (not with --quick)")
             .option("steps", "ceiling,flat,levels,naive,soak", "the steps to run, comma-separated")
             .option("levels", "0.25,0.5,0.75", "the load levels' shares of the sustained rate, comma-separated")
             .option("sustained", "0", "the rate the load levels are shares of (0 = measured flat out)")
@@ -115,20 +115,37 @@ public final class EndToEndBenchmark {
 
     /**
      * One point of a run's series (every 5 s, 10 s in the soak). Heap committed and memory outside the
-     * heap are missing from JSON written before they were measured.
+     * heap are missing from JSON written before they were measured; RocksDB's own memory (block cache,
+     * the pinned part of it, memtables; see {@link FlinkRestClient#rocksDbMemory}) is measured in the soak
+     * only.
      */
-    @JsonPropertyOrder({"t_s", "decisions_per_s", "rss_mb", "heap_used_mb", "heap_committed_mb", "outside_heap_mb"})
+    @JsonPropertyOrder({
+        "t_s",
+        "decisions_per_s",
+        "rss_mb",
+        "heap_used_mb",
+        "heap_committed_mb",
+        "outside_heap_mb",
+        "rocksdb_block_cache_mb",
+        "rocksdb_pinned_mb",
+        "rocksdb_memtables_mb"
+    })
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Sample(
             @JsonProperty("t_s") long timeS,
             @JsonProperty("decisions_per_s") long decisionsPerS,
             @JsonProperty("rss_mb") long rssMb,
             @JsonProperty("heap_used_mb") long heapUsedMb,
-
-            @JsonProperty("heap_committed_mb") @JsonInclude(JsonInclude.Include.NON_NULL)
-            Long heapCommittedMb,
-
-            @JsonProperty("outside_heap_mb") @JsonInclude(JsonInclude.Include.NON_NULL)
-            Long outsideHeapMb) {}
+            @JsonProperty("heap_committed_mb") Long heapCommittedMb,
+            @JsonProperty("outside_heap_mb") Long outsideHeapMb,
+            @JsonProperty("rocksdb_block_cache_mb") Long rocksDbBlockCacheMb,
+            @JsonProperty("rocksdb_pinned_mb") Long rocksDbPinnedMb,
+            @JsonProperty("rocksdb_memtables_mb") Long rocksDbMemTablesMb) {
+        public Sample(
+                long timeS, long decisionsPerS, long rssMb, long heapUsedMb, Long heapCommittedMb, Long outsideHeapMb) {
+            this(timeS, decisionsPerS, rssMb, heapUsedMb, heapCommittedMb, outsideHeapMb, null, null, null);
+        }
+    }
 
     /** Latency percentiles of one wall-clock second of a run's measured phase. */
     @JsonPropertyOrder({"t_s", "decisions", "p50_ms", "p99_ms", "max_ms"})
@@ -799,6 +816,10 @@ public final class EndToEndBenchmark {
                 long rss = job.residentMb();
                 Map<String, Long> heap = bestEffort(rest::taskManagerHeapMb).orElse(Map.of());
                 long heapCommitted = heap.getOrDefault("committed", -1L);
+                FlinkRestClient.RocksDbMemory rocks = soak && jobId != null
+                        ? bestEffort(() -> rest.rocksDbMemory(jobId).orElse(null))
+                                .orElse(null)
+                        : null;
                 Sample point = new Sample(
                         Math.round((now - start) / 1e9),
                         Math.round((decisions.get() - lastSampleDecisions) / ((now - lastSampleTime) / 1e9)),
@@ -808,12 +829,23 @@ public final class EndToEndBenchmark {
                         // What a native leak (ONNX Runtime tensors, RocksDB iterators) would grow; RocksDB's block
                         // cache
                         // and memtables are here too, bounded by Flink's managed memory.
-                        rss - heapCommitted);
+                        rss - heapCommitted,
+                        rocks == null ? null : rocks.blockCacheMb(),
+                        rocks == null ? null : rocks.pinnedMb(),
+                        rocks == null ? null : rocks.memTablesMb());
                 series.add(point);
                 if (soak) {
                     System.out.printf(
-                            "  t=%4ds decisions/s %6d rss %5d MB (heap committed %d, outside heap %d)%n",
-                            point.timeS(), point.decisionsPerS(), point.rssMb(), heapCommitted, point.outsideHeapMb());
+                            "  t=%4ds decisions/s %6d rss %5d MB (heap committed %d, outside heap %d;"
+                                    + " RocksDB block cache %s, pinned %s, memtables %s)%n",
+                            point.timeS(),
+                            point.decisionsPerS(),
+                            point.rssMb(),
+                            heapCommitted,
+                            point.outsideHeapMb(),
+                            point.rocksDbBlockCacheMb(),
+                            point.rocksDbPinnedMb(),
+                            point.rocksDbMemTablesMb());
                 }
                 lastSampleDecisions = decisions.get();
                 lastSampleTime = now;

@@ -180,6 +180,56 @@ public final class FlinkRestClient {
         return Optional.empty();
     }
 
+    /**
+     * RocksDB's own memory over all of a job's stateful tasks, in MB, from its native metrics (the job
+     * must enable them: {@code state.backend.rocksdb.metrics.*}). The block cache is shared by every
+     * column family in a slot, so each reports the same figure: the cache counts once per subtask index
+     * (the largest figure reported under it). Pinned blocks are part of the cache; memtables are per
+     * column family and add up. Empty when no task reports them.
+     */
+    public record RocksDbMemory(long blockCacheMb, long pinnedMb, long memTablesMb) {}
+
+    public Optional<RocksDbMemory> rocksDbMemory(String jobId) throws IOException {
+        Map<String, Double> cacheBySubtask = new HashMap<>();
+        Map<String, Double> pinnedBySubtask = new HashMap<>();
+        double memTables = 0;
+        boolean any = false;
+        for (JsonNode vertex : get("jobs/" + jobId).path("vertices")) {
+            String path = "jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/metrics";
+            List<String> ids = new ArrayList<>();
+            for (JsonNode id : get(path)) {
+                String name = id.path("id").asText();
+                if (name.contains(".rocksdb.")) {
+                    ids.add(name);
+                }
+            }
+            if (ids.isEmpty()) {
+                continue;
+            }
+            for (JsonNode v : get(path + "?get=" + URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8))) {
+                String name = v.path("id").asText();
+                String subtask = name.substring(0, name.indexOf('.'));
+                double bytes = v.path("value").asDouble();
+                any = true;
+                if (name.endsWith(".rocksdb.block-cache-usage")) {
+                    cacheBySubtask.merge(subtask, bytes, Math::max);
+                } else if (name.endsWith(".rocksdb.block-cache-pinned-usage")) {
+                    pinnedBySubtask.merge(subtask, bytes, Math::max);
+                } else if (name.endsWith(".rocksdb.cur-size-all-mem-tables")) {
+                    memTables += bytes;
+                }
+            }
+        }
+        if (!any) {
+            return Optional.empty();
+        }
+        double mb = 1 << 20;
+        return Optional.of(new RocksDbMemory(
+                Math.round(cacheBySubtask.values().stream().mapToDouble(d -> d).sum() / mb),
+                Math.round(pinnedBySubtask.values().stream().mapToDouble(d -> d).sum() / mb),
+                Math.round(memTables / mb)));
+    }
+
     /** Heap of the first TaskManager's JVM in MB: "used" and "committed" (empty without a TaskManager). */
     public Map<String, Long> taskManagerHeapMb() throws IOException {
         Map<String, Long> heap = new HashMap<>();

@@ -156,4 +156,62 @@ class BenchmarkReportTest {
         assertNull(BenchmarkReport.summariseSoak(withoutHeapSplit).outsideHeapMbFirstThird());
         assertEquals(BenchmarkReport.SoakFigures.NONE, BenchmarkReport.summariseSoak(series.subList(0, 2)));
     }
+
+    @Test
+    void soakMemoryIsJudgedOverTheLastHalfWithRocksDbMemoryBesideIt(@TempDir Path dir) throws Exception {
+        // 30 minutes every 10 s: resident memory climbs while the block cache fills (first half), then stays.
+        List<Sample> series = new ArrayList<>();
+        for (int i = 1; i <= 180; i++) {
+            long cache = Math.min(i, 90) * 2L;
+            long rss = 1000 + cache + (i % 2);
+            series.add(new Sample(i * 10L, 1000, rss, 300, 700L, rss - 700, cache, 4L, 30L + (i % 3)));
+        }
+        BenchmarkReport.SoakFigures f = BenchmarkReport.summariseSoak(series);
+        assertEquals(1181, f.rssMbAtHalf(), "the minute from 900 s: cache at its 180 MB, rss 1180-1181");
+        assertEquals(1181, f.rssMbAtEnd());
+        assertEquals(0.0, f.rssGrowthShareLastHalf());
+        assertTrue(f.rssGrowthShare() > 0.03, "first third to last third includes the cache filling");
+        assertEquals(180, f.rocksDbBlockCacheMbAtHalf());
+        assertEquals(180, f.rocksDbBlockCacheMbAtEnd());
+        assertEquals(4, f.rocksDbPinnedMbAtEnd());
+        assertEquals(31, f.rocksDbMemTablesMbAtEnd());
+
+        Run soak = run("async", 1446, 40, 180, 10, 0);
+        soak = new Run(
+                soak.mode(),
+                soak.targetRequestsPerS(),
+                soak.seconds(),
+                soak.decisionsPerS(),
+                soak.latencySamples(),
+                soak.p50Ms(),
+                soak.p99Ms(),
+                soak.p999Ms(),
+                soak.inJobP50Ms(),
+                soak.inJobP99Ms(),
+                series,
+                soak.latencyPerS(),
+                soak.latencySeriesStart(),
+                null,
+                null);
+        Report report = BenchmarkReport.write(dir, measured(soak));
+        assertTrue(report.targets().soakMemoryFlat());
+        String md = Files.readString(dir.resolve("report.md"));
+        assertTrue(
+                md.contains(
+                        "| soak: resident memory at half time -> at the end, MB | 1181 -> 1181 | growth <= 3% | yes |"),
+                md);
+        assertTrue(
+                md.contains(
+                        "| soak: RocksDB block cache (pinned) / memtables, at half time -> at the end, MB | 180 (4) -> 180 (4) / 31 -> 31 |"),
+                md);
+
+        // Memory still growing in the last half fails the soak although the first half was flat.
+        List<Sample> leaking = new ArrayList<>();
+        for (int i = 1; i <= 180; i++) {
+            leaking.add(new Sample(i * 10L, 1000, 1000 + Math.max(0, i - 90), 300, 700L, 300L, 100L, 4L, 30L));
+        }
+        BenchmarkReport.SoakFigures leak = BenchmarkReport.summariseSoak(leaking);
+        assertEquals(0.085, leak.rssGrowthShareLastHalf(), "1002.5 MB in the minute from 900 s, 1087.5 at the end");
+        assertTrue(leak.rssGrowthShareLastHalf() > BenchmarkReport.SOAK_MAX_RSS_GROWTH);
+    }
 }
