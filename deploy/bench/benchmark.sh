@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark, in one command: inference ceiling, the job end to end (flat out, then 25/50/75% load),
-# the naive synchronous peer, and (without --quick) a 10-minute soak. Starts its own Kafka broker on
+# the naive synchronous peer, and (without --quick) a 30-minute soak. Starts its own Kafka broker on
 # loopback and stops it. Report: .work/bench/bench.json; last line `bench: {json}`.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)

@@ -182,7 +182,8 @@ public final class FlinkRestClient {
 
     /**
      * RocksDB's own memory over all of a job's stateful tasks, in MB, from its native metrics (the job
-     * must enable them: {@code state.backend.rocksdb.metrics.*}). The block cache is shared by every
+     * must enable them: {@code state.backend.rocksdb.metrics.*}; ids such as
+     * {@code 0.<operator>.<state>.rocksdb_block-cache-usage}, the subtask index first). The block cache is shared by every
      * column family in a slot, so each reports the same figure: the cache counts once per subtask index
      * (the largest figure reported under it). Pinned blocks are part of the cache; memtables are per
      * column family and add up. Empty when no task reports them.
@@ -199,7 +200,7 @@ public final class FlinkRestClient {
             List<String> ids = new ArrayList<>();
             for (JsonNode id : get(path)) {
                 String name = id.path("id").asText();
-                if (name.contains(".rocksdb.")) {
+                if (name.contains("rocksdb")) {
                     ids.add(name);
                 }
             }
@@ -211,11 +212,11 @@ public final class FlinkRestClient {
                 String subtask = name.substring(0, name.indexOf('.'));
                 double bytes = v.path("value").asDouble();
                 any = true;
-                if (name.endsWith(".rocksdb.block-cache-usage")) {
+                if (name.endsWith("block-cache-usage")) {
                     cacheBySubtask.merge(subtask, bytes, Math::max);
-                } else if (name.endsWith(".rocksdb.block-cache-pinned-usage")) {
+                } else if (name.endsWith("block-cache-pinned-usage")) {
                     pinnedBySubtask.merge(subtask, bytes, Math::max);
-                } else if (name.endsWith(".rocksdb.cur-size-all-mem-tables")) {
+                } else if (name.endsWith("cur-size-all-mem-tables")) {
                     memTables += bytes;
                 }
             }
