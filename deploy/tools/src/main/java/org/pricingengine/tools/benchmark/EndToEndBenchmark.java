@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -1080,6 +1081,14 @@ public final class EndToEndBenchmark {
         private final long passSpanMs = template.get(template.size() - 1).eventTimeMs()
                 - template.get(0).eventTimeMs()
                 + TimeUnit.HOURS.toMillis(1);
+        /**
+         * Where the first pass starts: a day after the earliest event time the job accepts. Each pass moves
+         * event time on by the logs' span (two months), and the job refuses event times past the wall clock
+         * (plus its skew): started at the logs' own 2019, a 30-minute soak ran into that limit.
+         */
+        private final long timelineShiftMs;
+        /** The last event time the job accepts; a pass that would run past it ends the run. */
+        private final long latestAcceptedMs;
 
         Generator(PricingConfig config, Map<String, Long> producedAt, AtomicLong requestsSent) {
             Properties p = new Properties();
@@ -1091,6 +1100,13 @@ public final class EndToEndBenchmark {
             this.config = config;
             this.producedAt = producedAt;
             this.requestsSent = requestsSent;
+            long earliest = Instant.parse(config.get(PricingConfig.EARLIEST_EVENT_TIME))
+                    .plus(Duration.ofDays(1))
+                    .toEpochMilli();
+            this.timelineShiftMs = Math.min(0, earliest - template.get(0).eventTimeMs());
+            this.passShiftMs = timelineShiftMs;
+            this.latestAcceptedMs = System.currentTimeMillis()
+                    + config.get(PricingConfig.MAX_FUTURE_SKEW).toMillis();
         }
 
         /** Sends requests at {@code rate}/s for {@code seconds}, with the events around them. */
@@ -1121,7 +1137,12 @@ public final class EndToEndBenchmark {
                 if (cursor == template.size()) {
                     cursor = 0;
                     pass++;
-                    passShiftMs = pass * passSpanMs;
+                    passShiftMs = timelineShiftMs + pass * passSpanMs;
+                    if (template.get(template.size() - 1).eventTimeMs() + passShiftMs > latestAcceptedMs) {
+                        throw new IllegalStateException("pass " + pass + " of the replay would run past the latest"
+                                + " event time the job accepts (wall clock + validation.max-future-skew):"
+                                + " a shorter run, or an earlier validation.earliest-event-time");
+                    }
                 }
                 String suffix = "~" + pass;
                 switch (record.role()) {
