@@ -271,7 +271,7 @@ public final class PricingConfig implements Serializable {
                     .durationType()
                     .defaultValue(Duration.ofSeconds(60))
                     .withDescription(
-                            "Checkpoint interval. Each checkpoint holds decisions back while the stateful tasks flush RocksDB (up to about a second on a 2-core machine at half load, see BENCHMARKS.md); a longer interval means fewer such moments but more input replayed after a failure."),
+                            "Checkpoint interval. Each checkpoint holds decisions back while the stateful tasks flush RocksDB (two to three seconds on a 2-core machine at half load whose cores the broker and the load share, see BENCHMARKS.md); a longer interval means fewer such moments but more input replayed after a failure."),
             "60s");
     public static final ConfigOption<Boolean> CHECKPOINT_INCREMENTAL = register(
             ConfigOptions.key("checkpoint.incremental")
