@@ -347,11 +347,11 @@ public final class BenchmarkReport {
         double rssFirst = median(first, Sample::rssMb);
         double rssLast = median(last, Sample::rssMb);
         boolean heapSplit = series.get(0).outsideHeapMb() != null;
-        long halfTimeS = series.get(series.size() - 1).timeS() / 2;
+        long endS = series.get(series.size() - 1).timeS();
+        long halfTimeS = endS / 2;
         List<Sample> atHalf = series.stream()
                 .filter(p -> p.timeS() >= halfTimeS && p.timeS() < halfTimeS + 60)
                 .toList();
-        long endS = series.get(series.size() - 1).timeS();
         List<Sample> atEnd = series.stream().filter(p -> p.timeS() > endS - 60).toList();
         if (atHalf.isEmpty()) {
             atHalf = List.of(series.get(series.size() / 2));

@@ -828,8 +828,7 @@ public final class EndToEndBenchmark {
                         heap.getOrDefault("used", -1L),
                         heapCommitted,
                         // What a native leak (ONNX Runtime tensors, RocksDB iterators) would grow; RocksDB's block
-                        // cache
-                        // and memtables are here too, bounded by Flink's managed memory.
+                        // cache and memtables are here too, bounded by managed memory and measured on their own.
                         rss - heapCommitted,
                         rocks == null ? null : rocks.blockCacheMb(),
                         rocks == null ? null : rocks.pinnedMb(),
