@@ -12,12 +12,12 @@
 #   line per record with ACCEPT or a reason code, pins each verdict; without it the parser's verdict is
 #   held against the job. Without --records: the bundled corpus (integration-tests/src/test/resources/
 #   hostile-records). Defaults: --fuzz 3000 --seed 46 --rows 3000.
-# Environment: HOSTILE_KAFKA_PORT (default 39692), PRICING_WORK_DIR (default <repo>/.work).
+# Environment: HOSTILE_KAFKA_PORT (default 19692), PRICING_WORK_DIR (default <repo>/.work).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 work=${PRICING_WORK_DIR:-$repo/.work}/hostile-input
-port=${HOSTILE_KAFKA_PORT:-39692}
+port=${HOSTILE_KAFKA_PORT:-19692}
 corpus="$repo/integration-tests/src/test/resources/hostile-records"
 
 args=("$@")

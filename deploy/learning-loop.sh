@@ -7,7 +7,7 @@
 #
 # Usage: deploy/learning-loop.sh [--world FILE] [--requests N] [--seed S] [--rounds 1] [--model V]
 #                                [--work-dir DIR] [--JOB-OPTION VALUE ...]   (--help lists all)
-# Environment: LOOP_KAFKA_PORT (39392), LOOP_REST_PORT (38381), JAVA_HEAP (3g).
+# Environment: LOOP_KAFKA_PORT (19392), LOOP_REST_PORT (18381), JAVA_HEAP (3g).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -16,8 +16,8 @@ args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   [ "${args[$i]}" = "--work-dir" ] && [ $((i + 1)) -lt ${#args[@]} ] && work=${args[$((i + 1))]}
 done
-kafka_port=${LOOP_KAFKA_PORT:-39392}
-rest_port=${LOOP_REST_PORT:-38381}
+kafka_port=${LOOP_KAFKA_PORT:-19392}
+rest_port=${LOOP_REST_PORT:-18381}
 # The tool stops the stack itself; this covers an interrupted or killed run.
 cleanup() {
   "$repo/deploy/local/flink-cluster.sh" stop --state-dir "$work/flink" --rest-port "$rest_port" >/dev/null 2>&1 || true

@@ -16,5 +16,5 @@ while [ $# -gt 0 ]; do
     *) args+=("$1"); shift ;;
   esac
 done
-LOOP_KAFKA_PORT=${LOOP_KAFKA_PORT:-39492} LOOP_REST_PORT=${LOOP_REST_PORT:-38481} \
+LOOP_KAFKA_PORT=${LOOP_KAFKA_PORT:-19492} LOOP_REST_PORT=${LOOP_REST_PORT:-18481} \
   exec "$repo/deploy/learning-loop.sh" --work-dir "$work" --requests "$requests" "${args[@]}" --ope-seeds "$seeds"

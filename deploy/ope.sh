@@ -5,7 +5,7 @@
 #
 # Usage: deploy/ope.sh --policy list|uniform:D|greedy|model:VERSION (--feedback-log FILE | --bootstrap-servers HOST:PORT) [options]; e.g.
 #   deploy/ope.sh --policy greedy --feedback-log .work/feedback.jsonl
-#   deploy/ope.sh --policy model:v2 --bootstrap-servers 127.0.0.1:39092 --features-topic pricing.decision-features
+#   deploy/ope.sh --policy model:v2 --bootstrap-servers 127.0.0.1:19092 --features-topic pricing.decision-features
 #   deploy/ope.sh --policy uniform:0.05 --feedback-log feedback.jsonl --max-weight 20 --resamples 500 --confidence 0.95
 # The last line is `ope: {json}`; exit status 1 when no logged outcome could be used, 2 on bad options.
 set -euo pipefail

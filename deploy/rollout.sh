@@ -4,7 +4,7 @@
 # promote, rollback, canary-report, status, history. See README "Rolling out models".
 #
 # Usage: deploy/rollout.sh COMMAND [--option value ...]; e.g.
-#   deploy/rollout.sh submit --model v1 --kafka.bootstrap-servers 127.0.0.1:39092
+#   deploy/rollout.sh submit --model v1 --kafka.bootstrap-servers 127.0.0.1:19092
 #   deploy/rollout.sh rollout --model v2
 #   deploy/rollout.sh canary --canary v2 --canary-share 0.1 ; deploy/rollout.sh canary-report ; deploy/rollout.sh promote
 #   deploy/rollout.sh rollback ; deploy/rollout.sh history

@@ -9,7 +9,7 @@ cd "$repo"
 quick=false
 if [ "${1:-}" = "--quick" ]; then quick=true; shift; fi
 work=${PRICING_WORK_DIR:-$repo/.work}/bench
-port=${BENCH_KAFKA_PORT:-39192}
+port=${BENCH_KAFKA_PORT:-19192}
 rm -rf "$work"; mkdir -p "$work/tmp"
 stop_kafka() { "$repo/deploy/local/kafka.sh" stop --state-dir "$work/kafka" --port "$port" >/dev/null 2>&1 || true; }
 trap stop_kafka EXIT

@@ -5,12 +5,12 @@
 # grow with events). Starts its own Kafka broker on loopback and stops it. Last line `state-bound: {json}`.
 # Usage: deploy/bench/state-bound.sh [--users N] [--priced-share F] [--heavy-users N] [--heavy-events N]
 #                                    [--idle-wait 90s --user.ttl 1min ...] [JOB OPTIONS]
-# Environment: STATE_BOUND_KAFKA_PORT (default 39792), PRICING_WORK_DIR (default <repo>/.work).
+# Environment: STATE_BOUND_KAFKA_PORT (default 19792), PRICING_WORK_DIR (default <repo>/.work).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 work=${PRICING_WORK_DIR:-$repo/.work}/state-bound
-port=${STATE_BOUND_KAFKA_PORT:-39792}
+port=${STATE_BOUND_KAFKA_PORT:-19792}
 rm -rf "$work"; mkdir -p "$work/tmp"
 stop_kafka() { "$repo/deploy/local/kafka.sh" stop --state-dir "$work/kafka" --port "$port" >/dev/null 2>&1 || true; }
 trap stop_kafka EXIT

@@ -8,13 +8,13 @@
 #            further changes of model go through deploy/rollout.sh
 #   stop     stops the running job with a savepoint first (if one was submitted), then the cluster and broker
 #   status   broker, cluster, the deployed job and its model
-# Ports: KAFKA_PORT (39092), FLINK_REST_PORT (38181). State under $PRICING_WORK_DIR (default .work):
+# Ports: KAFKA_PORT (19092), FLINK_REST_PORT (18181). State under $PRICING_WORK_DIR (default .work):
 # kafka/, flink/ (checkpoints/ and savepoints/ inside), rollout/ (deployment.json, rollout-history.jsonl).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=${PRICING_WORK_DIR:-$repo/.work}
-kafka_port=${KAFKA_PORT:-39092}
-rest_port=${FLINK_REST_PORT:-38181}
+kafka_port=${KAFKA_PORT:-19092}
+rest_port=${FLINK_REST_PORT:-18181}
 cmd=${1:-}; shift || true
 kafka=("$repo/deploy/local/kafka.sh")
 kafka_args=(--state-dir "$work/kafka" --port "$kafka_port")

@@ -6,12 +6,12 @@
 #   everything it started. The last line is `summary: {json}`.
 #
 # Usage: deploy/local/demo.sh [--data FILE] [--rate ROWS_PER_S] [--max-rows N] [--JOB-OPTION VALUE ...]
-# Environment: DEMO_KAFKA_PORT (default 39092), PRICING_WORK_DIR (default <repo>/.work).
+# Environment: DEMO_KAFKA_PORT (default 19092), PRICING_WORK_DIR (default <repo>/.work).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 work=${PRICING_WORK_DIR:-$repo/.work}/demo
-port=${DEMO_KAFKA_PORT:-39092}
+port=${DEMO_KAFKA_PORT:-19092}
 
 command -v java >/dev/null || { echo "demo: java (17+) not found on PATH" >&2; exit 1; }
 command -v mvn >/dev/null || { echo "demo: mvn (Maven 3.8+) not found on PATH" >&2; exit 1; }

@@ -10,7 +10,7 @@
 #           deploy/rollout.sh stop for that)
 #   status  running or stopped, pids, REST address, slots and jobs
 # Defaults: --state-dir $PRICING_WORK_DIR/flink (PRICING_WORK_DIR defaults to <repo>/.work),
-#           --rest-port $FLINK_REST_PORT or 38181; the JobManager RPC port is REST+1 and the blob server
+#           --rest-port $FLINK_REST_PORT or 18181; the JobManager RPC port is REST+1 and the blob server
 #           REST+2, all bound to 127.0.0.1. FLINK_TASK_SLOTS (default 2), FLINK_TM_MEMORY (default 2560m),
 #           FLINK_JM_MEMORY (default 1024m).
 # Files in the state dir: lib/ (links to the cluster's jars, ONNX Runtime included), conf/ (written on
@@ -20,7 +20,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cmd=${1:-}; shift || true
 state=${PRICING_WORK_DIR:-$repo/.work}/flink
-rest_port=${FLINK_REST_PORT:-38181}
+rest_port=${FLINK_REST_PORT:-18181}
 while [ $# -gt 0 ]; do
   case "$1" in
     --state-dir) [ $# -ge 2 ] || { echo "flink-cluster.sh: --state-dir needs a value" >&2; exit 2; }; state=$2; shift 2 ;;
@@ -34,6 +34,8 @@ mkdir -p "$state"
 state=$(cd "$state" && pwd -P)
 rest="http://127.0.0.1:$rest_port"
 source "$repo/deploy/local/java-opens.sh"
+source "$repo/deploy/local/ports.sh"
+case "$cmd" in start|restart-taskmanager) warn_if_ephemeral flink-cluster.sh "$rest_port" "$((rest_port + 2))" ;; esac
 
 # The pid of ROLE (jobmanager|taskmanager) if that process is alive and belongs to this state dir.
 running_pid() {
@@ -82,6 +84,13 @@ jobmanager:
 taskmanager:
   host: 127.0.0.1
   bind-host: 127.0.0.1
+  # The TaskManager's RPC (its own Pekko) and data ports stay 0, Flink's default: the OS picks a free
+  # port when the TaskManager binds, so they cannot collide; nothing connects to them by a configured
+  # number (the TaskManager registers its actual address with the JobManager).
+  rpc:
+    port: 0
+  data:
+    port: 0
   numberOfTaskSlots: ${FLINK_TASK_SLOTS:-2}
   memory:
     process:

@@ -12,14 +12,14 @@
 #           feedback-outcomes, dead-letters, each prefixed "$PRICING_TOPIC_PREFIX." (default "pricing.").
 #           Default partitions: $KAFKA_TOPIC_PARTITIONS or 2; replication factor 1.
 # Defaults: --state-dir $PRICING_WORK_DIR/kafka (PRICING_WORK_DIR defaults to <repo>/.work),
-#           --port $KAFKA_PORT or 39092 (the controller listens on PORT+1). Both bound to 127.0.0.1.
+#           --port $KAFKA_PORT or 19092 (the controller listens on PORT+1). Both bound to 127.0.0.1.
 # Files in the state dir: kafka.log (broker log), kafka.out (JVM stdout/stderr), kafka.pid,
 #           server.properties, data/ (topic data, kept across restarts; delete the dir to reset).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cmd=${1:-}; shift || true
 state=${PRICING_WORK_DIR:-$repo/.work}/kafka
-port=${KAFKA_PORT:-39092}
+port=${KAFKA_PORT:-19092}
 topic_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -32,6 +32,8 @@ while [ $# -gt 0 ]; do
 done
 case "$port" in ''|*[!0-9]*) echo "kafka.sh: --port must be a number, got '$port'" >&2; exit 2 ;; esac
 [ "$port" -ge 1024 ] && [ "$port" -lt 65535 ] || { echo "kafka.sh: port $port out of range 1024-65534" >&2; exit 2; }
+source "$repo/deploy/local/ports.sh"
+[ "$cmd" != start ] || warn_if_ephemeral kafka.sh "$port" "$((port + 1))"
 mkdir -p "$state"
 state=$(cd "$state" && pwd -P)
 pid_file="$state/kafka.pid"

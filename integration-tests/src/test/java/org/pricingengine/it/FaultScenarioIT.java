@@ -22,7 +22,7 @@ class FaultScenarioIT {
         String work = RepoPaths.root()
                 .relativize(RepoPaths.root().resolve("integration-tests/target/fault-scenario"))
                 .toString();
-        FaultScenario.Result r = FaultScenario.run("--work-dir", work, "--kafka-port", "39592", "--rest-port", "38581");
+        FaultScenario.Result r = FaultScenario.run("--work-dir", work, "--kafka-port", "19592", "--rest-port", "18581");
 
         List<FaultScenario.Fault> faults = r.faults();
         assertEquals(2, faults.size(), r.toString());

@@ -27,7 +27,7 @@ class RolloutScenarioIT {
                 .relativize(RepoPaths.root().resolve("integration-tests/target/rollout-scenario"))
                 .toString();
         RolloutScenario.Result r =
-                RolloutScenario.run("--work-dir", work, "--kafka-port", "39392", "--rest-port", "38381");
+                RolloutScenario.run("--work-dir", work, "--kafka-port", "19392", "--rest-port", "18381");
         RolloutScenario.Verdict v = r.verdict();
 
         assertEquals("PROMOTED", r.canaryOutcome(), "v1 + canary v2: " + r);

@@ -25,7 +25,7 @@ import org.pricingengine.tools.rollout.FlinkRestClient;
  * valid request without a decision, repeated decisions identical, each outcome committed once. Prints
  * {@code faults: {json}}.
  *
- * <p>Options: --work-dir (.work/fault-scenario), --kafka-port (39492), --rest-port (38481), --rate rows/s
+ * <p>Options: --work-dir (.work/fault-scenario), --kafka-port (19492), --rest-port (18481), --rate rows/s
  * (100), --rows (7000), --data (the cosmetics log).
  */
 public final class FaultScenario {
@@ -38,8 +38,8 @@ public final class FaultScenario {
                     "work-dir",
                     ".work/fault-scenario",
                     "where the broker, the cluster and their state live (cleared first)")
-            .option("kafka-port", "39492", "the broker's port")
-            .option("rest-port", "38481", "the Flink cluster's REST port")
+            .option("kafka-port", "19492", "the broker's port")
+            .option("rest-port", "18481", "the Flink cluster's REST port")
             .option("rate", "100", "replayed REES46 rows per second")
             .option("rows", "7000", "rows replayed in all")
             .option("data", "model-assets/data/rees46/cosmetics_2019-10_2019-11.csv", "the REES46 log replayed");

@@ -31,7 +31,7 @@ public final class BenchmarkJob {
                     "BenchmarkJob", "One benchmark run's job on an embedded Flink cluster, until stopped.")
             .required("scoring", "async (the job's micro-batched scoring) or sync (the naive peer)")
             .required("job-name", "the Flink job's name")
-            .option("rest-port", "38081", "Flink's REST API and web UI: metrics, checkpoints, backpressure")
+            .option("rest-port", "18081", "Flink's REST API and web UI: metrics, checkpoints, backpressure")
             .option("managed-memory", "768m", "managed memory of the embedded TaskManager (RocksDB)")
             .jobOptions("the job's options", false);
 

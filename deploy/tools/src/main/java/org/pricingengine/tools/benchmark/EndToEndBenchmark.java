@@ -725,7 +725,7 @@ public final class EndToEndBenchmark {
         PricingTopics.createMissing(bootstrap, config);
 
         // The job in a JVM of its own: what it costs is read from the kernel apart from the load's cost.
-        int restPort = Integer.parseInt(System.getProperty("bench.rest.port", "38081"));
+        int restPort = Integer.parseInt(System.getProperty("bench.rest.port", "18081"));
         BenchmarkJob.Handle job = BenchmarkJob.Handle.start(
                 mode,
                 prefix,

@@ -65,8 +65,8 @@ public final class LearningLoop {
             .option("model", "v1", "the model version of the first round")
             .option("model-dir", "model-assets/models", "where the model versions are")
             .option("work-dir", ".work/loop", "where the report, the charts, loop.json and the stack's files go")
-            .option("kafka-port", "39392", "the broker's port")
-            .option("rest-port", "38381", "the Flink REST port")
+            .option("kafka-port", "19392", "the broker's port")
+            .option("rest-port", "18381", "the Flink REST port")
             .option("max-outstanding", "2000", "requests waiting for a decision at most")
             .option("retry-share", "0.01", "share of requests sent twice (client retries)")
             .option(

@@ -49,7 +49,7 @@ import org.pricingengine.tools.local.TopicReading;
  * and no shopper of the replayed traffic may have fewer events after the rollout than before), stops everything, and prints
  * {@code rollout: {json}}.
  *
- * <p>Options: --work-dir (.work/rollout-scenario), --kafka-port (39292), --rest-port (38281), --rate
+ * <p>Options: --work-dir (.work/rollout-scenario), --kafka-port (19292), --rest-port (18281), --rate
  * rows/s (60), --data (multi-category log), --from (v1), --to (v2).
  */
 public final class RolloutScenario {
@@ -60,8 +60,8 @@ public final class RolloutScenario {
                     "work-dir",
                     ".work/rollout-scenario",
                     "where the broker, the cluster and their state live (cleared first)")
-            .option("kafka-port", "39292", "the broker's port")
-            .option("rest-port", "38281", "the Flink cluster's REST port")
+            .option("kafka-port", "19292", "the broker's port")
+            .option("rest-port", "18281", "the Flink cluster's REST port")
             .option("rate", "60", "replayed REES46 rows per second")
             .option("data", "model-assets/data/rees46/multicategory_2019-10-01_head.csv", "the REES46 log replayed")
             .option("from", "v1", "the model version submitted first")

@@ -27,7 +27,7 @@ import org.pricingengine.tools.evaluation.OffPolicyEvaluation;
  *   canary-report [--since ISO_TIME]                    conversion, revenue and margin per arm (feedback topic)
  *   status | history
  * </pre>
- * Tool options (defaults): --rest http://127.0.0.1:38181, --state-dir .work/rollout, --job-jar
+ * Tool options (defaults): --rest http://127.0.0.1:18181, --state-dir .work/rollout, --job-jar
  * pricing-job/target/pricing-job-*-job.jar, --model-dir model-assets/models, --probe-data (the bundled
  * cosmetics log), --probe-size 1000, --health-settle 15s, --health-min-decisions 200, --health-timeout 120s,
  * --max-model-failure-rate 0.02, --max-fallback-increase 0.10; the off-policy gate's log (--feedback-log FILE
@@ -45,7 +45,7 @@ public final class RolloutTool {
     static final ToolArguments.Spec OPTIONS = ToolArguments.tool(
                     "deploy/rollout.sh " + COMMANDS,
                     "Model rollouts through savepoints on a running Flink cluster (see README \"Rolling out models\").")
-            .option("rest", "http://127.0.0.1:38181", "the cluster's REST address")
+            .option("rest", "http://127.0.0.1:18181", "the cluster's REST address")
             .option("state-dir", ".work/rollout", "where the deployment and the rollout history are kept")
             .option("job-jar", "pricing-job/target/pricing-job-0.1.0-SNAPSHOT-job.jar", "the job jar submitted")
             .option("model-dir", "model-assets/models", "the model directory, unless --model.dir is given")
