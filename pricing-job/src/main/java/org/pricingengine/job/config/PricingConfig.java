@@ -35,11 +35,17 @@ import org.apache.flink.util.TimeUtils;
  *
  * <p>Keys starting with {@code kafka.client.} are passed to every Kafka client as they are (minus the
  * prefix), for security settings such as {@code security.protocol} or {@code sasl.jaas.config}.
+ * {@code --kafka-config FILE} reads them from a file in Kafka's own client format (no prefix), the one
+ * {@code deploy/local/kafka.sh} writes and Kafka's tools take as {@code --command-config}; the secrets
+ * then stay out of the command line.
  */
 public final class PricingConfig implements Serializable {
     private static final long serialVersionUID = 2L;
 
     public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
+
+    /** The argument naming a Kafka client properties file: {@code --kafka-config FILE}. */
+    public static final String KAFKA_CONFIG_ARG = "kafka-config";
 
     private static final Map<String, ConfigOption<?>> OPTIONS = new LinkedHashMap<>();
     private static final Map<String, String> SHOWN_DEFAULTS = new HashMap<>();
@@ -598,7 +604,11 @@ public final class PricingConfig implements Serializable {
         return config;
     }
 
-    /** Parses {@code --key value} pairs; {@code --config FILE} loads a properties file first. */
+    /**
+     * Parses {@code --key value} pairs; {@code --config FILE} loads a properties file of job options and
+     * {@code --kafka-config FILE} one of Kafka client properties (each becomes {@code kafka.client.KEY});
+     * the files are read in the order given, and {@code --key value} pairs win over both.
+     */
     public static PricingConfig fromArgs(String[] args) {
         Map<String, String> fromArgs = new LinkedHashMap<>();
         Map<String, String> fromFile = new LinkedHashMap<>();
@@ -611,12 +621,21 @@ public final class PricingConfig implements Serializable {
             String value = args[++i];
             if (key.equals("config")) {
                 fromFile.putAll(loadProperties(Path.of(value)));
+            } else if (key.equals(KAFKA_CONFIG_ARG)) {
+                fromFile.putAll(kafkaClientOptions(Path.of(value)));
             } else {
                 fromArgs.put(key, value);
             }
         }
         fromFile.putAll(fromArgs);
         return of(fromFile);
+    }
+
+    /** A Kafka client properties file (no prefix) as {@code kafka.client.*} options. */
+    public static Map<String, String> kafkaClientOptions(Path file) {
+        Map<String, String> m = new LinkedHashMap<>();
+        loadProperties(file).forEach((k, v) -> m.put(KAFKA_CLIENT_PREFIX + k, v));
+        return m;
     }
 
     private static Map<String, String> loadProperties(Path file) {

@@ -999,6 +999,7 @@ public final class EndToEndBenchmark {
             AtomicLong decisions,
             AtomicBoolean running) {
         Properties p = new Properties();
+        p.putAll(config.kafkaClientProperties());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + System.nanoTime());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -1091,6 +1092,7 @@ public final class EndToEndBenchmark {
 
         Generator(PricingConfig config, Map<String, Long> producedAt, AtomicLong requestsSent) {
             Properties p = new Properties();
+            p.putAll(config.kafkaClientProperties());
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
             p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

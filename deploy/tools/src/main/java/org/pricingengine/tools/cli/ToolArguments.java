@@ -82,8 +82,9 @@ public final class ToolArguments {
         }
 
         /**
-         * Accepts the job's options ({@link PricingConfig} keys and {@code kafka.client.*}) besides the
-         * tool's own; with {@code configFile}, also the job's {@code --config FILE}.
+         * Accepts the job's options ({@link PricingConfig} keys, {@code kafka.client.*} and
+         * {@code --kafka-config FILE}, the Kafka client properties of the tool's own clients and of the
+         * job) besides the tool's own; with {@code configFile}, also the job's {@code --config FILE}.
          */
         public Spec jobOptions(String description, boolean configFile) {
             this.jobOptionsDescription = description;
@@ -130,6 +131,10 @@ public final class ToolArguments {
                         .append(jobOptionsDescription)
                         .append(configFile ? "; --config FILE reads them from a properties file" : "")
                         .append('\n');
+                s.append("  ")
+                        .append(String.format("%-" + width + "s", "--kafka-config FILE"))
+                        .append("Kafka client properties (security.protocol, sasl.*, ssl.*) for every Kafka"
+                                + " client, e.g. the client.properties deploy/local/kafka.sh writes\n");
             }
             s.append("  ").append(String.format("%-" + width + "s", "--help")).append("this text\n");
             return s.toString();
@@ -205,6 +210,7 @@ public final class ToolArguments {
             return jobOptionsDescription != null
                     && (JOB_KEYS.contains(key)
                             || key.startsWith(PricingConfig.KAFKA_CLIENT_PREFIX)
+                            || key.equals(PricingConfig.KAFKA_CONFIG_ARG)
                             || (configFile && key.equals("config")));
         }
 
@@ -306,13 +312,24 @@ public final class ToolArguments {
         return jobArgs;
     }
 
-    /** The job options given, by key (the last of a repeated key wins, as in the job's own parsing). */
+    /**
+     * The job options given, by key (the last of a repeated key wins, as in the job's own parsing);
+     * {@code --kafka-config FILE} is read here into its {@code kafka.client.*} keys, which the
+     * {@code --kafka.client.*} options given win over.
+     */
     public Map<String, String> jobOptions() {
-        Map<String, String> m = new LinkedHashMap<>();
+        Map<String, String> fromFiles = new LinkedHashMap<>();
+        Map<String, String> given = new LinkedHashMap<>();
         for (int i = 0; i < jobArgs.size(); i += 2) {
-            m.put(jobArgs.get(i).substring(2), jobArgs.get(i + 1));
+            String key = jobArgs.get(i).substring(2);
+            if (key.equals(PricingConfig.KAFKA_CONFIG_ARG)) {
+                fromFiles.putAll(PricingConfig.kafkaClientOptions(Path.of(jobArgs.get(i + 1))));
+            } else {
+                given.put(key, jobArgs.get(i + 1));
+            }
         }
-        return m;
+        fromFiles.putAll(given);
+        return fromFiles;
     }
 
     public String usage() {

@@ -147,7 +147,7 @@ public final class RolloutTool {
         FlinkRestClient flink = new FlinkRestClient(options.string("rest"));
         Deployment current = Deployment.load(stateDir);
         List<String> jobArgs = options.jobArgs();
-        List<String> args = current != null && jobArgs.isEmpty() ? current.jobArgs() : withAbsoluteModelDir(jobArgs);
+        List<String> args = current != null && jobArgs.isEmpty() ? current.jobArgs() : withAbsolutePaths(jobArgs);
         PricingConfig jobConfig = PricingConfig.fromArgs(args.toArray(String[]::new));
         ModelRollout rollout = rollout(flink, stateDir, jobConfig);
         return switch (command) {
@@ -290,7 +290,11 @@ public final class RolloutTool {
     }
 
     /** The cluster reads models from its own file system: give it an absolute model directory. */
-    private List<String> withAbsoluteModelDir(List<String> args) {
+    /**
+     * The job runs in the cluster's working directory, so the model directory and the option files
+     * ({@code --config}, {@code --kafka-config}) are passed as absolute paths.
+     */
+    private List<String> withAbsolutePaths(List<String> args) {
         List<String> out = new ArrayList<>(args);
         int i = out.indexOf("--model.dir");
         String dir = (i >= 0 ? Path.of(out.get(i + 1)) : options.path("model-dir"))
@@ -302,6 +306,13 @@ public final class RolloutTool {
         } else {
             out.add("--model.dir");
             out.add(dir);
+        }
+        for (int j = 0; j + 1 < out.size(); j += 2) {
+            if (out.get(j).equals("--config") || out.get(j).equals("--" + PricingConfig.KAFKA_CONFIG_ARG)) {
+                out.set(
+                        j + 1,
+                        Path.of(out.get(j + 1)).toAbsolutePath().normalize().toString());
+            }
         }
         return out;
     }
