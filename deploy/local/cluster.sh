@@ -29,11 +29,13 @@ tool_args=(--rest "http://127.0.0.1:$rest_port" --state-dir "$work/rollout")
 
 case "$cmd" in
   start)
+    security=${KAFKA_SECURITY:-}
     case "${1:-}" in
-      --security) [ $# -ge 2 ] || { echo "cluster.sh: --security needs a value" >&2; exit 2; }; kafka_args+=(--security "$2") ;;
+      --security) [ $# -ge 2 ] || { echo "cluster.sh: --security needs a value" >&2; exit 2; }; security=$2 ;;
       '') ;;
       *) echo "cluster.sh: unknown start option $1" >&2; exit 2 ;;
     esac
+    [ -z "$security" ] || kafka_args+=(--security "$security")
     "${kafka[@]}" start "${kafka_args[@]}"
     "${kafka[@]}" topics "${kafka_args[@]}" >/dev/null
     "${flink[@]}" start "${flink_args[@]}"

@@ -35,7 +35,6 @@ state=$(cd "$state" && pwd -P)
 rest="http://127.0.0.1:$rest_port"
 source "$repo/deploy/local/java-opens.sh"
 source "$repo/deploy/local/ports.sh"
-case "$cmd" in start|restart-taskmanager) warn_if_ephemeral flink-cluster.sh "$rest_port" "$((rest_port + 2))" ;; esac
 
 # The pid of ROLE (jobmanager|taskmanager) if that process is alive and belongs to this state dir.
 running_pid() {
@@ -182,6 +181,7 @@ start() {
   fi
   stop >/dev/null
   command -v java >/dev/null || { echo "flink-cluster.sh: java not found on PATH (Flink 2 needs Java 17+)" >&2; exit 1; }
+  warn_if_ephemeral flink-cluster.sh "$rest_port" "$((rest_port + 2))"
   local p
   for p in "$rest_port" "$((rest_port + 1))" "$((rest_port + 2))"; do
     if port_open "$p"; then

@@ -15,7 +15,9 @@
 #           Default partitions: $KAFKA_TOPIC_PARTITIONS or 2; replication factor 1.
 # Defaults: --state-dir $PRICING_WORK_DIR/kafka (PRICING_WORK_DIR defaults to <repo>/.work),
 #           --port $KAFKA_PORT or 19092 (the controller listens on PORT+1). Both bound to 127.0.0.1.
-#           --security $KAFKA_SECURITY, else what the state dir last ran with, else plaintext.
+#           --security: what the state dir's broker last ran with, else plaintext. (The scripts that
+#           start a broker of their own, demo and benchmarks, leave it plaintext; cluster.sh takes
+#           KAFKA_SECURITY too.)
 # Security:
 #   plaintext  no encryption, no authentication (loopback only).
 #   sasl_ssl   the client listener speaks TLS and authenticates with SCRAM-SHA-512. On the first start a
@@ -39,7 +41,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 cmd=${1:-}; shift || true
 state=${PRICING_WORK_DIR:-$repo/.work}/kafka
 port=${KAFKA_PORT:-19092}
-security=${KAFKA_SECURITY:-}
+security=
 topic_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -54,11 +56,10 @@ done
 case "$port" in ''|*[!0-9]*) echo "kafka.sh: --port must be a number, got '$port'" >&2; exit 2 ;; esac
 [ "$port" -ge 1024 ] && [ "$port" -lt 65535 ] || { echo "kafka.sh: port $port out of range 1024-65534" >&2; exit 2; }
 source "$repo/deploy/local/ports.sh"
-[ "$cmd" != start ] || warn_if_ephemeral kafka.sh "$port" "$((port + 1))"
 mkdir -p "$state"
 state=$(cd "$state" && pwd -P)
 pid_file="$state/kafka.pid"
-# Without --security or KAFKA_SECURITY: what this state dir's broker last ran with.
+# Without --security: what this state dir's broker last ran with.
 [ -n "$security" ] || security=$(cat "$state/security.mode" 2>/dev/null || echo plaintext)
 security=$(printf '%s' "$security" | tr '[:upper:]' '[:lower:]')
 case "$security" in plaintext|sasl_ssl) ;; *) echo "kafka.sh: --security must be plaintext or sasl_ssl, got '$security'" >&2; exit 2 ;; esac
@@ -236,6 +237,7 @@ start() {
     echo "kafka already running (pid $pid) on $bootstrap"; return 0
   fi
   rm -f "$pid_file"
+  warn_if_ephemeral kafka.sh "$port" "$((port + 1))"
   need_java
   local p
   for p in "$port" "$((port + 1))"; do

@@ -67,6 +67,32 @@ class PricingConfigTest {
     }
 
     @Test
+    void kafkaConfigFileGivesEveryKafkaClientItsSettingsAndArgumentsWin() throws Exception {
+        Path file = Files.createTempFile("client", ".properties");
+        try {
+            // Kafka's own client format, as deploy/local/kafka.sh writes it: no prefix.
+            Files.writeString(
+                    file,
+                    "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
+                            + "ssl.truststore.location=/state/security/client.truststore.p12\n");
+            PricingConfig c = PricingConfig.fromArgs(
+                    new String[] {"--kafka-config", file.toString(), "--kafka.client.sasl.mechanism", "SCRAM-SHA-256"});
+            assertEquals("SASL_SSL", c.kafkaClientProperties().getProperty("security.protocol"));
+            assertEquals("SCRAM-SHA-256", c.kafkaClientProperties().getProperty("sasl.mechanism"));
+            assertEquals(
+                    "/state/security/client.truststore.p12",
+                    c.kafkaClientProperties().getProperty("ssl.truststore.location"));
+            assertTrue(c.toString().contains("kafka.client.security.protocol=<set>\n"), c.toString());
+        } finally {
+            Files.delete(file);
+        }
+        IllegalArgumentException missing = assertThrows(
+                IllegalArgumentException.class,
+                () -> PricingConfig.fromArgs(new String[] {"--kafka-config", "/no/such/client.properties"}));
+        assertTrue(missing.getMessage().contains("/no/such/client.properties"), missing.getMessage());
+    }
+
+    @Test
     void unknownOrMalformedOptionsFailWithTheOptionName() {
         IllegalArgumentException unknown = assertThrows(
                 IllegalArgumentException.class,

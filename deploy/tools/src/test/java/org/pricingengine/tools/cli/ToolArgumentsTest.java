@@ -88,6 +88,37 @@ class ToolArgumentsTest {
     }
 
     @Test
+    void kafkaConfigFileBecomesKafkaClientOptionsThatGivenOnesOverride() throws Exception {
+        Path file = java.nio.file.Files.createTempFile("client", ".properties");
+        try {
+            java.nio.file.Files.writeString(file, "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n");
+            ToolArguments a = SPEC.parse(
+                    "--bootstrap-servers",
+                    "h",
+                    "--kafka.client.sasl.mechanism",
+                    "PLAIN",
+                    "--kafka-config",
+                    file.toString());
+            // The job gets the file's name (its secrets stay off the command line), the tool its contents.
+            assertEquals(
+                    List.of("--kafka.client.sasl.mechanism", "PLAIN", "--kafka-config", file.toString()), a.jobArgs());
+            assertEquals(
+                    Map.of("kafka.client.security.protocol", "SASL_SSL", "kafka.client.sasl.mechanism", "PLAIN"),
+                    a.jobOptions());
+            ToolArguments.Spec readerOnly =
+                    ToolArguments.tool("reader", "reads").jobOptions("Kafka client settings", false);
+            assertEquals(
+                    "SASL_SSL",
+                    readerOnly
+                            .parse("--kafka-config", file.toString())
+                            .jobOptions()
+                            .get("kafka.client.security.protocol"));
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    @Test
     void unknownOptionsAreRefusedWithTheKnownOnes() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class, () -> SPEC.parse("--bootstrap-servers", "h", "--rat", "5"));
