@@ -7,7 +7,7 @@
 #
 # From the job's logged feedback (the price head learns from randomized decisions; README.md):
 #   model-assets/training/retrain.sh --from-feedback --bootstrap-servers HOST:PORT [--feedback-topic T]
-#       [--features-topic T] [--kafka.client.KEY VALUE ...] --version VERSION [--base-examples DIR] [--out DIR]
+#       [--features-topic T] [--kafka-config FILE] [--kafka.client.KEY VALUE ...] --version VERSION [--base-examples DIR] [--out DIR]
 #       [train.py options, e.g. --weighting none, --base-weight 1.0, --smoke]
 #   model-assets/training/retrain.sh --from-feedback --feedback-file F.jsonl --features-file F.jsonl ...
 #   --base-examples: examples written by extract.sh (REES46) that teach the base logit only.
@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
     --data) data+=("$2"); shift 2 ;;
     --out) out=$2; shift 2 ;;
     --from-feedback) feedback=true; shift ;;
-    --bootstrap-servers|--feedback-topic|--features-topic|--feedback-file|--features-file|--weight-clip|--max-decisions|--model-dir|--read-timeout|--kafka.client.*)
+    --bootstrap-servers|--feedback-topic|--features-topic|--feedback-file|--features-file|--weight-clip|--max-decisions|--model-dir|--read-timeout|--kafka-config|--kafka.client.*)
       export_args+=("$1" "$2"); shift 2 ;;
     --base-examples) base=$2; shift 2 ;;
     *) pass+=("$1"); shift ;;
