@@ -34,7 +34,7 @@ import org.pricingengine.tools.cli.ToolArguments;
  * <p>Arguments: {@code --bootstrap-servers HOST:PORT} (required), {@code --data FILE}, {@code --rate
  * ROWS_PER_S} (default 800), {@code --max-rows N}, {@code --malformed-every N} (default 2000; 0 = none),
  * {@code --warmup-rows N} (default 3000), {@code --work-dir DIR}; any other {@code --key value} is a job
- * option (see README).
+ * option (see CONFIGURATION.md).
  *
  * <p>Latency percentiles leave out the warm-up: the first rows are replayed, then the demo waits until
  * they are all priced (sources assigned, model loaded, JIT warm) before it starts counting.
@@ -50,7 +50,7 @@ public final class LocalDemo {
             .option("malformed-every", "2000", "a malformed record every N rows (0 = none)")
             .option("warmup-rows", "3000", "rows replayed before latency is measured")
             .option("work-dir", ".work/demo", "checkpoints and savepoints")
-            .jobOptions("a job option (see README)", true);
+            .jobOptions("a job option (see CONFIGURATION.md)", true);
 
     /** The {@code summary: {json}} line. */
     @JsonPropertyOrder({
