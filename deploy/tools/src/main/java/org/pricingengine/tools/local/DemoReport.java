@@ -5,12 +5,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
-import java.util.stream.IntStream;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.policy.ReasonCode;
 import org.pricingengine.tools.charts.BarChart;
@@ -39,19 +34,8 @@ public final class DemoReport {
     /** Latency buckets' upper edges in milliseconds; a last bucket holds the rest. */
     private static final long[] LATENCY_EDGES_MS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000};
 
-    /** Bins of the shares over time: the first width that leaves at most this many bins. */
-    private static final int MAX_TIME_BINS = 40;
-
-    private static final List<Duration> TIME_BIN_WIDTHS = List.of(
-            Duration.ofMinutes(10),
-            Duration.ofHours(1),
-            Duration.ofHours(3),
-            Duration.ofHours(6),
-            Duration.ofHours(12),
-            Duration.ofDays(1),
-            Duration.ofDays(2),
-            Duration.ofDays(7),
-            Duration.ofDays(30));
+    /** Bins of the shares over the run: the first size of 1, 2 or 5 x a power of ten leaving at most this many. */
+    private static final int MAX_BINS = 30;
 
     /**
      * What the report needs of one decision. {@code price} and {@code listPrice} are null for an item the
@@ -228,6 +212,9 @@ public final class DemoReport {
                 .append(" |\n");
         md.append("| uniform exploration | ").append(percent(uniformShare)).append(" |\n");
         md.append("| holdout (list price) | ").append(percent(holdoutShare)).append(" |\n");
+        md.append("| fallback (list price where the model failed or timed out; no price for an unknown item) | ")
+                .append(percent(share(count(decisions, d -> d.fallback), n)))
+                .append(" |\n");
         md.append("| stable quote (same price as the shopper's last quote) | ")
                 .append(percent(stableShare))
                 .append(" |\n\n");
@@ -337,67 +324,47 @@ public final class DemoReport {
         chart.writePng(png);
     }
 
-    /** False when the request times span fewer than two bins with enough decisions to show a share. */
+    /**
+     * Shares in consecutive bins of decisions, in the order they were made: how the policy moves as it
+     * learns during the run. (The shop's clock would not do: a replayed log may be a few days' samples, and
+     * a live job's request times are its wall clock anyway.) False for fewer than two bins.
+     */
     private static boolean sharesOverTimeChart(List<Decision> decisions, Path png) throws IOException {
-        if (decisions.isEmpty()) {
+        int binSize = (int) binSizeAtLeast(decisions.size() / (double) MAX_BINS);
+        // A short last bin would draw noise as a trend: it counts only when at least half full.
+        int bins = decisions.size() / binSize + (decisions.size() % binSize >= (binSize + 1) / 2 ? 1 : 0);
+        if (bins < 2) {
             return false;
         }
-        long first = decisions.stream()
-                .mapToLong(d -> d.requestTime.toEpochMilli())
-                .min()
-                .orElseThrow();
-        long last = decisions.stream()
-                .mapToLong(d -> d.requestTime.toEpochMilli())
-                .max()
-                .orElseThrow();
-        Duration width = TIME_BIN_WIDTHS.stream()
-                .filter(w -> (last - first) / w.toMillis() + 1 <= MAX_TIME_BINS)
-                .findFirst()
-                .orElse(TIME_BIN_WIDTHS.get(TIME_BIN_WIDTHS.size() - 1));
-        long binMs = width.toMillis();
-        long start = first - Math.floorMod(first, binMs);
-        int bins = (int) ((last - start) / binMs) + 1;
-        long[] total = new long[bins];
-        long[] discounted = new long[bins];
-        long[] randomized = new long[bins];
-        long[] uniform = new long[bins];
-        long[] holdout = new long[bins];
-        for (Decision d : decisions) {
-            int b = (int) ((d.requestTime.toEpochMilli() - start) / binMs);
-            total[b]++;
-            discounted[b] += d.discounted() ? 1 : 0;
-            randomized[b] += d.randomized ? 1 : 0;
-            uniform[b] += d.uniformPick ? 1 : 0;
-            holdout[b] += d.holdout ? 1 : 0;
+        double[] x = new double[bins];
+        double[] discounted = new double[bins];
+        double[] randomized = new double[bins];
+        double[] uniform = new double[bins];
+        double[] holdout = new double[bins];
+        double[] fallback = new double[bins];
+        for (int b = 0; b < bins; b++) {
+            List<Decision> bin = decisions.subList(b * binSize, Math.min(decisions.size(), (b + 1) * binSize));
+            x[b] = b * binSize + bin.size();
+            discounted[b] = 100.0 * count(bin, Decision::discounted) / bin.size();
+            randomized[b] = 100.0 * count(bin, d -> d.randomized) / bin.size();
+            uniform[b] = 100.0 * count(bin, d -> d.uniformPick) / bin.size();
+            holdout[b] = 100.0 * count(bin, d -> d.holdout) / bin.size();
+            fallback[b] = 100.0 * count(bin, d -> d.fallback) / bin.size();
         }
-        // A bin with a tenth of the average count or less would draw noise as a trend.
-        long enough = Math.max(1, decisions.size() / (bins * 10L));
-        int[] shown = IntStream.range(0, bins).filter(b -> total[b] >= enough).toArray();
-        if (shown.length < 2) {
-            return false;
-        }
-        boolean days = width.compareTo(Duration.ofDays(1)) >= 0;
-        double unit = days ? Duration.ofDays(1).toMillis() : Duration.ofHours(1).toMillis();
-        double[] x = Arrays.stream(shown).mapToDouble(b -> b * binMs / unit).toArray();
-        String from = DateTimeFormatter.ofPattern(days ? "yyyy-MM-dd" : "yyyy-MM-dd HH:mm", Locale.ROOT)
-                .withZone(ZoneOffset.UTC)
-                .format(Instant.ofEpochMilli(start));
         new LineChart(
-                        "Discounts and exploration by request time (bins of " + human(width) + ")",
-                        (days ? "days" : "hours") + " since " + from + " UTC (request time)",
-                        "% of decisions in the bin",
+                        String.format(
+                                Locale.ROOT, "Discounts and exploration over the run (bins of %,d decisions)", binSize),
+                        "decisions made (in the order they were published)",
+                        "% of the bin's decisions",
                         false)
                 .yTop(100)
-                .add("discounted", x, shares(discounted, total, shown))
-                .add("randomized", x, shares(randomized, total, shown))
-                .add("uniform exploration", x, shares(uniform, total, shown))
-                .add("holdout", x, shares(holdout, total, shown))
+                .add("discounted", x, discounted)
+                .add("randomized", x, randomized)
+                .add("uniform exploration", x, uniform)
+                .add("holdout", x, holdout)
+                .add("fallback", x, fallback)
                 .writePng(png);
         return true;
-    }
-
-    private static double[] shares(long[] part, long[] total, int[] shown) {
-        return Arrays.stream(shown).mapToDouble(b -> 100.0 * part[b] / total[b]).toArray();
     }
 
     private static void reasonCodesChart(Map<String, Long> reasons, long decisions, Path png) throws IOException {
@@ -438,6 +405,16 @@ public final class DemoReport {
         chart.writePng(png);
     }
 
+    private static long binSizeAtLeast(double v) {
+        for (long magnitude = 1; ; magnitude *= 10) {
+            for (long step : new long[] {1, 2, 5}) {
+                if (step * magnitude >= v) {
+                    return step * magnitude;
+                }
+            }
+        }
+    }
+
     /** Nearest rank, as the demo's summary counts it. */
     static long percentile(long[] sorted, double q) {
         int rank = (int) Math.ceil(q * sorted.length) - 1;
@@ -472,16 +449,6 @@ public final class DemoReport {
 
     private static String image(String png) {
         return "![" + png + "](" + png + ")";
-    }
-
-    private static String human(Duration d) {
-        if (d.toDays() > 0 && d.toHours() % 24 == 0) {
-            return d.toDays() == 1 ? "a day" : d.toDays() + " days";
-        }
-        if (d.toHours() > 0 && d.toMinutes() % 60 == 0) {
-            return d.toHours() == 1 ? "an hour" : d.toHours() + " hours";
-        }
-        return d.toMinutes() + " minutes";
     }
 
     /** For a test or a tool that has the decisions as JSON text. */

@@ -184,6 +184,7 @@ class DemoReportTest {
                 "| randomized (Thompson draw or uniform pick) | 50.0% |",
                 "| uniform exploration | 12.5% |",
                 "| holdout (list price) | 12.5% |",
+                "| fallback (list price where the model failed or timed out; no price for an unknown item) | 25.0% |",
                 "| stable quote (same price as the shopper's last quote) | 12.5% |",
                 "| `DISCOUNTED` | 4 | 50.0% |",
                 "| `FALLBACK_UNKNOWN_ITEM` | 1 | 12.5% |",
