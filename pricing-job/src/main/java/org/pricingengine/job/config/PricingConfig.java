@@ -28,7 +28,7 @@ import org.apache.flink.util.TimeUtils;
 
 /**
  * Every setting of the job, in one place, each a typed Flink {@link ConfigOption} with its default and
- * what it means (README's table is generated from them, see {@link ConfigurationDocs}). Values come
+ * what it means (CONFIGURATION.md's tables are generated from them, see {@link ConfigurationDocs}). Values come
  * from {@code --key value} arguments, or from a properties file given as {@code --config FILE}
  * (arguments win). Unknown keys and malformed values stop the job at start-up with a message naming
  * the option; read values with {@link #get(ConfigOption)}.
@@ -793,7 +793,7 @@ public final class PricingConfig implements Serializable {
                 close.add(k);
             }
         }
-        return close.isEmpty() ? " (see README, Configuration)" : " (did you mean " + String.join(" or ", close) + "?)";
+        return close.isEmpty() ? " (see CONFIGURATION.md)" : " (did you mean " + String.join(" or ", close) + "?)";
     }
 
     /** The option's value, or its default; values were checked when this configuration was built. */

@@ -208,26 +208,43 @@ class PricingConfigTest {
         assertEquals(c.toString(), back.toString());
     }
 
-    /** Rewrite README's table instead of failing with {@code -Dconfig.docs.write=true}. */
+    /** Rewrite CONFIGURATION.md's tables instead of failing with {@code -Dconfig.docs.write=true}. */
     @Test
-    void readmeTableIsTheGeneratedOne() throws Exception {
+    void configurationReferenceIsTheGeneratedOne() throws Exception {
         // Tests run in the module directory.
-        Path readme = Path.of("..", "README.md");
-        String text = Files.readString(readme, StandardCharsets.UTF_8);
-        String generated = ConfigurationDocs.withGeneratedTable(text);
+        Path reference = Path.of("..", "CONFIGURATION.md");
+        String text = Files.readString(reference, StandardCharsets.UTF_8);
+        String generated = ConfigurationDocs.withGeneratedTables(text);
         if (Boolean.getBoolean("config.docs.write")) {
-            Files.writeString(readme, generated, StandardCharsets.UTF_8);
+            Files.writeString(reference, generated, StandardCharsets.UTF_8);
             return;
         }
         assertEquals(
-                table(generated),
-                table(text),
-                "README.md's options table differs from PricingConfig's options; regenerate it with "
+                generated(generated),
+                generated(text),
+                "CONFIGURATION.md's options tables differ from PricingConfig's options; regenerate them with "
                         + "mvn -B -o -q -pl pricing-job -am test -Dtest=PricingConfigTest -Dsurefire.failIfNoSpecifiedTests=false "
                         + "-Dconfig.docs.write=true");
     }
 
-    private static String table(String readme) {
-        return readme.substring(readme.indexOf(ConfigurationDocs.BEGIN), readme.indexOf(ConfigurationDocs.END));
+    @Test
+    void everyOptionIsListedOnceUnderItsSection() {
+        String tables = ConfigurationDocs.markdownTables();
+        for (ConfigOption<?> o : PricingConfig.options()) {
+            String row = "| `" + o.key() + "` |";
+            assertEquals(tables.indexOf(row), tables.lastIndexOf(row), o.key() + " is listed more than once");
+            assertTrue(tables.contains(row), o.key() + " is missing");
+            int section = tables.lastIndexOf("\n### ", tables.indexOf(row));
+            assertEquals(
+                    ConfigurationDocs.section(o),
+                    tables.substring(section + 5, tables.indexOf('\n', section + 1)),
+                    o.key() + " sits under the wrong section");
+        }
+        assertEquals("Model and canary", ConfigurationDocs.section(PricingConfig.CANARY_SHARE));
+        assertEquals("Topics", ConfigurationDocs.section(PricingConfig.TOPIC_DECISIONS));
+    }
+
+    private static String generated(String document) {
+        return document.substring(document.indexOf(ConfigurationDocs.BEGIN), document.indexOf(ConfigurationDocs.END));
     }
 }

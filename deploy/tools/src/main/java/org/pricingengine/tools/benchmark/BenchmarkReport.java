@@ -21,6 +21,7 @@ import org.pricingengine.tools.benchmark.EndToEndBenchmark.LatencySecond;
 import org.pricingengine.tools.benchmark.EndToEndBenchmark.Report;
 import org.pricingengine.tools.benchmark.EndToEndBenchmark.Run;
 import org.pricingengine.tools.benchmark.EndToEndBenchmark.Sample;
+import org.pricingengine.tools.charts.LineChart;
 import org.pricingengine.tools.cli.ToolArguments;
 
 /**

@@ -34,7 +34,7 @@ import org.pricingengine.tools.cli.ToolArguments;
  * <p>Arguments: {@code --bootstrap-servers HOST:PORT} (required), {@code --data FILE}, {@code --rate
  * ROWS_PER_S} (default 800), {@code --max-rows N}, {@code --malformed-every N} (default 2000; 0 = none),
  * {@code --warmup-rows N} (default 3000), {@code --work-dir DIR}; any other {@code --key value} is a job
- * option (see README).
+ * option (see CONFIGURATION.md).
  *
  * <p>Latency percentiles leave out the warm-up: the first rows are replayed, then the demo waits until
  * they are all priced (sources assigned, model loaded, JIT warm) before it starts counting.
@@ -50,7 +50,7 @@ public final class LocalDemo {
             .option("malformed-every", "2000", "a malformed record every N rows (0 = none)")
             .option("warmup-rows", "3000", "rows replayed before latency is measured")
             .option("work-dir", ".work/demo", "checkpoints and savepoints")
-            .jobOptions("a job option (see README)", true);
+            .jobOptions("a job option (see CONFIGURATION.md)", true);
 
     /** The {@code summary: {json}} line. */
     @JsonPropertyOrder({
@@ -201,7 +201,49 @@ public final class LocalDemo {
         tallyThread.join(5000);
         tally.closeConsumer();
         double elapsed = (System.nanoTime() - started) / 1e9;
-        printReport(tally, replayer, elapsed, manifest);
+        printReport(
+                tally,
+                replayer,
+                elapsed,
+                manifest,
+                writeReport(work.resolve("report"), demo, data, manifest, tally, replayer, elapsed));
+    }
+
+    /** The pricing manager's view of the run: report.md with charts; returns the report's path. */
+    private static Path writeReport(
+            Path dir,
+            ToolArguments demo,
+            Path data,
+            ModelManifest manifest,
+            OutputTally tally,
+            Rees46Replayer replayer,
+            double elapsed)
+            throws java.io.IOException {
+        Map<String, String> run = new LinkedHashMap<>();
+        run.put("data", data.toString());
+        run.put("model", manifest.modelVersion() + " (feature spec " + manifest.featureSpecVersion() + ")");
+        run.put(
+                "replay",
+                String.format(
+                        java.util.Locale.ROOT,
+                        "%,d rows (%,d price requests) at %s rows/s, %.0f s in all",
+                        replayer.rowsSent.get(),
+                        replayer.requestsSent.get(),
+                        demo.string("rate"),
+                        elapsed));
+        if (!demo.jobArgs().isEmpty()) {
+            run.put("job options", "`" + String.join(" ", demo.jobArgs()) + "`");
+        }
+        DemoReport.write(
+                dir,
+                run,
+                tally.reportDecisions(),
+                new DemoReport.Outcomes(
+                        tally.feedback.get(),
+                        tally.purchasesAttributed.get(),
+                        tally.cartsAttributed.get(),
+                        tally.attributedRevenue()));
+        return dir.resolve("report.md");
     }
 
     /** Blocks the replay after the warm-up rows until every request so far has its decision. */
@@ -245,7 +287,7 @@ public final class LocalDemo {
     }
 
     private static void printReport(
-            OutputTally tally, Rees46Replayer replayer, double elapsed, ModelManifest manifest) {
+            OutputTally tally, Rees46Replayer replayer, double elapsed, ModelManifest manifest, Path report) {
         System.out.println();
         System.out.println("sample decisions:");
         List<String> samples = new ArrayList<>();
@@ -293,6 +335,8 @@ public final class LocalDemo {
         Json.mapper()
                 .convertValue(summary, new TypeReference<LinkedHashMap<String, Object>>() {})
                 .forEach((k, v) -> System.out.printf("%-22s %s%n", k, v));
+        System.out.println(
+                "report: " + report + " (prices against list, discounts and exploration, reason codes, latency)");
         System.out.println("summary: " + Json.toJson(summary));
     }
 

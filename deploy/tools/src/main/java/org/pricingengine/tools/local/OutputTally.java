@@ -52,6 +52,9 @@ public final class OutputTally implements Runnable, AutoCloseable {
     private final List<Long> latencies = new ArrayList<>();
     private double attributedRevenue;
     private final Set<String> modelVersions = new HashSet<>();
+    /** Every distinct decision, as the demo's report reads it. */
+    private final List<DemoReport.Decision> reportDecisions = new ArrayList<>();
+
     public final List<String> sampleDecisions = new ArrayList<>();
     public final List<String> sampleFeedback = new ArrayList<>();
     public final List<String> sampleDeadLetters = new ArrayList<>();
@@ -116,6 +119,7 @@ public final class OutputTally implements Runnable, AutoCloseable {
             return;
         }
         decisions.incrementAndGet();
+        reportDecisions.add(DemoReport.Decision.of(d, measuringLatency));
         if (measuringLatency) {
             latencies.add(d.get("latency_ms").asLong());
         }
@@ -202,6 +206,11 @@ public final class OutputTally implements Runnable, AutoCloseable {
         }
         running = false;
         return drained;
+    }
+
+    /** The distinct decisions read so far, in the order read. */
+    public synchronized List<DemoReport.Decision> reportDecisions() {
+        return List.copyOf(reportDecisions);
     }
 
     public synchronized double attributedRevenue() {

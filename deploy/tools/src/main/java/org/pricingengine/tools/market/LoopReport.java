@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 import org.pricingengine.features.events.Json;
-import org.pricingengine.tools.benchmark.LineChart;
+import org.pricingengine.tools.charts.LineChart;
 import org.pricingengine.tools.rollout.CandidateValidator;
 import org.pricingengine.tools.rollout.ModelRollout;
 

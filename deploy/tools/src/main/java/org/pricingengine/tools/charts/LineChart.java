@@ -1,33 +1,20 @@
-package org.pricingengine.tools.benchmark;
+package org.pricingengine.tools.charts;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
- * A small line chart written as PNG with the JDK's own imaging (headless AWT), so that the benchmark
- * report needs nothing beyond the JVM it runs in. Enough for the report: several named series, linear
- * or log-2 x axis, linear y axis from zero.
+ * A small line chart written as PNG with the JDK's own imaging (headless AWT), so that the reports
+ * (benchmark, closed-loop market, demo) need nothing beyond the JVM they run in. Enough for them:
+ * several named series, linear or log-2 x axis, linear y axis from zero.
  */
 public final class LineChart {
-    private static final Color[] PALETTE = {
-        new Color(0x1f77b4),
-        new Color(0xd62728),
-        new Color(0x2ca02c),
-        new Color(0xff7f0e),
-        new Color(0x9467bd),
-        new Color(0x8c564b)
-    };
     private static final int WIDTH = 960;
     private static final int HEIGHT = 520;
     private static final int LEFT = 80;
@@ -42,6 +29,7 @@ public final class LineChart {
     private final String yLabel;
     private final boolean logX;
     private final List<Series> series = new ArrayList<>();
+    private double fixedYTop = Double.NaN;
 
     public LineChart(String title, String xLabel, String yLabel, boolean logX) {
         this.title = title;
@@ -59,22 +47,17 @@ public final class LineChart {
         return this;
     }
 
+    /** Ends the y axis at {@code top} whatever the data (100 for percentages); higher values are cut. */
+    public LineChart yTop(double top) {
+        this.fixedYTop = top;
+        return this;
+    }
+
     public void writePng(Path file) throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        try {
-            draw(g);
-        } finally {
-            g.dispose();
-        }
-        ImageIO.write(image, "png", file.toFile());
+        Charts.writePng(file, WIDTH, HEIGHT, this::draw);
     }
 
     private void draw(Graphics2D g) {
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, WIDTH, HEIGHT);
         double minX = Double.POSITIVE_INFINITY;
         double maxX = Double.NEGATIVE_INFINITY;
         double maxY = 0;
@@ -92,24 +75,24 @@ public final class LineChart {
         if (maxX == minX) {
             maxX = minX + 1;
         }
-        double yTop = niceCeiling(maxY <= 0 ? 1 : maxY * 1.05);
+        double yTop = Double.isNaN(fixedYTop) ? Charts.niceCeiling(maxY <= 0 ? 1 : maxY * 1.05) : fixedYTop;
         int plotW = WIDTH - LEFT - RIGHT;
         int plotH = HEIGHT - TOP - BOTTOM;
 
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        g.setFont(Charts.TITLE);
         g.setColor(Color.BLACK);
         g.drawString(title, LEFT, 30);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.setFont(Charts.LABEL);
         FontMetrics fm = g.getFontMetrics();
 
         // Grid and y ticks
         for (int k = 0; k <= 5; k++) {
             double v = yTop * k / 5;
             int py = TOP + plotH - (int) Math.round(plotH * k / 5.0);
-            g.setColor(new Color(0xe0e0e0));
+            g.setColor(Charts.GRID);
             g.drawLine(LEFT, py, LEFT + plotW, py);
             g.setColor(Color.DARK_GRAY);
-            String label = format(v);
+            String label = Charts.format(v);
             g.drawString(label, LEFT - 8 - fm.stringWidth(label), py + 4);
         }
         // x ticks: the data's own x values on a log axis, six even steps on a linear one
@@ -123,7 +106,7 @@ public final class LineChart {
                 }
             }
         } else {
-            double step = niceCeiling((maxX - minX) / 6);
+            double step = Charts.niceCeiling((maxX - minX) / 6);
             for (double x = Math.ceil(minX / step) * step; x <= maxX + 1e-9; x += step) {
                 xTicks.add(x);
             }
@@ -132,7 +115,7 @@ public final class LineChart {
             int px = LEFT + (int) Math.round(plotW * (tx(x) - minX) / (maxX - minX));
             g.setColor(Color.DARK_GRAY);
             g.drawLine(px, TOP + plotH, px, TOP + plotH + 4);
-            String label = format(x);
+            String label = Charts.format(x);
             g.drawString(label, px - fm.stringWidth(label) / 2, TOP + plotH + 18);
         }
         g.setColor(Color.BLACK);
@@ -146,7 +129,7 @@ public final class LineChart {
         g.setStroke(new BasicStroke(2f));
         for (int s = 0; s < series.size(); s++) {
             Series line = series.get(s);
-            g.setColor(PALETTE[s % PALETTE.length]);
+            g.setColor(Charts.PALETTE[s % Charts.PALETTE.length]);
             int prevX = -1;
             int prevY = -1;
             for (int i = 0; i < line.x.length; i++) {
@@ -168,22 +151,5 @@ public final class LineChart {
 
     private double tx(double x) {
         return logX ? Math.log(Math.max(x, 1e-9)) / Math.log(2) : x;
-    }
-
-    private static double niceCeiling(double v) {
-        double magnitude = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double step : new double[] {1, 2, 2.5, 5, 10}) {
-            if (step * magnitude >= v) {
-                return step * magnitude;
-            }
-        }
-        return 10 * magnitude;
-    }
-
-    private static String format(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e7) {
-            return String.format(Locale.ROOT, "%,d", (long) v);
-        }
-        return String.format(Locale.ROOT, "%.2f", v);
     }
 }
