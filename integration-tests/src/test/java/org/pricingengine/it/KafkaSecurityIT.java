@@ -224,6 +224,7 @@ class KafkaSecurityIT {
                 .redirectErrorStream(true)
                 .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        System.out.print(out);
         assertTrue(p.waitFor(3, TimeUnit.MINUTES), "kafka.sh " + command + " did not finish");
         assertEquals(0, p.exitValue(), "kafka.sh " + command + ":\n" + out);
         return out;
