@@ -37,7 +37,7 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
     private static final long serialVersionUID = 1L;
 
     /** Scored requests per subtask and arm in one feature drift window. */
-    static final int DRIFT_WINDOW = 1000;
+    static final int DRIFT_WINDOW = 500;
 
     /**
      * Everything the function needs to find and run its models, fixed when the job is built.
