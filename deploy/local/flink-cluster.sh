@@ -13,7 +13,12 @@
 #           --rest-port $FLINK_REST_PORT or 18181; the JobManager RPC port is REST+1 and the blob server
 #           REST+2, all bound to 127.0.0.1. FLINK_TASK_SLOTS (default 2), FLINK_TM_MEMORY (default 2560m),
 #           FLINK_JM_MEMORY (default 1024m).
-# Files in the state dir: lib/ (links to the cluster's jars, ONNX Runtime included), conf/ (written on
+# Metrics: Flink's Prometheus reporter (a plugin, plugins/metrics-prometheus/) serves the JobManager's
+#           metrics on http://127.0.0.1:REST+3/metrics and the TaskManager's (the job's operators) on
+#           http://127.0.0.1:REST+4/metrics; both addresses are printed on start and by status.
+#           deploy/monitoring/ has the dashboard and alert rules that read them.
+# Files in the state dir: lib/ (links to the cluster's jars, ONNX Runtime included), plugins/ (the
+#           Prometheus reporter), conf/ (written on
 #           each start), log/ (jobmanager.log, taskmanager.log, *.out), checkpoints/, savepoints/,
 #           jobmanager.pid, taskmanager.pid, tmp/.
 set -euo pipefail
@@ -29,10 +34,14 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$rest_port" in ''|*[!0-9]*) echo "flink-cluster.sh: --rest-port must be a number, got '$rest_port'" >&2; exit 2 ;; esac
-[ "$rest_port" -ge 1024 ] && [ "$rest_port" -lt 65533 ] || { echo "flink-cluster.sh: port $rest_port out of range 1024-65532" >&2; exit 2; }
+[ "$rest_port" -ge 1024 ] && [ "$rest_port" -lt 65531 ] || { echo "flink-cluster.sh: port $rest_port out of range 1024-65530" >&2; exit 2; }
 mkdir -p "$state"
 state=$(cd "$state" && pwd -P)
 rest="http://127.0.0.1:$rest_port"
+# One Prometheus endpoint per process: they share the host, so each gets its own fixed port.
+jm_metrics_port=$((rest_port + 3))
+tm_metrics_port=$((rest_port + 4))
+metrics_addresses="metrics http://127.0.0.1:$jm_metrics_port/metrics (jobmanager), http://127.0.0.1:$tm_metrics_port/metrics (taskmanager)"
 source "$repo/deploy/local/java-opens.sh"
 source "$repo/deploy/local/ports.sh"
 
@@ -51,20 +60,27 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # GET a REST path; prints the body, fails when the JobManager does not answer.
 rest_get() { curl -sf --max-time 5 "$rest$1"; }
 
-# lib/: the cluster's jars (links into the local Maven repository), resolved once, refreshed when the pom changes.
+# lib/: the cluster's jars (links into the local Maven repository), resolved once, refreshed when the pom
+# changes; plugins/metrics-prometheus/: the metric reporter, which Flink loads in a classloader of its own.
 resolve_lib() {
-  local cp_file="$state/classpath.txt" pom="$repo/deploy/local/flink/pom.xml"
-  if [ ! -s "$cp_file" ] || [ "$pom" -nt "$cp_file" ] || [ "$repo/pom.xml" -nt "$cp_file" ]; then
+  local cp_file="$state/classpath.txt" plugin_file="$state/plugins.txt" pom="$repo/deploy/local/flink/pom.xml"
+  if [ ! -s "$cp_file" ] || [ ! -s "$plugin_file" ] || [ "$pom" -nt "$cp_file" ] || [ "$repo/pom.xml" -nt "$cp_file" ]; then
     command -v mvn >/dev/null || { echo "flink-cluster.sh: mvn not found on PATH (needed once to resolve the Flink jars)" >&2; exit 1; }
-    if ! mvn -B -q -f "$pom" dependency:build-classpath -Dmdep.outputFile="$cp_file" >"$state/mvn.log" 2>&1; then
+    if ! mvn -B -q -f "$pom" dependency:build-classpath -DexcludeArtifactIds=flink-metrics-prometheus \
+        -Dmdep.outputFile="$cp_file" >"$state/mvn.log" 2>&1 \
+      || ! mvn -B -q -f "$pom" dependency:build-classpath -DincludeArtifactIds=flink-metrics-prometheus \
+        -Dmdep.outputFile="$plugin_file" >>"$state/mvn.log" 2>&1; then
       echo "flink-cluster.sh: resolving the Flink jars with Maven failed:" >&2
       tail -n 20 "$state/mvn.log" >&2
-      rm -f "$cp_file"; exit 1
+      rm -f "$cp_file" "$plugin_file"; exit 1
     fi
-    rm -rf "$state/lib"; mkdir -p "$state/lib"
+    rm -rf "$state/lib" "$state/plugins"; mkdir -p "$state/lib" "$state/plugins/metrics-prometheus"
     local jar
-    # the file has no final newline: read its last entry too
+    # the files have no final newline: read their last entry too
     tr ":" "\n" < "$cp_file" | while read -r jar || [ -n "$jar" ]; do [ -n "$jar" ] && ln -s "$jar" "$state/lib/"; done
+    tr ":" "\n" < "$plugin_file" | while read -r jar || [ -n "$jar" ]; do
+      [ -n "$jar" ] && ln -s "$jar" "$state/plugins/metrics-prometheus/"
+    done
   fi
 }
 
@@ -127,6 +143,15 @@ execution:
     num-retained: 2
 restart-strategy:
   type: exponential-delay
+metrics:
+  reporters: prom
+  reporter:
+    prom:
+      factory:
+        class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
+      # Each process is given its own port on its command line (JobManager REST+3, TaskManager REST+4);
+      # this range is what a process started by hand picks from.
+      port: $jm_metrics_port-$tm_metrics_port
 cluster:
   # Without this the TaskManager retries its first registration after 10 s.
   registration:
@@ -161,15 +186,15 @@ memory_params() {
 }
 
 launch() {
-  local role=$1 main=$2 params=$3 jvm dyn
+  local role=$1 main=$2 params=$3 metrics_port=$4 jvm dyn
   jvm=$(printf '%s\n' "$params" | sed -n 1p)
   dyn=$(printf '%s\n' "$params" | sed -n 2p)
   [ ! -s "$state/log/$role.log" ] || mv -f "$state/log/$role.log" "$state/log/$role.log.1"
   # setsid: the process leaves this shell's session, so Ctrl-C in the terminal does not stop the cluster.
   # shellcheck disable=SC2086  # the JVM flags and -D settings are word lists by design
-  setsid java "${FLINK_JAVA_OPENS[@]}" $jvm -XX:+UseG1GC -Djava.io.tmpdir="$state/tmp" \
+  FLINK_PLUGINS_DIR="$state/plugins" setsid java "${FLINK_JAVA_OPENS[@]}" $jvm -XX:+UseG1GC -Djava.io.tmpdir="$state/tmp" \
     -Dlog.file="$state/log/$role.log" -Dlog4j.configurationFile="$state/conf/log4j.properties" \
-    -cp "$state/lib/*" "$main" --configDir "$state/conf" $dyn \
+    -cp "$state/lib/*" "$main" --configDir "$state/conf" $dyn -D metrics.reporter.prom.port="$metrics_port" \
     >"$state/log/$role.out" 2>&1 < /dev/null &
   echo $! > "$state/$role.pid"
 }
@@ -177,28 +202,32 @@ launch() {
 start() {
   if running_pid jobmanager >/dev/null && running_pid taskmanager >/dev/null; then
     echo "flink already running (jobmanager pid $(running_pid jobmanager), taskmanager pid $(running_pid taskmanager)); REST $rest"
+    echo "$metrics_addresses"
     return 0
   fi
   stop >/dev/null
   command -v java >/dev/null || { echo "flink-cluster.sh: java not found on PATH (Flink 2 needs Java 17+)" >&2; exit 1; }
   warn_if_ephemeral flink-cluster.sh "$rest_port" "$((rest_port + 2))"
   local p
-  for p in "$rest_port" "$((rest_port + 1))" "$((rest_port + 2))"; do
+  for p in "$rest_port" "$((rest_port + 1))" "$((rest_port + 2))" "$jm_metrics_port" "$tm_metrics_port"; do
     if port_open "$p"; then
-      echo "flink-cluster.sh: port $p is already in use (the cluster needs $rest_port-$((rest_port + 2)); try --rest-port)" >&2
+      echo "flink-cluster.sh: port $p is already in use (the cluster needs $rest_port-$tm_metrics_port; try --rest-port)" >&2
       exit 1
     fi
   done
   resolve_lib
   write_config
   local started=$SECONDS
-  launch jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint "$(memory_params GET_JM_RESOURCE_PARAMS)"
-  launch taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner "$(memory_params GET_TM_RESOURCE_PARAMS)"
+  launch jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint \
+    "$(memory_params GET_JM_RESOURCE_PARAMS)" "$jm_metrics_port"
+  launch taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
+    "$(memory_params GET_TM_RESOURCE_PARAMS)" "$tm_metrics_port"
   local i overview
   for i in $(seq 1 120); do
     overview=$(rest_get /overview 2>/dev/null || true)
     if printf '%s' "$overview" | grep -q '"slots-available":[1-9]'; then
       echo "flink running (jobmanager pid $(cat "$state/jobmanager.pid"), taskmanager pid $(cat "$state/taskmanager.pid")), ready in $((SECONDS - started)) s; REST $rest; logs $state/log"
+      echo "$metrics_addresses"
       return 0
     fi
     { running_pid jobmanager >/dev/null && running_pid taskmanager >/dev/null; } || break
@@ -236,6 +265,7 @@ status() {
     echo "flink stopped (state dir $state)"; return 3
   fi
   echo "flink jobmanager pid $jm, taskmanager pid $tm; REST $rest"
+  echo "$metrics_addresses"
   echo "overview: $(rest_get /overview 2>/dev/null || echo unreachable)"
   echo "jobs: $(rest_get /jobs/overview 2>/dev/null | grep -o '"jid":"[^"]*","name":"[^"]*","start-time":[0-9]*,"end-time":-\?[0-9]*,"duration":[0-9]*,"state":"[^"]*"' | sed 's/"start-time[^,]*,"end-time[^,]*,"duration[^,]*,//' | tr '\n' ' ')"
 }
@@ -254,6 +284,6 @@ case "$cmd" in
   stop) stop ;;
   status) status ;;
   kill-taskmanager) kill_taskmanager ;;
-  restart-taskmanager) resolve_lib; write_config; launch taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner "$(memory_params GET_TM_RESOURCE_PARAMS)"; echo "taskmanager started (pid $(cat "$state/taskmanager.pid"))" ;;
+  restart-taskmanager) resolve_lib; write_config; launch taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner "$(memory_params GET_TM_RESOURCE_PARAMS)" "$tm_metrics_port"; echo "taskmanager started (pid $(cat "$state/taskmanager.pid"))" ;;
   *) echo "usage: $0 start|stop|status|kill-taskmanager|restart-taskmanager [--state-dir DIR] [--rest-port PORT]" >&2; exit 2 ;;
 esac

@@ -53,6 +53,8 @@ public class FeedbackAttributionFunction
 
     private transient boolean earlierLayoutMayRemain;
 
+    private transient OutcomeMetrics metrics;
+
     public FeedbackAttributionFunction(Duration attributionWindow) {
         this.windowMs = attributionWindow.toMillis();
     }
@@ -91,6 +93,7 @@ public class FeedbackAttributionFunction
                 .getMapState(new MapStateDescriptor<>("decisions-awaiting-outcome", String.class, PriceDecision.class));
         legacyEvents = getRuntimeContext()
                 .getMapState(new MapStateDescriptor<>("carts-and-purchases", String.class, BehaviourEvent.class));
+        metrics = new OutcomeMetrics(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -177,6 +180,7 @@ public class FeedbackAttributionFunction
         double revenue = 0;
         long firstPurchase = Long.MAX_VALUE;
         long firstCart = Long.MAX_VALUE;
+        int purchases = 0;
         for (BehaviourEvent e : events) {
             long t = e.eventTimeMs();
             if (t <= start || t > end || claimedByLaterDecision(decision, decisions, t)) {
@@ -184,6 +188,7 @@ public class FeedbackAttributionFunction
             }
             if (e.type() == EventType.PURCHASE) {
                 revenue += e.price();
+                purchases++;
                 firstPurchase = Math.min(firstPurchase, t);
             } else {
                 firstCart = Math.min(firstCart, t);
@@ -201,7 +206,7 @@ public class FeedbackAttributionFunction
             outcome = FeedbackOutcome.NONE;
             seconds = null;
         }
-        return new FeedbackOutcome(
+        FeedbackOutcome written = new FeedbackOutcome(
                 decision.decisionId(),
                 decision.requestId(),
                 decision.userId(),
@@ -218,6 +223,9 @@ public class FeedbackAttributionFunction
                 windowMs / 1000,
                 start,
                 decision.experiment());
+        double margin = decision.unitCost() == null ? Double.NaN : revenue - purchases * decision.unitCost();
+        metrics.outcome(written, decision.expectedConversion(), margin);
+        return written;
     }
 
     /** Last touch: another decision made after this one and before the event takes the event. */

@@ -1,6 +1,8 @@
 package org.pricingengine.job.feedback;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -46,6 +48,8 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
     private transient ValueState<Long> publishTimer;
     private transient Counter learned;
     private transient Counter unlearnable;
+    /** Outcomes learned per model version (metric variable model_version), created on a version's first. */
+    private transient Map<String, Counter> learnedByVersion;
 
     public PriceResponseLearner(
             PolicySettings.PriorSettings prior,
@@ -99,6 +103,7 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
         learned = getRuntimeContext().getMetricGroup().counter("priceResponseOutcomesLearned");
         // Outcomes of a segment this job does not know (decisions made under other band settings).
         unlearnable = getRuntimeContext().getMetricGroup().counter("priceResponseOutcomesUnlearnable");
+        learnedByVersion = new HashMap<>();
     }
 
     @Override
@@ -133,6 +138,13 @@ public class PriceResponseLearner extends KeyedProcessFunction<String, FeedbackO
         }
         posterior.update(next);
         learned.inc();
+        learnedByVersion
+                .computeIfAbsent(ctx.getCurrentKey(), v -> getRuntimeContext()
+                        .getMetricGroup()
+                        .addGroup("priceResponse")
+                        .addGroup("model_version", v)
+                        .counter("outcomesLearned"))
+                .inc();
         Long published = publishedObservations.value();
         if (next.observations - (published == null ? 0 : published) >= publishEvery) {
             publish(next, published, out);

@@ -1,5 +1,8 @@
 package org.pricingengine.job.policy;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Meter;
@@ -7,16 +10,30 @@ import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
-/** The policy operator's metrics, in its "pricing" group. */
+/**
+ * The policy operator's metrics, in its "pricing" group. Totals of the operator, and per model version
+ * and arm (metric variables {@code model_version} and {@code arm}, labels in Prometheus): new decisions,
+ * discounted ones (price below list), randomized ones (exploration), and fallbacks by their reason
+ * (variable {@code reason}, the fallback reason code). The shares an operator watches are ratios of these
+ * counters' rates, so they stay exact over any range a dashboard picks.
+ */
 final class DecisionMetrics {
+    /** What decisions without a model version (none was configured to score them) are counted under. */
+    static final String NO_MODEL = "none";
+    /** The reason of a fallback decision whose reasons do not start with a fallback code. */
+    static final String UNSPECIFIED_FALLBACK = "FALLBACK_UNSPECIFIED";
+
+    private final MetricGroup metrics;
     private final Meter decisionsPerSecond;
     private final Histogram decisionLatencyMs;
     private final Counter fallbackDecisions;
     private final Counter reissuedDecisions;
     private final Counter repeatedRequests;
+    /** By model version, then arm: created on the first decision of each, looked up without allocating. */
+    private final Map<String, Map<String, ArmMetrics>> arms = new HashMap<>();
 
     DecisionMetrics(MetricGroup operatorMetrics) {
-        MetricGroup metrics = operatorMetrics.addGroup("pricing");
+        metrics = operatorMetrics.addGroup("pricing");
         decisionsPerSecond = metrics.meter("decisionsPerSecond", new MeterView(metrics.counter("decisions"), 10));
         // From the request's Kafka timestamp to the decision leaving the policy.
         decisionLatencyMs = metrics.histogram("decisionLatencyMs", new DescriptiveStatisticsHistogram(10_000));
@@ -26,11 +43,22 @@ final class DecisionMetrics {
     }
 
     /** A new decision; kept and re-issued ones are counted apart. */
-    void decided(long latencyMs, boolean fallback) {
+    void decided(PriceDecision decision, List<ReasonCode> reasons) {
         decisionsPerSecond.markEvent();
-        decisionLatencyMs.update(latencyMs);
-        if (fallback) {
+        decisionLatencyMs.update(decision.latencyMs());
+        ArmMetrics arm = arm(decision.modelVersion(), decision.arm());
+        arm.decisions.inc();
+        if (decision.fallback()) {
             fallbackDecisions.inc();
+            arm.fallback(reasons.isEmpty() ? null : reasons.get(0));
+        }
+        if (decision.price() != null
+                && decision.listPrice() != null
+                && decision.price() < decision.listPrice() - 1e-9) {
+            arm.discounted.inc();
+        }
+        if (decision.experiment() != null && decision.experiment().randomized()) {
+            arm.explored.inc();
         }
     }
 
@@ -42,5 +70,39 @@ final class DecisionMetrics {
     /** A request asked again with the same request id (a client retry), answered with its kept decision. */
     void repeated() {
         repeatedRequests.inc();
+    }
+
+    private ArmMetrics arm(String modelVersion, String arm) {
+        String version = modelVersion == null ? NO_MODEL : modelVersion;
+        String armName = arm == null ? NO_MODEL : arm;
+        return arms.computeIfAbsent(version, v -> new HashMap<>())
+                .computeIfAbsent(
+                        armName,
+                        a -> new ArmMetrics(
+                                metrics.addGroup("model_version", version).addGroup("arm", a)));
+    }
+
+    /** One model version and arm's counters. */
+    private static final class ArmMetrics {
+        private final MetricGroup group;
+        private final Counter decisions;
+        private final Counter discounted;
+        private final Counter explored;
+        /** By fallback reason code. */
+        private final Map<String, Counter> fallbacks = new HashMap<>();
+
+        ArmMetrics(MetricGroup group) {
+            this.group = group;
+            decisions = group.counter("decisions");
+            discounted = group.counter("discountedDecisions");
+            explored = group.counter("exploredDecisions");
+        }
+
+        void fallback(ReasonCode reason) {
+            String code = reason != null && reason.isFallback() ? reason.code() : UNSPECIFIED_FALLBACK;
+            fallbacks
+                    .computeIfAbsent(code, c -> group.addGroup("reason", c).counter("fallbacks"))
+                    .inc();
+        }
     }
 }

@@ -196,8 +196,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
         long decidedAt = clock.millis();
         boolean personalized = !fallback;
         long latencyMs = Math.max(0, decidedAt - enriched.producedAtMs());
-        metrics.decided(latencyMs, fallback);
-        return new PriceDecision(
+        PriceDecision decision = new PriceDecision(
                 decisionId,
                 request.requestId(),
                 request.userId(),
@@ -218,5 +217,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
                 latencyMs,
                 scored.historyEvents(),
                 experiment);
+        metrics.decided(decision, reasons);
+        return decision;
     }
 }

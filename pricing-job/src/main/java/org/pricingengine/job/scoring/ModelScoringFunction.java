@@ -14,6 +14,7 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.pricingengine.features.FeatureSpec;
 import org.pricingengine.features.flink.ScoringRequest;
 import org.pricingengine.job.config.PricingConfig.ModelDevice;
 
@@ -25,9 +26,18 @@ import org.pricingengine.job.config.PricingConfig.ModelDevice;
  *
  * <p>With a canary model configured, the users {@link CanaryArms} assigns to it are scored by the
  * canary through its own batcher and breaker (a failing canary cannot open the control arm's breaker).
+ *
+ * <p>Metrics, in the "scoring" group, carry the arm's model version, arm and device as variables (labels
+ * {@code model_version}, {@code arm}, {@code device} in Prometheus), so both arms and both devices share
+ * one metric name each: throughput, fallbacks, breaker, queue, batch sizes, inference time, which device
+ * scores ({@code onCuda}), and the drift of the live context features from the model's training
+ * statistics ({@code featureDrift}, labelled by {@code feature} too; see {@link FeatureDrift}).
  */
 public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, ScoredRequest> {
     private static final long serialVersionUID = 1L;
+
+    /** Scored requests per subtask and arm in one feature drift window. */
+    static final int DRIFT_WINDOW = 500;
 
     /**
      * Everything the function needs to find and run its models, fixed when the job is built.
@@ -89,7 +99,7 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         control = new Arm(CanaryArms.CONTROL, settings.version(), metrics, subtask);
         if (settings.canaryVersion() != null) {
-            canary = new Arm(CanaryArms.CANARY, settings.canaryVersion(), metrics.addGroup("canary"), subtask);
+            canary = new Arm(CanaryArms.CANARY, settings.canaryVersion(), metrics, subtask);
         }
     }
 
@@ -133,13 +143,27 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
         private final CircuitBreaker breaker;
         private final Counter scored;
         private final Counter fallbacks;
+        private final FeatureDrift drift;
         /** Requests at the model, by identity: the operator hands the same object to timeout(). */
         private final Map<ScoringRequest, CompletableFuture<DemandEstimate>> inFlight =
                 Collections.synchronizedMap(new IdentityHashMap<>());
 
-        Arm(String name, String version, MetricGroup metrics, int subtask) {
+        Arm(String name, String version, MetricGroup scoringMetrics, int subtask) {
             this.name = name;
             this.model = SharedModels.acquire(settings.location(version), settings.session());
+            boolean onCuda = model.executionProvider().startsWith("CUDA");
+            MetricGroup metrics = scoringMetrics
+                    .addGroup("model_version", version)
+                    .addGroup("arm", name)
+                    .addGroup("device", onCuda ? "cuda" : "cpu");
+            // Constant for the arm's life: says on a dashboard which device scores, 1 on the GPU.
+            metrics.gauge("onCuda", () -> onCuda ? 1 : 0);
+            drift = new FeatureDrift(model.contextMean(), model.contextStd(), DRIFT_WINDOW);
+            for (int i = 0; i < drift.features(); i++) {
+                int feature = i;
+                metrics.addGroup("feature", FeatureSpec.CONTEXT_FEATURES.get(i))
+                        .gauge("featureDrift", () -> drift.shift(feature));
+            }
             Histogram batchSize = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
             Histogram inferenceMicros = metrics.histogram("inferenceMicros", new DescriptiveStatisticsHistogram(1000));
             scored = metrics.counter("scored");
@@ -171,6 +195,7 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
                 return;
             }
             int history = request.features().eventCount();
+            drift.add(request.features().contextRaw());
             CompletableFuture<DemandEstimate> scoring = batcher.submit(request.features());
             inFlight.put(request, scoring);
             scoring.whenComplete((estimate, error) -> {

@@ -34,6 +34,7 @@ import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.scoring.DemandEstimate;
 import org.pricingengine.job.scoring.ScoredRequest;
 import org.pricingengine.job.scoring.ScoringFailure;
+import org.pricingengine.job.testutils.RecordedMetrics;
 
 class PricingDecisionFunctionTest {
     private static final long MINUTE = 60_000;
@@ -119,6 +120,44 @@ class PricingDecisionFunctionTest {
             throws Exception {
         harness.processElement(scored(requestId, "i", timeMs, estimate, failure), timeMs);
         return last(harness);
+    }
+
+    @Test
+    void decisionsAreCountedPerModelVersionArmAndFallbackReason() throws Exception {
+        RecordedMetrics recorded = new RecordedMetrics();
+        KeyedOneInputStreamOperatorTestHarness<String, PricingRequest, PriceDecision> h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new PricingDecisionFunction(
+                                policy, null, Clock.fixed(Instant.ofEpochMilli(5_000L), ZoneOffset.UTC))),
+                        s -> s.scored().enriched().request().userId(),
+                        Types.STRING,
+                        recorded.environment());
+        h.open();
+        h.processElement(scored("r-1", "i1", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
+        PriceDecision priced = last(h);
+        h.processElement(scored("r-2", "i2", MINUTE, null, ScoringFailure.MODEL_TIMEOUT), MINUTE);
+        h.processElement(scored("r-3", "i3", MINUTE, null, ScoringFailure.MODEL_TIMEOUT), MINUTE);
+        h.processElement(scored("r-4", "i4", MINUTE, null, ScoringFailure.CIRCUIT_OPEN), MINUTE);
+        // A client retry is answered with the kept decision: not a new decision.
+        h.processElement(scored("r-1", "i1", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
+        h.close();
+
+        Map<String, String> arm = Map.of("model_version", "v1", "arm", "control");
+        assertEquals(4, recorded.count("pricing.decisions", Map.of()));
+        assertEquals(3, recorded.count("pricing.fallbackDecisions", Map.of()));
+        assertEquals(1, recorded.count("pricing.repeatedRequests", Map.of()));
+        assertEquals(4, recorded.count("pricing.model_version.arm.decisions", arm));
+        Map<String, String> timeout = new HashMap<>(arm);
+        timeout.put("reason", "FALLBACK_MODEL_TIMEOUT");
+        assertEquals(2, recorded.count("pricing.model_version.arm.reason.fallbacks", timeout));
+        Map<String, String> open = new HashMap<>(arm);
+        open.put("reason", "FALLBACK_CIRCUIT_OPEN");
+        assertEquals(1, recorded.count("pricing.model_version.arm.reason.fallbacks", open));
+        // Fallbacks are at list price; the greedy policy's decision is discounted or not, never randomized.
+        assertEquals(
+                priced.price() < priced.listPrice() ? 1 : 0,
+                recorded.count("pricing.model_version.arm.discountedDecisions", arm));
+        assertEquals(0, recorded.count("pricing.model_version.arm.exploredDecisions", arm));
     }
 
     @Test
