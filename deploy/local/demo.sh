@@ -2,8 +2,9 @@
 # The pricing engine end to end on this machine, in one command:
 #   builds the project, starts a real Kafka broker (KRaft, from Maven Central jars), runs the pricing
 #   job on an embedded Flink with RocksDB state, replays a REES46-format log into it (default: the
-#   bundled cosmetics file), shows progress, prints sample decisions and a summary, and stops
-#   everything it started. The last line is `summary: {json}`.
+#   bundled cosmetics file), shows progress, prints sample decisions and a summary, writes a report
+#   with charts for pricing managers to $PRICING_WORK_DIR/demo/report/report.md, and stops everything
+#   it started. The last line is `summary: {json}`.
 #
 # Usage: deploy/local/demo.sh [--data FILE] [--rate ROWS_PER_S] [--max-rows N] [--JOB-OPTION VALUE ...]
 # Environment: DEMO_KAFKA_PORT (default 19092), PRICING_WORK_DIR (default <repo>/.work).

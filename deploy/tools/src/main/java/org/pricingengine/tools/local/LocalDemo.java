@@ -28,7 +28,8 @@ import org.pricingengine.tools.cli.ToolArguments;
 /**
  * The one-command demo: runs the pricing job on an embedded Flink (RocksDB state) against a Kafka
  * broker, replays a REES46 log into it, shows progress, and ends with samples and a summary whose
- * last line is {@code summary: {json}}. The job is stopped with a draining savepoint, which closes
+ * last line is {@code summary: {json}}, after a report with charts in {@code <work-dir>/report} (see
+ * {@link DemoReport}). The job is stopped with a draining savepoint, which closes
  * every open attribution window so each decision gets its feedback outcome.
  *
  * <p>Arguments: {@code --bootstrap-servers HOST:PORT} (required), {@code --data FILE}, {@code --rate
@@ -49,7 +50,7 @@ public final class LocalDemo {
             .option("max-rows", "0", "rows replayed at most (0 = all)")
             .option("malformed-every", "2000", "a malformed record every N rows (0 = none)")
             .option("warmup-rows", "3000", "rows replayed before latency is measured")
-            .option("work-dir", ".work/demo", "checkpoints and savepoints")
+            .option("work-dir", ".work/demo", "checkpoints, savepoints and the report")
             .jobOptions("a job option (see CONFIGURATION.md)", true);
 
     /** The {@code summary: {json}} line. */
