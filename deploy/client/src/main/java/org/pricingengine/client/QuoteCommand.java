@@ -50,7 +50,8 @@ public final class QuoteCommand {
         System.exit(status);
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    /** Runs the command; returns its exit status (0 decided, 3 fell back to the list price). */
+    public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Map<String, String> opts = parse(args);
         String user = required(opts, "user");
         String item = required(opts, "item");
