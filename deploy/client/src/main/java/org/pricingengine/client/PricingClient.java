@@ -168,13 +168,17 @@ public final class PricingClient implements AutoCloseable {
                 },
                 timeout.toNanos(),
                 TimeUnit.NANOSECONDS);
-        w.answer.whenComplete((quote, error) -> {
+        // The caller gets the stage after the bookkeeping: metrics and slots are up to date when it sees the quote.
+        CompletableFuture<Quote> answered = w.answer.whenComplete((quote, error) -> {
             expiry.cancel(false);
             if (waiting.remove(query.requestId(), w)) {
                 slots.release();
             }
             if (quote != null && quote.clientFallback() != null) {
                 metrics.fellBack(quote.clientFallback());
+            } else if (quote != null) {
+                metrics.decided(
+                        quote.decision().fallback(), TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - w.sentAtNanos));
             }
         });
         PriceRequest request = query.toRequest(Instant.now());
@@ -190,7 +194,7 @@ public final class PricingClient implements AutoCloseable {
         } catch (RuntimeException e) {
             w.answer.complete(Quote.fallback(query, Quote.ClientFallback.SEND_FAILED, elapsedMs(w.sentAtNanos)));
         }
-        return w.answer;
+        return answered;
     }
 
     /** Asks and waits: the decision, or the list price once the deadline has passed. */
@@ -315,10 +319,7 @@ public final class PricingClient implements AutoCloseable {
             }
             return;
         }
-        long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - w.sentAtNanos);
-        if (w.answer.complete(Quote.decided(w.query, decision, json, micros / 1000))) {
-            metrics.decided(decision.fallback(), micros);
-        } else {
+        if (!w.answer.complete(Quote.decided(w.query, decision, json, elapsedMs(w.sentAtNanos)))) {
             metrics.late();
         }
     }

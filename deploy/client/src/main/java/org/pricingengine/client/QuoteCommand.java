@@ -21,6 +21,7 @@ public final class QuoteCommand {
             usage: quote --user USER --item ITEM [--list-price P] [--publish-catalog [--unit-cost C]]
                          [--channel C] [--device D] [--request-id ID] [--bootstrap-servers HOST:PORT]
                          [--config FILE] [--timeout-ms N] [--topic-prefix PREFIX] [--metrics]
+              --bootstrap-servers  default: bootstrap.servers of --config, else 127.0.0.1:$KAFKA_PORT (19092)
               --list-price P       the storefront's own price: shown when no decision comes in time
               --publish-catalog    first publish a catalog entry for ITEM at --list-price (as the catalog
                                    service would; the job prices only items its catalog knows)
@@ -62,9 +63,10 @@ public final class QuoteCommand {
                 kafka.load(in);
             }
         }
-        // An explicit --bootstrap-servers wins over the file's; the file's over the default.
-        String bootstrap =
-                opts.getOrDefault("bootstrap-servers", kafka.getProperty("bootstrap.servers", "127.0.0.1:19092"));
+        // An explicit --bootstrap-servers wins over the file's; the file's over the local stack's
+        // (deploy/local/cluster.sh: 127.0.0.1:$KAFKA_PORT).
+        String localStack = "127.0.0.1:" + System.getenv().getOrDefault("KAFKA_PORT", "19092");
+        String bootstrap = opts.getOrDefault("bootstrap-servers", kafka.getProperty("bootstrap.servers", localStack));
         Duration timeout = Duration.ofMillis(Long.parseLong(opts.getOrDefault("timeout-ms", "5000")));
         Topics topics = Topics.withPrefix(opts.getOrDefault("topic-prefix", "pricing"));
         PriceQuery query = new PriceQuery(
