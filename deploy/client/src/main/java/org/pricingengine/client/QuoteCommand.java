@@ -37,6 +37,11 @@ public final class QuoteCommand {
     private QuoteCommand() {}
 
     public static void main(String[] args) {
+        if (java.util.Arrays.asList(args).contains("--help")
+                || java.util.Arrays.asList(args).contains("-h")) {
+            System.out.print(USAGE);
+            System.exit(0);
+        }
         int status;
         try {
             status = run(args, System.out, System.err);
