@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
@@ -98,7 +99,12 @@ public final class PricingClient implements AutoCloseable {
         readerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
 
         this.producer = new KafkaProducer<>(producerProps);
-        this.reader = new KafkaConsumer<>(readerProps);
+        try {
+            this.reader = new KafkaConsumer<>(readerProps);
+        } catch (RuntimeException badSettings) {
+            producer.close(Duration.ZERO);
+            throw badSettings;
+        }
         this.deadlines = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "pricing-client-deadlines");
             t.setDaemon(true);
@@ -160,14 +166,23 @@ public final class PricingClient implements AutoCloseable {
             slots.release();
             throw new IllegalArgumentException("a request with id " + query.requestId() + " is already waiting");
         }
-        ScheduledFuture<?> expiry = deadlines.schedule(
-                () -> {
-                    if (w.answer.complete(Quote.fallback(query, Quote.ClientFallback.TIMEOUT, timeout.toMillis()))) {
-                        givenUp.put(query.requestId(), Boolean.TRUE);
-                    }
-                },
-                timeout.toNanos(),
-                TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> expiry;
+        try {
+            expiry = deadlines.schedule(
+                    () -> {
+                        if (w.answer.complete(
+                                Quote.fallback(query, Quote.ClientFallback.TIMEOUT, timeout.toMillis()))) {
+                            givenUp.put(query.requestId(), Boolean.TRUE);
+                        }
+                    },
+                    timeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            // close() ran between the check above and now: nobody would answer this request.
+            waiting.remove(query.requestId(), w);
+            slots.release();
+            return fellBack(query, Quote.ClientFallback.CLOSED, 0);
+        }
         // The caller gets the stage after the bookkeeping: metrics and slots are up to date when it sees the quote.
         CompletableFuture<Quote> answered = w.answer.whenComplete((quote, error) -> {
             expiry.cancel(false);
@@ -334,6 +349,8 @@ public final class PricingClient implements AutoCloseable {
             return;
         }
         closed = true;
+        // From here on no deadline can be scheduled: a request racing with close() is answered CLOSED at once.
+        deadlines.shutdown();
         reader.wakeup();
         try {
             readerThread.join(10_000);
