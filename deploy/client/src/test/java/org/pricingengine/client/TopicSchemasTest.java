@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -216,8 +215,7 @@ class TopicSchemasTest {
     }
 
     private static Path readme() {
-        Path dir = Path.of("").toAbsolutePath();
-        for (Iterator<Path> it = List.of(dir).iterator(); dir != null; dir = dir.getParent()) {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path candidate = dir.resolve("README.md");
             if (Files.exists(candidate) && Files.exists(dir.resolve("ARCHITECTURE.md"))) {
                 return candidate;
