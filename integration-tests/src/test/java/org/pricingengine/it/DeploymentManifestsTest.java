@@ -3,10 +3,16 @@ package org.pricingengine.it;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,10 +35,6 @@ import org.pricingengine.job.PricingJob;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.scoring.ModelContract;
 import org.pricingengine.job.scoring.ModelLocation;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The Kubernetes files cannot run here (no cluster, no Docker), so they are checked as far as a
@@ -73,7 +75,7 @@ class DeploymentManifestsTest {
             assertFalse(docs.isEmpty(), file + " has no document");
             List<String> problems = new ArrayList<>();
             for (JsonNode doc : docs) {
-                kinds.add(doc.path("kind").asString());
+                kinds.add(doc.path("kind").asText());
                 problems.addAll(crds.problems(doc));
             }
             if (!problems.isEmpty()) {
@@ -167,48 +169,53 @@ class DeploymentManifestsTest {
 
     @Test
     void duplicateKeysAreRejectedLikeTheApiServerDoes() {
-        assertThrows(JacksonException.class, () -> CustomResourceSchemas.parse("apiVersion: v1\nkind: A\nkind: B\n"));
+        UncheckedIOException refused = assertThrows(
+                UncheckedIOException.class, () -> CustomResourceSchemas.parse("apiVersion: v1\nkind: A\nkind: B\n"));
+        assertInstanceOf(JacksonException.class, refused.getCause());
+        assertTrue(
+                refused.getCause().getMessage().contains("Duplicate field 'kind'"),
+                refused.getCause().getMessage());
     }
 
     @Test
     void flinkDeploymentUpgradesThroughSavepointsWithRocksDbAndHa() throws IOException {
         JsonNode d = flinkDeployment();
-        assertEquals("flink.apache.org/v1beta1", d.path("apiVersion").asString());
-        assertEquals("FlinkDeployment", d.path("kind").asString());
+        assertEquals("flink.apache.org/v1beta1", d.path("apiVersion").asText());
+        assertEquals("FlinkDeployment", d.path("kind").asText());
         JsonNode spec = d.path("spec");
         assertEquals(
                 "v" + pomProperty("flink.version").replaceAll("^(\\d+)\\.(\\d+).*", "$1_$2"),
-                spec.path("flinkVersion").asString(),
+                spec.path("flinkVersion").asText(),
                 "flinkVersion must match the build's Flink version");
         JsonNode conf = spec.path("flinkConfiguration");
-        assertEquals("rocksdb", conf.path("state.backend.type").asString());
-        assertEquals("true", conf.path("execution.checkpointing.incremental").asString());
-        assertEquals("kubernetes", conf.path("high-availability.type").asString());
+        assertEquals("rocksdb", conf.path("state.backend.type").asText());
+        assertEquals("true", conf.path("execution.checkpointing.incremental").asText());
+        assertEquals("kubernetes", conf.path("high-availability.type").asText());
         for (String key : List.of(
                 "high-availability.storageDir",
                 "execution.checkpointing.dir",
                 "execution.checkpointing.savepoint-dir")) {
-            assertTrue(conf.path(key).asString().startsWith("s3://"), key + " on S3, where the image has a plugin");
+            assertTrue(conf.path(key).asText().startsWith("s3://"), key + " on S3, where the image has a plugin");
         }
-        assertFalse(conf.path("execution.checkpointing.interval").asString().isBlank());
+        assertFalse(conf.path("execution.checkpointing.interval").asText().isBlank());
         for (String role : List.of("jobManager", "taskManager")) {
             JsonNode resource = spec.path(role).path("resource");
-            assertFalse(resource.path("memory").asString().isBlank(), role + " memory");
+            assertFalse(resource.path("memory").asText().isBlank(), role + " memory");
             assertTrue(resource.path("cpu").asDouble() > 0, role + " cpu");
         }
 
         JsonNode job = spec.path("job");
-        assertEquals("savepoint", job.path("upgradeMode").asString());
+        assertEquals("savepoint", job.path("upgradeMode").asText());
         assertFalse(
                 job.path("allowNonRestoredState").asBoolean(true),
                 "state no operator claims must not be dropped silently");
-        assertEquals(PricingJob.class.getName(), job.path("entryClass").asString());
+        assertEquals(PricingJob.class.getName(), job.path("entryClass").asText());
         assertEquals(
-                "local:///opt/flink/usrlib/pricing-job.jar", job.path("jarURI").asString());
+                "local:///opt/flink/usrlib/pricing-job.jar", job.path("jarURI").asText());
 
         // The arguments must be options the job accepts, with the model version among them.
         List<String> args = new ArrayList<>();
-        job.path("args").forEach(a -> args.add(a.asString()));
+        job.path("args").forEach(a -> args.add(a.asText()));
         assertTrue(args.contains("--model.version"), "the model version is a job argument");
         List<String> withoutConfigFile = new ArrayList<>(args);
         int config = withoutConfigFile.indexOf("--config");
@@ -231,7 +238,7 @@ class DeploymentManifestsTest {
             for (JsonNode env : container.path("env")) {
                 assertFalse(env.has("value"), "no literal credentials: " + env);
                 if (env.path("valueFrom").path("secretKeyRef").path("optional").asBoolean(false)) {
-                    fromSecret.add(env.path("name").asString());
+                    fromSecret.add(env.path("name").asText());
                 }
             }
             assertEquals(Set.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), fromSecret, role);
@@ -267,7 +274,7 @@ class DeploymentManifestsTest {
                 .path("spec")
                 .path("flinkConfiguration")
                 .path("env.java.opts.all")
-                .asString("");
+                .asText("");
         Matcher tmp = Pattern.compile("-Djava\\.io\\.tmpdir=(\\S+)").matcher(opts);
         assertTrue(tmp.find(), "env.java.opts.all sets java.io.tmpdir: " + opts);
         assertTrue(
@@ -284,15 +291,15 @@ class DeploymentManifestsTest {
         JsonNode conf = spec.path("flinkConfiguration");
         assertEquals(
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
-                conf.path("metrics.reporter.prom.factory.class").asString());
-        int port = Integer.parseInt(conf.path("metrics.reporter.prom.port").asString());
+                conf.path("metrics.reporter.prom.factory.class").asText());
+        int port = Integer.parseInt(conf.path("metrics.reporter.prom.port").asText());
 
         JsonNode podMonitor = CustomResourceSchemas.readDocuments(K8S.resolve("podmonitor.yaml"))
                 .get(0);
-        assertEquals("PodMonitor", podMonitor.path("kind").asString());
+        assertEquals("PodMonitor", podMonitor.path("kind").asText());
         assertEquals(
-                flinkDeployment().path("metadata").path("namespace").asString(),
-                podMonitor.path("metadata").path("namespace").asString(),
+                flinkDeployment().path("metadata").path("namespace").asText(),
+                podMonitor.path("metadata").path("namespace").asText(),
                 "PodMonitor in the job's namespace (it has no namespaceSelector)");
         JsonNode selector = podMonitor.path("spec").path("selector").path("matchLabels");
         assertFalse(selector.isEmpty(), "the PodMonitor selects by label");
@@ -300,19 +307,19 @@ class DeploymentManifestsTest {
         podMonitor
                 .path("spec")
                 .path("podMetricsEndpoints")
-                .forEach(e -> scrapedPorts.add(e.path("port").asString()));
+                .forEach(e -> scrapedPorts.add(e.path("port").asText()));
         assertEquals(Set.of("metrics"), scrapedPorts);
 
         for (String role : List.of("jobManager", "taskManager")) {
             JsonNode podTemplate = spec.path(role).path("podTemplate");
             for (var label : selector.properties()) {
                 assertEquals(
-                        label.getValue().asString(),
+                        label.getValue().asText(),
                         podTemplate
                                 .path("metadata")
                                 .path("labels")
                                 .path(label.getKey())
-                                .asString(null),
+                                .asText(null),
                         role + " pods carry the label the PodMonitor selects");
             }
             Map<String, Integer> ports = new HashMap<>();
@@ -322,7 +329,7 @@ class DeploymentManifestsTest {
                     .get(0)
                     .path("ports")
                     .forEach(p -> ports.put(
-                            p.path("name").asString(), p.path("containerPort").asInt()));
+                            p.path("name").asText(), p.path("containerPort").asInt()));
             assertEquals(port, ports.get("metrics"), role + " exposes the reporter's port as 'metrics'");
         }
         assertEquals(
@@ -330,8 +337,8 @@ class DeploymentManifestsTest {
                         .path("metadata")
                         .path("labels")
                         .path(JOB_LABEL)
-                        .asString(),
-                selector.path(JOB_LABEL).asString());
+                        .asText(),
+                selector.path(JOB_LABEL).asText());
     }
 
     @Test
@@ -339,13 +346,13 @@ class DeploymentManifestsTest {
         JsonNode snapshot = CustomResourceSchemas.readDocuments(K8S.resolve("savepoint.yaml"))
                 .get(0);
         JsonNode deployment = flinkDeployment();
-        assertEquals("FlinkStateSnapshot", snapshot.path("kind").asString());
+        assertEquals("FlinkStateSnapshot", snapshot.path("kind").asText());
         assertEquals(
-                deployment.path("metadata").path("name").asString(),
-                snapshot.path("spec").path("jobReference").path("name").asString());
+                deployment.path("metadata").path("name").asText(),
+                snapshot.path("spec").path("jobReference").path("name").asText());
         assertEquals(
-                deployment.path("metadata").path("namespace").asString(),
-                snapshot.path("metadata").path("namespace").asString());
+                deployment.path("metadata").path("namespace").asText(),
+                snapshot.path("metadata").path("namespace").asText());
         assertFalse(
                 snapshot.path("spec").path("savepoint").path("disposeOnDelete").asBoolean(true),
                 "savepoint data outlives the resource");
@@ -456,9 +463,9 @@ class DeploymentManifestsTest {
     void kafkaTopicsCoverEveryTopicOfTheJobWithProductionSettings() throws IOException {
         Map<String, JsonNode> topics = new HashMap<>();
         for (JsonNode t : kafkaTopics()) {
-            assertEquals("KafkaTopic", t.path("kind").asString());
-            assertEquals("kafka.strimzi.io/v1", t.path("apiVersion").asString());
-            topics.put(t.path("metadata").path("name").asString(), t.path("spec"));
+            assertEquals("KafkaTopic", t.path("kind").asText());
+            assertEquals("kafka.strimzi.io/v1", t.path("apiVersion").asText());
+            topics.put(t.path("metadata").path("name").asText(), t.path("spec"));
         }
         PricingConfig defaults = PricingConfig.fromArgs(new String[0]);
         for (ConfigOption<String> topic : PricingConfig.TOPICS) {
@@ -470,7 +477,7 @@ class DeploymentManifestsTest {
             boolean catalog = topic == PricingConfig.TOPIC_CATALOG;
             assertEquals(
                     catalog ? "compact" : "",
-                    spec.path("config").path("cleanup.policy").asString(""),
+                    spec.path("config").path("cleanup.policy").asText(""),
                     defaults.get(topic) + " cleanup policy");
             if (!catalog) {
                 assertTrue(spec.path("config").path("retention.ms").asLong() > 0, defaults.get(topic) + " retention");
@@ -535,10 +542,10 @@ class DeploymentManifestsTest {
             return false;
         }
         for (JsonNode mount : containers.get(0).path("volumeMounts")) {
-            if (file.startsWith(mount.path("mountPath").asString() + "/")) {
-                String volume = mount.path("name").asString();
+            if (file.startsWith(mount.path("mountPath").asText() + "/")) {
+                String volume = mount.path("name").asText();
                 for (JsonNode v : podTemplate.path("spec").path("volumes")) {
-                    if (v.path("name").asString().equals(volume) && v.has("secret")) {
+                    if (v.path("name").asText().equals(volume) && v.has("secret")) {
                         return true;
                     }
                 }

@@ -1,11 +1,18 @@
 package org.pricingengine.it.testutils;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.dialect.Dialect;
 import com.networknt.schema.dialect.Dialects;
 import com.networknt.schema.keyword.NonValidationKeyword;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,12 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import tools.jackson.core.StreamReadFeature;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.MappingIterator;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Checks Kubernetes manifests the way the API server does before it stores a custom resource: the
@@ -100,30 +101,30 @@ public final class CustomResourceSchemas {
         }
         for (Path file : files) {
             for (JsonNode crd : readDocuments(file)) {
-                if (!"CustomResourceDefinition".equals(crd.path("kind").asString(""))) {
+                if (!"CustomResourceDefinition".equals(crd.path("kind").asText(""))) {
                     continue;
                 }
-                if (!"apiextensions.k8s.io/v1".equals(crd.path("apiVersion").asString(""))) {
+                if (!"apiextensions.k8s.io/v1".equals(crd.path("apiVersion").asText(""))) {
                     throw new IllegalArgumentException(file + ": only apiextensions.k8s.io/v1 CRDs are understood");
                 }
                 JsonNode spec = crd.path("spec");
-                String key = spec.path("group").asString() + "/"
-                        + spec.path("names").path("kind").asString();
+                String key = spec.path("group").asText() + "/"
+                        + spec.path("names").path("kind").asText();
                 Map<String, CrdVersion> versions = new LinkedHashMap<>();
                 for (JsonNode v : spec.path("versions")) {
                     JsonNode schema = v.path("schema").path("openAPIV3Schema");
                     if (schema.isMissingNode()) {
                         throw new IllegalArgumentException(
-                                file + ": version " + v.path("name").asString() + " has no openAPIV3Schema");
+                                file + ": version " + v.path("name").asText() + " has no openAPIV3Schema");
                     }
                     versions.put(
-                            v.path("name").asString(),
+                            v.path("name").asText(),
                             new CrdVersion(
-                                    crd.path("metadata").path("name").asString(),
-                                    v.path("name").asString(),
+                                    crd.path("metadata").path("name").asText(),
+                                    v.path("name").asText(),
                                     v.path("served").asBoolean(false),
                                     v.path("deprecated").asBoolean(false),
-                                    v.path("deprecationWarning").asString(""),
+                                    v.path("deprecationWarning").asText(""),
                                     REGISTRY.getSchema(toJsonSchema(schema))));
                 }
                 if (byGroupKind.put(key, versions) != null) {
@@ -150,7 +151,11 @@ public final class CustomResourceSchemas {
 
     /** Parses YAML text (for checks that change a manifest before validating it). */
     public static JsonNode parse(String yaml) {
-        return YAML.readTree(yaml);
+        try {
+            return YAML.readTree(yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -158,10 +163,9 @@ public final class CustomResourceSchemas {
      * without a warning.
      */
     public List<String> problems(JsonNode document) {
-        String apiVersion = document.path("apiVersion").asString("");
-        String kind = document.path("kind").asString("");
-        String what =
-                kind + " " + document.path("metadata").path("name").asString("<no name>") + " (" + apiVersion + ")";
+        String apiVersion = document.path("apiVersion").asText("");
+        String kind = document.path("kind").asText("");
+        String what = kind + " " + document.path("metadata").path("name").asText("<no name>") + " (" + apiVersion + ")";
         int slash = apiVersion.indexOf('/');
         if (slash < 0 || kind.isEmpty()) {
             return List.of(what + ": apiVersion must be group/version and kind must be set");
@@ -192,15 +196,15 @@ public final class CustomResourceSchemas {
         REGISTRY.getSchema(parse(OBJECT_META_SCHEMA))
                 .validate(metadata)
                 .forEach(e -> problems.add(what + ": metadata: " + e));
-        String name = metadata.path("name").asString("");
-        if (name.isEmpty() && metadata.path("generateName").asString("").isEmpty()) {
+        String name = metadata.path("name").asText("");
+        if (name.isEmpty() && metadata.path("generateName").asText("").isEmpty()) {
             problems.add(what + ": metadata.name or metadata.generateName must be set");
         }
         if (!name.isEmpty()
                 && (name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches())) {
             problems.add(what + ": metadata.name is not a DNS-1123 subdomain");
         }
-        String namespace = metadata.path("namespace").asString("");
+        String namespace = metadata.path("namespace").asText("");
         if (!namespace.isEmpty()
                 && (namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches())) {
             problems.add(what + ": metadata.namespace is not a DNS-1123 label");
@@ -217,7 +221,7 @@ public final class CustomResourceSchemas {
             if (!keyOk) {
                 problems.add(what + ": label key " + key + " is not a qualified name");
             }
-            String value = label.getValue().isString() ? label.getValue().asString() : "";
+            String value = label.getValue().isTextual() ? label.getValue().asText() : "";
             if (value.length() > 63 || !LABEL_VALUE.matcher(value).matches()) {
                 problems.add(what + ": label " + key + " has an invalid value");
             }
@@ -264,10 +268,10 @@ public final class CustomResourceSchemas {
         if (schema.path("x-kubernetes-embedded-resource").asBoolean(false)) {
             addResourceFields(schema, false);
         }
-        if ("set".equals(schema.path("x-kubernetes-list-type").asString(""))) {
+        if ("set".equals(schema.path("x-kubernetes-list-type").asText(""))) {
             schema.put("uniqueItems", true);
         }
-        boolean object = "object".equals(schema.path("type").asString("")) || schema.has("properties");
+        boolean object = "object".equals(schema.path("type").asText("")) || schema.has("properties");
         boolean preserve = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
         if (object && !preserve && !schema.has("additionalProperties")) {
             // Unlisted fields would be pruned; strict field validation makes them an error instead.
