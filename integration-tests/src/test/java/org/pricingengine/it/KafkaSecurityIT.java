@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -36,6 +37,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.pricingengine.client.CatalogUpdate;
+import org.pricingengine.client.PriceQuery;
+import org.pricingengine.client.PricingClient;
+import org.pricingengine.client.Quote;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.job.PricingJob;
@@ -132,6 +137,25 @@ class KafkaSecurityIT {
         }
         assertTrue(requestsSent > 20, "the slice holds views to price, got " + requestsSent);
 
+        // The storefront client: the same file loaded as plain Kafka properties. Its reader is at the
+        // decisions' end before it asks; the request must be on the topic before the bounded job starts.
+        PricingClient storefront = PricingClient.builder()
+                .bootstrapServers(BOOTSTRAP)
+                .kafkaProperties(clientProperties())
+                .deadline(Duration.ofMinutes(3))
+                .build();
+        storefront
+                .publishCatalogUpdate(CatalogUpdate.listPrice("secured-item", 12.5))
+                .get(30, TimeUnit.SECONDS);
+        PriceQuery asked = PriceQuery.of("secured-shopper", "secured-item", 12.5);
+        CompletableFuture<Quote> storefrontQuote = storefront.requestPrice(asked);
+        long sentBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (read(toolConfig, toolConfig.get(PricingConfig.TOPIC_REQUESTS)).stream()
+                .noneMatch(r -> asked.requestId().equals(r.path("request_id").asText()))) {
+            assertTrue(System.nanoTime() < sentBy, "the storefront's request did not reach the topic in 30 s");
+            Thread.sleep(200);
+        }
+
         // The job: its own entry point and command line, the broker's settings from the file alone.
         Path checkpoints = state.resolve("checkpoints");
         PricingJob.main(new String[] {
@@ -151,11 +175,21 @@ class KafkaSecurityIT {
             "2s"
         });
 
+        // The storefront's reader saw the job's decision come back through the secured broker.
+        Quote quote = storefrontQuote.get(3, TimeUnit.MINUTES);
+        storefront.close();
+        assertTrue(quote.decided(), "the storefront got the job's decision, not its own fallback: " + quote.toJson());
+        assertEquals(asked.requestId(), quote.decision().requestId());
+        assertEquals(1, storefront.metrics().decisions(), storefront.metrics().toString());
+
         // The tools' topic reader, with the same settings: one decision per request sent.
         Set<String> requestIds = new HashSet<>();
         read(toolConfig, toolConfig.get(PricingConfig.TOPIC_REQUESTS))
                 .forEach(r -> requestIds.add(r.get("request_id").asText()));
-        assertEquals(requestsSent, requestIds.size(), "requests on the secured topic");
+        assertEquals(
+                requestsSent + 1,
+                requestIds.size(),
+                "requests on the secured topic: the replay's and the storefront's");
         List<JsonNode> decisions = read(toolConfig, toolConfig.get(PricingConfig.TOPIC_DECISIONS));
         Set<String> decided = new HashSet<>();
         for (JsonNode d : decisions) {
