@@ -164,7 +164,7 @@ public final class PricingJob {
         return conf;
     }
 
-    /** Wires the topology; returns the decisions stream (tests and tools attach to it). */
+    /** Wires the topology; returns the decisions as the decisions topic gets them (tests and tools attach to it). */
     public DataStream<PriceDecision> build(StreamExecutionEnvironment env, PricingSources sources, PricingSinks sinks) {
         WatermarkStrategy<InboundRecord> eventTime = WatermarkStrategy.<InboundRecord>forBoundedOutOfOrderness(
                         config.get(PricingConfig.WATERMARK_OUT_OF_ORDERNESS))
@@ -249,7 +249,10 @@ public final class PricingJob {
                 .uid("feedback-attribution")
                 .name("feedback attribution");
 
-        decisions.sinkTo(sinks.decisions()).uid("sink-price-decisions").name("price decisions sink");
+        // What the decisions topic gets: new and re-issued decisions, and the repeats given to client retries.
+        DataStream<PriceDecision> published =
+                decisions.union(decisions.getSideOutput(PricingDecisionFunction.REPEATED_DECISIONS));
+        published.sinkTo(sinks.decisions()).uid("sink-price-decisions").name("price decisions sink");
         outcomes.sinkTo(sinks.feedback()).uid("sink-feedback-outcomes").name("feedback outcomes sink");
         deadLetters.sinkTo(sinks.deadLetters()).uid("sink-dead-letters").name("dead letters sink");
         if (sinks.decisionFeatures() != null) {
@@ -259,7 +262,7 @@ public final class PricingJob {
                     .uid("sink-decision-features")
                     .name("decision features sink");
         }
-        return decisions;
+        return published;
     }
 
     /**

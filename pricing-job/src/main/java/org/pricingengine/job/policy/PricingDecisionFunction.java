@@ -34,6 +34,15 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Decisions given again to a client retry from this function's own state. They go to the decisions
+     * topic only: the main output feeds feedback attribution, which already holds (or has already
+     * attributed) the original, and a repeat arriving after its window closed would open it again and
+     * write a second outcome.
+     */
+    public static final OutputTag<PriceDecision> REPEATED_DECISIONS =
+            new OutputTag<>("repeated-decisions", TypeInformation.of(PriceDecision.class));
+
     /** The model input of randomized decisions, when the feature log is on. */
     public static final OutputTag<DecisionFeatures> DECISION_FEATURES =
             new OutputTag<>("decision-features", TypeInformation.of(DecisionFeatures.class));
@@ -88,7 +97,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
         PriceDecision kept = earlier.kept(decisionId, scored);
         if (kept != null) {
             metrics.repeated();
-            out.collect(kept);
+            ctx.output(REPEATED_DECISIONS, kept);
             return;
         }
         PriceDecision reissued = earlier.takePublished(decisionId, scored);

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
@@ -109,6 +111,12 @@ class PricingDecisionFunctionTest {
 
     private static PricingRequest in(ScoredRequest scored) {
         return PricingRequest.of(scored, new double[] {10, 50});
+    }
+
+    private static List<PriceDecision> repeats(Collection<StreamRecord<PriceDecision>> sideOutput) {
+        return sideOutput == null
+                ? List.of()
+                : sideOutput.stream().map(StreamRecord::getValue).toList();
     }
 
     private static PriceDecision last(KeyedOneInputStreamOperatorTestHarness<String, PricingRequest, PriceDecision> h) {
@@ -216,14 +224,16 @@ class PricingDecisionFunctionTest {
             clock.set(9_000L);
             h.processElement(scored("req-1", "i", MINUTE, null, ScoringFailure.MODEL_ERROR), MINUTE);
             List<PriceDecision> out = h.extractOutputValues();
-            assertEquals(2, out.size());
-            assertEquals(Json.toJson(out.get(0)), Json.toJson(out.get(1)));
-            assertFalse(out.get(1).fallback());
+            assertEquals(1, out.size(), "the repeat does not reach feedback attribution a second time");
+            List<PriceDecision> repeats = repeats(h.getSideOutput(PricingDecisionFunction.REPEATED_DECISIONS));
+            assertEquals(1, repeats.size(), "the repeat goes to the decisions topic");
+            assertEquals(Json.toJson(out.get(0)), Json.toJson(repeats.get(0)));
+            assertFalse(repeats.get(0).fallback());
 
             // After a rollout that routes this shopper to another model, the request is priced by that model.
             EnrichedRequest r = request("req-1", "i", MINUTE);
             h.processElement(in(ScoredRequest.scored(r, new DemandEstimate(-2, 6), "v2", "canary", 4)), MINUTE);
-            PriceDecision underV2 = h.extractOutputValues().get(2);
+            PriceDecision underV2 = h.extractOutputValues().get(1);
             assertEquals("v2", underV2.modelVersion());
             assertEquals("canary", underV2.arm());
             assertEquals(9_000L, underV2.decisionTimeMs());
@@ -358,7 +368,10 @@ class PricingDecisionFunctionTest {
         clock.set(6_000L);
         try (var after = restored(snapshot, clock)) {
             after.processElement(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 0), null), MINUTE);
-            assertEquals(Json.toJson(given), Json.toJson(last(after)), "the retry gets the kept JSON's decision");
+            List<PriceDecision> repeats = repeats(after.getSideOutput(PricingDecisionFunction.REPEATED_DECISIONS));
+            assertEquals(1, repeats.size());
+            assertEquals(Json.toJson(given), Json.toJson(repeats.get(0)), "the retry gets the kept JSON's decision");
+            assertTrue(after.extractOutputValues().isEmpty(), "attribution got the decision before the restore");
         }
     }
 }
