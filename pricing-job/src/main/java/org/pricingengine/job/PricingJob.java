@@ -156,6 +156,9 @@ public final class PricingJob {
         // Chained operators hand records on without a copy. Safe here: events and decisions are immutable
         // records, and no function keeps or changes an object after emitting it.
         conf.set(PipelineOptions.OBJECT_REUSE, true);
+        // Set, never derived: a derived value follows the first deployment's parallelism and then caps every
+        // later rescale of its savepoints.
+        conf.set(PipelineOptions.MAX_PARALLELISM, config.get(PricingConfig.MAX_PARALLELISM));
         if (config.get(PricingConfig.PARALLELISM) > 0) {
             conf.set(
                     org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM,

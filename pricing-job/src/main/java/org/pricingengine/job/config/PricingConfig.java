@@ -572,6 +572,16 @@ public final class PricingConfig implements Serializable {
             .defaultValue(0)
             .withDescription("Job parallelism; 0 keeps the cluster's default."));
 
+    public static final ConfigOption<Integer> MAX_PARALLELISM = register(ConfigOptions.key("job.max-parallelism")
+            .intType()
+            .defaultValue(128)
+            .withDescription("The most subtasks the job can ever be rescaled to: the number of key groups its keyed"
+                    + " state is split into. Fixed for the life of the state: a savepoint restores only into a job"
+                    + " with the max parallelism it was taken with. 128 is what Flink derives for parallelism up to"
+                    + " 85, so savepoints taken before this was set keep restoring. Set it higher before the first"
+                    + " deployment that may ever need more subtasks (a power of two up to 32768; each key group"
+                    + " costs a little per checkpoint)."));
+
     /** The raw values given (arguments, properties file), as written; Flink's typed view of them. */
     private final Map<String, String> values;
 
@@ -727,6 +737,11 @@ public final class PricingConfig implements Serializable {
         }
         if (get(CANARY_SHARE) < 0 || get(CANARY_SHARE) > 1) {
             throw new IllegalArgumentException("option 'canary.share' must be in [0, 1]");
+        }
+        int maxParallelism = get(MAX_PARALLELISM);
+        if (maxParallelism < 1 || maxParallelism > 32768 || get(PARALLELISM) > maxParallelism) {
+            throw new IllegalArgumentException("option 'job.max-parallelism' must be in [1, 32768] and at least"
+                    + " 'job.parallelism', got " + maxParallelism + " (parallelism " + get(PARALLELISM) + ")");
         }
         if (!get(CANARY_MODEL_VERSION).isBlank() && get(CANARY_MODEL_VERSION).equals(get(MODEL_VERSION))) {
             throw new IllegalArgumentException(
