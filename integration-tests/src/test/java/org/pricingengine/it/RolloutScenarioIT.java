@@ -3,6 +3,7 @@ package org.pricingengine.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -68,6 +69,22 @@ class RolloutScenarioIT {
         assertTrue(r.autoRollbackOk(), "the failing candidate was rolled back to v2: " + r);
         assertEquals("ROLLBACK_DONE", r.onDemandRollbackOutcome(), r.toString());
         assertTrue(r.onDemandRollbackOk(), "rollback on demand returns to the canary deployment: " + r);
+        // What the savepoint restarts cost: measured, not bounded (their length depends on the machine).
+        RolloutScenario.SavepointGaps g = r.gaps();
+        assertTrue(g.steadyP99Ms() > 0, "steady serving has a latency: " + g);
+        assertTrue(
+                g.gapSeconds() > 0 && Double.isFinite(g.gapSeconds()),
+                "a restart leaves storefronts without decisions for a while: " + g);
+        assertTrue(g.waitingRequests() >= 0 && g.rolloutP99Ms() > 0, g.toString());
+        assertEquals(
+                List.of("canary", "promotion", "auto_rollback", "on_demand_rollback"),
+                List.copyOf(g.steps().keySet()),
+                g.toString());
+        g.steps().forEach((step, f) -> {
+            assertTrue(f.requests() > 0, "traffic flowed during " + step + ": " + g);
+            assertTrue(f.gapSeconds() > 0 && f.gapSeconds() <= f.windowSeconds(), step + ": " + g);
+            assertTrue(f.waitingRequests() >= f.undecidedRequests() && f.undecidedRequests() == 0, step + ": " + g);
+        });
         assertTrue(r.ok(), r.toString());
     }
 }
