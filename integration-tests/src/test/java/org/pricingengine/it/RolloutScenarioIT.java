@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.pricingengine.features.events.Json;
 import org.pricingengine.it.testutils.DebianPython;
 import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.tools.rollout.CanaryReport;
@@ -29,6 +30,8 @@ class RolloutScenarioIT {
                 .toString();
         RolloutScenario.Result r =
                 RolloutScenario.run("--work-dir", work, "--kafka-port", "19392", "--rest-port", "18381");
+        // The line deploy/rollout-scenario.sh ends with, in the test's output: the measured figures are kept.
+        System.out.println("rollout: " + Json.mapper().writeValueAsString(r));
         RolloutScenario.Verdict v = r.verdict();
 
         assertEquals("PROMOTED", r.canaryOutcome(), "v1 + canary v2: " + r);
