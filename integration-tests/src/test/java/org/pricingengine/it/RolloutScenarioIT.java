@@ -3,9 +3,11 @@ package org.pricingengine.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.pricingengine.features.events.Json;
 import org.pricingengine.it.testutils.DebianPython;
 import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.tools.rollout.CanaryReport;
@@ -28,6 +30,8 @@ class RolloutScenarioIT {
                 .toString();
         RolloutScenario.Result r =
                 RolloutScenario.run("--work-dir", work, "--kafka-port", "19392", "--rest-port", "18381");
+        // The line deploy/rollout-scenario.sh ends with, in the test's output: the measured figures are kept.
+        System.out.println("rollout: " + Json.mapper().writeValueAsString(r));
         RolloutScenario.Verdict v = r.verdict();
 
         assertEquals("PROMOTED", r.canaryOutcome(), "v1 + canary v2: " + r);
@@ -68,6 +72,22 @@ class RolloutScenarioIT {
         assertTrue(r.autoRollbackOk(), "the failing candidate was rolled back to v2: " + r);
         assertEquals("ROLLBACK_DONE", r.onDemandRollbackOutcome(), r.toString());
         assertTrue(r.onDemandRollbackOk(), "rollback on demand returns to the canary deployment: " + r);
+        // What the savepoint restarts cost: measured, not bounded (their length depends on the machine).
+        RolloutScenario.SavepointGaps g = r.gaps();
+        assertTrue(g.steadyP99Ms() > 0, "steady serving has a latency: " + g);
+        assertTrue(
+                g.gapSeconds() > 0 && Double.isFinite(g.gapSeconds()),
+                "a restart leaves storefronts without decisions for a while: " + g);
+        assertTrue(g.waitingRequests() >= 0 && g.rolloutP99Ms() > 0, g.toString());
+        assertEquals(
+                List.of("canary", "promotion", "auto_rollback", "on_demand_rollback"),
+                List.copyOf(g.steps().keySet()),
+                g.toString());
+        g.steps().forEach((step, f) -> {
+            assertTrue(f.requests() > 0, "traffic flowed during " + step + ": " + g);
+            assertTrue(f.gapSeconds() > 0 && f.gapSeconds() <= f.windowSeconds(), step + ": " + g);
+            assertTrue(f.waitingRequests() >= f.undecidedRequests() && f.undecidedRequests() == 0, step + ": " + g);
+        });
         assertTrue(r.ok(), r.toString());
     }
 }

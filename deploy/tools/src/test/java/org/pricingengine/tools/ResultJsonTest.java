@@ -19,6 +19,7 @@ import org.pricingengine.tools.benchmark.GpuCeiling;
 import org.pricingengine.tools.benchmark.InferenceCeiling;
 import org.pricingengine.tools.benchmark.StateBoundBenchmark;
 import org.pricingengine.tools.rollout.CandidateValidator;
+import org.pricingengine.tools.rollout.DecisionGap;
 import org.pricingengine.tools.rollout.DecisionSample;
 import org.pricingengine.tools.rollout.ModelRollout;
 import org.pricingengine.tools.rollout.OffPolicyGate;
@@ -116,6 +117,8 @@ class ResultJsonTest {
                 true,
                 6,
                 true,
+                new RolloutScenario.SavepointGaps(
+                        12, 4.5, 30, 4800, Map.of("promotion", new DecisionGap.Figures(20.0, 4.5, 40, 30, 0, 4800))),
                 true,
                 100);
         assertEquals(
@@ -152,11 +155,19 @@ class ResultJsonTest {
                         "on_demand_rollback_ok",
                         "history",
                         "state_carried",
+                        "steady_p99_ms",
+                        "savepoint_gap_s",
+                        "savepoint_waiting_requests",
+                        "savepoint_rollout_p99_ms",
+                        "savepoint_steps",
                         "ok",
                         "seconds",
                         "decisions_after_rollout_not_v2",
                         "after_auto_rollback_not_v2"),
                 keys(r));
+        assertEquals(
+                List.of("window_s", "gap_s", "requests", "waiting_requests", "undecided_requests", "p99_ms"),
+                keys(r.gaps().steps().get("promotion")));
     }
 
     @Test

@@ -113,6 +113,28 @@ public final class RolloutScenario {
             @JsonProperty("users_not_carried") @JsonInclude(JsonInclude.Include.NON_EMPTY)
             List<String> usersNotCarried) {}
 
+    /**
+     * What the savepoint restarts cost the storefronts, from the requests and decisions topics ({@link
+     * DecisionGap}): the latency p99 of steady serving before the first rollout, and for each step that
+     * stops the job with a savepoint (from its command to the end of its health check) the longest stretch
+     * with requests waiting and no decision published, the requests that waited longer than the steady p99,
+     * and the p99 of the requests sent meanwhile. The {@code savepoint_*} figures are the promotion's, the
+     * step whose outcome is {@code rollout_outcome}.
+     */
+    @JsonPropertyOrder({
+        "steady_p99_ms",
+        "savepoint_gap_s",
+        "savepoint_waiting_requests",
+        "savepoint_rollout_p99_ms",
+        "savepoint_steps"
+    })
+    public record SavepointGaps(
+            @JsonProperty("steady_p99_ms") long steadyP99Ms,
+            @JsonProperty("savepoint_gap_s") double gapSeconds,
+            @JsonProperty("savepoint_waiting_requests") long waitingRequests,
+            @JsonProperty("savepoint_rollout_p99_ms") long rolloutP99Ms,
+            @JsonProperty("savepoint_steps") Map<String, DecisionGap.Figures> steps) {}
+
     /** What the scenario found: the {@code rollout: {json}} line. */
     @JsonPropertyOrder({
         "from_version",
@@ -137,6 +159,7 @@ public final class RolloutScenario {
         "on_demand_rollback_ok",
         "history",
         "state_carried",
+        "gaps",
         "ok",
         "seconds"
     })
@@ -166,6 +189,7 @@ public final class RolloutScenario {
             @JsonProperty("on_demand_rollback_ok") boolean onDemandRollbackOk,
             @JsonProperty("history") int history,
             @JsonProperty("state_carried") boolean stateCarried,
+            @JsonUnwrapped SavepointGaps gaps,
             @JsonProperty("ok") boolean ok,
             @JsonProperty("seconds") long seconds) {
         /** The counts whose names carry the target version; Jackson writes them after the fixed keys. */
@@ -201,6 +225,7 @@ public final class RolloutScenario {
                     onDemandRollbackOk,
                     history,
                     stateCarried,
+                    gaps,
                     ok,
                     s);
         }
@@ -298,13 +323,22 @@ public final class RolloutScenario {
                 "traffic");
         traffic.start();
         awaitDecisions(decisions, from, 1000, Duration.ofSeconds(120));
+        long servingSinceMs = decisions.firstTimestampMs();
+        // Steady serving: the later half of the time before the first rollout, the JVMs' warm-up behind it.
+        long steadyFromMs = servingSinceMs + (System.currentTimeMillis() - servingSinceMs) / 2;
         // Probe shoppers with a known number of earlier events, asked for a price before the rollouts...
         Map<String, Integer> probeBefore = askProbeShoppers(replayer, decisions, "before");
 
         // 1. a canary: half of the shoppers on the new version, then promoted to everyone
+        Map<String, DecisionGap.Window> savepointSteps = new LinkedHashMap<>();
+        long stepFromMs = System.currentTimeMillis();
         ModelRollout.Outcome canary = rollout.rollout(from, to, CANARY_SHARE);
+        savepointSteps.put("canary", new DecisionGap.Window(stepFromMs, System.currentTimeMillis()));
         long canaryAtMs = rollout.current().submittedAtMs();
+        DecisionGap.Window steady = new DecisionGap.Window(steadyFromMs, stepFromMs);
+        stepFromMs = System.currentTimeMillis();
         ModelRollout.Outcome up = rollout.rollout(to, null, 0);
+        savepointSteps.put("promotion", new DecisionGap.Window(stepFromMs, System.currentTimeMillis()));
         long switchedAtMs = rollout.current().submittedAtMs();
         List<List<String>> rolloutProblems =
                 !up.succeeded() || !canary.succeeded() ? List.of(canary.problems(), up.problems()) : null;
@@ -322,14 +356,18 @@ public final class RolloutScenario {
                 && corrupt.savepoint() == null;
 
         // 3. a candidate that passes validation and fails on real traffic: rolled back automatically
+        stepFromMs = System.currentTimeMillis();
         ModelRollout.Outcome faulty = rollout.rollout("v3-faulty", null, 0);
+        savepointSteps.put("auto_rollback", new DecisionGap.Window(stepFromMs, System.currentTimeMillis()));
         long rolledBackAtMs = rollout.current().submittedAtMs();
         boolean autoRollbackOk = faulty.outcome().equals("ROLLED_BACK")
                 && rollout.current().modelVersion().equals(to)
                 && flink.job(rollout.current().jobId()).state().equals("RUNNING");
 
         // 4. an on-demand rollback: back to the deployment before the last successful rollout (the canary)
+        stepFromMs = System.currentTimeMillis();
         ModelRollout.Outcome back = rollout.rollback();
+        savepointSteps.put("on_demand_rollback", new DecisionGap.Window(stepFromMs, System.currentTimeMillis()));
         long demandRollbackAtMs = rollout.current().submittedAtMs();
         String rolledBackTo = rollout.current().describe();
 
@@ -339,9 +377,12 @@ public final class RolloutScenario {
         traffic.join(30_000);
         replayer.flush();
         replayer.close();
-        Set<String> requests = readRequestIds(bootstrap, config);
+        List<DecisionGap.Timed> sentRequests = readRequests(bootstrap, config);
+        Set<String> requests = new HashSet<>();
+        sentRequests.forEach(r -> requests.add(r.requestId()));
         boolean complete = decisions.awaitAll(requests, Duration.ofSeconds(90));
         decisions.stop();
+        SavepointGaps gaps = savepointGaps(new DecisionGap(sentRequests, decisions.timed()), steady, savepointSteps);
 
         Verdict v = decisions.verdict(requests, from, to, canaryAtMs, switchedAtMs, rolledBackAtMs, demandRollbackAtMs);
         autoRollbackOk &= v.afterAutoRollbackNotTarget() == 0 && v.afterAutoRollback() > 0;
@@ -388,6 +429,7 @@ public final class RolloutScenario {
                 demandRollbackOk,
                 history,
                 stateCarried,
+                gaps,
                 ok,
                 0);
     }
@@ -510,16 +552,28 @@ public final class RolloutScenario {
         return models;
     }
 
-    private static Set<String> readRequestIds(String bootstrap, PricingConfig config) {
-        Set<String> ids = new HashSet<>();
+    private static SavepointGaps savepointGaps(
+            DecisionGap measured, DecisionGap.Window steady, Map<String, DecisionGap.Window> steps) {
+        long steadyP99 = measured.p99Ms(steady);
+        Map<String, DecisionGap.Figures> figures = new LinkedHashMap<>();
+        steps.forEach((step, window) -> figures.put(step, measured.during(window, steadyP99)));
+        DecisionGap.Figures promotion = figures.get("promotion");
+        return new SavepointGaps(
+                steadyP99, promotion.gapSeconds(), promotion.waitingRequests(), promotion.p99Ms(), figures);
+    }
+
+    /** Every request on the topic with the time it was sent (its Kafka timestamp). */
+    private static List<DecisionGap.Timed> readRequests(String bootstrap, PricingConfig config) {
+        List<DecisionGap.Timed> requests = new ArrayList<>();
         readTopic(bootstrap, config, config.get(PricingConfig.TOPIC_REQUESTS), r -> {
             try {
-                ids.add(Json.mapper().readTree(r.value()).path("request_id").asText());
+                requests.add(new DecisionGap.Timed(
+                        Json.mapper().readTree(r.value()).path("request_id").asText(), r.timestamp()));
             } catch (IOException e) {
                 throw new IllegalStateException("a request is not JSON", e);
             }
         });
-        return ids;
+        return requests;
     }
 
     /** Reads a topic from the beginning to its current end. */
@@ -595,6 +649,17 @@ public final class RolloutScenario {
                 }
             }
             return null;
+        }
+
+        /** The Kafka timestamp of the first decision read. */
+        synchronized long firstTimestampMs() {
+            return seen.get(0).timestampMs();
+        }
+
+        synchronized List<DecisionGap.Timed> timed() {
+            return seen.stream()
+                    .map(s -> new DecisionGap.Timed(s.requestId(), s.timestampMs()))
+                    .toList();
         }
 
         synchronized int count(String version) {
