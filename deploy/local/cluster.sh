@@ -2,10 +2,11 @@
 # The local production-like setup in one place: a Kafka broker (kafka.sh) and a standalone Flink
 # session cluster (flink-cluster.sh), and submission of the job jar with a model version (rollout.sh).
 #
-# Usage: deploy/local/cluster.sh start [--security plaintext|sasl_ssl] | stop | status
+# Usage: deploy/local/cluster.sh start [--security plaintext|sasl_ssl] [--task-managers N] | stop | status
 #        deploy/local/cluster.sh submit [--model VERSION] [JOB OPTIONS]
 #   start    broker + pricing topics + JobManager + TaskManager; --security (or KAFKA_SECURITY) as in
-#            kafka.sh: sasl_ssl gives the broker a TLS listener with SCRAM-SHA-512 users
+#            kafka.sh: sasl_ssl gives the broker a TLS listener with SCRAM-SHA-512 users; --task-managers
+#            (or FLINK_TASK_MANAGERS, default 1) TaskManager processes of FLINK_TASK_SLOTS (2) slots each
 #   submit   validates the model, uploads pricing-job/target/*-job.jar and runs it (default model v1),
 #            with --kafka-config $PRICING_WORK_DIR/kafka/client.properties (the broker's client
 #            settings, written by kafka.sh) unless JOB OPTIONS name one; the rollout tool keeps it with
@@ -30,15 +31,18 @@ tool_args=(--rest "http://127.0.0.1:$rest_port" --state-dir "$work/rollout")
 case "$cmd" in
   start)
     security=${KAFKA_SECURITY:-}
-    case "${1:-}" in
-      --security) [ $# -ge 2 ] || { echo "cluster.sh: --security needs a value" >&2; exit 2; }; security=$2 ;;
-      '') ;;
-      *) echo "cluster.sh: unknown start option $1" >&2; exit 2 ;;
-    esac
+    task_managers=${FLINK_TASK_MANAGERS:-1}
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --security) [ $# -ge 2 ] || { echo "cluster.sh: --security needs a value" >&2; exit 2; }; security=$2; shift 2 ;;
+        --task-managers) [ $# -ge 2 ] || { echo "cluster.sh: --task-managers needs a value" >&2; exit 2; }; task_managers=$2; shift 2 ;;
+        *) echo "cluster.sh: unknown start option $1" >&2; exit 2 ;;
+      esac
+    done
     [ -z "$security" ] || kafka_args+=(--security "$security")
     "${kafka[@]}" start "${kafka_args[@]}"
     "${kafka[@]}" topics "${kafka_args[@]}" >/dev/null
-    "${flink[@]}" start "${flink_args[@]}"
+    "${flink[@]}" start "${flink_args[@]}" --task-managers "$task_managers"
     ;;
   submit)
     model=v1; args=(); kafka_config="$work/kafka/client.properties"
@@ -67,5 +71,5 @@ case "$cmd" in
       echo "deployment: $(tr -d '\n ' < "$work/rollout/deployment.json")"
     fi
     ;;
-  *) sed -n 2,17p "$0" >&2; exit 2 ;;
+  *) sed -n 2,18p "$0" >&2; exit 2 ;;
 esac

@@ -1,51 +1,83 @@
 #!/usr/bin/env bash
-# A real standalone Flink session cluster (one JobManager and one TaskManager process) on this machine,
+# A real standalone Flink session cluster (one JobManager and one or more TaskManager processes) on this machine,
 # assembled from Maven Central jars (deploy/local/flink/pom.xml; flink-dist is not published there):
 # no Docker, no downloads besides Maven.
 #
-# Usage: deploy/local/flink-cluster.sh start|stop|status|kill-taskmanager [--state-dir DIR] [--rest-port PORT]
-#   start   resolve lib/ (first time), write conf/config.yaml, start JobManager and TaskManager, wait
-#           until the TaskManager has registered its slots
-#   stop    stop both (SIGTERM, then SIGKILL after 30 s); running jobs are not savepointed (use
-#           deploy/rollout.sh stop for that)
-#   status  running or stopped, pids, REST address, slots and jobs
+# Usage: deploy/local/flink-cluster.sh start|stop|status [--state-dir DIR] [--rest-port PORT] [--task-managers N]
+#        deploy/local/flink-cluster.sh kill-taskmanager|restart-taskmanager [--index I] [--state-dir DIR] ...
+#   start   resolve lib/ (first time), write conf/config.yaml, start the JobManager and N TaskManagers
+#           (--task-managers or FLINK_TASK_MANAGERS, default 1), wait until all N have registered their slots
+#   stop    stop every TaskManager and the JobManager (SIGTERM, then SIGKILL after 30 s); running jobs are
+#           not savepointed (use deploy/rollout.sh stop for that)
+#   status  running or stopped, pids of every process, REST address, slots and jobs
+#   kill-taskmanager     SIGKILL TaskManager I (default 1), as on a lost machine (fault injection)
+#   restart-taskmanager  start TaskManager I (default 1) again, e.g. after kill-taskmanager
+# TaskManagers are numbered 1..N; each has FLINK_TASK_SLOTS slots, so the cluster runs a job of
+#           parallelism up to N x FLINK_TASK_SLOTS (deploy/rollout.sh rescale --parallelism P changes it).
 # Defaults: --state-dir $PRICING_WORK_DIR/flink (PRICING_WORK_DIR defaults to <repo>/.work),
 #           --rest-port $FLINK_REST_PORT or 18181; the JobManager RPC port is REST+1 and the blob server
 #           REST+2, all bound to 127.0.0.1. FLINK_TASK_SLOTS (default 2), FLINK_TM_MEMORY (default 2560m),
 #           FLINK_JM_MEMORY (default 1024m).
 # Metrics: Flink's Prometheus reporter (a plugin, plugins/metrics-prometheus/) serves the JobManager's
 #           metrics on http://127.0.0.1:REST+3/metrics and the TaskManager's (the job's operators) on
-#           http://127.0.0.1:REST+4/metrics; both addresses are printed on start and by status.
+#           http://127.0.0.1:REST+4/metrics; TaskManager I serves on REST+3+I (the first on REST+4, the
+#           second on REST+5, ...); all addresses are printed on start and by status.
 #           deploy/monitoring/ has the dashboard and alert rules that read them.
 # Files in the state dir: lib/ (links to the cluster's jars, ONNX Runtime included), plugins/ (the
 #           Prometheus reporter), conf/ (written on
 #           each start), log/ (jobmanager.log, taskmanager.log, *.out), checkpoints/, savepoints/,
-#           jobmanager.pid, taskmanager.pid, tmp/.
+#           jobmanager.pid, taskmanager.pid, tmp/. TaskManager 1 is "taskmanager" (taskmanager.pid,
+#           log/taskmanager.log); TaskManager I >= 2 is "taskmanager-I" (taskmanager-I.pid, log/taskmanager-I.log).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cmd=${1:-}; shift || true
 state=${PRICING_WORK_DIR:-$repo/.work}/flink
 rest_port=${FLINK_REST_PORT:-18181}
+task_managers=${FLINK_TASK_MANAGERS:-1}
+tm_index=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --state-dir) [ $# -ge 2 ] || { echo "flink-cluster.sh: --state-dir needs a value" >&2; exit 2; }; state=$2; shift 2 ;;
     --rest-port) [ $# -ge 2 ] || { echo "flink-cluster.sh: --rest-port needs a value" >&2; exit 2; }; rest_port=$2; shift 2 ;;
+    --task-managers) [ $# -ge 2 ] || { echo "flink-cluster.sh: --task-managers needs a value" >&2; exit 2; }; task_managers=$2; shift 2 ;;
+    --index) [ $# -ge 2 ] || { echo "flink-cluster.sh: --index needs a value" >&2; exit 2; }; tm_index=$2; shift 2 ;;
     *) echo "flink-cluster.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 case "$rest_port" in ''|*[!0-9]*) echo "flink-cluster.sh: --rest-port must be a number, got '$rest_port'" >&2; exit 2 ;; esac
-[ "$rest_port" -ge 1024 ] && [ "$rest_port" -lt 65531 ] || { echo "flink-cluster.sh: port $rest_port out of range 1024-65530" >&2; exit 2; }
+case "$task_managers" in ''|*[!0-9]*|0*) echo "flink-cluster.sh: --task-managers must be a number from 1, got '$task_managers'" >&2; exit 2 ;; esac
+case "$tm_index" in ''|*[!0-9]*|0*) echo "flink-cluster.sh: --index must be a number from 1, got '$tm_index'" >&2; exit 2 ;; esac
+[ "$rest_port" -ge 1024 ] && [ "$rest_port" -le $((65535 - 3 - task_managers)) ] || { echo "flink-cluster.sh: port $rest_port out of range 1024-$((65535 - 3 - task_managers))" >&2; exit 2; }
 mkdir -p "$state"
 state=$(cd "$state" && pwd -P)
 rest="http://127.0.0.1:$rest_port"
 # One Prometheus endpoint per process: they share the host, so each gets its own fixed port.
 jm_metrics_port=$((rest_port + 3))
-tm_metrics_port=$((rest_port + 4))
-metrics_addresses="metrics http://127.0.0.1:$jm_metrics_port/metrics (jobmanager), http://127.0.0.1:$tm_metrics_port/metrics (taskmanager)"
+tm_metrics_port() { echo $((rest_port + 3 + $1)); }
+last_port=$(tm_metrics_port "$task_managers")
+
+# TaskManager I's name for its pid and log files: the first keeps the single-TaskManager names.
+tm_role() { if [ "$1" -eq 1 ]; then echo taskmanager; else echo "taskmanager-$1"; fi; }
+
+# The indexes of the TaskManagers with a pid file (started by this script, alive or not), in order.
+tm_indexes() {
+  local f i
+  for f in "$state"/taskmanager.pid "$state"/taskmanager-*.pid; do
+    [ -f "$f" ] || continue
+    i=${f##*/taskmanager}; i=${i%.pid}; i=${i#-}
+    echo "${i:-1}"
+  done | sort -n
+}
+
+metrics_addresses() {
+  local i line="metrics http://127.0.0.1:$jm_metrics_port/metrics (jobmanager)"
+  for i in $(seq 1 "$1"); do line+=", http://127.0.0.1:$(tm_metrics_port "$i")/metrics ($(tm_role "$i"))"; done
+  echo "$line"
+}
 source "$repo/deploy/local/java-opens.sh"
 source "$repo/deploy/local/ports.sh"
 
-# The pid of ROLE (jobmanager|taskmanager) if that process is alive and belongs to this state dir.
+# The pid of ROLE (jobmanager|taskmanager|taskmanager-I) if that process is alive and belongs to this state dir.
 running_pid() {
   local file="$state/$1.pid"
   [ -f "$file" ] || return 1
@@ -149,9 +181,9 @@ metrics:
     prom:
       factory:
         class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
-      # Each process is given its own port on its command line (JobManager REST+3, TaskManager REST+4);
-      # this range is what a process started by hand picks from.
-      port: $jm_metrics_port-$tm_metrics_port
+      # Each process is given its own port on its command line (JobManager REST+3, TaskManager I
+      # REST+3+I); this range is what a process started by hand picks from.
+      port: $jm_metrics_port-$last_port
 cluster:
   # Without this the TaskManager retries its first registration after 10 s.
   registration:
@@ -199,43 +231,63 @@ launch() {
   echo $! > "$state/$role.pid"
 }
 
+# Starts TaskManager I (its metrics on REST+3+I).
+launch_taskmanager() {
+  launch "$(tm_role "$1")" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
+    "${2:-$(memory_params GET_TM_RESOURCE_PARAMS)}" "$(tm_metrics_port "$1")"
+}
+
+all_running() {
+  local i
+  running_pid jobmanager >/dev/null || return 1
+  for i in $(seq 1 "$task_managers"); do running_pid "$(tm_role "$i")" >/dev/null || return 1; done
+}
+
+pids() {
+  local i line="jobmanager pid $(running_pid jobmanager || echo -)"
+  for i in $(seq 1 "$1"); do line+=", $(tm_role "$i") pid $(running_pid "$(tm_role "$i")" || echo -)"; done
+  echo "$line"
+}
+
 start() {
-  if running_pid jobmanager >/dev/null && running_pid taskmanager >/dev/null; then
-    echo "flink already running (jobmanager pid $(running_pid jobmanager), taskmanager pid $(running_pid taskmanager)); REST $rest"
-    echo "$metrics_addresses"
+  if all_running; then
+    echo "flink already running ($(pids "$task_managers")); REST $rest"
+    metrics_addresses "$task_managers"
     return 0
   fi
   stop >/dev/null
   command -v java >/dev/null || { echo "flink-cluster.sh: java not found on PATH (Flink 2 needs Java 17+)" >&2; exit 1; }
-  warn_if_ephemeral flink-cluster.sh "$rest_port" "$((rest_port + 2))"
+  warn_if_ephemeral flink-cluster.sh "$rest_port" "$last_port"
   local p
-  for p in "$rest_port" "$((rest_port + 1))" "$((rest_port + 2))" "$jm_metrics_port" "$tm_metrics_port"; do
+  for p in $(seq "$rest_port" "$last_port"); do
     if port_open "$p"; then
-      echo "flink-cluster.sh: port $p is already in use (the cluster needs $rest_port-$tm_metrics_port; try --rest-port)" >&2
+      echo "flink-cluster.sh: port $p is already in use (the cluster needs $rest_port-$last_port; try --rest-port)" >&2
       exit 1
     fi
   done
   resolve_lib
   write_config
-  local started=$SECONDS
+  local started=$SECONDS tm_params i
   launch jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint \
     "$(memory_params GET_JM_RESOURCE_PARAMS)" "$jm_metrics_port"
-  launch taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
-    "$(memory_params GET_TM_RESOURCE_PARAMS)" "$tm_metrics_port"
-  local i overview
-  for i in $(seq 1 120); do
+  tm_params=$(memory_params GET_TM_RESOURCE_PARAMS)
+  for i in $(seq 1 "$task_managers"); do launch_taskmanager "$i" "$tm_params"; done
+  local overview
+  for i in $(seq 1 $((120 + 20 * task_managers))); do
     overview=$(rest_get /overview 2>/dev/null || true)
-    if printf '%s' "$overview" | grep -q '"slots-available":[1-9]'; then
-      echo "flink running (jobmanager pid $(cat "$state/jobmanager.pid"), taskmanager pid $(cat "$state/taskmanager.pid")), ready in $((SECONDS - started)) s; REST $rest; logs $state/log"
-      echo "$metrics_addresses"
+    if printf '%s' "$overview" | grep -q "\"taskmanagers\":$task_managers," \
+      && printf '%s' "$overview" | grep -q '"slots-available":[1-9]'; then
+      echo "flink running ($(pids "$task_managers")), ready in $((SECONDS - started)) s; REST $rest; logs $state/log"
+      metrics_addresses "$task_managers"
       return 0
     fi
-    { running_pid jobmanager >/dev/null && running_pid taskmanager >/dev/null; } || break
+    all_running || break
     sleep 0.5
   done
-  echo "flink-cluster.sh: the cluster did not come up within 60 s; last log lines:" >&2
-  tail -n 15 "$state/log/jobmanager.log" "$state/log/jobmanager.out" "$state/log/taskmanager.log" \
-    "$state/log/taskmanager.out" >&2 2>/dev/null || true
+  echo "flink-cluster.sh: the cluster did not come up with $task_managers TaskManager(s) within $((60 + 10 * task_managers)) s; last log lines:" >&2
+  local files=("$state/log/jobmanager.log" "$state/log/jobmanager.out")
+  for i in $(seq 1 "$task_managers"); do files+=("$state/log/$(tm_role "$i").log" "$state/log/$(tm_role "$i").out"); done
+  tail -n 15 "${files[@]}" >&2 2>/dev/null || true
   stop >/dev/null
   exit 1
 }
@@ -253,30 +305,54 @@ stop_role() {
   echo "$role killed (pid $pid) after 30 s without a clean shutdown"
 }
 
+# Every TaskManager with a pid file, whatever N the cluster was started with.
 stop() {
-  stop_role taskmanager
+  local i indexes
+  indexes=$(tm_indexes)
+  [ -n "$indexes" ] || echo "taskmanager not running"
+  for i in $indexes; do stop_role "$(tm_role "$i")"; done
   stop_role jobmanager
 }
 
 status() {
-  local jm tm
-  jm=$(running_pid jobmanager || echo "-"); tm=$(running_pid taskmanager || echo "-")
-  if [ "$jm" = "-" ] && [ "$tm" = "-" ]; then
+  local jm i indexes line count=0
+  jm=$(running_pid jobmanager || echo "-")
+  indexes=$(tm_indexes)
+  line="flink jobmanager pid $jm"
+  for i in $indexes; do
+    line+=", $(tm_role "$i") pid $(running_pid "$(tm_role "$i")" || echo -)"
+    if running_pid "$(tm_role "$i")" >/dev/null; then count=$((count + 1)); fi
+  done
+  if [ "$jm" = "-" ] && [ "$count" -eq 0 ]; then
     echo "flink stopped (state dir $state)"; return 3
   fi
-  echo "flink jobmanager pid $jm, taskmanager pid $tm; REST $rest"
-  echo "$metrics_addresses"
+  [ -n "$indexes" ] || line+=", no taskmanager"
+  echo "$line; REST $rest"
+  metrics_addresses "$(printf '%s\n' $indexes 1 | sort -n | tail -n 1)"
   echo "overview: $(rest_get /overview 2>/dev/null || echo unreachable)"
   echo "jobs: $(rest_get /jobs/overview 2>/dev/null | grep -o '"jid":"[^"]*","name":"[^"]*","start-time":[0-9]*,"end-time":-\?[0-9]*,"duration":[0-9]*,"state":"[^"]*"' | sed 's/"start-time[^,]*,"end-time[^,]*,"duration[^,]*,//' | tr '\n' ' ')"
 }
 
-# Fault injection for tests: the TaskManager dies without a chance to clean up, as on a lost machine.
+# Fault injection for tests: TaskManager I dies without a chance to clean up, as on a lost machine.
 kill_taskmanager() {
-  local pid
-  pid=$(running_pid taskmanager) || { echo "flink-cluster.sh: no taskmanager running" >&2; exit 1; }
+  local pid role; role=$(tm_role "$tm_index")
+  pid=$(running_pid "$role") || { echo "flink-cluster.sh: no $role running" >&2; exit 1; }
   kill -KILL "$pid"
-  rm -f "$state/taskmanager.pid"
-  echo "taskmanager killed (pid $pid)"
+  rm -f "$state/$role.pid"
+  echo "$role killed (pid $pid)"
+}
+
+restart_taskmanager() {
+  local role; role=$(tm_role "$tm_index")
+  if running_pid "$role" >/dev/null; then
+    echo "flink-cluster.sh: $role is running (pid $(running_pid "$role")); kill-taskmanager --index $tm_index first" >&2
+    exit 1
+  fi
+  # The config is written again only when no JobManager runs: it reads the same file.
+  resolve_lib
+  running_pid jobmanager >/dev/null || write_config
+  launch_taskmanager "$tm_index"
+  echo "$role started (pid $(cat "$state/$role.pid")), metrics http://127.0.0.1:$(tm_metrics_port "$tm_index")/metrics"
 }
 
 case "$cmd" in
@@ -284,6 +360,6 @@ case "$cmd" in
   stop) stop ;;
   status) status ;;
   kill-taskmanager) kill_taskmanager ;;
-  restart-taskmanager) resolve_lib; write_config; launch taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner "$(memory_params GET_TM_RESOURCE_PARAMS)" "$tm_metrics_port"; echo "taskmanager started (pid $(cat "$state/taskmanager.pid"))" ;;
-  *) echo "usage: $0 start|stop|status|kill-taskmanager|restart-taskmanager [--state-dir DIR] [--rest-port PORT]" >&2; exit 2 ;;
+  restart-taskmanager) restart_taskmanager ;;
+  *) echo "usage: $0 start|stop|status|kill-taskmanager|restart-taskmanager [--state-dir DIR] [--rest-port PORT] [--task-managers N] [--index I]" >&2; exit 2 ;;
 esac

@@ -22,7 +22,10 @@ import org.pricingengine.job.config.PricingConfig;
  * validate the candidate, stop the job with a savepoint, resubmit from it with the new model (shopper
  * state carries over: operator uids are stable and state types are POJOs/records, whose serializers
  * evolve), verify health from the decisions topic, and roll back to the previous version from the same
- * savepoint when anything fails. Every step is recorded in the rollout history.
+ * savepoint when anything fails. A rescale takes the same path with the parallelism changed instead of the
+ * model: Flink redistributes the keyed shopper state over the new subtasks when it restores the savepoint
+ * (key groups; their number, the job's max parallelism, is fixed for the life of the state). Every step
+ * is recorded in the rollout history.
  */
 public final class ModelRollout {
     public static final String ENTRY_CLASS = "org.pricingengine.job.PricingJob";
@@ -187,7 +190,8 @@ public final class ModelRollout {
                 canary == null ? 0 : canaryShare,
                 Deployment.withoutModelOptions(jobArgs),
                 savepoint,
-                0));
+                0,
+                Deployment.parallelismIn(jobArgs)));
         awaitRunning(d.jobId());
         history.append(RolloutHistory.Entry.now("submit", null, d.describe(), savepoint, "SUBMITTED", d.jobId(), null));
         return d;
@@ -199,15 +203,62 @@ public final class ModelRollout {
      */
     public Outcome rollout(String to, String canary, double canaryShare) throws IOException, InterruptedException {
         Deployment current = requireRunning();
-        Deployment target = current.withModels(to, canary, canaryShare);
+        return switchTo("rollout", current, current.withModels(to, canary, canaryShare));
+    }
+
+    /**
+     * Moves the running job to {@code parallelism} subtasks per operator, same models and options: a
+     * savepoint, a resubmission from it, the health check of a rollout, and on failure the automatic
+     * rollback to the previous parallelism from the same savepoint. Refused while the cluster has fewer
+     * task slots than asked for (the job would wait for them until the start timeout).
+     */
+    public Outcome rescale(int parallelism) throws IOException, InterruptedException {
+        Deployment current = requireRunning();
+        Deployment target = current.withParallelism(parallelism);
+        if (parallelism == current.parallelism()) {
+            throw new IllegalArgumentException(
+                    "job " + current.jobId() + " already runs at parallelism " + parallelism);
+        }
+        int slots = flink.overview().path("slots-total").asInt();
+        if (slots < parallelism) {
+            String problem = "the cluster has " + slots + " task slot(s), parallelism " + parallelism + " needs "
+                    + parallelism + " (start more TaskManagers: FLINK_TASK_MANAGERS)";
+            log.accept("refused: " + problem);
+            history.append(RolloutHistory.Entry.now(
+                    "rescale", current.describe(), target.describe(), null, "REFUSED", current.jobId(), problem));
+            return new Outcome(
+                    "rescale",
+                    current.describe(),
+                    target.describe(),
+                    "REFUSED",
+                    null,
+                    current.jobId(),
+                    List.of(problem),
+                    Figures.NONE);
+        }
+        return switchTo("rescale", current, target);
+    }
+
+    /**
+     * Validates the target's new models, stops the running job with a savepoint, starts the target from it,
+     * checks its health, and rolls back to {@code current} from the same savepoint when it is not healthy.
+     */
+    private Outcome switchTo(String action, Deployment current, Deployment target)
+            throws IOException, InterruptedException {
+        String to = target.modelVersion();
+        String canary = target.canaryModelVersion();
         FigureLog figures = new FigureLog();
         List<String> problems = new ArrayList<>();
 
-        log.accept("1/5 validating " + target.describe() + " against " + current.modelVersion());
-        for (String version : versions(to, canary)) {
-            if (version.equals(current.modelVersion()) || version.equals(current.canaryModelVersion())) {
-                continue; // already serving: it passed validation when it went in
-            }
+        // A model already serving passed validation when it went in; a rescale brings no new one.
+        List<String> candidates = versions(to, canary).stream()
+                .filter(v -> !v.equals(current.modelVersion()) && !v.equals(current.canaryModelVersion()))
+                .toList();
+        log.accept(
+                candidates.isEmpty()
+                        ? "1/5 no new model to validate for " + target.describe()
+                        : "1/5 validating " + target.describe() + " against " + current.modelVersion());
+        for (String version : candidates) {
             CandidateValidator.Report report = validator.validate(version, current.modelVersion());
             figures.validation.put(version, report.figures());
             if (!report.passed()) {
@@ -217,7 +268,7 @@ public final class ModelRollout {
         if (!problems.isEmpty()) {
             log.accept("refused: " + problems);
             history.append(RolloutHistory.Entry.now(
-                    "rollout",
+                    action,
                     current.describe(),
                     target.describe(),
                     null,
@@ -225,7 +276,7 @@ public final class ModelRollout {
                     current.jobId(),
                     String.join("; ", problems)));
             return new Outcome(
-                    "rollout",
+                    action,
                     current.describe(),
                     target.describe(),
                     "REFUSED",
@@ -248,8 +299,7 @@ public final class ModelRollout {
         log.accept("3/5 resubmitting with " + target.describe() + " from the savepoint");
         Deployment next = null;
         try {
-            next = start(new Deployment(
-                    null, to, canary, canary == null ? 0 : canaryShare, current.jobArgs(), savepoint, 0));
+            next = start(target.startingFrom(savepoint));
             log.accept("4/5 checking health of job " + next.jobId());
             problems.addAll(checkHealth(next, baseline, switchedAt, figures));
         } catch (IOException | RuntimeException e) {
@@ -260,9 +310,9 @@ public final class ModelRollout {
             // What an on-demand rollback returns to: the deployment before the last successful rollout.
             Files.writeString(stateDir.resolve(PREVIOUS_FILE), pretty(current));
             history.append(RolloutHistory.Entry.now(
-                    "rollout", current.describe(), target.describe(), savepoint, "PROMOTED", next.jobId(), null));
+                    action, current.describe(), target.describe(), savepoint, "PROMOTED", next.jobId(), null));
             return new Outcome(
-                    "rollout",
+                    action,
                     current.describe(),
                     target.describe(),
                     "PROMOTED",
@@ -278,7 +328,7 @@ public final class ModelRollout {
         String outcome = rollbackProblems.isEmpty() ? "ROLLED_BACK" : "FAILED";
         problems.addAll(rollbackProblems);
         history.append(RolloutHistory.Entry.now(
-                "rollout",
+                action,
                 current.describe(),
                 target.describe(),
                 savepoint,
@@ -286,7 +336,7 @@ public final class ModelRollout {
                 restored.jobId(),
                 String.join("; ", problems)));
         return new Outcome(
-                "rollout",
+                action,
                 current.describe(),
                 target.describe(),
                 outcome,
@@ -374,14 +424,7 @@ public final class ModelRollout {
             throw new IllegalStateException(
                     "job " + current.jobId() + " was not stopped with a savepoint by this tool");
         }
-        Deployment resumed = start(new Deployment(
-                null,
-                current.modelVersion(),
-                current.canaryModelVersion(),
-                current.canaryShare(),
-                current.jobArgs(),
-                savepoint,
-                0));
+        Deployment resumed = start(current.startingFrom(savepoint));
         awaitRunning(resumed.jobId());
         history.append(RolloutHistory.Entry.now(
                 "resume", current.describe(), resumed.describe(), savepoint, "SUBMITTED", resumed.jobId(), null));
@@ -418,14 +461,7 @@ public final class ModelRollout {
             }
         }
         log.accept("    resubmitting " + previous.describe() + " from " + savepoint);
-        return start(new Deployment(
-                null,
-                previous.modelVersion(),
-                previous.canaryModelVersion(),
-                previous.canaryShare(),
-                previous.jobArgs(),
-                savepoint,
-                0));
+        return start(previous.startingFrom(savepoint));
     }
 
     private List<String> checkRollback(Deployment restored, FigureLog figures) throws InterruptedException {
@@ -543,7 +579,8 @@ public final class ModelRollout {
                 d.canaryShare(),
                 d.jobArgs(),
                 d.restoredFrom(),
-                System.currentTimeMillis());
+                System.currentTimeMillis(),
+                d.parallelism());
         started.save(stateDir);
         return started;
     }

@@ -17,11 +17,12 @@ import org.pricingengine.tools.evaluation.OffPolicyEvaluation;
 /**
  * The rollout command line (deploy/rollout.sh). Commands:
  * <pre>
- *   submit   --model V [--canary V2 --canary-share S] [--savepoint PATH] [JOB OPTIONS]
+ *   submit   --model V [--canary V2 --canary-share S] [--savepoint PATH] [--parallelism P] [JOB OPTIONS]
  *   validate --model V [--against V0]
  *   rollout  --model V [--canary V2 --canary-share S]   validate, savepoint, resubmit, verify, roll back on failure
  *   canary   --canary V2 --canary-share S               a rollout that keeps the current model for the rest
  *   promote                                             a rollout to the running canary's model, no canary
+ *   rescale  --parallelism P                            savepoint, resubmit at P, verify, roll back on failure
  *   rollback                                            back to the deployment before the last rollout
  *   stop | resume                                       stop with a savepoint; start again from it
  *   canary-report [--since ISO_TIME]                    conversion, revenue and margin per arm (feedback topic)
@@ -40,7 +41,7 @@ import org.pricingengine.tools.evaluation.OffPolicyEvaluation;
  */
 public final class RolloutTool {
     static final String COMMANDS =
-            "submit|validate|rollout|canary|promote|rollback|stop|resume|canary-report|status|history";
+            "submit|validate|rollout|canary|promote|rescale|rollback|stop|resume|canary-report|status|history";
 
     static final ToolArguments.Spec OPTIONS = ToolArguments.tool(
                     "deploy/rollout.sh " + COMMANDS,
@@ -67,6 +68,10 @@ public final class RolloutTool {
             .option("canary", "", "the canary's model version (submit, rollout, canary)")
             .option("canary-share", "0.1", "the share of shoppers on the canary")
             .option("savepoint", "", "the savepoint to start from (submit)")
+            .option(
+                    "parallelism",
+                    "",
+                    "the job's parallelism (rescale; submit: the same as --job.parallelism; default the cluster's)")
             .option("since", "", "ISO time the canary report starts at (default the canary's start)")
             .option(
                     "feedback-log",
@@ -148,6 +153,11 @@ public final class RolloutTool {
         Deployment current = Deployment.load(stateDir);
         List<String> jobArgs = options.jobArgs();
         List<String> args = current != null && jobArgs.isEmpty() ? current.jobArgs() : withAbsolutePaths(jobArgs);
+        if (command.equals("submit") && optional("parallelism") != null) {
+            args = new ArrayList<>(args);
+            args.add(Deployment.PARALLELISM_ARG);
+            args.add(Integer.toString(parallelism()));
+        }
         PricingConfig jobConfig = PricingConfig.fromArgs(args.toArray(String[]::new));
         ModelRollout rollout = rollout(flink, stateDir, jobConfig);
         return switch (command) {
@@ -173,6 +183,13 @@ public final class RolloutTool {
                     throw new IllegalStateException("no canary is running (" + current.describe() + ")");
                 }
                 yield Result.of(command, rollout.rollout(canary, null, 0));
+            }
+            case "rescale" -> {
+                requireCurrent(current);
+                if (optional("parallelism") == null) {
+                    throw new IllegalArgumentException("rescale needs --parallelism P");
+                }
+                yield Result.of(command, rollout.rescale(parallelism()));
             }
             case "rollback" -> Result.of(command, rollout.rollback());
             case "stop" -> Result.of(command, rollout.stop());
@@ -226,8 +243,7 @@ public final class RolloutTool {
             }
             default ->
                 throw new IllegalArgumentException(
-                        "unknown command '" + command
-                                + "' (submit, validate, rollout, canary, promote, rollback, stop, resume, canary-report, status, history)");
+                        "unknown command '" + command + "' (" + COMMANDS.replace("|", ", ") + ")");
         };
     }
 
@@ -330,6 +346,14 @@ public final class RolloutTool {
 
     private String optional(String key) {
         return options.optional(key).orElse(null);
+    }
+
+    private int parallelism() {
+        int p = options.integer("parallelism");
+        if (p < 1) {
+            throw new IllegalArgumentException("--parallelism must be at least 1, got " + p);
+        }
+        return p;
     }
 
     private double share() {
