@@ -1,9 +1,8 @@
 package org.pricingengine.job.feedback;
 
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.pricingengine.job.policy.PerModelArm;
 
 /**
  * What the attributed outcomes say about each model version and arm, in the attribution operator's
@@ -21,14 +20,10 @@ final class OutcomeMetrics {
     /** Outcomes of scored decisions per subtask and arm in one calibration window. */
     static final int CALIBRATION_WINDOW = 500;
 
-    /** What outcomes of decisions without a model version or arm are counted under. */
-    static final String NONE = "none";
-
-    private final MetricGroup metrics;
-    private final Map<String, Map<String, ArmOutcomes>> arms = new HashMap<>();
+    private final PerModelArm<ArmOutcomes> arms;
 
     OutcomeMetrics(MetricGroup operatorMetrics) {
-        this.metrics = operatorMetrics.addGroup("feedback");
+        arms = new PerModelArm<>(operatorMetrics.addGroup("feedback"), ArmOutcomes::new);
     }
 
     /**
@@ -38,7 +33,7 @@ final class OutcomeMetrics {
      * @param margin revenue less the unit cost of each attributed purchase; NaN when the cost is unknown
      */
     void outcome(FeedbackOutcome outcome, Double expectedConversion, double margin) {
-        ArmOutcomes arm = arm(outcome.modelVersion(), outcome.arm());
+        ArmOutcomes arm = arms.get(outcome.modelVersion(), outcome.arm());
         arm.outcomes.inc();
         if (outcome.purchased()) {
             arm.purchases.inc();
@@ -57,16 +52,6 @@ final class OutcomeMetrics {
             arm.expectedPurchases += expectedConversion;
             arm.calibration.add(expectedConversion, outcome.purchased());
         }
-    }
-
-    private ArmOutcomes arm(String modelVersion, String arm) {
-        String version = modelVersion == null ? NONE : modelVersion;
-        String armName = arm == null ? NONE : arm;
-        return arms.computeIfAbsent(version, v -> new HashMap<>())
-                .computeIfAbsent(
-                        armName,
-                        a -> new ArmOutcomes(
-                                metrics.addGroup("model_version", version).addGroup("arm", a)));
     }
 
     /** One model version and arm's tallies; the sums are written by the task thread only. */

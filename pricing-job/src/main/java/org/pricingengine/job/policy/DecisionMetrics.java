@@ -18,22 +18,19 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * counters' rates, so they stay exact over any range a dashboard picks.
  */
 final class DecisionMetrics {
-    /** What decisions without a model version (none was configured to score them) are counted under. */
-    static final String NO_MODEL = "none";
     /** The reason of a fallback decision whose reasons do not start with a fallback code. */
     static final String UNSPECIFIED_FALLBACK = "FALLBACK_UNSPECIFIED";
 
-    private final MetricGroup metrics;
     private final Meter decisionsPerSecond;
     private final Histogram decisionLatencyMs;
     private final Counter fallbackDecisions;
     private final Counter reissuedDecisions;
     private final Counter repeatedRequests;
-    /** By model version, then arm: created on the first decision of each, looked up without allocating. */
-    private final Map<String, Map<String, ArmMetrics>> arms = new HashMap<>();
+    private final PerModelArm<ArmMetrics> arms;
 
     DecisionMetrics(MetricGroup operatorMetrics) {
-        metrics = operatorMetrics.addGroup("pricing");
+        MetricGroup metrics = operatorMetrics.addGroup("pricing");
+        arms = new PerModelArm<>(metrics, ArmMetrics::new);
         decisionsPerSecond = metrics.meter("decisionsPerSecond", new MeterView(metrics.counter("decisions"), 10));
         // From the request's Kafka timestamp to the decision leaving the policy.
         decisionLatencyMs = metrics.histogram("decisionLatencyMs", new DescriptiveStatisticsHistogram(10_000));
@@ -46,7 +43,7 @@ final class DecisionMetrics {
     void decided(PriceDecision decision, List<ReasonCode> reasons) {
         decisionsPerSecond.markEvent();
         decisionLatencyMs.update(decision.latencyMs());
-        ArmMetrics arm = arm(decision.modelVersion(), decision.arm());
+        ArmMetrics arm = arms.get(decision.modelVersion(), decision.arm());
         arm.decisions.inc();
         if (decision.fallback()) {
             fallbackDecisions.inc();
@@ -70,16 +67,6 @@ final class DecisionMetrics {
     /** A request asked again with the same request id (a client retry), answered with its kept decision. */
     void repeated() {
         repeatedRequests.inc();
-    }
-
-    private ArmMetrics arm(String modelVersion, String arm) {
-        String version = modelVersion == null ? NO_MODEL : modelVersion;
-        String armName = arm == null ? NO_MODEL : arm;
-        return arms.computeIfAbsent(version, v -> new HashMap<>())
-                .computeIfAbsent(
-                        armName,
-                        a -> new ArmMetrics(
-                                metrics.addGroup("model_version", version).addGroup("arm", a)));
     }
 
     /** One model version and arm's counters. */

@@ -141,10 +141,10 @@ public final class DemoReport {
                 .toArray();
         Map<String, Long> percentiles = new LinkedHashMap<>();
         if (latencies.length > 0) {
-            percentiles.put("p50", percentile(latencies, 0.50));
-            percentiles.put("p90", percentile(latencies, 0.90));
-            percentiles.put("p99", percentile(latencies, 0.99));
-            percentiles.put("p99.9", percentile(latencies, 0.999));
+            percentiles.put("p50", OutputTally.nearestRank(latencies, 0.50));
+            percentiles.put("p90", OutputTally.nearestRank(latencies, 0.90));
+            percentiles.put("p99", OutputTally.nearestRank(latencies, 0.99));
+            percentiles.put("p99.9", OutputTally.nearestRank(latencies, 0.999));
             percentiles.put("max", latencies[latencies.length - 1]);
         }
 
@@ -390,7 +390,8 @@ public final class DemoReport {
         }
         BarChart chart = BarChart.vertical(
                         "Decision latency (" + sorted.length + " decisions after warm-up; p50 "
-                                + percentile(sorted, 0.5) + " ms, p99 " + percentile(sorted, 0.99) + " ms)",
+                                + OutputTally.nearestRank(sorted, 0.5) + " ms, p99 "
+                                + OutputTally.nearestRank(sorted, 0.99) + " ms)",
                         "milliseconds from the request's Kafka timestamp to the decision",
                         "% of decisions")
                 .valueText(v -> v > 0 ? String.format(Locale.ROOT, "%.1f", v) : "");
@@ -416,11 +417,6 @@ public final class DemoReport {
     }
 
     /** Nearest rank, as the demo's summary counts it. */
-    static long percentile(long[] sorted, double q) {
-        int rank = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
-    }
-
     private static long count(List<Decision> decisions, Predicate<Decision> which) {
         return decisions.stream().filter(which).count();
     }

@@ -172,12 +172,18 @@ public final class OutputTally implements Runnable, AutoCloseable {
         return percentile(latencies.subList(latencies.size() / 2, latencies.size()), q);
     }
 
-    private static long percentile(List<Long> values, double q) {
-        if (values.isEmpty()) {
-            return 0;
-        }
+    /** The q-quantile of the values by nearest rank; 0 when there are none. The tools' one percentile. */
+    public static long percentile(List<Long> values, double q) {
         long[] sorted = values.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(sorted);
+        return nearestRank(sorted, q);
+    }
+
+    /** The q-quantile of already sorted values by nearest rank; 0 when there are none. */
+    public static long nearestRank(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return 0;
+        }
         int rank = (int) Math.ceil(q * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
     }

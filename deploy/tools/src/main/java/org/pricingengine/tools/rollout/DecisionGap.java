@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.pricingengine.tools.local.OutputTally;
 
 /**
  * What shoppers saw while the job was being switched: how long storefronts waited with no decision coming,
@@ -71,7 +72,7 @@ public final class DecisionGap {
                 latencies.add(decided - r.timeMs());
             }
         }
-        return percentile(latencies, 0.99);
+        return OutputTally.percentile(latencies, 0.99);
     }
 
     /**
@@ -141,14 +142,5 @@ public final class DecisionGap {
             i--;
         }
         return i;
-    }
-
-    static long percentile(List<Long> values, double q) {
-        if (values.isEmpty()) {
-            return 0;
-        }
-        long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
-        int rank = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
     }
 }
