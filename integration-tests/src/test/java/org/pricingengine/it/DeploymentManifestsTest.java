@@ -471,15 +471,21 @@ class DeploymentManifestsTest {
         for (ConfigOption<String> topic : PricingConfig.TOPICS) {
             JsonNode spec = topics.get(defaults.get(topic));
             assertTrue(spec != null, "topic " + defaults.get(topic) + " is defined");
-            assertTrue(spec.path("partitions").asInt() >= 3, defaults.get(topic) + " partitions");
+            // The control topic's records are ordered by revision: one partition.
+            boolean control = topic == PricingConfig.TOPIC_MODEL_CONTROL;
+            assertTrue(
+                    control
+                            ? spec.path("partitions").asInt() == 1
+                            : spec.path("partitions").asInt() >= 3,
+                    defaults.get(topic) + " partitions");
             assertTrue(spec.path("replicas").asInt() >= 3, defaults.get(topic) + " replication");
             assertEquals(2, spec.path("config").path("min.insync.replicas").asInt(), defaults.get(topic) + " min ISR");
-            boolean catalog = topic == PricingConfig.TOPIC_CATALOG;
+            boolean compacted = topic == PricingConfig.TOPIC_CATALOG || control;
             assertEquals(
-                    catalog ? "compact" : "",
+                    compacted ? "compact" : "",
                     spec.path("config").path("cleanup.policy").asText(""),
                     defaults.get(topic) + " cleanup policy");
-            if (!catalog) {
+            if (!compacted) {
                 assertTrue(spec.path("config").path("retention.ms").asLong() > 0, defaults.get(topic) + " retention");
             }
         }

@@ -48,6 +48,9 @@ import org.pricingengine.job.scoring.ModelLocation;
 import org.pricingengine.job.scoring.ModelManifest;
 import org.pricingengine.job.scoring.ModelScoringFunction;
 import org.pricingengine.job.scoring.ScoredRequest;
+import org.pricingengine.job.scoring.ServingControl;
+import org.pricingengine.job.scoring.ServingControlOperator;
+import org.pricingengine.job.scoring.ServingReport;
 import org.pricingengine.job.scoring.SessionSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +74,12 @@ public final class PricingJob {
      */
     @FunctionalInterface
     public interface ScoringStage {
-        DataStream<ScoredRequest> score(DataStream<ScoringRequest> withFeatures, PricingConfig config);
+        /**
+         * @param settings the models and scoring limits; {@code settings.controlled()}: a serving operator runs
+         *                 right before the stage and decides which models serve (hot swap)
+         */
+        DataStream<ScoredRequest> score(
+                DataStream<ScoringRequest> withFeatures, PricingConfig config, ModelScoringFunction.Settings settings);
     }
 
     private final PricingConfig config;
@@ -233,7 +241,13 @@ public final class PricingJob {
                 .uid("user-behaviour-state")
                 .name("user behaviour state and features");
 
-        DataStream<ScoredRequest> scored = scoring.score(withFeatures, config);
+        ModelScoringFunction.Settings scoringSettings = scoringSettings(config);
+        DataStream<ScoringRequest> toScoring = withFeatures;
+        if (sources.servingControl() != null) {
+            toScoring = servingControl(env, sources, sinks, withFeatures, scoringSettings);
+            scoringSettings = scoringSettings.controlled(true);
+        }
+        DataStream<ScoredRequest> scored = scoring.score(toScoring, config, scoringSettings);
         PolicySettings policySettings = PolicySettings.from(config);
         DataStream<PricingRequest> withPosteriors = learnedPosteriors(env, sources, policySettings, scored);
 
@@ -311,6 +325,37 @@ public final class PricingJob {
     }
 
     /**
+     * Hot swap of models: the model-control records reach every scoring subtask (broadcast) through the
+     * serving operator, which loads and checks a new version beside the serving one and hands it to the
+     * scoring function chained right after it. The requests cross to it on a forward edge (a two-input
+     * operator starts a chain), so each stays in the subtask that owns its user.
+     */
+    private DataStream<ScoringRequest> servingControl(
+            StreamExecutionEnvironment env,
+            PricingSources sources,
+            PricingSinks sinks,
+            DataStream<ScoringRequest> withFeatures,
+            ModelScoringFunction.Settings settings) {
+        if (!env.isChainingEnabled()) {
+            throw new IllegalArgumentException("serving control (topic.model-control) needs operator chaining: the"
+                    + " scoring function reads its models from the serving operator chained before it");
+        }
+        DataStream<ServingControl> control = env.fromSource(
+                        sources.servingControl(), outsideEventTime(), "model control")
+                .uid("source-model-control")
+                .setParallelism(1);
+        SingleOutputStreamOperator<ScoringRequest> served = withFeatures
+                .connect(control.broadcast())
+                .transform("model serving (hot swap)", withFeatures.getType(), new ServingControlOperator(settings))
+                .uid("model-serving-control");
+        DataStream<ServingReport> reports = served.getSideOutput(ServingControlOperator.REPORTS);
+        if (sinks.servingReports() != null) {
+            reports.sinkTo(sinks.servingReports()).uid("sink-model-serving").name("model serving reports sink");
+        }
+        return served;
+    }
+
+    /**
      * Posteriors have no event time. Their input must not hold back the watermark of the requests they
      * meet (outcomes are only written once that watermark passes their window: holding it back on the
      * outcomes' own time would stall the loop), nor move it: it is marked idle for good, so the requests'
@@ -331,10 +376,10 @@ public final class PricingJob {
 
     /** The production scoring stage: the async, micro-batched ONNX Runtime operator. */
     public static DataStream<ScoredRequest> asyncScoring(
-            DataStream<ScoringRequest> withFeatures, PricingConfig config) {
+            DataStream<ScoringRequest> withFeatures, PricingConfig config, ModelScoringFunction.Settings settings) {
         return AsyncDataStream.unorderedWait(
                         withFeatures,
-                        new ModelScoringFunction(scoringSettings(config)),
+                        new ModelScoringFunction(settings),
                         config.get(PricingConfig.SCORING_TIMEOUT).toMillis(),
                         TimeUnit.MILLISECONDS,
                         config.get(PricingConfig.SCORING_CAPACITY))
@@ -363,6 +408,8 @@ public final class PricingJob {
                 config.get(PricingConfig.CANARY_MODEL_VERSION).isBlank()
                         ? null
                         : config.get(PricingConfig.CANARY_MODEL_VERSION),
-                config.get(PricingConfig.CANARY_SHARE));
+                config.get(PricingConfig.CANARY_SHARE),
+                config.get(PricingConfig.MODEL_SERVING_REVISION),
+                false);
     }
 }

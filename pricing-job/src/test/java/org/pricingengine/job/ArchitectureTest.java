@@ -52,7 +52,7 @@ class ArchitectureTest {
                 .whereLayer("policy")
                 .mayOnlyBeAccessedByLayers("job", "io", "feedback")
                 .whereLayer("scoring")
-                .mayOnlyBeAccessedByLayers("job", "policy")
+                .mayOnlyBeAccessedByLayers("job", "io", "policy")
                 .whereLayer("config")
                 .mayOnlyBeAccessedByLayers("job", "io", "policy", "scoring")
                 .whereLayer("features")

@@ -47,7 +47,9 @@ class TopologyPictureTest {
                 PricingConfig.TOPIC_REQUESTS,
                 PricingConfig.TOPIC_DECISIONS,
                 PricingConfig.TOPIC_FEEDBACK,
-                PricingConfig.TOPIC_DEAD_LETTERS)) {
+                PricingConfig.TOPIC_DEAD_LETTERS,
+                PricingConfig.TOPIC_MODEL_CONTROL,
+                PricingConfig.TOPIC_MODEL_SERVING)) {
             assertTrue(topics.remove(defaults.get(option)), defaults.get(option) + " is not in the picture");
         }
         // The one topic without a default name.

@@ -536,7 +536,9 @@ class ResultJsonTest {
         ModelRollout.Outcome stopped = new ModelRollout.Outcome(
                 "stop", "v1", "v1", "STOPPED", "sp", "job", List.of(), ModelRollout.Figures.NONE);
         assertEquals(
-                List.of("action", "from", "to", "outcome", "savepoint", "jobId", "problems", "figures"), keys(stopped));
+                List.of("action", "from", "to", "outcome", "savepoint", "jobId", "problems", "figures", "path"),
+                keys(stopped));
+        assertEquals("savepoint", stopped.path(), "a stop is a savepoint");
         assertEquals("{}", Json.toJson(stopped.figures()));
         Map<String, CandidateValidator.Figures> canaryAndMain = new LinkedHashMap<>();
         canaryAndMain.put("v3", validation);

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.pricingengine.job.config.PricingConfig;
 
-/** A fresh set of the job's six topics, under a prefix unique to one test. */
+/** A fresh set of the job's topics, under a prefix unique to one test. */
 public record TestTopics(String prefix) {
     public Map<String, String> asOptions() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -15,6 +15,8 @@ public record TestTopics(String prefix) {
         m.put(PricingConfig.TOPIC_DECISIONS.key(), decisions());
         m.put(PricingConfig.TOPIC_FEEDBACK.key(), feedback());
         m.put(PricingConfig.TOPIC_DEAD_LETTERS.key(), deadLetters());
+        m.put(PricingConfig.TOPIC_MODEL_CONTROL.key(), modelControl());
+        m.put(PricingConfig.TOPIC_MODEL_SERVING.key(), modelServing());
         return m;
     }
 
@@ -44,5 +46,13 @@ public record TestTopics(String prefix) {
 
     public String deadLetters() {
         return prefix + ".dead-letters";
+    }
+
+    public String modelControl() {
+        return prefix + ".model-control";
+    }
+
+    public String modelServing() {
+        return prefix + ".model-serving";
     }
 }

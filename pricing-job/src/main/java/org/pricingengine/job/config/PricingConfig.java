@@ -197,9 +197,28 @@ public final class PricingConfig implements Serializable {
             .stringType()
             .defaultValue("pricing.dead-letters")
             .withDescription("Output topic: refused input records with their reason."));
-    /** The job's six topics, inputs first. */
+    public static final ConfigOption<String> TOPIC_MODEL_CONTROL = register(
+            ConfigOptions.key("topic.model-control")
+                    .stringType()
+                    .defaultValue("pricing.model-control")
+                    .withDescription(
+                            "Input topic (compacted, one partition): the wanted serving state (model version, canary version and share, exploration), applied without a restart (model-assets/CONTRACT.md, \"Serving control\"). Empty: no hot swap, the job serves the versions it was started with."));
+    public static final ConfigOption<String> TOPIC_MODEL_SERVING = register(
+            ConfigOptions.key("topic.model-serving")
+                    .stringType()
+                    .defaultValue("pricing.model-serving")
+                    .withDescription(
+                            "Output topic: each scoring subtask's answer to a control record: the versions it serves now, or why it refused them."));
+    /** The job's eight topics, inputs first. */
     public static final List<ConfigOption<String>> TOPICS = List.of(
-            TOPIC_BEHAVIOUR, TOPIC_CATALOG, TOPIC_REQUESTS, TOPIC_DECISIONS, TOPIC_FEEDBACK, TOPIC_DEAD_LETTERS);
+            TOPIC_BEHAVIOUR,
+            TOPIC_CATALOG,
+            TOPIC_REQUESTS,
+            TOPIC_MODEL_CONTROL,
+            TOPIC_DECISIONS,
+            TOPIC_FEEDBACK,
+            TOPIC_DEAD_LETTERS,
+            TOPIC_MODEL_SERVING);
 
     public static final ConfigOption<Duration> WATERMARK_OUT_OF_ORDERNESS = register(ConfigOptions.key(
                     "watermark.out-of-orderness")
@@ -331,6 +350,12 @@ public final class PricingConfig implements Serializable {
             .stringType()
             .defaultValue("v1")
             .withDescription("Model version to serve."));
+    public static final ConfigOption<Long> MODEL_SERVING_REVISION = register(
+            ConfigOptions.key("model.serving-revision")
+                    .longType()
+                    .defaultValue(0L)
+                    .withDescription(
+                            "The model-control revision that 'model.version', 'canary.model-version' and 'canary.share' stand for. On a restore the serving state with the highest revision wins: this one, or the one restored from the checkpoint or savepoint (what the control topic last asked for); control records with a revision not above the serving one are ignored. 0: a restored serving state always wins. deploy/rollout.sh sets it on every submission."));
     public static final ConfigOption<String> CANARY_MODEL_VERSION = register(
             ConfigOptions.key("canary.model-version")
                     .stringType()

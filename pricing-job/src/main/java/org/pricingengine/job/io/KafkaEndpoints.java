@@ -17,6 +17,8 @@ import org.pricingengine.job.config.PricingConfig.Delivery;
 import org.pricingengine.job.feedback.FeedbackOutcome;
 import org.pricingengine.job.policy.DecisionFeatures;
 import org.pricingengine.job.policy.PriceDecision;
+import org.pricingengine.job.scoring.ServingControl;
+import org.pricingengine.job.scoring.ServingReport;
 
 /** Builds the job's Kafka sources and sinks from the configuration. */
 public final class KafkaEndpoints {
@@ -42,7 +44,31 @@ public final class KafkaEndpoints {
                         config.get(PricingConfig.TOPIC_REQUESTS),
                         new InboundRecordDeserializer(InputTopic.PRICE_REQUESTS, parser, maxChars),
                         Fetching.AT_ONCE),
-                config.get(PricingConfig.LEARNING_ENABLED) ? feedbackReadBack(config) : null);
+                config.get(PricingConfig.LEARNING_ENABLED) ? feedbackReadBack(config) : null,
+                config.get(PricingConfig.TOPIC_MODEL_CONTROL).isBlank() ? null : servingControl(config));
+    }
+
+    /**
+     * The model-control topic. Read from the beginning on a fresh start (compacted: the last serving state
+     * asked for is there), from the checkpoint's offsets after a restore; records older than what serves
+     * are ignored by revision. Every scoring subtask gets every record (broadcast).
+     */
+    static KafkaSource<ServingControl> servingControl(PricingConfig config) {
+        Properties props = config.kafkaClientProperties();
+        props.putIfAbsent("fetch.max.wait.ms", "500");
+        String group = config.get(PricingConfig.GROUP_ID) + "-model-control";
+        KafkaSourceBuilder<ServingControl> builder = KafkaSource.<ServingControl>builder()
+                .setBootstrapServers(config.get(PricingConfig.BOOTSTRAP_SERVERS))
+                .setTopics(config.get(PricingConfig.TOPIC_MODEL_CONTROL))
+                .setGroupId(group)
+                .setClientIdPrefix(group)
+                .setDeserializer(new ServingControlDeserializer())
+                .setProperties(props)
+                .setStartingOffsets(OffsetsInitializer.earliest());
+        if (config.get(PricingConfig.BOUNDED)) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
     }
 
     /**
@@ -156,7 +182,17 @@ public final class KafkaEndpoints {
                                         DecisionFeatures::decisionId),
                                 "50",
                                 Delivery.AT_LEAST_ONCE,
-                                "decision-features"));
+                                "decision-features"),
+                config.get(PricingConfig.TOPIC_MODEL_CONTROL).isBlank()
+                        ? null
+                        : sink(
+                                config,
+                                new JsonRecordSerializer<ServingReport>(
+                                        config.get(PricingConfig.TOPIC_MODEL_SERVING),
+                                        r -> Integer.toString(r.subtask())),
+                                "0",
+                                Delivery.AT_LEAST_ONCE,
+                                "model-serving"));
     }
 
     /**

@@ -3,6 +3,7 @@ package org.pricingengine.job.io;
 import org.apache.flink.api.connector.source.Source;
 import org.pricingengine.features.flink.InboundRecord;
 import org.pricingengine.job.feedback.FeedbackOutcome;
+import org.pricingengine.job.scoring.ServingControl;
 
 /**
  * The job's inputs, already parsed: a record that fails validation arrives as a dead letter.
@@ -10,18 +11,29 @@ import org.pricingengine.job.feedback.FeedbackOutcome;
  *
  * @param feedbackOutcomes the job's own feedback outcomes read back (committed ones only), which the
  *                         price-response learner learns from; null: no learning, the policy uses its prior
+ * @param servingControl   the model-control records (hot swap of models); null: the job serves the versions
+ *                         it was started with
  */
 public record PricingSources(
         Source<InboundRecord, ?, ?> behaviourEvents,
         Source<InboundRecord, ?, ?> catalogUpdates,
         Source<InboundRecord, ?, ?> priceRequests,
-        Source<FeedbackOutcome, ?, ?> feedbackOutcomes) {
+        Source<FeedbackOutcome, ?, ?> feedbackOutcomes,
+        Source<ServingControl, ?, ?> servingControl) {
+
+    public PricingSources(
+            Source<InboundRecord, ?, ?> behaviourEvents,
+            Source<InboundRecord, ?, ?> catalogUpdates,
+            Source<InboundRecord, ?, ?> priceRequests,
+            Source<FeedbackOutcome, ?, ?> feedbackOutcomes) {
+        this(behaviourEvents, catalogUpdates, priceRequests, feedbackOutcomes, null);
+    }
 
     /** Sources without the feedback read-back: nothing is learned while the job runs. */
     public PricingSources(
             Source<InboundRecord, ?, ?> behaviourEvents,
             Source<InboundRecord, ?, ?> catalogUpdates,
             Source<InboundRecord, ?, ?> priceRequests) {
-        this(behaviourEvents, catalogUpdates, priceRequests, null);
+        this(behaviourEvents, catalogUpdates, priceRequests, null, null);
     }
 }

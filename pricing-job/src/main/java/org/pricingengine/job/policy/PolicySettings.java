@@ -61,6 +61,30 @@ public record PolicySettings(
                 !c.get(PricingConfig.TOPIC_DECISION_FEATURES).isBlank());
     }
 
+    /** The same settings with the exploration a serving control record asks for. */
+    public PolicySettings withExploration(boolean thompsonOn, double uniform, double holdout) {
+        return new PolicySettings(
+                maximiseMargin,
+                costRatio,
+                minMargin,
+                maxDiscount,
+                maxMarkup,
+                priceLadder,
+                roundingUnit,
+                quoteTtlMs,
+                maxChange,
+                changeMemoryMs,
+                disclosureText,
+                policyId,
+                thompsonOn,
+                uniform,
+                holdout,
+                prior,
+                thompsonDraws,
+                segmentPriceBands,
+                logFeatures);
+    }
+
     /** The same settings without randomization: the policy's greedy peer (exploration off, no holdout). */
     public PolicySettings withoutExploration() {
         return new PolicySettings(

@@ -16,6 +16,7 @@ import org.pricingengine.features.flink.EnrichedRequest;
 import org.pricingengine.features.state.ItemSnapshot;
 import org.pricingengine.job.scoring.DemandEstimate;
 import org.pricingengine.job.scoring.ScoredRequest;
+import org.pricingengine.job.scoring.ServingControl;
 
 /**
  * Keyed by user: turns scored requests into decisions with the {@link PricingPolicy}, keeping the
@@ -48,6 +49,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
             new OutputTag<>("decision-features", TypeInformation.of(DecisionFeatures.class));
 
     private final PricingPolicy policy;
+    private transient java.util.Map<ServingControl.Exploration, PricingPolicy> byExploration;
     private final PublishedDecisionLog published;
     private final Clock clock;
 
@@ -86,6 +88,24 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
         quotes = StableQuotes.open(getRuntimeContext(), policy.settings());
         earlier.open(getRuntimeContext(), policy.settings().quoteTtlMs());
         metrics = new DecisionMetrics(getRuntimeContext().getMetricGroup());
+        byExploration = new java.util.HashMap<>();
+    }
+
+    /**
+     * The policy under the exploration the serving control set for this request (null: as configured).
+     * Changed rarely, by hand: a few policies at most.
+     */
+    private PricingPolicy policyFor(ServingControl.Exploration exploration) {
+        if (exploration == null) {
+            return policy;
+        }
+        if (byExploration.size() > 16) {
+            byExploration.clear();
+        }
+        return byExploration.computeIfAbsent(
+                exploration,
+                e -> new PricingPolicy(
+                        policy.settings().withExploration(e.thompson(), e.uniformShare(), e.holdoutShare())));
     }
 
     @Override
@@ -108,6 +128,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
             out.collect(reissued);
             return;
         }
+        PricingPolicy policy = policyFor(scored.exploration());
         ItemSnapshot item = enriched.item();
         if (item == null) {
             publish(

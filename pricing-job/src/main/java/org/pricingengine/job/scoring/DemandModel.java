@@ -128,6 +128,47 @@ public final class DemandModel implements AutoCloseable {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
+    /**
+     * The probe a model must pass before it serves: a batch of synthetic requests (empty and full
+     * behaviour sequences, the training mean of the context and two standard deviations either side of it
+     * per feature) must all get a usable demand curve. Returns what failed; empty when it passed.
+     */
+    public java.util.List<String> probe() {
+        java.util.List<org.pricingengine.features.FeatureVector> probes = new java.util.ArrayList<>();
+        float[] noEvents = new float[FeatureSpec.SEQUENCE_LENGTH * FeatureSpec.TOKEN_DIM];
+        float[] someEvents = new float[noEvents.length];
+        for (int i = 0; i < someEvents.length; i++) {
+            someEvents[i] = (i % FeatureSpec.TOKEN_DIM == 0) ? 1f : 0.5f;
+        }
+        float[] allPadding = filled(FeatureSpec.SEQUENCE_LENGTH, 1f);
+        float[] noPadding = filled(FeatureSpec.SEQUENCE_LENGTH, 0f);
+        probes.add(new org.pricingengine.features.FeatureVector(noEvents, allPadding, contextMean.clone()));
+        probes.add(new org.pricingengine.features.FeatureVector(someEvents, noPadding, contextMean.clone()));
+        for (int f = 0; f < contextMean.length; f++) {
+            for (int sign = -1; sign <= 1; sign += 2) {
+                float[] context = contextMean.clone();
+                context[f] += sign * 2 * contextStd[f];
+                probes.add(new org.pricingengine.features.FeatureVector(someEvents, noPadding, context));
+            }
+        }
+        ScoringBatch batch = new ScoringBatch(probes.size());
+        probes.forEach(v -> batch.add(v, contextMean, contextStd));
+        try {
+            score(batch);
+        } catch (OrtException e) {
+            return java.util.List.of("model " + version() + " fails on the probe batch: " + e.getMessage());
+        }
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            DemandEstimate e = new DemandEstimate(batch.baseLogit(i), batch.priceSensitivity(i));
+            if (!e.isUsable()) {
+                problems.add("model " + version() + " gives no usable demand curve for probe request " + i
+                        + " (base logit " + e.baseLogit() + ", price sensitivity " + e.priceSensitivity() + ")");
+            }
+        }
+        return problems.size() > 3 ? problems.subList(0, 3) : problems;
+    }
+
     private static float[] filled(int n, float value) {
         float[] a = new float[n];
         Arrays.fill(a, value);

@@ -32,7 +32,20 @@ class ModelScoringMetricsTest {
     @Test
     void metricsCarryVersionArmAndDeviceAndDriftIsMeasuredAgainstEachModelsTrainingStatistics() throws Exception {
         ModelScoringFunction.Settings settings = new ModelScoringFunction.Settings(
-                TestModels.root().toString(), "v1", ModelDevice.CPU, 0, 1, 32, 1_000_000L, 4096, 1000, 1000, "v2", 0.5);
+                TestModels.root().toString(),
+                "v1",
+                ModelDevice.CPU,
+                0,
+                1,
+                32,
+                1_000_000L,
+                4096,
+                1000,
+                1000,
+                "v2",
+                0.5,
+                0L,
+                false);
         RecordedMetrics recorded = new RecordedMetrics();
         OneInputStreamOperatorTestHarness<ScoringRequest, ScoredRequest> harness =
                 new OneInputStreamOperatorTestHarness<>(

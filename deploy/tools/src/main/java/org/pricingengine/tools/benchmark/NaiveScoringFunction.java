@@ -31,9 +31,10 @@ final class NaiveScoringFunction extends RichMapFunction<ScoringRequest, ScoredR
     }
 
     /** The scoring stage the benchmark's naive peer runs in place of the job's async scoring. */
-    static DataStream<ScoredRequest> stage(DataStream<ScoringRequest> withFeatures, PricingConfig config) {
+    static DataStream<ScoredRequest> stage(
+            DataStream<ScoringRequest> withFeatures, PricingConfig config, ModelScoringFunction.Settings settings) {
         return withFeatures
-                .map(new NaiveScoringFunction(PricingJob.scoringSettings(config)))
+                .map(new NaiveScoringFunction(settings))
                 .uid("demand-model-scoring-sync")
                 .name("demand model scoring, one call per record (naive)");
     }

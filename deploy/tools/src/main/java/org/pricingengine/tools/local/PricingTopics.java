@@ -12,12 +12,15 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.pricingengine.job.config.PricingConfig;
 
-/** Creates the job's topics on a local broker (demo, benchmark): 2 partitions, the catalog compacted. */
+/**
+ * Creates the job's topics on a local broker (demo, benchmark): 2 partitions, the catalog compacted, the
+ * model-control topic compacted with one partition.
+ */
 public final class PricingTopics {
     private PricingTopics() {}
 
     /**
-     * Job options for a run of its own on a shared broker (tools, benchmarks): the six topics renamed
+     * Job options for a run of its own on a shared broker (tools, benchmarks): the topics renamed
      * under {@code prefix}, its own consumer group and transactional ids, reading from the beginning.
      */
     public static Map<String, String> isolatedRun(String prefix) {
@@ -41,8 +44,12 @@ public final class PricingTopics {
             for (ConfigOption<String> o : PricingConfig.TOPICS) {
                 String name = config.get(o);
                 if (!existing.contains(name)) {
-                    NewTopic t = new NewTopic(name, 2, (short) 1);
-                    if (o == PricingConfig.TOPIC_CATALOG) {
+                    if (name.isBlank()) {
+                        continue; // an optional topic switched off
+                    }
+                    // The control topic: one partition (its records are ordered), compacted to the last one.
+                    NewTopic t = new NewTopic(name, o == PricingConfig.TOPIC_MODEL_CONTROL ? 1 : 2, (short) 1);
+                    if (o == PricingConfig.TOPIC_CATALOG || o == PricingConfig.TOPIC_MODEL_CONTROL) {
                         t.configs(Map.of("cleanup.policy", "compact"));
                     }
                     topics.add(t);

@@ -119,6 +119,23 @@ public final class CandidateValidator {
     }
 
     /** {@code current} null: a first deployment, nothing to compare with. */
+    /**
+     * The feature fingerprint a model version was trained for, from its manifest; null when it has no
+     * readable manifest (validation then says why). A version with the running job's fingerprint can be
+     * hot swapped: it reads the features the job already computes.
+     */
+    public String featureFingerprint(String version) {
+        try {
+            return org.pricingengine.features.events.Json.mapper()
+                    .readTree(
+                            new ModelLocation(modelRoot, version).manifestFile().toFile())
+                    .path("feature_fingerprint")
+                    .asText(null);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
     public Report validate(String candidate, String current) {
         List<String> problems = new ArrayList<>();
         try {

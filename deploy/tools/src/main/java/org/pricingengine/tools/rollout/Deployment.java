@@ -10,13 +10,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.scoring.ServingControl;
 
 /**
  * What runs on the cluster now, as the rollout tool submitted it: the job, its model version and canary,
  * its parallelism, and the job options it was given (so a rollout resubmits the same job with only the
  * model changed, and a rescale with only the parallelism changed). Kept in {@code deployment.json} in the
  * tool's state directory. A parallelism of 0 leaves it to the cluster's default (and to a {@code --config}
- * file among the job options); a deployment recorded before the field existed reads as 0.
+ * file among the job options); a deployment recorded before the field existed reads as 0. {@code
+ * serving_revision} is the model-control revision its models stand for (the job's
+ * {@code model.serving-revision}; 0: none), and {@code submitted_at_ms} the time its models started serving:
+ * the job's submission, or the moment every scoring subtask reported the hot swap done.
  */
 public record Deployment(
         @JsonProperty("job_id") String jobId,
@@ -26,10 +30,54 @@ public record Deployment(
         @JsonProperty("job_args") List<String> jobArgs,
         @JsonProperty("restored_from") String restoredFrom,
         @JsonProperty("submitted_at_ms") long submittedAtMs,
-        @JsonProperty("parallelism") int parallelism) {
+        @JsonProperty("parallelism") int parallelism,
+        @JsonProperty("serving_revision") long servingRevision) {
 
     static final String FILE = "deployment.json";
     static final String PARALLELISM_ARG = "--" + PricingConfig.PARALLELISM.key();
+    static final String REVISION_ARG = "--" + PricingConfig.MODEL_SERVING_REVISION.key();
+
+    /** The serving state this deployment asks for, as a model-control record. */
+    public ServingControl serving(String issuedBy) {
+        boolean canary = canaryModelVersion != null && !canaryModelVersion.isBlank();
+        return new ServingControl(
+                servingRevision,
+                modelVersion,
+                canary ? canaryModelVersion : null,
+                canary ? canaryShare : 0,
+                null,
+                issuedBy,
+                null);
+    }
+
+    /** The same deployment under a new model-control revision, above every earlier one. */
+    public Deployment withNewRevision() {
+        long revision = Math.max(System.currentTimeMillis(), servingRevision + 1);
+        return new Deployment(
+                jobId,
+                modelVersion,
+                canaryModelVersion,
+                canaryShare,
+                jobArgs,
+                restoredFrom,
+                submittedAtMs,
+                parallelism,
+                revision);
+    }
+
+    /** The same deployment, serving since {@code atMs} in the running job {@code id} (a hot swap). */
+    Deployment servingSince(String id, long atMs) {
+        return new Deployment(
+                id,
+                modelVersion,
+                canaryModelVersion,
+                canaryShare,
+                jobArgs,
+                restoredFrom,
+                atMs,
+                parallelism,
+                servingRevision);
+    }
 
     /** The job's program arguments: its options plus the model version, canary and parallelism. */
     public List<String> programArgs() {
@@ -37,6 +85,10 @@ public record Deployment(
         if (parallelism > 0) {
             args.add(PARALLELISM_ARG);
             args.add(Integer.toString(parallelism));
+        }
+        if (servingRevision > 0) {
+            args.add(REVISION_ARG);
+            args.add(Long.toString(servingRevision));
         }
         args.add("--model.version");
         args.add(modelVersion);
@@ -59,7 +111,16 @@ public record Deployment(
 
     public Deployment withModels(String model, String canary, double share) {
         return new Deployment(
-                jobId, model, canary, canary == null ? 0 : share, jobArgs, restoredFrom, submittedAtMs, parallelism);
+                        jobId,
+                        model,
+                        canary,
+                        canary == null ? 0 : share,
+                        jobArgs,
+                        restoredFrom,
+                        submittedAtMs,
+                        parallelism,
+                        servingRevision)
+                .withNewRevision();
     }
 
     public Deployment withParallelism(int newParallelism) {
@@ -74,12 +135,22 @@ public record Deployment(
                 jobArgs,
                 restoredFrom,
                 submittedAtMs,
-                newParallelism);
+                newParallelism,
+                servingRevision);
     }
 
     /** The same deployment, not yet submitted, to be started from {@code savepoint} (null: empty state). */
     Deployment startingFrom(String savepoint) {
-        return new Deployment(null, modelVersion, canaryModelVersion, canaryShare, jobArgs, savepoint, 0, parallelism);
+        return new Deployment(
+                null,
+                modelVersion,
+                canaryModelVersion,
+                canaryShare,
+                jobArgs,
+                savepoint,
+                0,
+                parallelism,
+                servingRevision);
     }
 
     /**
@@ -136,7 +207,8 @@ public record Deployment(
             if ((key.equals("--model.version")
                             || key.equals("--canary.model-version")
                             || key.equals("--canary.share")
-                            || key.equals(PARALLELISM_ARG))
+                            || key.equals(PARALLELISM_ARG)
+                            || key.equals(REVISION_ARG))
                     && i + 1 < args.size()) {
                 i++;
             } else {

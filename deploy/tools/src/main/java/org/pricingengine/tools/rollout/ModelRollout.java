@@ -61,7 +61,25 @@ public final class ModelRollout {
             String savepoint,
             String jobId,
             List<String> problems,
-            Figures figures) {
+            Figures figures,
+            String path) {
+        /** How the switch went: {@link #HOT_SWAP} inside the running job, or through a savepoint. */
+        public static final String HOT_SWAP = "hot-swap";
+
+        public static final String SAVEPOINT = "savepoint";
+
+        public Outcome(
+                String action,
+                String from,
+                String to,
+                String outcome,
+                String savepoint,
+                String jobId,
+                List<String> problems,
+                Figures figures) {
+            this(action, from, to, outcome, savepoint, jobId, problems, figures, SAVEPOINT);
+        }
+
         public boolean succeeded() {
             return List.of("PROMOTED", "ROLLBACK_DONE", "STOPPED", "SUBMITTED").contains(outcome);
         }
@@ -143,6 +161,7 @@ public final class ModelRollout {
     private final HealthCriteria health;
     private final RolloutHistory history;
     private final Consumer<String> log;
+    private final ServingControlTopic control;
 
     public ModelRollout(
             FlinkRestClient flink,
@@ -162,6 +181,7 @@ public final class ModelRollout {
         this.health = health;
         this.history = new RolloutHistory(stateDir);
         this.log = log;
+        this.control = new ServingControlTopic(bootstrapServers, topics);
     }
 
     public RolloutHistory history() {
@@ -183,15 +203,19 @@ public final class ModelRollout {
                 throw new IllegalArgumentException("model " + version + " failed validation: " + report.problems());
             }
         }
-        Deployment d = start(new Deployment(
-                null,
-                model,
-                canary,
-                canary == null ? 0 : canaryShare,
-                Deployment.withoutModelOptions(jobArgs),
-                savepoint,
-                0,
-                Deployment.parallelismIn(jobArgs)));
+        Deployment first = new Deployment(
+                        null,
+                        model,
+                        canary,
+                        canary == null ? 0 : canaryShare,
+                        Deployment.withoutModelOptions(jobArgs),
+                        savepoint,
+                        0,
+                        Deployment.parallelismIn(jobArgs),
+                        0)
+                .withNewRevision();
+        announce(first, "submit");
+        Deployment d = start(first);
         awaitRunning(d.jobId());
         history.append(RolloutHistory.Entry.now("submit", null, d.describe(), savepoint, "SUBMITTED", d.jobId(), null));
         return d;
@@ -202,8 +226,170 @@ public final class ModelRollout {
      * candidate leaves the running job untouched; a failure after the switch rolls back automatically.
      */
     public Outcome rollout(String to, String canary, double canaryShare) throws IOException, InterruptedException {
+        return rollout(to, canary, canaryShare, false);
+    }
+
+    /**
+     * As {@link #rollout(String, String, double)}; the path is a hot swap inside the running job when every
+     * new version reads the features the running one does (same feature fingerprint) and the job has a
+     * control topic, else (or with {@code viaSavepoint}) a savepoint and a resubmission.
+     */
+    public Outcome rollout(String to, String canary, double canaryShare, boolean viaSavepoint)
+            throws IOException, InterruptedException {
         Deployment current = requireRunning();
-        return switchTo("rollout", current, current.withModels(to, canary, canaryShare));
+        Deployment target = current.withModels(to, canary, canaryShare);
+        return hotSwappable(current, target, viaSavepoint)
+                ? hotSwap("rollout", current, target)
+                : switchTo("rollout", current, target);
+    }
+
+    /**
+     * Whether {@code target} can replace {@code current} inside the running job: same job options and
+     * parallelism, a control topic, and every model of the target has the current model's feature
+     * fingerprint (the job computes those features; another fingerprint needs another job build).
+     */
+    boolean hotSwappable(Deployment current, Deployment target, boolean viaSavepoint) {
+        if (viaSavepoint || !control.enabled()) {
+            return false;
+        }
+        if (current.parallelism() != target.parallelism() || !current.jobArgs().equals(target.jobArgs())) {
+            return false;
+        }
+        String fingerprint = validator.featureFingerprint(current.modelVersion());
+        if (fingerprint == null) {
+            return false;
+        }
+        for (String version : versions(target.modelVersion(), target.canaryModelVersion())) {
+            String other = validator.featureFingerprint(version);
+            // An unreadable manifest is the validator's to refuse, on either path.
+            if (other != null && !other.equals(fingerprint)) {
+                log.accept("    " + version + " reads features " + other + ", the job computes " + fingerprint
+                        + ": through a savepoint");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A model change inside the running job: validation as on the savepoint path, then the control record;
+     * every scoring subtask loads, checks, warms up and probes the new version beside the serving one and
+     * switches between two requests (no restart, no state moved). Then the same health check as after a
+     * resubmission, and on failure the same way back: a control record for the current state.
+     */
+    private Outcome hotSwap(String action, Deployment current, Deployment target)
+            throws IOException, InterruptedException {
+        FigureLog figures = new FigureLog();
+        List<String> problems = validateCandidates(current, target, figures);
+        if (!problems.isEmpty()) {
+            return refused(action, current, target, problems, figures);
+        }
+        long beforeSwap = System.currentTimeMillis();
+        DecisionSample baseline = DecisionSample.read(
+                bootstrapServers, topics, beforeSwap - 60_000, beforeSwap, 0, Duration.ofSeconds(20));
+        figures.baseline = baseline.summary();
+        int restartsBefore = flink.restarts(current.jobId());
+
+        log.accept("2/5 asking job " + current.jobId() + " to serve " + target.describe() + " (hot swap, revision "
+                + target.servingRevision() + ")");
+        long askedAt = control.ask(target.serving("deploy/rollout.sh " + action));
+        ServingControlTopic.Answer answer = control.await(target.servingRevision(), askedAt, health.startTimeout());
+        problems.addAll(answer.problems());
+        Deployment next = target.servingSince(current.jobId(), System.currentTimeMillis());
+        if (problems.isEmpty()) {
+            log.accept("3/5 every scoring subtask (" + answer.subtasks() + ") serves " + target.describe());
+            next.save(stateDir);
+            log.accept("4/5 checking health of job " + next.jobId());
+            problems.addAll(checkHealth(next, baseline, next.submittedAtMs(), figures, restartsBefore));
+        }
+        if (problems.isEmpty()) {
+            log.accept("5/5 healthy: " + target.describe() + " is live");
+            Files.writeString(stateDir.resolve(PREVIOUS_FILE), pretty(current));
+            history.append(RolloutHistory.Entry.now(
+                    action, current.describe(), target.describe(), null, "PROMOTED", next.jobId(), "hot swap"));
+            return new Outcome(
+                    action,
+                    current.describe(),
+                    target.describe(),
+                    "PROMOTED",
+                    null,
+                    next.jobId(),
+                    problems,
+                    figures.figures(),
+                    Outcome.HOT_SWAP);
+        }
+        log.accept("5/5 unhealthy (" + String.join("; ", problems) + "): back to " + current.describe());
+        Deployment back = current.withNewRevision();
+        long backAt = control.ask(back.serving("deploy/rollout.sh " + action + " (automatic rollback)"));
+        ServingControlTopic.Answer backAnswer = control.await(back.servingRevision(), backAt, health.startTimeout());
+        Deployment restored = back.servingSince(current.jobId(), System.currentTimeMillis());
+        restored.save(stateDir);
+        List<String> rollbackProblems = new ArrayList<>(backAnswer.problems());
+        if (rollbackProblems.isEmpty()) {
+            rollbackProblems.addAll(checkRollback(restored, figures));
+        }
+        String outcome = rollbackProblems.isEmpty() ? "ROLLED_BACK" : "FAILED";
+        problems.addAll(rollbackProblems);
+        history.append(RolloutHistory.Entry.now(
+                action,
+                current.describe(),
+                target.describe(),
+                null,
+                outcome,
+                restored.jobId(),
+                "hot swap: " + String.join("; ", problems)));
+        return new Outcome(
+                action,
+                current.describe(),
+                target.describe(),
+                outcome,
+                null,
+                restored.jobId(),
+                problems,
+                figures.figures(),
+                Outcome.HOT_SWAP);
+    }
+
+    /** Validates the models the target brings (one already serving passed validation when it went in). */
+    private List<String> validateCandidates(Deployment current, Deployment target, FigureLog figures) {
+        List<String> candidates = versions(target.modelVersion(), target.canaryModelVersion()).stream()
+                .filter(v -> !v.equals(current.modelVersion()) && !v.equals(current.canaryModelVersion()))
+                .toList();
+        log.accept(
+                candidates.isEmpty()
+                        ? "1/5 no new model to validate for " + target.describe()
+                        : "1/5 validating " + target.describe() + " against " + current.modelVersion());
+        List<String> problems = new ArrayList<>();
+        for (String version : candidates) {
+            CandidateValidator.Report report = validator.validate(version, current.modelVersion());
+            figures.validation.put(version, report.figures());
+            if (!report.passed()) {
+                report.problems().forEach(p -> problems.add(version + ": " + p));
+            }
+        }
+        return problems;
+    }
+
+    private Outcome refused(
+            String action, Deployment current, Deployment target, List<String> problems, FigureLog figures) {
+        log.accept("refused: " + problems);
+        history.append(RolloutHistory.Entry.now(
+                action,
+                current.describe(),
+                target.describe(),
+                null,
+                "REFUSED",
+                current.jobId(),
+                String.join("; ", problems)));
+        return new Outcome(
+                action,
+                current.describe(),
+                target.describe(),
+                "REFUSED",
+                null,
+                current.jobId(),
+                problems,
+                figures.figures());
     }
 
     /**
@@ -245,45 +431,10 @@ public final class ModelRollout {
      */
     private Outcome switchTo(String action, Deployment current, Deployment target)
             throws IOException, InterruptedException {
-        String to = target.modelVersion();
-        String canary = target.canaryModelVersion();
         FigureLog figures = new FigureLog();
-        List<String> problems = new ArrayList<>();
-
-        // A model already serving passed validation when it went in; a rescale brings no new one.
-        List<String> candidates = versions(to, canary).stream()
-                .filter(v -> !v.equals(current.modelVersion()) && !v.equals(current.canaryModelVersion()))
-                .toList();
-        log.accept(
-                candidates.isEmpty()
-                        ? "1/5 no new model to validate for " + target.describe()
-                        : "1/5 validating " + target.describe() + " against " + current.modelVersion());
-        for (String version : candidates) {
-            CandidateValidator.Report report = validator.validate(version, current.modelVersion());
-            figures.validation.put(version, report.figures());
-            if (!report.passed()) {
-                report.problems().forEach(p -> problems.add(version + ": " + p));
-            }
-        }
+        List<String> problems = validateCandidates(current, target, figures);
         if (!problems.isEmpty()) {
-            log.accept("refused: " + problems);
-            history.append(RolloutHistory.Entry.now(
-                    action,
-                    current.describe(),
-                    target.describe(),
-                    null,
-                    "REFUSED",
-                    current.jobId(),
-                    String.join("; ", problems)));
-            return new Outcome(
-                    action,
-                    current.describe(),
-                    target.describe(),
-                    "REFUSED",
-                    null,
-                    current.jobId(),
-                    problems,
-                    figures.figures());
+            return refused(action, current, target, problems, figures);
         }
 
         long beforeStop = System.currentTimeMillis();
@@ -299,9 +450,10 @@ public final class ModelRollout {
         log.accept("3/5 resubmitting with " + target.describe() + " from the savepoint");
         Deployment next = null;
         try {
+            announce(target, action);
             next = start(target.startingFrom(savepoint));
             log.accept("4/5 checking health of job " + next.jobId());
-            problems.addAll(checkHealth(next, baseline, switchedAt, figures));
+            problems.addAll(checkHealth(next, baseline, switchedAt, figures, 0));
         } catch (IOException | RuntimeException e) {
             problems.add("resubmission failed: " + e.getMessage());
         }
@@ -323,7 +475,7 @@ public final class ModelRollout {
         }
         log.accept("5/5 unhealthy (" + String.join("; ", problems) + "): rolling back to " + current.describe());
         String failedJob = next == null ? null : next.jobId();
-        Deployment restored = restore(current, savepoint, failedJob);
+        Deployment restored = restore(current.withNewRevision(), savepoint, failedJob);
         List<String> rollbackProblems = checkRollback(restored, figures);
         String outcome = rollbackProblems.isEmpty() ? "ROLLED_BACK" : "FAILED";
         problems.addAll(rollbackProblems);
@@ -359,6 +511,10 @@ public final class ModelRollout {
         Deployment previous =
                 org.pricingengine.features.events.Json.mapper().readValue(previousFile.toFile(), Deployment.class);
         Deployment current = Objects.requireNonNull(current(), "no deployment recorded in " + stateDir);
+        if (hotSwappable(current, previous, false)
+                && "RUNNING".equals(flink.job(current.jobId()).state())) {
+            return rollbackInPlace(current, previous, previousFile);
+        }
         String savepoint;
         String failedJob = null;
         try {
@@ -369,7 +525,7 @@ public final class ModelRollout {
             failedJob = current.jobId();
         }
         FigureLog figures = new FigureLog();
-        Deployment restored = restore(previous, savepoint, failedJob);
+        Deployment restored = restore(previous.withNewRevision(), savepoint, failedJob);
         List<String> problems = checkRollback(restored, figures);
         String outcome = problems.isEmpty() ? "ROLLBACK_DONE" : "FAILED";
         if (problems.isEmpty()) {
@@ -392,6 +548,44 @@ public final class ModelRollout {
                 restored.jobId(),
                 problems,
                 figures.figures());
+    }
+
+    /** The on-demand rollback as a hot swap: the earlier serving state, asked for under a new revision. */
+    private Outcome rollbackInPlace(Deployment current, Deployment previous, Path previousFile)
+            throws IOException, InterruptedException {
+        Deployment target = previous.servingSince(current.jobId(), 0).withNewRevision();
+        log.accept("asking job " + current.jobId() + " to serve " + target.describe() + " again (hot swap)");
+        long askedAt = control.ask(target.serving("deploy/rollout.sh rollback"));
+        ServingControlTopic.Answer answer = control.await(target.servingRevision(), askedAt, health.startTimeout());
+        Deployment restored = target.servingSince(current.jobId(), System.currentTimeMillis());
+        List<String> problems = new ArrayList<>(answer.problems());
+        FigureLog figures = new FigureLog();
+        if (problems.isEmpty()) {
+            restored.save(stateDir);
+            problems.addAll(checkRollback(restored, figures));
+        }
+        String outcome = problems.isEmpty() ? "ROLLBACK_DONE" : "FAILED";
+        if (problems.isEmpty()) {
+            Files.deleteIfExists(previousFile);
+        }
+        history.append(RolloutHistory.Entry.now(
+                "rollback",
+                current.describe(),
+                previous.describe(),
+                null,
+                outcome,
+                current.jobId(),
+                problems.isEmpty() ? "hot swap" : "hot swap: " + String.join("; ", problems)));
+        return new Outcome(
+                "rollback",
+                current.describe(),
+                previous.describe(),
+                outcome,
+                null,
+                current.jobId(),
+                problems,
+                figures.figures(),
+                Outcome.HOT_SWAP);
     }
 
     /** Stops the running job with a savepoint (for maintenance); {@link #resume()} starts it again from there. */
@@ -461,6 +655,7 @@ public final class ModelRollout {
             }
         }
         log.accept("    resubmitting " + previous.describe() + " from " + savepoint);
+        announce(previous, "rollback");
         return start(previous.startingFrom(savepoint));
     }
 
@@ -490,7 +685,8 @@ public final class ModelRollout {
         return problems;
     }
 
-    private List<String> checkHealth(Deployment next, DecisionSample baseline, long switchedAt, FigureLog figures)
+    private List<String> checkHealth(
+            Deployment next, DecisionSample baseline, long switchedAt, FigureLog figures, int restartsBefore)
             throws IOException, InterruptedException {
         List<String> problems = new ArrayList<>();
         try {
@@ -513,7 +709,7 @@ public final class ModelRollout {
                 health.timeout());
         figures.after = after.summary();
         var job = flink.job(next.jobId());
-        int restarts = flink.restarts(next.jobId());
+        int restarts = flink.restarts(next.jobId()) - restartsBefore;
         figures.restarts = restarts;
         if (!job.state().equals("RUNNING") || restarts > 0) {
             problems.add("job " + next.jobId() + " is " + job.state() + " after " + restarts + " restart(s): "
@@ -560,6 +756,16 @@ public final class ModelRollout {
         return problems;
     }
 
+    /**
+     * Writes the deployment's serving state to the control topic before it is submitted: the topic keeps
+     * saying what serves, and the job, submitted with the same revision, ignores it on the way in.
+     */
+    private void announce(Deployment d, String action) throws IOException {
+        if (control.enabled() && d.servingRevision() > 0) {
+            control.ask(d.serving("deploy/rollout.sh " + action));
+        }
+    }
+
     private Deployment start(Deployment d) throws IOException, InterruptedException {
         String jarId = flink.uploadJar(jobJar);
         String jobId;
@@ -580,7 +786,8 @@ public final class ModelRollout {
                 d.jobArgs(),
                 d.restoredFrom(),
                 System.currentTimeMillis(),
-                d.parallelism());
+                d.parallelism(),
+                d.servingRevision());
         started.save(stateDir);
         return started;
     }

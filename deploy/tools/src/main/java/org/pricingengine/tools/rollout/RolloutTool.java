@@ -19,9 +19,12 @@ import org.pricingengine.tools.evaluation.OffPolicyEvaluation;
  * <pre>
  *   submit   --model V [--canary V2 --canary-share S] [--savepoint PATH] [--parallelism P] [JOB OPTIONS]
  *   validate --model V [--against V0]
- *   rollout  --model V [--canary V2 --canary-share S]   validate, savepoint, resubmit, verify, roll back on failure
+ *   rollout  --model V [--canary V2 --canary-share S]   validate, switch, verify, roll back on failure
  *   canary   --canary V2 --canary-share S               a rollout that keeps the current model for the rest
  *   promote                                             a rollout to the running canary's model, no canary
+ *            (rollout, canary, promote and rollback switch models inside the running job through the
+ *            model-control topic when the new models read the features the running one does; else, or
+ *            with --via-savepoint, they stop the job with a savepoint and resubmit it)
  *   rescale  --parallelism P                            savepoint, resubmit at P, verify, roll back on failure
  *   rollback                                            back to the deployment before the last rollout
  *   stop | resume                                       stop with a savepoint; start again from it
@@ -68,6 +71,9 @@ public final class RolloutTool {
             .option("canary", "", "the canary's model version (submit, rollout, canary)")
             .option("canary-share", "0.1", "the share of shoppers on the canary")
             .option("savepoint", "", "the savepoint to start from (submit)")
+            .flag(
+                    "via-savepoint",
+                    "rollout, canary, promote: through a savepoint and a resubmission even when a hot swap could do")
             .option(
                     "parallelism",
                     "",
@@ -173,16 +179,19 @@ public final class RolloutTool {
                 CandidateValidator.Report report = validator(jobConfig).validate(required("model"), against);
                 yield new Result(command, report.passed(), null, report, null, null, null, null, null, null);
             }
-            case "rollout" -> Result.of(command, rollout.rollout(required("model"), optional("canary"), share()));
+            case "rollout" ->
+                Result.of(command, rollout.rollout(required("model"), optional("canary"), share(), viaSavepoint()));
             case "canary" ->
                 Result.of(
-                        command, rollout.rollout(requireCurrent(current).modelVersion(), required("canary"), share()));
+                        command,
+                        rollout.rollout(
+                                requireCurrent(current).modelVersion(), required("canary"), share(), viaSavepoint()));
             case "promote" -> {
                 String canary = requireCurrent(current).canaryModelVersion();
                 if (canary == null || canary.isBlank()) {
                     throw new IllegalStateException("no canary is running (" + current.describe() + ")");
                 }
-                yield Result.of(command, rollout.rollout(canary, null, 0));
+                yield Result.of(command, rollout.rollout(canary, null, 0, viaSavepoint()));
             }
             case "rescale" -> {
                 requireCurrent(current);
@@ -354,6 +363,10 @@ public final class RolloutTool {
             throw new IllegalArgumentException("--parallelism must be at least 1, got " + p);
         }
         return p;
+    }
+
+    private boolean viaSavepoint() {
+        return options.bool("via-savepoint");
     }
 
     private double share() {

@@ -25,7 +25,7 @@ class DeploymentTest {
         List<String> kept = Deployment.withoutModelOptions(submitted);
         assertEquals(JOB_OPTIONS, kept, "the tool owns the model and the parallelism");
 
-        Deployment d = new Deployment("job-1", "v1", null, 0, kept, null, 1L, 3);
+        Deployment d = new Deployment("job-1", "v1", null, 0, kept, null, 1L, 3, 0L);
         PricingConfig jobConfig = PricingConfig.fromArgs(d.programArgs().toArray(String[]::new));
         assertEquals(3, jobConfig.get(PricingConfig.PARALLELISM));
         assertEquals("v1", jobConfig.get(PricingConfig.MODEL_VERSION));
@@ -46,14 +46,14 @@ class DeploymentTest {
     @Test
     void withoutAParallelismTheClusterDefaultStays() {
         assertEquals(0, Deployment.parallelismIn(JOB_OPTIONS));
-        Deployment d = new Deployment("job-1", "v1", null, 0, JOB_OPTIONS, null, 1L, 0);
+        Deployment d = new Deployment("job-1", "v1", null, 0, JOB_OPTIONS, null, 1L, 0, 0L);
         assertFalse(d.programArgs().contains("--job.parallelism"));
         assertEquals("v1", d.describe());
     }
 
     @Test
     void theParallelismSurvivesTheFileAndAnOlderFileReadsAsClusterDefault(@TempDir Path dir) throws Exception {
-        new Deployment("job-1", "v1", "v2", 0.1, JOB_OPTIONS, "file:/sp", 5L, 4).save(dir);
+        new Deployment("job-1", "v1", "v2", 0.1, JOB_OPTIONS, "file:/sp", 5L, 4, 0L).save(dir);
         Deployment loaded = Deployment.load(dir);
         assertEquals(4, loaded.parallelism());
         assertEquals(0.1, loaded.canaryShare());
@@ -75,7 +75,7 @@ class DeploymentTest {
                 IllegalArgumentException.class, () -> Deployment.parallelismIn(List.of("--job.parallelism", "four")));
         assertThrows(
                 IllegalArgumentException.class, () -> Deployment.parallelismIn(List.of("--job.parallelism", "-2")));
-        Deployment d = new Deployment("job-1", "v1", null, 0, JOB_OPTIONS, null, 1L, 2);
+        Deployment d = new Deployment("job-1", "v1", null, 0, JOB_OPTIONS, null, 1L, 2, 0L);
         assertThrows(IllegalArgumentException.class, () -> d.withParallelism(0));
     }
 
@@ -86,7 +86,7 @@ class DeploymentTest {
                         .run("rescale"));
         assertTrue(nothingRecorded.getMessage().contains("submit the job first"), nothingRecorded.getMessage());
 
-        new Deployment("job-1", "v1", null, 0, JOB_OPTIONS, null, 1L, 2).save(dir);
+        new Deployment("job-1", "v1", null, 0, JOB_OPTIONS, null, 1L, 2, 0L).save(dir);
         IllegalArgumentException missing =
                 assertThrows(IllegalArgumentException.class, () -> tool(dir).run("rescale"));
         assertEquals("rescale needs --parallelism P", missing.getMessage());
