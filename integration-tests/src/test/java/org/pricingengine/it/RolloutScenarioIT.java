@@ -11,14 +11,15 @@ import org.pricingengine.features.events.Json;
 import org.pricingengine.it.testutils.DebianPython;
 import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.tools.rollout.CanaryReport;
+import org.pricingengine.tools.rollout.DecisionGap;
 import org.pricingengine.tools.rollout.RolloutScenario;
 
 /**
  * Model rollouts on a real standalone Flink cluster (JobManager and TaskManager processes started by
  * deploy/local/flink-cluster.sh) against a real Kafka broker process, through the same code as
- * deploy/rollout-scenario.sh: v1 -> canary v2 -> v2 through savepoints with traffic flowing, a corrupt
- * candidate refused with the job untouched, a candidate failing on real traffic rolled back
- * automatically, and a rollback on demand.
+ * deploy/rollout-scenario.sh, with traffic flowing: v1 -> canary v2 as a hot swap inside the running job,
+ * -> v2 through a savepoint, a corrupt candidate refused with the job untouched, a candidate failing on
+ * real traffic hot swapped in and rolled back automatically, and a rollback on demand (a hot swap).
  */
 @Tag("standalone-cluster")
 class RolloutScenarioIT {
@@ -72,22 +73,43 @@ class RolloutScenarioIT {
         assertTrue(r.autoRollbackOk(), "the failing candidate was rolled back to v2: " + r);
         assertEquals("ROLLBACK_DONE", r.onDemandRollbackOutcome(), r.toString());
         assertTrue(r.onDemandRollbackOk(), "rollback on demand returns to the canary deployment: " + r);
-        // What the savepoint restarts cost: measured, not bounded (their length depends on the machine).
+        // Both paths: the canary and both rollbacks are hot swaps (v1, v2 and the faulty candidate read the same
+        // features), the promotion goes through a savepoint.
+        assertEquals(
+                Map.of(
+                        "canary",
+                        "hot-swap",
+                        "promotion",
+                        "savepoint",
+                        "auto_rollback",
+                        "hot-swap",
+                        "on_demand_rollback",
+                        "hot-swap"),
+                r.paths(),
+                r.toString());
+        // What switching costs: measured, not bounded (their length depends on the machine), except that the
+        // hot swap, side by side with the savepoint restart in the same run, must leave the shorter gap.
         RolloutScenario.SavepointGaps g = r.gaps();
         assertTrue(g.steadyP99Ms() > 0, "steady serving has a latency: " + g);
         assertTrue(
                 g.gapSeconds() > 0 && Double.isFinite(g.gapSeconds()),
                 "a restart leaves storefronts without decisions for a while: " + g);
         assertTrue(g.waitingRequests() >= 0 && g.rolloutP99Ms() > 0, g.toString());
+        assertEquals(List.of("promotion"), List.copyOf(g.steps().keySet()), g.toString());
         assertEquals(
-                List.of("canary", "promotion", "auto_rollback", "on_demand_rollback"),
-                List.copyOf(g.steps().keySet()),
+                List.of("canary", "auto_rollback", "on_demand_rollback"),
+                List.copyOf(g.hotSwapSteps().keySet()),
                 g.toString());
-        g.steps().forEach((step, f) -> {
+        java.util.Map<String, DecisionGap.Figures> all = new java.util.LinkedHashMap<>(g.steps());
+        all.putAll(g.hotSwapSteps());
+        all.forEach((step, f) -> {
             assertTrue(f.requests() > 0, "traffic flowed during " + step + ": " + g);
             assertTrue(f.gapSeconds() > 0 && f.gapSeconds() <= f.windowSeconds(), step + ": " + g);
             assertTrue(f.waitingRequests() >= f.undecidedRequests() && f.undecidedRequests() == 0, step + ": " + g);
         });
+        assertTrue(
+                g.hotSwapGapSeconds() < g.gapSeconds(),
+                "a hot swap leaves a shorter gap than a savepoint restart: " + g);
         assertTrue(r.ok(), r.toString());
     }
 }

@@ -21,7 +21,9 @@ final class TopicSchemas {
             "price-decision",
             "feedback-outcome",
             "dead-letter",
-            "decision-features");
+            "decision-features",
+            "model-control",
+            "model-serving");
 
     // Formats (date-time, uuid) are only annotations in 2020-12 unless asserted: a time must be a time.
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(

@@ -28,7 +28,14 @@ import org.junit.jupiter.api.Test;
 class TopicSchemasTest {
     /** Records the README shows an example of; decision features are described but not shown. */
     private static final List<String> EXAMPLES_IN_README = List.of(
-            "behaviour-event", "catalog-update", "price-request", "price-decision", "feedback-outcome", "dead-letter");
+            "behaviour-event",
+            "catalog-update",
+            "price-request",
+            "price-decision",
+            "feedback-outcome",
+            "dead-letter",
+            "model-control",
+            "model-serving");
 
     private static final Pattern RECORD_HEADING = Pattern.compile("(?m)^\\*\\*([A-Z][A-Za-z ]+)\\*\\* \\(");
 

@@ -114,26 +114,35 @@ public final class RolloutScenario {
             List<String> usersNotCarried) {}
 
     /**
-     * What the savepoint restarts cost the storefronts, from the requests and decisions topics ({@link
-     * DecisionGap}): the latency p99 of steady serving before the first rollout, and for each step that
-     * stops the job with a savepoint (from its command to the end of its health check) the longest stretch
-     * with requests waiting and no decision published, the requests that waited longer than the steady p99,
-     * and the p99 of the requests sent meanwhile. The {@code savepoint_*} figures are the promotion's, the
-     * step whose outcome is {@code rollout_outcome}.
+     * What switching models cost the storefronts, from the requests and decisions topics ({@link
+     * DecisionGap}), both paths side by side: the latency p99 of steady serving before the first rollout;
+     * for each step (from its command to the end of its health check) the longest stretch with requests
+     * waiting and no decision published, the requests that waited longer than the steady p99, and the p99
+     * of the requests sent meanwhile. The {@code savepoint_*} figures are the promotion's (a savepoint and a
+     * resubmission); {@code hot_swap_gap_s} is the longest gap of the hot swaps (canary, automatic and
+     * on-demand rollback) and {@code hot_swap_waiting_requests} their waiting requests together.
      */
     @JsonPropertyOrder({
         "steady_p99_ms",
         "savepoint_gap_s",
         "savepoint_waiting_requests",
         "savepoint_rollout_p99_ms",
-        "savepoint_steps"
+        "savepoint_steps",
+        "hot_swap_gap_s",
+        "hot_swap_waiting_requests",
+        "hot_swap_p99_ms",
+        "hot_swap_steps"
     })
     public record SavepointGaps(
             @JsonProperty("steady_p99_ms") long steadyP99Ms,
             @JsonProperty("savepoint_gap_s") double gapSeconds,
             @JsonProperty("savepoint_waiting_requests") long waitingRequests,
             @JsonProperty("savepoint_rollout_p99_ms") long rolloutP99Ms,
-            @JsonProperty("savepoint_steps") Map<String, DecisionGap.Figures> steps) {}
+            @JsonProperty("savepoint_steps") Map<String, DecisionGap.Figures> steps,
+            @JsonProperty("hot_swap_gap_s") double hotSwapGapSeconds,
+            @JsonProperty("hot_swap_waiting_requests") long hotSwapWaitingRequests,
+            @JsonProperty("hot_swap_p99_ms") long hotSwapP99Ms,
+            @JsonProperty("hot_swap_steps") Map<String, DecisionGap.Figures> hotSwapSteps) {}
 
     /** What the scenario found: the {@code rollout: {json}} line. */
     @JsonPropertyOrder({
@@ -141,6 +150,7 @@ public final class RolloutScenario {
         "to_version",
         "canary_outcome",
         "rollout_outcome",
+        "paths",
         "savepoint",
         "rollout_problems",
         "probe_history_before",
@@ -168,6 +178,7 @@ public final class RolloutScenario {
             @JsonProperty("to_version") String toVersion,
             @JsonProperty("canary_outcome") String canaryOutcome,
             @JsonProperty("rollout_outcome") String rolloutOutcome,
+            @JsonProperty("paths") Map<String, String> paths,
             @JsonProperty("savepoint") String savepoint,
 
             @JsonProperty("rollout_problems") @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -207,6 +218,7 @@ public final class RolloutScenario {
                     toVersion,
                     canaryOutcome,
                     rolloutOutcome,
+                    paths,
                     savepoint,
                     rolloutProblems,
                     probeHistoryBefore,
@@ -329,17 +341,22 @@ public final class RolloutScenario {
         // Probe shoppers with a known number of earlier events, asked for a price before the rollouts...
         Map<String, Integer> probeBefore = askProbeShoppers(replayer, decisions, "before");
 
-        // 1. a canary: half of the shoppers on the new version, then promoted to everyone
+        // 1. a canary: half of the shoppers on the new version (a hot swap: both read the same features),
+        // then promoted to everyone through a savepoint, so both paths are measured side by side.
         Map<String, DecisionGap.Window> savepointSteps = new LinkedHashMap<>();
+        Map<String, DecisionGap.Window> hotSwapSteps = new LinkedHashMap<>();
+        // While a hot swap goes on, a decision may come from either state: not judged by phase.
+        List<DecisionGap.Window> switching = new ArrayList<>();
+        Map<String, String> paths = new LinkedHashMap<>();
         long stepFromMs = System.currentTimeMillis();
         ModelRollout.Outcome canary = rollout.rollout(from, to, CANARY_SHARE);
-        savepointSteps.put("canary", new DecisionGap.Window(stepFromMs, System.currentTimeMillis()));
-        long canaryAtMs = rollout.current().submittedAtMs();
+        record(canary, "canary", stepFromMs, savepointSteps, hotSwapSteps, switching, paths, rollout);
+        long canaryAtMs = phaseStart(canary, rollout);
         DecisionGap.Window steady = new DecisionGap.Window(steadyFromMs, stepFromMs);
         stepFromMs = System.currentTimeMillis();
-        ModelRollout.Outcome up = rollout.rollout(to, null, 0);
-        savepointSteps.put("promotion", new DecisionGap.Window(stepFromMs, System.currentTimeMillis()));
-        long switchedAtMs = rollout.current().submittedAtMs();
+        ModelRollout.Outcome up = rollout.rollout(to, null, 0, true);
+        record(up, "promotion", stepFromMs, savepointSteps, hotSwapSteps, switching, paths, rollout);
+        long switchedAtMs = phaseStart(up, rollout);
         List<List<String>> rolloutProblems =
                 !up.succeeded() || !canary.succeeded() ? List.of(canary.problems(), up.problems()) : null;
         // ... and again after them: the new job must know them as well as the first one did.
@@ -358,17 +375,21 @@ public final class RolloutScenario {
         // 3. a candidate that passes validation and fails on real traffic: rolled back automatically
         stepFromMs = System.currentTimeMillis();
         ModelRollout.Outcome faulty = rollout.rollout("v3-faulty", null, 0);
-        savepointSteps.put("auto_rollback", new DecisionGap.Window(stepFromMs, System.currentTimeMillis()));
-        long rolledBackAtMs = rollout.current().submittedAtMs();
+        record(faulty, "auto_rollback", stepFromMs, savepointSteps, hotSwapSteps, switching, paths, rollout);
+        long rolledBackAtMs = phaseStart(faulty, rollout);
         boolean autoRollbackOk = faulty.outcome().equals("ROLLED_BACK")
                 && rollout.current().modelVersion().equals(to)
                 && flink.job(rollout.current().jobId()).state().equals("RUNNING");
 
+        // A hot swap back is done in seconds: let v2 serve for a while, so the phase after the automatic
+        // rollback has decisions to judge.
+        Thread.sleep(HOT_SWAP_SETTLE_MS + 8_000);
+
         // 4. an on-demand rollback: back to the deployment before the last successful rollout (the canary)
         stepFromMs = System.currentTimeMillis();
         ModelRollout.Outcome back = rollout.rollback();
-        savepointSteps.put("on_demand_rollback", new DecisionGap.Window(stepFromMs, System.currentTimeMillis()));
-        long demandRollbackAtMs = rollout.current().submittedAtMs();
+        record(back, "on_demand_rollback", stepFromMs, savepointSteps, hotSwapSteps, switching, paths, rollout);
+        long demandRollbackAtMs = phaseStart(back, rollout);
         String rolledBackTo = rollout.current().describe();
 
         // Let the traffic run a little more, then stop it and wait for every decision.
@@ -382,9 +403,11 @@ public final class RolloutScenario {
         sentRequests.forEach(r -> requests.add(r.requestId()));
         boolean complete = decisions.awaitAll(requests, Duration.ofSeconds(90));
         decisions.stop();
-        SavepointGaps gaps = savepointGaps(new DecisionGap(sentRequests, decisions.timed()), steady, savepointSteps);
+        SavepointGaps gaps =
+                switchGaps(new DecisionGap(sentRequests, decisions.timed()), steady, savepointSteps, hotSwapSteps);
 
-        Verdict v = decisions.verdict(requests, from, to, canaryAtMs, switchedAtMs, rolledBackAtMs, demandRollbackAtMs);
+        Verdict v = decisions.verdict(
+                requests, from, to, canaryAtMs, switchedAtMs, rolledBackAtMs, demandRollbackAtMs, switching);
         autoRollbackOk &= v.afterAutoRollbackNotTarget() == 0 && v.afterAutoRollback() > 0;
         boolean canaryOk = canary.succeeded() && v.canaryPhaseWrongArm() == 0 && v.canaryPhaseCanaryArm() > 0;
         boolean demandRollbackOk = back.outcome().equals("ROLLBACK_DONE")
@@ -411,6 +434,7 @@ public final class RolloutScenario {
                 to,
                 canary.outcome(),
                 up.outcome(),
+                paths,
                 up.savepoint(),
                 rolloutProblems,
                 probeBefore,
@@ -435,6 +459,41 @@ public final class RolloutScenario {
     }
 
     private static final double CANARY_SHARE = 0.5;
+
+    /**
+     * After every scoring subtask reported a hot swap done, requests already at the old model still finish
+     * there (within the scoring timeout): their decisions may carry the old state for this long.
+     */
+    private static final long HOT_SWAP_SETTLE_MS = 2_000;
+
+    /** Files a step's window under its path, and for a hot swap the stretch its decisions may be mixed. */
+    private static void record(
+            ModelRollout.Outcome outcome,
+            String step,
+            long fromMs,
+            Map<String, DecisionGap.Window> savepointSteps,
+            Map<String, DecisionGap.Window> hotSwapSteps,
+            List<DecisionGap.Window> switching,
+            Map<String, String> paths,
+            ModelRollout rollout) {
+        DecisionGap.Window window = new DecisionGap.Window(fromMs, System.currentTimeMillis());
+        paths.put(step, outcome.path());
+        if (ModelRollout.Outcome.HOT_SWAP.equals(outcome.path())) {
+            hotSwapSteps.put(step, window);
+            switching.add(new DecisionGap.Window(fromMs, phaseStart(outcome, rollout)));
+        } else {
+            savepointSteps.put(step, window);
+        }
+    }
+
+    /**
+     * From when decisions must come from the state a step left: the new job's start after a savepoint, or
+     * a little after every subtask reported a hot swap done.
+     */
+    private static long phaseStart(ModelRollout.Outcome outcome, ModelRollout rollout) {
+        long since = rollout.current().submittedAtMs();
+        return ModelRollout.Outcome.HOT_SWAP.equals(outcome.path()) ? since + HOT_SWAP_SETTLE_MS : since;
+    }
 
     /** Shopper i (1..5) has PROBE_EVENTS[i-1] behaviour events, sent once, before the first ask. */
     private static final int[] PROBE_EVENTS = {3, 7, 12, 20, 31};
@@ -552,14 +611,35 @@ public final class RolloutScenario {
         return models;
     }
 
-    private static SavepointGaps savepointGaps(
-            DecisionGap measured, DecisionGap.Window steady, Map<String, DecisionGap.Window> steps) {
+    private static SavepointGaps switchGaps(
+            DecisionGap measured,
+            DecisionGap.Window steady,
+            Map<String, DecisionGap.Window> savepointSteps,
+            Map<String, DecisionGap.Window> hotSwapSteps) {
         long steadyP99 = measured.p99Ms(steady);
-        Map<String, DecisionGap.Figures> figures = new LinkedHashMap<>();
-        steps.forEach((step, window) -> figures.put(step, measured.during(window, steadyP99)));
-        DecisionGap.Figures promotion = figures.get("promotion");
+        Map<String, DecisionGap.Figures> savepoints = new LinkedHashMap<>();
+        savepointSteps.forEach((step, window) -> savepoints.put(step, measured.during(window, steadyP99)));
+        Map<String, DecisionGap.Figures> hotSwaps = new LinkedHashMap<>();
+        hotSwapSteps.forEach((step, window) -> hotSwaps.put(step, measured.during(window, steadyP99)));
+        DecisionGap.Figures promotion = savepoints.get("promotion");
+        double hotGap = 0;
+        long hotWaiting = 0;
+        long hotP99 = 0;
+        for (DecisionGap.Figures f : hotSwaps.values()) {
+            hotGap = Math.max(hotGap, f.gapSeconds());
+            hotWaiting += f.waitingRequests();
+            hotP99 = Math.max(hotP99, f.p99Ms());
+        }
         return new SavepointGaps(
-                steadyP99, promotion.gapSeconds(), promotion.waitingRequests(), promotion.p99Ms(), figures);
+                steadyP99,
+                promotion == null ? 0 : promotion.gapSeconds(),
+                promotion == null ? 0 : promotion.waitingRequests(),
+                promotion == null ? 0 : promotion.p99Ms(),
+                savepoints,
+                hotGap,
+                hotWaiting,
+                hotP99,
+                hotSwaps);
     }
 
     /** Every request on the topic with the time it was sent (its Kafka timestamp). */
@@ -697,7 +777,8 @@ public final class RolloutScenario {
                 long canaryAtMs,
                 long switchedAtMs,
                 long autoRollbackAtMs,
-                long demandRollbackAtMs) {
+                long demandRollbackAtMs,
+                List<DecisionGap.Window> switching) {
             Map<String, Integer> perRequest = new HashMap<>();
             Map<String, Seen> lastBefore = new HashMap<>();
             List<Seen> after = new ArrayList<>();
@@ -712,6 +793,9 @@ public final class RolloutScenario {
             for (Seen s : seen) {
                 perRequest.merge(s.requestId(), 1, Integer::sum);
                 long t = s.timestampMs();
+                if (switching.stream().anyMatch(w -> w.contains(t))) {
+                    continue; // mid hot swap: either state is right
+                }
                 boolean expectedCanaryArm = CanaryArms.inCanary(s.userId(), to, CANARY_SHARE);
                 String armVersion = expectedCanaryArm ? to : from;
                 if (s.itemKnown() && t < canaryAtMs && s.modelVersion().equals(from)) {
