@@ -1,0 +1,106 @@
+package org.pricingengine.job.scoring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.pricingengine.features.FeatureSpec;
+import org.pricingengine.features.FeatureVector;
+import org.pricingengine.features.events.PriceRequest;
+import org.pricingengine.features.flink.EnrichedRequest;
+import org.pricingengine.features.flink.ScoringRequest;
+import org.pricingengine.features.state.ItemSnapshot;
+import org.pricingengine.job.config.PricingConfig.ModelDevice;
+
+/**
+ * The scoring function under serving control, on the shipped models: requests already at a model when
+ * the serving switches finish on it, the next ones go to the new model, and the old session closes once
+ * its last request is done (not at the switch, not only when the job stops).
+ */
+class HotSwapScoringTest {
+    /** Batches wait this long for company: requests are still at the model when the switch comes. */
+    private static final long BATCH_WAIT_NANOS = 400_000_000L;
+
+    @Test
+    void inFlightRequestsFinishOnTheirModelAndTheOldSessionClosesAfterThem() throws Exception {
+        ModelScoringFunction.Settings settings = new ModelScoringFunction.Settings(
+                TestModels.root().toString(),
+                "v1",
+                ModelDevice.CPU,
+                0,
+                1,
+                64,
+                BATCH_WAIT_NANOS,
+                1024,
+                1000,
+                1000,
+                null,
+                0,
+                0L,
+                true);
+        int sessionsBefore = SharedModels.openSessions();
+        OneInputStreamOperatorTestHarness<ScoringRequest, ScoredRequest> harness =
+                new OneInputStreamOperatorTestHarness<>(
+                        new AsyncWaitOperatorFactory<>(
+                                new ModelScoringFunction(settings), 60_000, 100, AsyncDataStream.OutputMode.UNORDERED),
+                        TypeInformation.of(ScoringRequest.class).createSerializer(new SerializerConfigImpl()));
+        harness.open();
+        // What the serving operator chained before the function would do: install a serving in the task's slot.
+        String key = ServingSlots.keyOf(harness.getOperator().getRuntimeContext());
+        ServingSlots.Slot slot = ServingSlots.attach(key);
+        slot.current = LiveServing.load(settings.initialServing(), settings);
+
+        for (int n = 0; n < 10; n++) {
+            harness.processElement(request("before-" + n), n);
+        }
+        // The switch, while the ten wait in v1's batch: v1's arm retires, v2 takes the next requests.
+        LiveServing v1 = slot.current;
+        slot.current = LiveServing.load(new ServingControl(7, "v2", null, 0, null, "test", null), settings);
+        v1.release();
+        for (int n = 0; n < 10; n++) {
+            harness.processElement(request("after-" + n), 10 + n);
+        }
+        assertEquals(2, SharedModels.openSessions() - sessionsBefore, "v1 is still at work for the first ten");
+        harness.endInput();
+
+        Map<String, String> versionByRequest = new TreeMap<>();
+        for (ScoredRequest s : harness.extractOutputValues()) {
+            assertEquals(null, s.failure(), s.toString());
+            versionByRequest.put(s.enriched().request().requestId(), s.modelVersion());
+        }
+        assertEquals(20, versionByRequest.size());
+        versionByRequest.forEach(
+                (request, version) -> assertEquals(request.startsWith("before") ? "v1" : "v2", version, request));
+        // v1's arm closes on a thread of its own once its last request is done.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (SharedModels.openSessions() - sessionsBefore > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, SharedModels.openSessions() - sessionsBefore, "only v2's session is left open");
+
+        harness.close();
+        slot.current.release();
+        ServingSlots.detach(key);
+        assertEquals(sessionsBefore, SharedModels.openSessions(), "nothing left open");
+        assertEquals(0, ServingSlots.open());
+    }
+
+    private static ScoringRequest request(String id) {
+        float[] context = new float[FeatureSpec.CONTEXT_DIM];
+        Arrays.fill(context, 1f);
+        float[] padding = new float[FeatureSpec.SEQUENCE_LENGTH];
+        Arrays.fill(padding, 1f);
+        FeatureVector features =
+                new FeatureVector(new float[FeatureSpec.SEQUENCE_LENGTH * FeatureSpec.TOKEN_DIM], padding, context);
+        ItemSnapshot item = new ItemSnapshot("i", "c", "b", 50.0, 20.0, null, 0, 0, 0);
+        return new ScoringRequest(
+                new EnrichedRequest(new PriceRequest(id, "u-" + id, "i", 1000L, null, null), 1000L, item), features);
+    }
+}
