@@ -69,6 +69,7 @@ class RolloutScenarioIT {
         assertTrue(r.stateCarried(), r.toString());
         assertTrue(r.refusedOk(), "a corrupt candidate is refused and the job untouched: " + r);
         assertTrue(String.valueOf(r.refusedReason()).contains("sha256"), "refused for its checksum: " + r);
+        assertTrue(r.jobRefusedOk(), "asked for on the control topic, every scoring subtask refuses it itself: " + r);
         assertEquals("ROLLED_BACK", r.faultyOutcome(), r.toString());
         assertTrue(r.autoRollbackOk(), "the failing candidate was rolled back to v2: " + r);
         assertEquals("ROLLBACK_DONE", r.onDemandRollbackOutcome(), r.toString());

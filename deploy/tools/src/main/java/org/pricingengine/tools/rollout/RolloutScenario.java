@@ -32,6 +32,7 @@ import org.pricingengine.features.rees46.ReplayRecord;
 import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.policy.PolicySettings;
 import org.pricingengine.job.scoring.CanaryArms;
+import org.pricingengine.job.scoring.ServingControl;
 import org.pricingengine.tools.cli.ToolArguments;
 import org.pricingengine.tools.local.LocalStack;
 import org.pricingengine.tools.local.Rees46Replayer;
@@ -157,6 +158,7 @@ public final class RolloutScenario {
         "probe_history_after",
         "refused_ok",
         "refused_reason",
+        "job_refused_ok",
         "faulty_outcome",
         "faulty_problems",
         "on_demand_rollback_outcome",
@@ -188,6 +190,7 @@ public final class RolloutScenario {
             @JsonProperty("probe_history_after") Map<String, Integer> probeHistoryAfter,
             @JsonProperty("refused_ok") boolean refusedOk,
             @JsonProperty("refused_reason") String refusedReason,
+            @JsonProperty("job_refused_ok") boolean jobRefusedOk,
             @JsonProperty("faulty_outcome") String faultyOutcome,
             @JsonProperty("faulty_problems") List<String> faultyProblems,
             @JsonProperty("on_demand_rollback_outcome") String onDemandRollbackOutcome,
@@ -225,6 +228,7 @@ public final class RolloutScenario {
                     probeHistoryAfter,
                     refusedOk,
                     refusedReason,
+                    jobRefusedOk,
                     faultyOutcome,
                     faultyProblems,
                     onDemandRollbackOutcome,
@@ -371,6 +375,20 @@ public final class RolloutScenario {
                 && rollout.current().jobId().equals(jobBefore)
                 && flink.job(jobBefore).state().equals("RUNNING")
                 && corrupt.savepoint() == null;
+        // The same candidate asked for straight on the control topic, past the tool's validation: every
+        // scoring subtask must refuse it itself (its checksum) and keep serving.
+        ServingControlTopic control = new ServingControlTopic(bootstrap, config);
+        long corruptRevision =
+                Math.max(System.currentTimeMillis(), rollout.current().servingRevision() + 1);
+        long corruptAskedAt =
+                control.ask(new ServingControl(corruptRevision, "v9-corrupt", null, 0, null, "rollout scenario", null));
+        ServingControlTopic.Answer corruptAnswer =
+                control.await(corruptRevision, corruptAskedAt, Duration.ofSeconds(60));
+        boolean jobRefusedOk = corruptAnswer.complete()
+                && corruptAnswer.serving().isEmpty()
+                && corruptAnswer.refused().values().stream()
+                        .allMatch(reasons -> String.join(" ", reasons).contains("sha256"))
+                && flink.job(jobBefore).state().equals("RUNNING");
 
         // 3. a candidate that passes validation and fails on real traffic: rolled back automatically
         stepFromMs = System.currentTimeMillis();
@@ -421,6 +439,7 @@ public final class RolloutScenario {
         boolean ok = up.succeeded()
                 && canaryOk
                 && refusedOk
+                && jobRefusedOk
                 && autoRollbackOk
                 && demandRollbackOk
                 && complete
@@ -441,6 +460,7 @@ public final class RolloutScenario {
                 probeAfter,
                 refusedOk,
                 corrupt.problems().isEmpty() ? null : corrupt.problems().get(0),
+                jobRefusedOk,
                 faulty.outcome(),
                 faulty.problems(),
                 back.outcome(),
