@@ -44,6 +44,28 @@ class DeploymentTest {
     }
 
     @Test
+    void everyModelChangeTakesANewerServingRevisionWhichTheJobIsSubmittedWith() {
+        Deployment d = new Deployment("job-1", "v1", null, 0, JOB_OPTIONS, null, 1L, 2, 0L);
+        assertFalse(d.programArgs().contains("--model.serving-revision"), "no revision: the restored state wins");
+        Deployment canary = d.withModels("v1", "v2", 0.2);
+        Deployment promoted = canary.withModels("v2", null, 0);
+        assertTrue(canary.servingRevision() > 0 && promoted.servingRevision() > canary.servingRevision());
+        assertEquals(canary.servingRevision(), canary.withParallelism(4).servingRevision(), "a rescale keeps it");
+        PricingConfig jobConfig = PricingConfig.fromArgs(promoted.programArgs().toArray(String[]::new));
+        assertEquals(promoted.servingRevision(), jobConfig.get(PricingConfig.MODEL_SERVING_REVISION));
+        assertEquals(
+                JOB_OPTIONS, Deployment.withoutModelOptions(promoted.programArgs()), "the tool owns the revision too");
+        // The control record it stands for.
+        assertEquals(canary.servingRevision(), canary.serving("test").revision());
+        assertEquals(List.of("v1", "v2"), canary.serving("test").versions());
+        assertEquals(List.of(), canary.serving("test").problemsAsRecord());
+        Deployment swapped = canary.servingSince("job-1", 42L);
+        assertEquals("job-1", swapped.jobId());
+        assertEquals(42L, swapped.submittedAtMs());
+        assertEquals(canary.servingRevision(), swapped.servingRevision());
+    }
+
+    @Test
     void withoutAParallelismTheClusterDefaultStays() {
         assertEquals(0, Deployment.parallelismIn(JOB_OPTIONS));
         Deployment d = new Deployment("job-1", "v1", null, 0, JOB_OPTIONS, null, 1L, 0, 0L);
