@@ -108,6 +108,20 @@ class RolloutScenarioIT {
             assertTrue(f.gapSeconds() > 0 && f.gapSeconds() <= f.windowSeconds(), step + ": " + g);
             assertTrue(f.waitingRequests() >= f.undecidedRequests() && f.undecidedRequests() == 0, step + ": " + g);
         });
+        // Each swap on its own (control record to the last subtask's SERVING report): the canary, the faulty
+        // candidate in and back out, the rollback on demand.
+        assertEquals(
+                List.of("canary", "auto_rollback", "auto_rollback", "on_demand_rollback"),
+                g.hotSwapSwitches().stream()
+                        .map(RolloutScenario.HotSwapSwitch::step)
+                        .toList(),
+                g.toString());
+        g.hotSwapSwitches()
+                .forEach(sw -> assertTrue(
+                        sw.switchMs() >= 0
+                                && sw.figures().undecidedRequests() == 0
+                                && sw.figures().requests() > 0,
+                        sw.toString()));
         assertTrue(
                 g.hotSwapGapSeconds() < g.gapSeconds(),
                 "a hot swap leaves a shorter gap than a savepoint restart: " + g);

@@ -128,7 +128,9 @@ class ResultJsonTest {
                         0.3,
                         0,
                         90,
-                        Map.of("canary", new DecisionGap.Figures(20.0, 0.3, 40, 0, 0, 90))),
+                        Map.of("canary", new DecisionGap.Figures(20.0, 0.3, 40, 0, 0, 90)),
+                        List.of(new RolloutScenario.HotSwapSwitch(
+                                "canary", 17L, 800, new DecisionGap.Figures(2.8, 0.1, 30, 0, 0, 80)))),
                 true,
                 100);
         assertEquals(
@@ -176,6 +178,7 @@ class ResultJsonTest {
                         "hot_swap_waiting_requests",
                         "hot_swap_p99_ms",
                         "hot_swap_steps",
+                        "hot_swap_switches",
                         "ok",
                         "seconds",
                         "decisions_after_rollout_not_v2",
@@ -184,6 +187,18 @@ class ResultJsonTest {
         assertEquals(
                 List.of("window_s", "gap_s", "requests", "waiting_requests", "undecided_requests", "p99_ms"),
                 keys(r.gaps().steps().get("promotion")));
+        assertEquals(
+                List.of(
+                        "step",
+                        "revision",
+                        "switch_ms",
+                        "window_s",
+                        "gap_s",
+                        "requests",
+                        "waiting_requests",
+                        "undecided_requests",
+                        "p99_ms"),
+                keys(r.gaps().hotSwapSwitches().get(0)));
     }
 
     @Test

@@ -121,7 +121,10 @@ public final class RolloutScenario {
      * waiting and no decision published, the requests that waited longer than the steady p99, and the p99
      * of the requests sent meanwhile. The {@code savepoint_*} figures are the promotion's (a savepoint and a
      * resubmission); {@code hot_swap_gap_s} is the longest gap of the hot swaps (canary, automatic and
-     * on-demand rollback) and {@code hot_swap_waiting_requests} their waiting requests together.
+     * on-demand rollback) and {@code hot_swap_waiting_requests} their waiting requests together, over the
+     * same windows as the savepoint's (command to end of health check; about 1% of requests exceed the
+     * steady p99 in any window, by its definition); {@code hot_swap_switches} narrows each swap down to
+     * itself ({@link HotSwapSwitch}).
      */
     @JsonPropertyOrder({
         "steady_p99_ms",
@@ -132,7 +135,8 @@ public final class RolloutScenario {
         "hot_swap_gap_s",
         "hot_swap_waiting_requests",
         "hot_swap_p99_ms",
-        "hot_swap_steps"
+        "hot_swap_steps",
+        "hot_swap_switches"
     })
     public record SavepointGaps(
             @JsonProperty("steady_p99_ms") long steadyP99Ms,
@@ -143,7 +147,21 @@ public final class RolloutScenario {
             @JsonProperty("hot_swap_gap_s") double hotSwapGapSeconds,
             @JsonProperty("hot_swap_waiting_requests") long hotSwapWaitingRequests,
             @JsonProperty("hot_swap_p99_ms") long hotSwapP99Ms,
-            @JsonProperty("hot_swap_steps") Map<String, DecisionGap.Figures> hotSwapSteps) {}
+            @JsonProperty("hot_swap_steps") Map<String, DecisionGap.Figures> hotSwapSteps,
+            @JsonProperty("hot_swap_switches") List<HotSwapSwitch> hotSwapSwitches) {}
+
+    /**
+     * One hot swap as the topics saw it: from the control record (its Kafka timestamp) to the last scoring
+     * subtask's SERVING report for its revision, and the serving figures of that stretch plus the settle
+     * time after it (requests already at the old model finish there): what the swap itself costs, apart
+     * from the validation and the health check around it.
+     */
+    @JsonPropertyOrder({"step", "revision", "switch_ms"})
+    public record HotSwapSwitch(
+            @JsonProperty("step") String step,
+            @JsonProperty("revision") long revision,
+            @JsonProperty("switch_ms") long switchMs,
+            @JsonUnwrapped DecisionGap.Figures figures) {}
 
     /** What the scenario found: the {@code rollout: {json}} line. */
     @JsonPropertyOrder({
@@ -421,8 +439,12 @@ public final class RolloutScenario {
         sentRequests.forEach(r -> requests.add(r.requestId()));
         boolean complete = decisions.awaitAll(requests, Duration.ofSeconds(90));
         decisions.stop();
-        SavepointGaps gaps =
-                switchGaps(new DecisionGap(sentRequests, decisions.timed()), steady, savepointSteps, hotSwapSteps);
+        SavepointGaps gaps = switchGaps(
+                new DecisionGap(sentRequests, decisions.timed()),
+                steady,
+                savepointSteps,
+                hotSwapSteps,
+                swapTimes(bootstrap, config));
 
         Verdict v = decisions.verdict(
                 requests, from, to, canaryAtMs, switchedAtMs, rolledBackAtMs, demandRollbackAtMs, switching);
@@ -635,8 +657,25 @@ public final class RolloutScenario {
             DecisionGap measured,
             DecisionGap.Window steady,
             Map<String, DecisionGap.Window> savepointSteps,
-            Map<String, DecisionGap.Window> hotSwapSteps) {
+            Map<String, DecisionGap.Window> hotSwapSteps,
+            List<long[]> swaps) {
         long steadyP99 = measured.p99Ms(steady);
+        List<HotSwapSwitch> switches = new ArrayList<>();
+        for (long[] swap : swaps) {
+            long revision = swap[0];
+            long askedAt = swap[1];
+            long servedAt = swap[2];
+            hotSwapSteps.forEach((step, window) -> {
+                if (window.contains(askedAt)) {
+                    switches.add(new HotSwapSwitch(
+                            step,
+                            revision,
+                            servedAt - askedAt,
+                            measured.during(
+                                    new DecisionGap.Window(askedAt, servedAt + HOT_SWAP_SETTLE_MS), steadyP99)));
+                }
+            });
+        }
         Map<String, DecisionGap.Figures> savepoints = new LinkedHashMap<>();
         savepointSteps.forEach((step, window) -> savepoints.put(step, measured.during(window, steadyP99)));
         Map<String, DecisionGap.Figures> hotSwaps = new LinkedHashMap<>();
@@ -659,7 +698,49 @@ public final class RolloutScenario {
                 hotGap,
                 hotWaiting,
                 hotP99,
-                hotSwaps);
+                hotSwaps,
+                switches);
+    }
+
+    /**
+     * Every control record that every scoring subtask answered SERVING to: {revision, the record's Kafka
+     * timestamp, the last SERVING report's}.
+     */
+    private static List<long[]> swapTimes(String bootstrap, PricingConfig config) {
+        Map<Long, Long> askedAt = new LinkedHashMap<>();
+        readTopic(bootstrap, config, config.get(PricingConfig.TOPIC_MODEL_CONTROL), r -> {
+            try {
+                askedAt.putIfAbsent(
+                        Json.mapper().readTree(r.value()).path("revision").asLong(), r.timestamp());
+            } catch (IOException e) {
+                throw new IllegalStateException("a control record is not JSON", e);
+            }
+        });
+        Map<Long, Long> servedAt = new HashMap<>();
+        Map<Long, Set<Integer>> servedBy = new HashMap<>();
+        Map<Long, Integer> subtasks = new HashMap<>();
+        readTopic(bootstrap, config, config.get(PricingConfig.TOPIC_MODEL_SERVING), r -> {
+            try {
+                JsonNode report = Json.mapper().readTree(r.value());
+                long revision = report.path("revision").asLong();
+                if ("SERVING".equals(report.path("status").asText()) && askedAt.containsKey(revision)) {
+                    servedAt.merge(revision, r.timestamp(), Math::max);
+                    servedBy.computeIfAbsent(revision, k -> new HashSet<>())
+                            .add(report.path("subtask").asInt());
+                    subtasks.put(revision, report.path("subtasks").asInt());
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("a serving report is not JSON", e);
+            }
+        });
+        List<long[]> swaps = new ArrayList<>();
+        askedAt.forEach((revision, at) -> {
+            Set<Integer> by = servedBy.get(revision);
+            if (by != null && by.size() == subtasks.get(revision) && servedAt.get(revision) >= at) {
+                swaps.add(new long[] {revision, at, servedAt.get(revision)});
+            }
+        });
+        return swaps;
     }
 
     /** Every request on the topic with the time it was sent (its Kafka timestamp). */
