@@ -168,14 +168,29 @@ public final class ServingControlOperator extends AbstractStreamOperator<Scoring
             return;
         }
         loader.execute(() -> {
+            LiveServing loaded;
             try {
-                LiveServing loaded = LiveServing.load(asked, settings);
-                mailbox.execute(() -> switchTo(loaded), "switch serving to revision " + asked.revision());
+                loaded = LiveServing.load(asked, settings);
             } catch (RuntimeException e) {
                 String why = e.getMessage() == null ? e.toString() : e.getMessage();
-                mailbox.execute(() -> refuse(asked, List.of(why)), "refuse serving revision " + asked.revision());
+                onTaskThread(() -> refuse(asked, List.of(why)), "refuse serving revision " + asked.revision());
+                return;
+            }
+            if (!onTaskThread(() -> switchTo(loaded), "switch serving to revision " + asked.revision())) {
+                loaded.release(); // the task is closing: nobody will serve it
             }
         });
+    }
+
+    /** Hands an action to the task thread; false when the task no longer takes any (it is closing). */
+    private boolean onTaskThread(
+            org.apache.flink.util.function.ThrowingRunnable<? extends Exception> action, String description) {
+        try {
+            mailbox.execute(action, description);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return false;
+        }
     }
 
     /** On the task thread: the scoring function picks the new serving up with the next request. */
