@@ -140,6 +140,8 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
     private transient Map<String, Arm> arms;
     /** Arms the serving no longer names, until their last request is done. */
     private transient java.util.Set<Arm> retired;
+    /** Requests that came before any serving was installed (a restore), by identity. */
+    private transient Map<ScoringRequest, ResultFuture<ScoredRequest>> waitingForServing;
     /** Metric holders by "arm/version": a metric group cannot be registered twice, so they outlive arms. */
     private transient Map<String, ArmMetrics> armMetrics;
 
@@ -152,6 +154,7 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
         metrics = getRuntimeContext().getMetricGroup().addGroup("scoring");
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         arms = new HashMap<>();
+        waitingForServing = new IdentityHashMap<>();
         retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
         armMetrics = new HashMap<>();
         if (settings.controlled()) {
@@ -166,11 +169,32 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
 
     @Override
     public void asyncInvoke(ScoringRequest request, ResultFuture<ScoredRequest> resultFuture) {
+        if (slot.current == null) {
+            // Restored in-flight requests, scored while Flink opens this operator: the serving operator
+            // before it restores what serves only afterwards. They are scored as soon as it has.
+            waitingForServing.put(request, resultFuture);
+            slot.whenServing(() -> {
+                if (waitingForServing.remove(request) != null) {
+                    asyncInvoke(request, resultFuture);
+                }
+            });
+            return;
+        }
         armFor(request).score(request, resultFuture, adopted.control.exploration());
     }
 
     @Override
     public void timeout(ScoringRequest request, ResultFuture<ScoredRequest> resultFuture) {
+        if (waitingForServing.remove(request) != null) {
+            resultFuture.complete(List.of(ScoredRequest.failed(
+                            request.enriched(),
+                            ScoringFailure.MODEL_TIMEOUT,
+                            settings.version(),
+                            CanaryArms.CONTROL,
+                            request.features() == null ? 0 : request.features().eventCount())
+                    .withFeatures(request.features())));
+            return;
+        }
         for (Arm arm : arms.values()) {
             if (arm.holds(request)) {
                 arm.timedOut(request, resultFuture);

@@ -102,7 +102,7 @@ public final class ServingControlOperator extends AbstractStreamOperator<Scoring
         for (ServingControl t : tries) {
             try {
                 LiveServing live = LiveServing.load(t, settings);
-                slot.current = live;
+                slot.install(live);
                 state.put(SERVED, t);
                 startupReports.add(ServingReport.serving(subtask(), subtasks(), t, live.loadMs));
                 LOG.info("Serving subtask {} starts with {} (revision {})", subtask(), t.describe(), t.revision());
@@ -200,7 +200,7 @@ public final class ServingControlOperator extends AbstractStreamOperator<Scoring
             return;
         }
         LiveServing previous = slot.current;
-        slot.current = next;
+        slot.install(next);
         state.put(SERVED, next.control);
         switches.inc();
         report(ServingReport.serving(subtask(), subtasks(), next.control, next.loadMs));

@@ -16,6 +16,31 @@ final class ServingSlots {
     static final class Slot {
         volatile LiveServing current;
         private int users;
+        /**
+         * Work for when the first serving is installed. On a restore Flink opens the scoring operator (the
+         * tail of the chain) first, and it scores its restored in-flight requests right away; the serving
+         * operator, the head, restores the serving state after it.
+         */
+        private final java.util.List<Runnable> waiting = new java.util.ArrayList<>();
+
+        /** Installs a serving (task thread) and runs what waited for the first one. */
+        void install(LiveServing serving) {
+            current = serving;
+            if (!waiting.isEmpty()) {
+                java.util.List<Runnable> run = new java.util.ArrayList<>(waiting);
+                waiting.clear();
+                run.forEach(Runnable::run);
+            }
+        }
+
+        /** Runs {@code work} once a serving is installed (task thread). */
+        void whenServing(Runnable work) {
+            if (current != null) {
+                work.run();
+            } else {
+                waiting.add(work);
+            }
+        }
     }
 
     private static final Map<String, Slot> SLOTS = new HashMap<>();

@@ -3,6 +3,7 @@ package org.pricingengine.job.scoring;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -90,6 +91,49 @@ class HotSwapScoringTest {
         ServingSlots.detach(key);
         assertEquals(sessionsBefore, SharedModels.openSessions(), "nothing left open");
         assertEquals(0, ServingSlots.open());
+    }
+
+    @Test
+    void requestsScoredBeforeTheServingIsRestoredWaitForIt() throws Exception {
+        ModelScoringFunction.Settings settings = new ModelScoringFunction.Settings(
+                TestModels.root().toString(),
+                "v1",
+                ModelDevice.CPU,
+                0,
+                1,
+                64,
+                1_000_000L,
+                1024,
+                1000,
+                1000,
+                null,
+                0,
+                0L,
+                true);
+        OneInputStreamOperatorTestHarness<ScoringRequest, ScoredRequest> harness =
+                new OneInputStreamOperatorTestHarness<>(
+                        new AsyncWaitOperatorFactory<>(
+                                new ModelScoringFunction(settings), 60_000, 100, AsyncDataStream.OutputMode.UNORDERED),
+                        TypeInformation.of(ScoringRequest.class).createSerializer(new SerializerConfigImpl()));
+        harness.open();
+        // On a restore Flink opens the scoring operator first; it scores its restored requests at once.
+        for (int n = 0; n < 5; n++) {
+            harness.processElement(request("restored-" + n), n);
+        }
+        String key = ServingSlots.keyOf(harness.getOperator().getRuntimeContext());
+        ServingSlots.Slot slot = ServingSlots.attach(key);
+        // Then the serving operator restores the serving state: the waiting requests are scored with it.
+        slot.install(LiveServing.load(new ServingControl(3, "v2", null, 0, null, "test", null), settings));
+        harness.endInput();
+        List<ScoredRequest> out = harness.extractOutputValues();
+        assertEquals(5, out.size());
+        out.forEach(s -> {
+            assertEquals(null, s.failure(), s.toString());
+            assertEquals("v2", s.modelVersion(), "scored with the restored serving");
+        });
+        harness.close();
+        slot.current.release();
+        ServingSlots.detach(key);
     }
 
     private static ScoringRequest request(String id) {
