@@ -27,6 +27,15 @@ final class LiveServing {
      * every reason when one fails, having given back what it had loaded.
      */
     static LiveServing load(ServingControl control, ModelScoringFunction.Settings settings) {
+        return load(control, settings, true);
+    }
+
+    /**
+     * @param probe whether the probe must pass too: it gates a switch; the job's own versions at its start
+     *              were checked when it was submitted, and a model that fails on live requests is handled
+     *              there by the fallbacks and the circuit breaker, not by refusing to start
+     */
+    static LiveServing load(ServingControl control, ModelScoringFunction.Settings settings, boolean probe) {
         List<String> problems = control.problems();
         if (!problems.isEmpty()) {
             throw new ModelContractException(String.join("; ", problems));
@@ -37,7 +46,9 @@ final class LiveServing {
             for (String version : control.versions()) {
                 DemandModel m = SharedModels.acquire(settings.location(version), settings.session());
                 loaded.add(m);
-                problems.addAll(m.probe());
+                if (probe) {
+                    problems.addAll(m.probe());
+                }
             }
         } catch (RuntimeException e) {
             loaded.forEach(SharedModels::release);

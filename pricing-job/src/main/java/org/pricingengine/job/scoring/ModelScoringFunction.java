@@ -162,7 +162,7 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
             slot = ServingSlots.attach(slotKey);
         } else {
             slot = new ServingSlots.Slot();
-            slot.current = LiveServing.load(settings.initialServing(), settings);
+            slot.current = LiveServing.load(settings.initialServing(), settings, false);
             adoptCurrent();
         }
     }

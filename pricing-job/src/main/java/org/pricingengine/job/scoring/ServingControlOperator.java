@@ -92,7 +92,8 @@ public final class ServingControlOperator extends AbstractStreamOperator<Scoring
         ServingControl served = state.get(SERVED);
         // Newest revision first; on a tie the restored state (it may carry exploration the options lack).
         List<ServingControl> tries = new ArrayList<>();
-        for (ServingControl c : new ServingControl[] {asked, served, settings.initialServing()}) {
+        ServingControl initial = settings.initialServing();
+        for (ServingControl c : new ServingControl[] {asked, served, initial}) {
             if (c != null && tries.stream().noneMatch(t -> t.revision() == c.revision())) {
                 tries.add(c);
             }
@@ -101,7 +102,8 @@ public final class ServingControlOperator extends AbstractStreamOperator<Scoring
         newestAsked = asked;
         for (ServingControl t : tries) {
             try {
-                LiveServing live = LiveServing.load(t, settings);
+                // The job's own options are served as submitted (checked then); a restored state is a switch.
+                LiveServing live = LiveServing.load(t, settings, t != initial);
                 slot.install(live);
                 state.put(SERVED, t);
                 startupReports.add(ServingReport.serving(subtask(), subtasks(), t, live.loadMs));
