@@ -15,7 +15,6 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.pricingengine.features.events.BehaviourEvent;
@@ -69,8 +68,8 @@ public final class PricingJob {
     /**
      * How requests with features become scored requests. Production scores asynchronously in micro-batches
      * ({@link #asyncScoring}); the benchmark brings its naive one-call-per-record peer through here, so the
-     * production graph has no mode switch. The stage must keep each request in the subtask that owns its
-     * user (a chained, non-shuffling operator): the policy's keyed state relies on it.
+     * production graph has no mode switch. With serving control on, the stage must be an operator chained
+     * right after the serving operator (no shuffle in between): it reads the models it serves from it.
      */
     @FunctionalInterface
     public interface ScoringStage {
@@ -251,10 +250,11 @@ public final class PricingJob {
         PolicySettings policySettings = PolicySettings.from(config);
         DataStream<PricingRequest> withPosteriors = learnedPosteriors(env, sources, policySettings, scored);
 
-        // Scoring runs chained to the user state, so every scored request is still in the subtask that owns its
-        // user (the posteriors meet them on a forward edge): the policy's keyed state needs no second shuffle.
-        SingleOutputStreamOperator<PriceDecision> decisions = DataStreamUtils.reinterpretAsKeyedStream(
-                        withPosteriors, r -> r.scored().enriched().request().userId(), Types.STRING)
+        // Keyed by user again rather than trusted to still be in the user's subtask: the async scoring keeps its
+        // in-flight requests in operator state, which a rescale deals out to the new subtasks without regard to
+        // their keys, so a restored request can come out of a subtask that does not own its user.
+        SingleOutputStreamOperator<PriceDecision> decisions = withPosteriors
+                .keyBy(r -> r.scored().enriched().request().userId(), Types.STRING)
                 .process(new PricingDecisionFunction(new PricingPolicy(policySettings), sinks.publishedDecisions()))
                 .uid("pricing-policy")
                 .name("pricing policy and guardrails");
