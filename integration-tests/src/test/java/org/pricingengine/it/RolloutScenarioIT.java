@@ -11,6 +11,7 @@ import org.pricingengine.features.events.Json;
 import org.pricingengine.it.testutils.DebianPython;
 import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.tools.rollout.CanaryReport;
+import org.pricingengine.tools.rollout.RescalePhase;
 import org.pricingengine.tools.rollout.RolloutScenario;
 
 /**
@@ -18,12 +19,13 @@ import org.pricingengine.tools.rollout.RolloutScenario;
  * deploy/local/flink-cluster.sh) against a real Kafka broker process, through the same code as
  * deploy/rollout-scenario.sh: v1 -> canary v2 -> v2 through savepoints with traffic flowing, a corrupt
  * candidate refused with the job untouched, a candidate failing on real traffic rolled back
- * automatically, and a rollback on demand.
+ * automatically, a rollback on demand, and rescales of the deployment rolled back to from parallelism 2 to 4
+ * and back on two TaskManagers.
  */
 @Tag("standalone-cluster")
 class RolloutScenarioIT {
     @Test
-    void rolloutCarriesStateRefusesBadCandidatesAndRollsBackFailingOnes() throws Exception {
+    void rolloutCarriesStateRefusesBadCandidatesRollsBackFailingOnesAndRescales() throws Exception {
         DebianPython.require("onnx");
         String work = RepoPaths.root()
                 .relativize(RepoPaths.root().resolve("integration-tests/target/rollout-scenario"))
@@ -88,6 +90,20 @@ class RolloutScenarioIT {
             assertTrue(f.gapSeconds() > 0 && f.gapSeconds() <= f.windowSeconds(), step + ": " + g);
             assertTrue(f.waitingRequests() >= f.undecidedRequests() && f.undecidedRequests() == 0, step + ": " + g);
         });
+        // Rescales 2 -> 4 -> 2 under traffic: keyed state redistributed twice, nothing lost or changed.
+        RescalePhase.Result s = r.rescale();
+        assertEquals("PROMOTED", s.upOutcome(), "rescale to 4: " + s);
+        assertEquals("PROMOTED", s.downOutcome(), "rescale back to 2: " + s);
+        assertEquals(0L, s.missing(), "every request of the run has a decision: " + s);
+        assertEquals(0L, s.differingDuplicates(), "a repeated decision is the first one byte for byte: " + s);
+        assertEquals(r.probeHistoryBefore(), s.probeHistoryAfterRescale(), "state moved with its keys: " + s);
+        assertTrue(s.decisions() > 0, "decisions after the rescales: " + s);
+        assertEquals(0L, s.wrongArm(), "each shopper stays on the canary split's arm: " + s);
+        assertEquals(20, s.reissuedRequests(), s.toString());
+        assertEquals(s.reissuedRequests(), s.reissuesIdentical(), "a retried request gets its decision again: " + s);
+        assertTrue(s.gapSeconds() > 0 && Double.isFinite(s.gapSeconds()), "a rescale is a restart: " + s);
+        assertEquals(List.of("up_to_4", "down_to_2"), List.copyOf(s.steps().keySet()), s.toString());
+        assertTrue(s.ok(), s.toString());
         assertTrue(r.ok(), r.toString());
     }
 }
