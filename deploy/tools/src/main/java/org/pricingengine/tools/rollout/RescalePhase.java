@@ -193,9 +193,23 @@ public final class RescalePhase {
             up = rollout.rescale(SCALED_UP);
             steps.put("up_to_" + SCALED_UP, new DecisionGap.Window(stepFromMs, System.currentTimeMillis()));
             rescaledAtMs = rollout.current().submittedAtMs();
-            stepFromMs = System.currentTimeMillis();
-            down = rollout.rescale(PARALLELISM);
-            steps.put("down_to_" + PARALLELISM, new DecisionGap.Window(stepFromMs, System.currentTimeMillis()));
+            Deployment current = rollout.current();
+            if (current.parallelism() != PARALLELISM) {
+                stepFromMs = System.currentTimeMillis();
+                down = rollout.rescale(PARALLELISM);
+                steps.put("down_to_" + PARALLELISM, new DecisionGap.Window(stepFromMs, System.currentTimeMillis()));
+            } else {
+                // Refused or rolled back: the job still runs at the first parallelism, nothing to scale back.
+                down = new ModelRollout.Outcome(
+                        "rescale",
+                        current.describe(),
+                        current.describe(),
+                        "NOT_RUN",
+                        null,
+                        current.jobId(),
+                        List.of("the rescale to " + SCALED_UP + " did not take"),
+                        ModelRollout.Figures.NONE);
+            }
 
             answers = askAgain(requests);
             probes = probeRound.ask("after-rescale");
