@@ -9,11 +9,12 @@
 # `rollout: {json}`; exit status 0 when every check holds.
 # The rescale figures: `rescale_up_outcome`/`rescale_down_outcome` (PROMOTED), `rescale_missing`
 # (requests of the whole run without a decision), `rescale_differing_duplicates` (repeated decisions
-# published during the rescales that differ from the first copy), `probe_history_after_rescale` (the
-# probe shoppers' history, as before the rollouts), `rescale_wrong_arm` (decisions after the first
-# rescale not on the canary split's model and arm), `reissued_requests`/`reissues_identical` (20 decided
-# requests sent again after the rescales with their request_id: their decision must come back byte for
-# byte), `rescale_gap_s` and `rescale_steps` (as the savepoint figures below, per rescale), `rescale_ok`.
+# published during the rescales that differ from the copy published before them),
+# `probe_history_after_rescale` (the probe shoppers' history, as before the rollouts), `rescale_wrong_arm`
+# (decisions after the first rescale not on the canary split's model and arm),
+# `reissued_requests`/`reissues_identical` (20 decided requests sent again after the rescales with their
+# request_id: their decision must come back byte for byte), `rescale_gap_s` and `rescale_steps` (as the
+# savepoint figures below, per rescale), `rescale_ok`.
 # When the replayed log is through before the rescales, the cosmetics log's rows from 2019-10-31 on keep
 # traffic flowing.
 # It also measures what each savepoint restart costs the storefronts, from the requests and decisions

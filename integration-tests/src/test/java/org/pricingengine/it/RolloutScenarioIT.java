@@ -95,7 +95,8 @@ class RolloutScenarioIT {
         assertEquals("PROMOTED", s.upOutcome(), "rescale to 4: " + s);
         assertEquals("PROMOTED", s.downOutcome(), "rescale back to 2: " + s);
         assertEquals(0L, s.missing(), "every request of the run has a decision: " + s);
-        assertEquals(0L, s.differingDuplicates(), "a repeated decision is the first one byte for byte: " + s);
+        assertEquals(
+                0L, s.differingDuplicates(), "a repeated decision is the one published before it, byte for byte: " + s);
         assertEquals(r.probeHistoryBefore(), s.probeHistoryAfterRescale(), "state moved with its keys: " + s);
         assertTrue(s.decisions() > 0, "decisions after the rescales: " + s);
         assertEquals(0L, s.wrongArm(), "each shopper stays on the canary split's arm: " + s);

@@ -74,7 +74,8 @@ public final class RescalePhase {
      * What the phase found, unwrapped into the scenario's {@code rollout: {json}} line. {@code
      * rescale_missing}: requests of the whole run without a decision; {@code rescale_duplicate_decisions}
      * and {@code rescale_differing_duplicates}: decision records published during the phase under a
-     * decision id already published, and those of them that are not byte for byte the first copy; {@code
+     * decision id already published, and those of them that are not byte for byte the copy published just
+     * before them (the rollbacks earlier in the scenario price some requests again on purpose); {@code
      * rescale_decisions} and {@code rescale_wrong_arm}: decisions published from the first rescaled job's
      * start on, and those whose model version or arm is not the canary split's for their shopper; {@code
      * reissued_requests}, {@code reissues_identical}: decided requests sent again after the rescales and the
@@ -228,7 +229,7 @@ public final class RescalePhase {
      * @param probeBefore the probe shoppers' history before any rollout
      */
     Result verdict(List<DecisionGap.Timed> sentRequests, long steadyP99Ms, Map<String, Integer> probeBefore) {
-        Map<String, String> firstCopy = new HashMap<>();
+        Map<String, String> lastCopy = new HashMap<>();
         Set<String> decidedRequests = new HashSet<>();
         List<DecisionGap.Timed> decisions = new ArrayList<>();
         long[] counts = new long[4]; // duplicates and differing ones in the phase, decisions and wrong arm after
@@ -238,13 +239,14 @@ public final class RescalePhase {
             String requestId = d.path("request_id").asText();
             decidedRequests.add(requestId);
             decisions.add(new DecisionGap.Timed(requestId, r.timestamp()));
-            String first = firstCopy.putIfAbsent(d.path("decision_id").asText(), raw);
-            // Judged from the phase on: before it, a candidate rolled back automatically had its decisions
-            // priced again by the version restored (EarlierDecisions re-issues only what the running
-            // deployment routes the same way), which is meant to differ.
-            if (first != null && r.timestamp() >= startedAtMs) {
+            String before = lastCopy.put(d.path("decision_id").asText(), raw);
+            // Judged from the phase on, against the copy published just before: earlier in the scenario,
+            // decisions of a candidate rolled back (automatically or on demand) are priced again by the
+            // deployment restored, which is meant to differ (EarlierDecisions re-issues only what the running
+            // deployment routes the same way). The phase runs one deployment: every repeat must be the same.
+            if (before != null && r.timestamp() >= startedAtMs) {
                 counts[0]++;
-                if (!first.equals(raw)) {
+                if (!before.equals(raw)) {
                     counts[1]++;
                 }
             }
@@ -319,7 +321,7 @@ public final class RescalePhase {
 
     /**
      * Up to {@link #REISSUES} decisions of the running deployment, each for another real shopper and with
-     * a price, published once so far: decision_id to their JSON.
+     * a price, the only decision published so far for their request: decision_id to their JSON.
      */
     private Map<String, String> pickDecided(long sinceMs) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -328,7 +330,9 @@ public final class RescalePhase {
             Map<String, Integer> copies = new HashMap<>();
             Map<String, String> candidates = new LinkedHashMap<>(); // decision_id to user
             try (KafkaConsumer<byte[], byte[]> consumer = TopicReading.consumer(bootstrap, config, false)) {
-                var end = TopicReading.assignFrom(consumer, config.get(PricingConfig.TOPIC_DECISIONS), sinceMs);
+                // From the beginning: a request the running deployment decided may have had a decision from an
+                // earlier one before (priced again after a rollback); only requests decided once are asked again.
+                var end = TopicReading.assignFrom(consumer, config.get(PricingConfig.TOPIC_DECISIONS), Long.MIN_VALUE);
                 while (!TopicReading.caughtUp(consumer, end)) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                         String raw = new String(r.value(), StandardCharsets.UTF_8);
@@ -336,6 +340,7 @@ public final class RescalePhase {
                         String id = d.path("decision_id").asText();
                         String user = d.path("user_id").asText();
                         if (copies.merge(id, 1, Integer::sum) == 1
+                                && r.timestamp() >= sinceMs
                                 && d.hasNonNull("price")
                                 && !user.startsWith(PROBE_USER_PREFIX)) {
                             byId.put(id, raw);
