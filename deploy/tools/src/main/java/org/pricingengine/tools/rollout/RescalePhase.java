@@ -130,7 +130,6 @@ public final class RescalePhase {
     private final ModelRollout rollout;
     private final String bootstrap;
     private final PricingConfig config;
-    private final Rees46Replayer replayer;
     private final Path work;
     private final Path repo;
     private final double rate;
@@ -155,7 +154,6 @@ public final class RescalePhase {
             ModelRollout rollout,
             String bootstrap,
             PricingConfig config,
-            Rees46Replayer replayer,
             Path repo,
             Path work,
             double rate,
@@ -165,7 +163,6 @@ public final class RescalePhase {
         this.rollout = rollout;
         this.bootstrap = bootstrap;
         this.config = config;
-        this.replayer = replayer;
         this.repo = repo;
         this.work = work;
         this.rate = rate;
@@ -423,7 +420,8 @@ public final class RescalePhase {
         Path log = followOnLog();
         Thread t = new Thread(
                 () -> {
-                    try {
+                    // A replayer of its own: a replayer paces by the rows it has sent in all, the scenario's too.
+                    try (Rees46Replayer replayer = new Rees46Replayer(bootstrap, config)) {
                         traffic.join();
                         System.out.println("scenario: the replayed log is through; follow-on traffic from " + log);
                         replayer.replay(log, rate, 0, 0, i -> null);

@@ -383,7 +383,7 @@ public final class RolloutScenario {
 
         // 5. rescales of the deployment rolled back to, up and down, shoppers' state moving between subtasks
         RescalePhase rescalePhase =
-                new RescalePhase(rollout, bootstrap, config, replayer, repo, work, rate, from, to, CANARY_SHARE);
+                new RescalePhase(rollout, bootstrap, config, repo, work, rate, from, to, CANARY_SHARE);
         rescalePhase.run(traffic, demandRollbackAtMs, round -> askProbeShoppers(replayer, decisions, round));
 
         // Let the traffic run a little more, then stop it and wait for every decision.
