@@ -1,9 +1,22 @@
 #!/usr/bin/env bash
 # The rollout scenario in one command, on a real standalone cluster it starts and stops itself: Kafka
-# broker + Flink session cluster, job submitted with v1, real REES46 traffic, rollout to v2 through a
-# savepoint, a corrupt candidate refused, a candidate that fails on real traffic rolled back
-# automatically. Checks every request got a decision, decisions after the rollout carry v2, and user
-# state carried over. Last line: `rollout: {json}`; exit status 0 when every check holds.
+# broker + Flink session cluster of two TaskManagers (2 slots each), job submitted with v1 at parallelism
+# 2, real REES46 traffic, a canary of v2 and its promotion through savepoints, a corrupt candidate
+# refused, a candidate that fails on real traffic rolled back automatically, a rollback on demand to the
+# canary deployment, then that deployment rescaled to parallelism 4 and back to 2 (deploy/rollout.sh
+# rescale: savepoint, resubmit at the new parallelism, health check). Checks every request got a
+# decision, decisions after the rollout carry v2, and user state carried over. Last line:
+# `rollout: {json}`; exit status 0 when every check holds.
+# The rescale figures: `rescale_up_outcome`/`rescale_down_outcome` (PROMOTED), `rescale_missing`
+# (requests of the whole run without a decision), `rescale_differing_duplicates` (repeated decisions
+# published during the rescales that differ from the copy published before them),
+# `probe_history_after_rescale` (the probe shoppers' history, as before the rollouts), `rescale_wrong_arm`
+# (decisions after the first rescale not on the canary split's model and arm),
+# `reissued_requests`/`reissues_identical` (20 decided requests sent again after the rescales with their
+# request_id: their decision must come back byte for byte), `rescale_gap_s` and `rescale_steps` (as the
+# savepoint figures below, per rescale), `rescale_ok`.
+# When the replayed log is through before the rescales, the cosmetics log's rows from 2019-10-31 on keep
+# traffic flowing.
 # It also measures what each savepoint restart costs the storefronts, from the requests and decisions
 # topics (Kafka timestamps, matched by request_id): `steady_p99_ms` is the request->decision latency p99
 # of steady serving before the first rollout; for the promotion to the new version (from the rollout

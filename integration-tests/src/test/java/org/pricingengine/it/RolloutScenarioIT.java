@@ -12,6 +12,7 @@ import org.pricingengine.it.testutils.DebianPython;
 import org.pricingengine.it.testutils.RepoPaths;
 import org.pricingengine.tools.rollout.CanaryReport;
 import org.pricingengine.tools.rollout.DecisionGap;
+import org.pricingengine.tools.rollout.RescalePhase;
 import org.pricingengine.tools.rollout.RolloutScenario;
 
 /**
@@ -19,12 +20,13 @@ import org.pricingengine.tools.rollout.RolloutScenario;
  * deploy/local/flink-cluster.sh) against a real Kafka broker process, through the same code as
  * deploy/rollout-scenario.sh, with traffic flowing: v1 -> canary v2 as a hot swap inside the running job,
  * -> v2 through a savepoint, a corrupt candidate refused with the job untouched, a candidate failing on
- * real traffic hot swapped in and rolled back automatically, and a rollback on demand (a hot swap).
+ * real traffic hot swapped in and rolled back automatically, a rollback on demand (a hot swap), and
+ * rescales of the deployment rolled back to from parallelism 2 to 4 and back on two TaskManagers.
  */
 @Tag("standalone-cluster")
 class RolloutScenarioIT {
     @Test
-    void rolloutCarriesStateRefusesBadCandidatesAndRollsBackFailingOnes() throws Exception {
+    void rolloutCarriesStateRefusesBadCandidatesRollsBackFailingOnesAndRescales() throws Exception {
         DebianPython.require("onnx");
         String work = RepoPaths.root()
                 .relativize(RepoPaths.root().resolve("integration-tests/target/rollout-scenario"))
@@ -125,6 +127,21 @@ class RolloutScenarioIT {
         assertTrue(
                 g.hotSwapGapSeconds() < g.gapSeconds(),
                 "a hot swap leaves a shorter gap than a savepoint restart: " + g);
+        // Rescales 2 -> 4 -> 2 under traffic: keyed state redistributed twice, nothing lost or changed.
+        RescalePhase.Result s = r.rescale();
+        assertEquals("PROMOTED", s.upOutcome(), "rescale to 4: " + s);
+        assertEquals("PROMOTED", s.downOutcome(), "rescale back to 2: " + s);
+        assertEquals(0L, s.missing(), "every request of the run has a decision: " + s);
+        assertEquals(
+                0L, s.differingDuplicates(), "a repeated decision is the one published before it, byte for byte: " + s);
+        assertEquals(r.probeHistoryBefore(), s.probeHistoryAfterRescale(), "state moved with its keys: " + s);
+        assertTrue(s.decisions() > 0, "decisions after the rescales: " + s);
+        assertEquals(0L, s.wrongArm(), "each shopper stays on the canary split's arm: " + s);
+        assertEquals(20, s.reissuedRequests(), s.toString());
+        assertEquals(s.reissuedRequests(), s.reissuesIdentical(), "a retried request gets its decision again: " + s);
+        assertTrue(s.gapSeconds() > 0 && Double.isFinite(s.gapSeconds()), "a rescale is a restart: " + s);
+        assertEquals(List.of("up_to_4", "down_to_2"), List.copyOf(s.steps().keySet()), s.toString());
+        assertTrue(s.ok(), s.toString());
         assertTrue(r.ok(), r.toString());
     }
 }

@@ -23,6 +23,7 @@ import org.pricingengine.tools.rollout.DecisionGap;
 import org.pricingengine.tools.rollout.DecisionSample;
 import org.pricingengine.tools.rollout.ModelRollout;
 import org.pricingengine.tools.rollout.OffPolicyGate;
+import org.pricingengine.tools.rollout.RescalePhase;
 import org.pricingengine.tools.rollout.RolloutScenario;
 
 /** The printed lines keep their keys and order now that the results are records. */
@@ -131,6 +132,24 @@ class ResultJsonTest {
                         Map.of("canary", new DecisionGap.Figures(20.0, 0.3, 40, 0, 0, 90)),
                         List.of(new RolloutScenario.HotSwapSwitch(
                                 "canary", 17L, 800, new DecisionGap.Figures(2.8, 0.1, 30, 0, 0, 80)))),
+                new RescalePhase.Result(
+                        "PROMOTED",
+                        "PROMOTED",
+                        null,
+                        0,
+                        20,
+                        0,
+                        Map.of("u", 3),
+                        true,
+                        50,
+                        0,
+                        20,
+                        20,
+                        List.of(),
+                        3.5,
+                        Map.of("up_to_4", new DecisionGap.Figures(30.0, 3.5, 40, 30, 0, 3600)),
+                        90,
+                        true),
                 true,
                 100);
         assertEquals(
@@ -179,6 +198,21 @@ class ResultJsonTest {
                         "hot_swap_p99_ms",
                         "hot_swap_steps",
                         "hot_swap_switches",
+                        "rescale_up_outcome",
+                        "rescale_down_outcome",
+                        "rescale_missing",
+                        "rescale_duplicate_decisions",
+                        "rescale_differing_duplicates",
+                        "probe_history_after_rescale",
+                        "rescale_probes_carried",
+                        "rescale_decisions",
+                        "rescale_wrong_arm",
+                        "reissued_requests",
+                        "reissues_identical",
+                        "rescale_gap_s",
+                        "rescale_steps",
+                        "rescale_seconds",
+                        "rescale_ok",
                         "ok",
                         "seconds",
                         "decisions_after_rollout_not_v2",

@@ -18,12 +18,27 @@ public final class LocalStack {
     private final Path work;
     private final int kafkaPort;
     private final int restPort;
+    private final int taskManagers;
 
+    /** A stack whose cluster has the script's number of TaskManagers (FLINK_TASK_MANAGERS, default 1). */
     public LocalStack(Path work, int kafkaPort, int restPort) {
+        this(work, kafkaPort, restPort, 0);
+    }
+
+    /**
+     * A stack whose cluster has {@code taskManagers} TaskManager processes (FLINK_TASK_SLOTS slots each);
+     * 0 leaves it to the script (FLINK_TASK_MANAGERS, default 1).
+     */
+    public LocalStack(Path work, int kafkaPort, int restPort, int taskManagers) {
+        if (taskManagers < 0) {
+            throw new IllegalArgumentException(
+                    "taskManagers must be 0 (the script's default) or more, got " + taskManagers);
+        }
         this.repo = repositoryRoot();
         this.work = repo.resolve(work).toAbsolutePath();
         this.kafkaPort = kafkaPort;
         this.restPort = restPort;
+        this.taskManagers = taskManagers;
     }
 
     public Path repo() {
@@ -88,15 +103,14 @@ public final class LocalStack {
                 "" + kafkaPort);
     }
 
-    /** deploy/local/flink-cluster.sh with this stack's state dir and REST port. */
+    /** deploy/local/flink-cluster.sh with this stack's state dir, REST port and number of TaskManagers. */
     public void flinkCluster(String command) throws IOException, InterruptedException {
-        script(
-                "deploy/local/flink-cluster.sh",
-                command,
-                "--state-dir",
-                work.resolve("flink").toString(),
-                "--rest-port",
-                "" + restPort);
+        List<String> args = new ArrayList<>(
+                List.of(command, "--state-dir", work.resolve("flink").toString(), "--rest-port", "" + restPort));
+        if (taskManagers > 0) {
+            args.addAll(List.of("--task-managers", "" + taskManagers));
+        }
+        script("deploy/local/flink-cluster.sh", args.toArray(String[]::new));
     }
 
     public Path jobJar() throws IOException {

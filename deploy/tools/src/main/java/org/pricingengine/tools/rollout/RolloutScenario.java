@@ -40,15 +40,21 @@ import org.pricingengine.tools.local.TopicReading;
 
 /**
  * The rollout scenario on a real standalone cluster, in one run: starts a Kafka broker and a Flink
- * session cluster (deploy/local scripts), submits the job with v1, replays real REES46 traffic, and
- * while traffic flows: starts a canary of v2 for half of the shoppers and promotes it (two rollouts
- * through savepoints), tries a corrupt candidate (refused, job untouched), a candidate that passes
- * validation but fails on real traffic (rolled back to v2 from the savepoint automatically), and
- * finally rolls back on demand to the canary deployment. Then it checks that every request has a decision, that decisions after
- * the rollout carry v2, and that shopper state survived (probe shoppers with 3 to 31 earlier events
- * are priced before and after the rollout; the decision's {@code user_history_events} must not change,
- * and no shopper of the replayed traffic may have fewer events after the rollout than before), stops everything, and prints
- * {@code rollout: {json}}.
+ * session cluster of two TaskManagers (deploy/local scripts), submits the job with v1 at parallelism 2,
+ * replays real REES46 traffic, and while traffic flows: starts a canary of v2 for half of the shoppers (a
+ * hot swap inside the running job) and promotes it through a savepoint, so both paths are measured side by
+ * side; tries a corrupt candidate (refused by the tool, job untouched; then asked for straight on the
+ * control topic, refused by every scoring subtask), a candidate that passes validation but fails on real
+ * traffic (hot swapped in and back to v2 automatically), rolls back on demand to the canary deployment (a
+ * hot swap), and finally rescales that deployment to
+ * parallelism 4 and back to 2 ({@link RescalePhase}: shoppers' keyed state moves between subtasks and
+ * TaskManagers). Then it checks that every request has a decision, that decisions after the rollout carry
+ * v2, and that shopper state survived (probe shoppers with 3 to 31 earlier events are priced before and
+ * after the rollout and again after the rescales; the decision's {@code user_history_events} must not
+ * change, and no shopper of the replayed traffic may have fewer events after the rollout than before); after
+ * the rescales also that each shopper is on the canary split's arm, that repeated decisions are identical
+ * and that requests decided before the rescales, asked again, get their first decision byte for byte. It
+ * stops everything and prints {@code rollout: {json}}.
  *
  * <p>Options: --work-dir (.work/rollout-scenario), --kafka-port (19292), --rest-port (18281), --rate
  * rows/s (60), --data (multi-category log), --from (v1), --to (v2).
@@ -56,7 +62,7 @@ import org.pricingengine.tools.local.TopicReading;
 public final class RolloutScenario {
     static final ToolArguments.Spec OPTIONS = ToolArguments.tool(
                     "deploy/rollout-scenario.sh",
-                    "Canary, promotion, a refused and a rolled-back candidate and a rollback on a local cluster under traffic.")
+                    "Canary, promotion, a refused and a rolled-back candidate, a rollback and rescales 2 -> 4 -> 2 on a local cluster under traffic.")
             .option(
                     "work-dir",
                     ".work/rollout-scenario",
@@ -190,6 +196,7 @@ public final class RolloutScenario {
         "history",
         "state_carried",
         "gaps",
+        "rescale",
         "ok",
         "seconds"
     })
@@ -222,6 +229,7 @@ public final class RolloutScenario {
             @JsonProperty("history") int history,
             @JsonProperty("state_carried") boolean stateCarried,
             @JsonUnwrapped SavepointGaps gaps,
+            @JsonUnwrapped RescalePhase.Result rescale,
             @JsonProperty("ok") boolean ok,
             @JsonProperty("seconds") long seconds) {
         /** The counts whose names carry the target version; Jackson writes them after the fixed keys. */
@@ -260,6 +268,7 @@ public final class RolloutScenario {
                     history,
                     stateCarried,
                     gaps,
+                    rescale,
                     ok,
                     s);
         }
@@ -278,7 +287,7 @@ public final class RolloutScenario {
     private RolloutScenario(ToolArguments o) {
         kafkaPort = o.integer("kafka-port");
         restPort = o.integer("rest-port");
-        stack = new LocalStack(o.path("work-dir"), kafkaPort, restPort);
+        stack = new LocalStack(o.path("work-dir"), kafkaPort, restPort, RescalePhase.TASK_MANAGERS);
         repo = stack.repo();
         work = stack.work();
         rate = o.decimal("rate");
@@ -317,7 +326,10 @@ public final class RolloutScenario {
                 "--checkpoint.interval",
                 "10s",
                 "--feedback.attribution-window",
-                "10min");
+                "10min",
+                // Fewer subtasks than the cluster has slots: the rescale phase moves the job to all of them.
+                "--job.parallelism",
+                "" + RescalePhase.PARALLELISM);
         PricingConfig config = PricingConfig.fromArgs(jobArgs.toArray(String[]::new));
         Path stateDir = work.resolve("rollout");
         FlinkRestClient flink = new FlinkRestClient("http://127.0.0.1:" + restPort);
@@ -428,6 +440,11 @@ public final class RolloutScenario {
         long demandRollbackAtMs = phaseStart(back, rollout);
         String rolledBackTo = rollout.current().describe();
 
+        // 5. rescales of the deployment rolled back to, up and down, shoppers' state moving between subtasks
+        RescalePhase rescalePhase =
+                new RescalePhase(rollout, bootstrap, config, repo, work, rate, from, to, CANARY_SHARE);
+        rescalePhase.run(traffic, demandRollbackAtMs, round -> askProbeShoppers(replayer, decisions, round));
+
         // Let the traffic run a little more, then stop it and wait for every decision.
         Thread.sleep(5_000);
         traffic.interrupt();
@@ -445,6 +462,7 @@ public final class RolloutScenario {
                 savepointSteps,
                 hotSwapSteps,
                 swapTimes(bootstrap, config));
+        RescalePhase.Result rescaled = rescalePhase.verdict(sentRequests, gaps.steadyP99Ms(), probeBefore);
 
         Verdict v = decisions.verdict(
                 requests, from, to, canaryAtMs, switchedAtMs, rolledBackAtMs, demandRollbackAtMs, switching);
@@ -467,7 +485,8 @@ public final class RolloutScenario {
                 && complete
                 && v.missingDecisions() == 0
                 && stateCarried
-                && v.decisionsAfterRolloutNotTarget() == 0;
+                && v.decisionsAfterRolloutNotTarget() == 0
+                && rescaled.ok();
         // The last cluster job is left for the finally block, which stops the cluster.
         stack.flinkCluster("status");
         return new Result(
@@ -496,6 +515,7 @@ public final class RolloutScenario {
                 history,
                 stateCarried,
                 gaps,
+                rescaled,
                 ok,
                 0);
     }
