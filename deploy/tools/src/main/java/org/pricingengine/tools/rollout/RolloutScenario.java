@@ -736,27 +736,47 @@ public final class RolloutScenario {
                 throw new IllegalStateException("a control record is not JSON", e);
             }
         });
-        Map<Long, Long> servedAt = new HashMap<>();
-        Map<Long, Set<Integer>> servedBy = new HashMap<>();
-        Map<Long, Integer> subtasks = new HashMap<>();
+        // The answer to a record is its first SERVING report from each subtask: a job restarted later (a
+        // rescale) reports the same revision again, from another number of subtasks. Reports come from
+        // several partitions: ordered by time first.
+        List<long[]> reports = new ArrayList<>();
         readTopic(bootstrap, config, config.get(PricingConfig.TOPIC_MODEL_SERVING), r -> {
             try {
                 JsonNode report = Json.mapper().readTree(r.value());
                 long revision = report.path("revision").asLong();
-                if ("SERVING".equals(report.path("status").asText()) && askedAt.containsKey(revision)) {
-                    servedAt.merge(revision, r.timestamp(), Math::max);
-                    servedBy.computeIfAbsent(revision, k -> new HashSet<>())
-                            .add(report.path("subtask").asInt());
-                    subtasks.put(revision, report.path("subtasks").asInt());
+                if ("SERVING".equals(report.path("status").asText())
+                        && askedAt.containsKey(revision)
+                        && r.timestamp() >= askedAt.get(revision)) {
+                    reports.add(new long[] {
+                        revision,
+                        r.timestamp(),
+                        report.path("subtask").asInt(),
+                        report.path("subtasks").asInt()
+                    });
                 }
             } catch (IOException e) {
                 throw new IllegalStateException("a serving report is not JSON", e);
             }
         });
+        reports.sort(java.util.Comparator.comparingLong(r -> r[1]));
+        Map<Long, Long> servedAt = new HashMap<>();
+        Map<Long, Set<Long>> servedBy = new HashMap<>();
+        Map<Long, Long> subtasks = new HashMap<>();
+        for (long[] report : reports) {
+            long revision = report[0];
+            if (servedAt.containsKey(revision)) {
+                continue;
+            }
+            long of = subtasks.computeIfAbsent(revision, k -> report[3]);
+            Set<Long> by = servedBy.computeIfAbsent(revision, k -> new HashSet<>());
+            by.add(report[2]);
+            if (by.size() >= of) {
+                servedAt.put(revision, report[1]);
+            }
+        }
         List<long[]> swaps = new ArrayList<>();
         askedAt.forEach((revision, at) -> {
-            Set<Integer> by = servedBy.get(revision);
-            if (by != null && by.size() == subtasks.get(revision) && servedAt.get(revision) >= at) {
+            if (servedAt.containsKey(revision)) {
                 swaps.add(new long[] {revision, at, servedAt.get(revision)});
             }
         });
