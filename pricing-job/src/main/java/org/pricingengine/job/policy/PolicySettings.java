@@ -87,25 +87,6 @@ public record PolicySettings(
 
     /** The same settings without randomization: the policy's greedy peer (exploration off, no holdout). */
     public PolicySettings withoutExploration() {
-        return new PolicySettings(
-                maximiseMargin,
-                costRatio,
-                minMargin,
-                maxDiscount,
-                maxMarkup,
-                priceLadder,
-                roundingUnit,
-                quoteTtlMs,
-                maxChange,
-                changeMemoryMs,
-                disclosureText,
-                policyId,
-                false,
-                0,
-                0,
-                prior,
-                thompsonDraws,
-                segmentPriceBands,
-                logFeatures);
+        return withExploration(false, 0, 0);
     }
 }

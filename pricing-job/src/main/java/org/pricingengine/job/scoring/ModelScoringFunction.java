@@ -86,25 +86,15 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
         }
 
         public Settings withoutCanary() {
-            return new Settings(
-                    modelRoot,
-                    version,
-                    device,
-                    cudaDeviceId,
-                    intraOpThreads,
-                    maxBatch,
-                    maxBatchWaitNanos,
-                    queueCapacity,
-                    breakerFailures,
-                    breakerCooldownMs,
-                    null,
-                    0,
-                    servingRevision,
-                    controlled);
+            return with(null, 0, controlled);
         }
 
         /** The same settings with serving control on or off. */
         public Settings controlled(boolean on) {
+            return with(canaryVersion, canaryShare, on);
+        }
+
+        private Settings with(String canary, double share, boolean serving) {
             return new Settings(
                     modelRoot,
                     version,
@@ -116,10 +106,10 @@ public class ModelScoringFunction extends RichAsyncFunction<ScoringRequest, Scor
                     queueCapacity,
                     breakerFailures,
                     breakerCooldownMs,
-                    canaryVersion,
-                    canaryShare,
+                    canary,
+                    share,
                     servingRevision,
-                    on);
+                    serving);
         }
     }
 

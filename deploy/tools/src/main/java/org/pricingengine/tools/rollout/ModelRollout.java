@@ -284,10 +284,7 @@ public final class ModelRollout {
         if (!problems.isEmpty()) {
             return refused(action, current, target, problems, figures);
         }
-        long beforeSwap = System.currentTimeMillis();
-        DecisionSample baseline = DecisionSample.read(
-                bootstrapServers, topics, beforeSwap - 60_000, beforeSwap, 0, Duration.ofSeconds(20));
-        figures.baseline = baseline.summary();
+        DecisionSample baseline = baseline(figures);
         int restartsBefore = flink.restarts(current.jobId());
 
         log.accept("2/5 asking job " + current.jobId() + " to serve " + target.describe() + " (hot swap, revision "
@@ -348,6 +345,15 @@ public final class ModelRollout {
                 problems,
                 figures.figures(),
                 Outcome.HOT_SWAP);
+    }
+
+    /** The decisions of the minute before a switch: what the health check compares with. */
+    private DecisionSample baseline(FigureLog figures) {
+        long now = System.currentTimeMillis();
+        DecisionSample baseline =
+                DecisionSample.read(bootstrapServers, topics, now - 60_000, now, 0, Duration.ofSeconds(20));
+        figures.baseline = baseline.summary();
+        return baseline;
     }
 
     /** Validates the models the target brings (one already serving passed validation when it went in). */
@@ -437,10 +443,7 @@ public final class ModelRollout {
             return refused(action, current, target, problems, figures);
         }
 
-        long beforeStop = System.currentTimeMillis();
-        DecisionSample baseline = DecisionSample.read(
-                bootstrapServers, topics, beforeStop - 60_000, beforeStop, 0, Duration.ofSeconds(20));
-        figures.baseline = baseline.summary();
+        DecisionSample baseline = baseline(figures);
 
         log.accept("2/5 stopping job " + current.jobId() + " with a savepoint");
         String savepoint = flink.stopWithSavepoint(current.jobId(), null, Duration.ofMinutes(5));
