@@ -31,27 +31,9 @@ class HotSwapScoringTest {
 
     @Test
     void inFlightRequestsFinishOnTheirModelAndTheOldSessionClosesAfterThem() throws Exception {
-        ModelScoringFunction.Settings settings = new ModelScoringFunction.Settings(
-                TestModels.root().toString(),
-                "v1",
-                ModelDevice.CPU,
-                0,
-                1,
-                64,
-                BATCH_WAIT_NANOS,
-                1024,
-                1000,
-                1000,
-                null,
-                0,
-                0L,
-                true);
+        ModelScoringFunction.Settings settings = controlledSettings(BATCH_WAIT_NANOS);
         int sessionsBefore = SharedModels.openSessions();
-        OneInputStreamOperatorTestHarness<ScoringRequest, ScoredRequest> harness =
-                new OneInputStreamOperatorTestHarness<>(
-                        new AsyncWaitOperatorFactory<>(
-                                new ModelScoringFunction(settings), 60_000, 100, AsyncDataStream.OutputMode.UNORDERED),
-                        TypeInformation.of(ScoringRequest.class).createSerializer(new SerializerConfigImpl()));
+        OneInputStreamOperatorTestHarness<ScoringRequest, ScoredRequest> harness = harness(settings);
         harness.open();
         // What the serving operator chained before the function would do: install a serving in the task's slot.
         String key = ServingSlots.keyOf(harness.getOperator().getRuntimeContext());
@@ -95,26 +77,8 @@ class HotSwapScoringTest {
 
     @Test
     void requestsScoredBeforeTheServingIsRestoredWaitForIt() throws Exception {
-        ModelScoringFunction.Settings settings = new ModelScoringFunction.Settings(
-                TestModels.root().toString(),
-                "v1",
-                ModelDevice.CPU,
-                0,
-                1,
-                64,
-                1_000_000L,
-                1024,
-                1000,
-                1000,
-                null,
-                0,
-                0L,
-                true);
-        OneInputStreamOperatorTestHarness<ScoringRequest, ScoredRequest> harness =
-                new OneInputStreamOperatorTestHarness<>(
-                        new AsyncWaitOperatorFactory<>(
-                                new ModelScoringFunction(settings), 60_000, 100, AsyncDataStream.OutputMode.UNORDERED),
-                        TypeInformation.of(ScoringRequest.class).createSerializer(new SerializerConfigImpl()));
+        ModelScoringFunction.Settings settings = controlledSettings(1_000_000L);
+        OneInputStreamOperatorTestHarness<ScoringRequest, ScoredRequest> harness = harness(settings);
         harness.open();
         // On a restore Flink opens the scoring operator first; it scores its restored requests at once.
         for (int n = 0; n < 5; n++) {
@@ -134,6 +98,33 @@ class HotSwapScoringTest {
         harness.close();
         slot.current.release();
         ServingSlots.detach(key);
+    }
+
+    /** v1 on the CPU, serving control on; batches of up to 64 that wait {@code batchWaitNanos} for company. */
+    private static ModelScoringFunction.Settings controlledSettings(long batchWaitNanos) {
+        return new ModelScoringFunction.Settings(
+                TestModels.root().toString(),
+                "v1",
+                ModelDevice.CPU,
+                0,
+                1,
+                64,
+                batchWaitNanos,
+                1024,
+                1000,
+                1000,
+                null,
+                0,
+                0L,
+                true);
+    }
+
+    private static OneInputStreamOperatorTestHarness<ScoringRequest, ScoredRequest> harness(
+            ModelScoringFunction.Settings settings) throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(
+                new AsyncWaitOperatorFactory<>(
+                        new ModelScoringFunction(settings), 60_000, 100, AsyncDataStream.OutputMode.UNORDERED),
+                TypeInformation.of(ScoringRequest.class).createSerializer(new SerializerConfigImpl()));
     }
 
     private static ScoringRequest request(String id) {

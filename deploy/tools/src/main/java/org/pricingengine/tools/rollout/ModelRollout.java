@@ -289,8 +289,7 @@ public final class ModelRollout {
 
         log.accept("2/5 asking job " + current.jobId() + " to serve " + target.describe() + " (hot swap, revision "
                 + target.servingRevision() + ")");
-        long askedAt = control.ask(target.serving("deploy/rollout.sh " + action));
-        ServingControlTopic.Answer answer = control.await(target.servingRevision(), askedAt, health.startTimeout());
+        ServingControlTopic.Answer answer = askToServe(target, action);
         problems.addAll(answer.problems());
         Deployment next = target.servingSince(current.jobId(), System.currentTimeMillis());
         if (problems.isEmpty()) {
@@ -317,8 +316,7 @@ public final class ModelRollout {
         }
         log.accept("5/5 unhealthy (" + String.join("; ", problems) + "): back to " + current.describe());
         Deployment back = current.withNewRevision();
-        long backAt = control.ask(back.serving("deploy/rollout.sh " + action + " (automatic rollback)"));
-        ServingControlTopic.Answer backAnswer = control.await(back.servingRevision(), backAt, health.startTimeout());
+        ServingControlTopic.Answer backAnswer = askToServe(back, action + " (automatic rollback)");
         Deployment restored = back.servingSince(current.jobId(), System.currentTimeMillis());
         restored.save(stateDir);
         List<String> rollbackProblems = new ArrayList<>(backAnswer.problems());
@@ -558,8 +556,7 @@ public final class ModelRollout {
             throws IOException, InterruptedException {
         Deployment target = previous.servingSince(current.jobId(), 0).withNewRevision();
         log.accept("asking job " + current.jobId() + " to serve " + target.describe() + " again (hot swap)");
-        long askedAt = control.ask(target.serving("deploy/rollout.sh rollback"));
-        ServingControlTopic.Answer answer = control.await(target.servingRevision(), askedAt, health.startTimeout());
+        ServingControlTopic.Answer answer = askToServe(target, "rollback");
         Deployment restored = target.servingSince(current.jobId(), System.currentTimeMillis());
         List<String> problems = new ArrayList<>(answer.problems());
         FigureLog figures = new FigureLog();
@@ -757,6 +754,12 @@ public final class ModelRollout {
                     100 * after.fallbackRate(), 100 * baseline.fallbackRate(), 100 * health.maxFallbackRateIncrease()));
         }
         return problems;
+    }
+
+    /** Asks the running job to serve {@code d} and waits for every scoring subtask's answer. */
+    private ServingControlTopic.Answer askToServe(Deployment d, String action) throws IOException {
+        long askedAt = control.ask(d.serving("deploy/rollout.sh " + action));
+        return control.await(d.servingRevision(), askedAt, health.startTimeout());
     }
 
     /**
