@@ -74,16 +74,27 @@ public final class DecisionWording {
         reason(
                 "LOW_STOCK",
                 "STOCK",
-                "Only a few units are left in stock, which moved the price up within the allowed range.");
+                "Few units are left compared with expected demand, so the discount was held back.");
         reason(
                 "OVERSTOCK",
                 "STOCK",
-                "The shop has more of this item in stock than it expects to sell, which moved the price down.");
-        reason("COMPETITOR_BOUND", "COMPETITOR", "A competitor's price for the same item capped this price.");
+                "The shop holds more of this item than it expects to sell soon, so a deeper clearance discount was "
+                        + "allowed.");
+        reason(
+                "COMPETITOR_BOUND",
+                "COMPETITOR",
+                "The lowest competitor price for this item set the highest price the engine may ask, and the price is "
+                        + "at it.");
+        reason(
+                "COMPETITOR_BELOW_FLOOR",
+                "COMPETITOR",
+                "A competitor sells this item for less than the shop's lowest allowed price; the engine quoted that "
+                        + "lowest price instead of following the competitor further down.");
         reason(
                 "FAIRNESS_BAND",
                 "FAIRNESS",
-                "The price was kept close to what other shoppers are quoted for this item right now.");
+                "The price was kept inside the band every shopper asking for this item in the same hour is quoted, so "
+                        + "prices for different shoppers stay close together.");
 
         guardrail(
                 "FLOOR_MIN_MARGIN",
@@ -93,6 +104,9 @@ public final class DecisionWording {
         guardrail(
                 "CHANGE_LIMIT",
                 "The price was kept within a small step of the price this shopper was shown before for this item.");
+        guardrail(
+                "FLOOR_LOW_STOCK",
+                "The price is at its lowest allowed level while stock is low: no deeper discount until more arrives.");
         guardrail("COMPETITOR_PRICE", "The price is capped by a competitor's price for the same item.");
         guardrail(
                 "FAIRNESS_SPREAD",

@@ -185,6 +185,7 @@ public final class ExplainDecision {
                 "UNIFORM_EXPLORATION",
                 "THOMPSON_DRAW",
                 "COMPETITOR_BOUND",
+                "COMPETITOR_BELOW_FLOOR",
                 "FAIRNESS_BAND",
                 "LOW_STOCK",
                 "OVERSTOCK",
@@ -213,6 +214,7 @@ public final class ExplainDecision {
     private static String guardrailFactor(String code) {
         return switch (code) {
             case "COMPETITOR_PRICE" -> "COMPETITOR";
+            case "FLOOR_LOW_STOCK" -> "STOCK";
             case "FAIRNESS_SPREAD" -> "FAIRNESS";
             default -> "GUARDRAIL";
         };
@@ -238,7 +240,9 @@ public final class ExplainDecision {
         if (e.competitor() != null) {
             t.append(String.format(
                     Locale.ROOT,
-                    "  competitor %s at %s set the ceiling to %s%n",
+                    Boolean.TRUE.equals(e.competitor().belowFloor())
+                            ? "  competitor %s at %s, below the lowest allowed price (ceiling %s)%n"
+                            : "  competitor %s at %s set the ceiling to %s%n",
                     e.competitor().competitor(),
                     e.competitor().price(),
                     e.competitor().ceiling()));

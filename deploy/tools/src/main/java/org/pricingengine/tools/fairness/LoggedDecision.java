@@ -64,12 +64,16 @@ public record LoggedDecision(
             @JsonProperty("factor") String factor,
             @JsonProperty("text") String text) {}
 
-    /** A competitor's price that bound the ceiling. */
+    /**
+     * The competitor price that bound the ceiling; {@code belowFloor}: it lay below the shop's own floor,
+     * which was quoted instead.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Competitor(
             @JsonProperty("competitor") String competitor,
             @JsonProperty("price") Double price,
-            @JsonProperty("ceiling") Double ceiling) {}
+            @JsonProperty("ceiling") Double ceiling,
+            @JsonProperty("below_floor") Boolean belowFloor) {}
 
     /**
      * Whether the decision carries a price the engine chose: not a fallback, with a price and a positive
@@ -148,7 +152,10 @@ public record LoggedDecision(
                         ? new Competitor(
                                 text(competitor, "competitor"),
                                 number(competitor, "price"),
-                                number(competitor, "ceiling"))
+                                number(competitor, "ceiling"),
+                                competitor.path("below_floor").isBoolean()
+                                        ? competitor.path("below_floor").asBoolean()
+                                        : null)
                         : null);
     }
 

@@ -13,11 +13,12 @@ import org.pricingengine.job.policy.ReasonCode;
 
 /** Every code a decision can carry has plain words: a new constant without them fails here. */
 class DecisionWordingTest {
-    /** Codes decisions carry once the job prices with stock, competitor prices and a fairness band. */
+    /** Codes of stock, competitor prices and the fairness band: named here too, so none is dropped with its constant. */
     private static final List<String> STOCK_COMPETITOR_FAIRNESS_REASONS =
-            List.of("LOW_STOCK", "OVERSTOCK", "COMPETITOR_BOUND", "FAIRNESS_BAND");
+            List.of("LOW_STOCK", "OVERSTOCK", "COMPETITOR_BOUND", "COMPETITOR_BELOW_FLOOR", "FAIRNESS_BAND");
 
-    private static final List<String> COMPETITOR_FAIRNESS_GUARDRAILS = List.of("COMPETITOR_PRICE", "FAIRNESS_SPREAD");
+    private static final List<String> STOCK_COMPETITOR_FAIRNESS_GUARDRAILS =
+            List.of("FLOOR_LOW_STOCK", "COMPETITOR_PRICE", "FAIRNESS_SPREAD");
 
     @Test
     void everyReasonCodeHasWordsAndAFactor() {
@@ -39,7 +40,7 @@ class DecisionWordingTest {
     void everyGuardrailHasWords() {
         List<String> codes = new ArrayList<>(
                 Arrays.stream(Guardrail.values()).map(Guardrail::code).toList());
-        codes.addAll(COMPETITOR_FAIRNESS_GUARDRAILS);
+        codes.addAll(STOCK_COMPETITOR_FAIRNESS_GUARDRAILS);
         List<String> missing =
                 codes.stream().filter(c -> !DecisionWording.hasGuardrail(c)).toList();
         assertTrue(missing.isEmpty(), "guardrails without words in DecisionWording: " + missing);

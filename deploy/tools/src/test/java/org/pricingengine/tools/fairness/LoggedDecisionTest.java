@@ -10,6 +10,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.job.policy.CompetitorBound;
+import org.pricingengine.job.policy.Explanation;
+import org.pricingengine.job.policy.PriceDecision;
 
 /** Decisions of an older and of a newer job read alike. */
 class LoggedDecisionTest {
@@ -59,7 +63,51 @@ class LoggedDecisionTest {
         assertEquals(
                 List.of(new LoggedDecision.Factor("STOCK", "3 left")),
                 d.explanation().factors());
-        assertEquals(new LoggedDecision.Competitor("X", 12.5, 13.1), d.competitor());
+        assertEquals(new LoggedDecision.Competitor("X", 12.5, 13.1, null), d.competitor());
+    }
+
+    @Test
+    void readsWhatTheJobWrites() throws IOException {
+        PriceDecision written = new PriceDecision(
+                PriceDecision.decisionIdFor("r-9", "u-9", "i-9"),
+                "r-9",
+                "u-9",
+                "i-9",
+                10.0,
+                9.5,
+                6.0,
+                "v2",
+                "canary",
+                0.12,
+                List.of("MODEL_OPTIMUM", "OBJECTIVE_MARGIN", "DISCOUNTED", "COMPETITOR_BOUND"),
+                List.of("COMPETITOR_PRICE"),
+                false,
+                true,
+                "Price set by an algorithm",
+                1_569_888_630_000L,
+                1_700_000_000_000L,
+                4,
+                0,
+                null,
+                "app",
+                "tablet",
+                new CompetitorBound("rival", 9.4, 9.5, false),
+                new Explanation(
+                        "Capped by a rival's price.", List.of(new Explanation.Factor("COMPETITOR", "rival: 9.40"))));
+        LoggedDecision d = LoggedDecision.fromJson(Json.toBytes(written));
+        assertEquals(written.decisionId(), d.decisionId());
+        assertEquals(0.95, d.priceToList(), 1e-12);
+        assertEquals("canary", d.arm());
+        assertEquals("app", d.channel());
+        assertEquals("tablet", d.device());
+        assertTrue(d.newShopper());
+        assertEquals(new LoggedDecision.Competitor("rival", 9.4, 9.5, false), d.competitor());
+        assertEquals("Capped by a rival's price.", d.explanation().summary());
+        assertEquals(
+                List.of(new LoggedDecision.Factor("COMPETITOR", "rival: 9.40")),
+                d.explanation().factors());
+        assertEquals(written.reasonCodes(), d.reasonCodes());
+        assertEquals(written.guardrails(), d.guardrails());
     }
 
     @Test
