@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -354,12 +353,13 @@ public final class FairnessReport {
         BarChart chart = BarChart.horizontal("Mean price / list price by shopper segment", "mean price / list price")
                 .valueText(v -> String.format(Locale.ROOT, "%.3f", v));
         boolean any = false;
-        int colour = 0;
+        int colour = -1;
         String dimension = null;
         for (FairnessFigures.SegmentPrices s : f.segments()) {
             if (!s.dimension().equals(dimension)) {
                 dimension = s.dimension();
-                colour = (colour + 1) % 4;
+                // One colour per dimension: five dimensions, five of the palette's colours.
+                colour = (colour + 1) % 5;
             }
             if (s.meanPriceToList() != null) {
                 chart.add(s.dimension() + ": " + s.segment(), s.meanPriceToList(), colour);
@@ -377,21 +377,23 @@ public final class FairnessReport {
         if (hours.isEmpty()) {
             return false;
         }
-        Instant first = Instant.parse(hours.get(0).hour());
+        // A replayed log may hold a few days' samples weeks apart: the hours are drawn side by side, in
+        // order, rather than on a clock axis that would be mostly gaps.
         double[] x = new double[hours.size()];
         double[] p50 = new double[hours.size()];
         double[] p90 = new double[hours.size()];
         double[] max = new double[hours.size()];
         for (int i = 0; i < hours.size(); i++) {
             FairnessFigures.HourSpread s = hours.get(i);
-            x[i] = (Instant.parse(s.hour()).toEpochMilli() - first.toEpochMilli()) / 3_600_000.0;
+            x[i] = i + 1;
             p50[i] = 100 * s.p50Spread();
             p90[i] = 100 * s.p90Spread();
             max[i] = 100 * s.maxSpread();
         }
         new LineChart(
                         "Price spread per item and hour, across items",
-                        "hours since " + first,
+                        "hours with quotes, in order (" + hours.get(0).hour() + " to "
+                                + hours.get(hours.size() - 1).hour() + ")",
                         "(max - min) / list, %",
                         false)
                 .add("p50", x, p50)
