@@ -60,6 +60,11 @@ public record Explanation(
                 reasons.stream().filter(ReasonCode::isFallback).findFirst().orElse(null);
         if (fallback != null) {
             factors.add(new Factor(FALLBACK, fallbackText(fallback)));
+        } else if (reasons.contains(ReasonCode.OUT_OF_STOCK)) {
+            factors.add(new Factor(
+                    STOCK,
+                    "The item is out of stock, so the regular price is quoted and no"
+                            + " personalized price is tried."));
         } else if (reasons.contains(ReasonCode.STABLE_QUOTE)) {
             factors.add(new Factor(
                     STABLE_QUOTE,
@@ -85,8 +90,10 @@ public record Explanation(
                 }
             }
         }
-        if (bounds != null) {
+        if (bounds != null && !reasons.contains(ReasonCode.OUT_OF_STOCK)) {
             stockFactor(bounds.stock(), reasons).ifPresent(factors::add);
+        }
+        if (bounds != null) {
             CompetitorBound competitor = bounds.competitor();
             if (competitor != null) {
                 factors.add(new Factor(

@@ -231,6 +231,16 @@ public final class PricingPolicy implements Serializable {
                 : context.posterior() != null ? context.posterior() : SegmentPosterior.prior(null, settings.prior());
         double[] mean =
                 posterior == null ? new double[] {0, 0} : new double[] {posterior.meanLevel, posterior.meanShift};
+        if (bounds.stock().inventory() != null && bounds.stock().inventory() == 0) {
+            // An empty shelf: whatever the price, nobody buys, and an outcome at a price nobody could pay
+            // would teach the learner that the price does not sell. No curve on the experiment keeps it out.
+            double price = bounds.clamp(round(list));
+            reasons.add(ReasonCode.OUT_OF_STOCK);
+            reasons.add(price < list - 1e-9 ? ReasonCode.DISCOUNTED : ReasonCode.AT_LIST_PRICE);
+            addItemReasons(bounds, price, reasons);
+            PriceExperiment experiment = single(group, segment, null, price, bounds, null, null);
+            return new PriceQuote(price, null, reasons, bounds.bindingAt(price), false, bounds, experiment);
+        }
         if (PriceExperiment.HOLDOUT.equals(group)) {
             double price = bounds.clamp(round(list));
             reasons.add(ReasonCode.HOLDOUT_LIST_PRICE);

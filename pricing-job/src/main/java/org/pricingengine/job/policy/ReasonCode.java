@@ -21,6 +21,11 @@ public enum ReasonCode {
     COST_ABOVE_LIST_PRICE,
     /** Stock covers less than stock.low-cover of expected demand: the discount is held back. */
     LOW_STOCK,
+    /**
+     * Inventory 0: the list price (in the bounds), no curve and propensity 1. Nobody can buy, so the outcome
+     * says nothing about price response and the learner leaves it out.
+     */
+    OUT_OF_STOCK,
     /** Stock covers more than stock.high-cover of expected demand: a deeper clearance discount is allowed. */
     OVERSTOCK,
     /** The lowest live competitor price set the ceiling and the price is at it. */

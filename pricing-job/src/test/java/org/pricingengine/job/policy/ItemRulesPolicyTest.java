@@ -35,7 +35,11 @@ class ItemRulesPolicyTest {
         PriceQuote quote = DEFAULTS.decide(stocked(0L, null), ELASTIC, null, null);
         assertEquals(100.0, quote.price());
         assertTrue(quote.reasons().contains(ReasonCode.LOW_STOCK));
+        assertTrue(quote.reasons().contains(ReasonCode.OUT_OF_STOCK));
         assertEquals(100.0, quote.bounds().floor());
+        // Nobody could buy: no curve on the experiment, so the learner leaves its outcome out.
+        assertNull(quote.experiment().baseLogit());
+        assertEquals(1.0, quote.experiment().propensity());
     }
 
     @Test

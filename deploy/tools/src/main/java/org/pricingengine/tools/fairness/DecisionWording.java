@@ -76,6 +76,10 @@ public final class DecisionWording {
                 "STOCK",
                 "Few units are left compared with expected demand, so the discount was held back.");
         reason(
+                "OUT_OF_STOCK",
+                "STOCK",
+                "The item was out of stock, so the regular price was quoted and no personalized price was tried.");
+        reason(
                 "OVERSTOCK",
                 "STOCK",
                 "The shop holds more of this item than it expects to sell soon, so a deeper clearance discount was "
