@@ -4,12 +4,22 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.SplittableRandom;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.pricingengine.features.events.CatalogUpdate;
 import org.pricingengine.features.events.IsoTimeSerializer;
+import org.pricingengine.features.events.Json;
+import org.pricingengine.features.events.PriceRequest;
+import org.pricingengine.features.rees46.ReplayRecord;
 import org.pricingengine.features.state.Hashing;
 import org.pricingengine.job.config.PricingConfig;
 
@@ -201,6 +211,58 @@ public final class CompetitorFeed {
         }
         sent.put(itemId, new double[] {listPrice, p});
         return prices(itemId, listPrice, timeMs);
+    }
+
+    /**
+     * The feed as a producer beside a replay: it watches the records the replay sends (catalog updates
+     * give an item's list price; a request for a known item may open a new period) and sends the feed's
+     * prices to the competitor-prices topic, keyed by item, right after the record that prompted them.
+     */
+    public static final class Publisher implements java.util.function.Consumer<ReplayRecord>, AutoCloseable {
+        private final CompetitorFeed feed;
+        private final String topic;
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final Map<String, Double> listPrices = new HashMap<>();
+        public final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+
+        public Publisher(CompetitorFeed feed, String bootstrapServers, PricingConfig config, String topic) {
+            this.feed = feed;
+            this.topic = topic;
+            Properties p = new Properties();
+            p.putAll(config.kafkaClientProperties());
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+            p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+            p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+            this.producer = new KafkaProducer<>(p);
+        }
+
+        @Override
+        public synchronized void accept(ReplayRecord record) {
+            String item;
+            long time = record.eventTimeMs();
+            if (record.value() instanceof CatalogUpdate c) {
+                item = c.itemId();
+                listPrices.put(item, c.listPrice());
+            } else if (record.value() instanceof PriceRequest q) {
+                item = q.itemId();
+            } else {
+                return;
+            }
+            Double list = listPrices.get(item);
+            if (list == null) {
+                return;
+            }
+            for (Observation o : feed.observe(item, list, time)) {
+                producer.send(new ProducerRecord<>(topic, item.getBytes(StandardCharsets.UTF_8), Json.toBytes(o)));
+                sent.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void close() {
+            producer.close(java.time.Duration.ofSeconds(10));
+        }
     }
 
     private long mix(String itemId, int c, long period) {
