@@ -22,6 +22,7 @@ import org.pricingengine.features.events.DeadLetter;
 import org.pricingengine.features.flink.BehaviourEventGate;
 import org.pricingengine.features.flink.EnrichedRequest;
 import org.pricingengine.features.flink.InboundRecord;
+import org.pricingengine.features.flink.ItemFacts;
 import org.pricingengine.features.flink.ItemStateFunction;
 import org.pricingengine.features.flink.ScoringRequest;
 import org.pricingengine.features.flink.UserBehaviourFunction;
@@ -212,13 +213,26 @@ public final class PricingJob {
                         catalogIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS),
                         requestsIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS),
                         behaviourAccepted.getSideOutput(BehaviourEventGate.DEAD_LETTERS));
+        if (sources.competitorPrices() != null) {
+            SingleOutputStreamOperator<InboundRecord> competitorsIn = routed(
+                    env.fromSource(sources.competitorPrices(), eventTime, "competitor prices")
+                            .uid("source-competitor-prices"),
+                    "competitor-prices");
+            valid = valid.union(competitorsIn);
+            deadLetters = deadLetters.union(competitorsIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS));
+        }
         DataStream<BehaviourEvent> behaviour = behaviourAccepted.getSideOutput(BehaviourEventGate.ACCEPTED_EVENTS);
 
         DataStream<EnrichedRequest> requestsWithItem = valid.keyBy(InboundRecord::itemId, Types.STRING)
                 .process(new ItemStateFunction(
                         config.get(PricingConfig.ITEM_TTL),
                         config.get(PricingConfig.CATALOG_WAIT),
-                        config.get(PricingConfig.MAX_PENDING_REQUESTS)))
+                        config.get(PricingConfig.MAX_PENDING_REQUESTS),
+                        new ItemFacts(
+                                config.get(PricingConfig.STOCK_DEMAND_HALF_LIFE),
+                                config.get(PricingConfig.COMPETITOR_PRICE_TTL),
+                                config.get(PricingConfig.COMPETITOR_MAX_PER_ITEM),
+                                config.get(PricingConfig.FAIRNESS_WINDOW))))
                 .uid("item-state")
                 .name("item catalog and demand state");
 

@@ -45,6 +45,7 @@ class TopologyPictureTest {
                 PricingConfig.TOPIC_BEHAVIOUR,
                 PricingConfig.TOPIC_CATALOG,
                 PricingConfig.TOPIC_REQUESTS,
+                PricingConfig.TOPIC_COMPETITOR_PRICES,
                 PricingConfig.TOPIC_DECISIONS,
                 PricingConfig.TOPIC_FEEDBACK,
                 PricingConfig.TOPIC_DEAD_LETTERS,

@@ -18,6 +18,7 @@ final class TopicSchemas {
             "behaviour-event",
             "catalog-update",
             "price-request",
+            "competitor-price",
             "price-decision",
             "feedback-outcome",
             "dead-letter",

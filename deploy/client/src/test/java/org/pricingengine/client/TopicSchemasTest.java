@@ -31,6 +31,7 @@ class TopicSchemasTest {
             "behaviour-event",
             "catalog-update",
             "price-request",
+            "competitor-price",
             "price-decision",
             "feedback-outcome",
             "dead-letter",

@@ -2,12 +2,13 @@ package org.pricingengine.features.flink;
 
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.CatalogUpdate;
+import org.pricingengine.features.events.CompetitorPrice;
 import org.pricingengine.features.events.DeadLetter;
 import org.pricingengine.features.events.PriceRequest;
 
 /**
  * A record read from one of the input topics after validation: exactly one of a catalog update, a
- * behaviour event, a price request, or the dead letter that says why the record was refused. The
+ * behaviour event, a price request, a competitor price, or the dead letter that says why the record was refused. The
  * item-keyed operator consumes the valid ones. A POJO (not a record) so Flink can evolve it and
  * serialize the absent members.
  */
@@ -15,6 +16,7 @@ public class InboundRecord {
     public CatalogUpdate catalog;
     public BehaviourEvent behaviour;
     public PriceRequest request;
+    public CompetitorPrice competitorPrice;
     /** When the request was produced to Kafka (epoch ms): the start of its end-to-end latency. */
     public long producedAtMs;
 
@@ -52,6 +54,12 @@ public class InboundRecord {
         return in;
     }
 
+    public static InboundRecord of(CompetitorPrice price) {
+        InboundRecord in = new InboundRecord();
+        in.competitorPrice = price;
+        return in;
+    }
+
     public static InboundRecord of(DeadLetter deadLetter) {
         InboundRecord in = new InboundRecord();
         in.deadLetter = deadLetter;
@@ -70,12 +78,18 @@ public class InboundRecord {
         if (behaviour != null) {
             return behaviour.eventTimeMs();
         }
+        if (competitorPrice != null) {
+            return competitorPrice.observedTimeMs();
+        }
         return request != null ? request.requestTimeMs() : Long.MIN_VALUE;
     }
 
     public String itemId() {
         if (catalog != null) {
             return catalog.itemId();
+        }
+        if (competitorPrice != null) {
+            return competitorPrice.itemId();
         }
         return behaviour != null ? behaviour.itemId() : request.itemId();
     }

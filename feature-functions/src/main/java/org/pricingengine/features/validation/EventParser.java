@@ -15,6 +15,7 @@ import java.time.OffsetDateTime;
 import java.util.function.LongSupplier;
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.CatalogUpdate;
+import org.pricingengine.features.events.CompetitorPrice;
 import org.pricingengine.features.events.EventType;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.events.PriceRequest;
@@ -97,6 +98,19 @@ public final class EventParser implements Serializable {
                     requireTime(node, "request_time"),
                     optionalText(node, "channel"),
                     optionalText(node, "device")));
+        } catch (Rejection r) {
+            return ParseResult.rejected(r.getMessage());
+        }
+    }
+
+    public ParseResult<CompetitorPrice> parseCompetitorPrice(byte[] raw) {
+        try {
+            JsonNode node = readObject(raw);
+            return ParseResult.valid(new CompetitorPrice(
+                    requireId(node, "item_id"),
+                    requireId(node, "competitor"),
+                    requirePrice(node, "price", false),
+                    requireTime(node, "observed_time")));
         } catch (Rejection r) {
             return ParseResult.rejected(r.getMessage());
         }

@@ -3,6 +3,7 @@ package org.pricingengine.features.flink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -117,5 +118,95 @@ class ItemStateFunctionTest {
         assertEquals(0, harness.numProcessingTimeTimers());
         assertEquals(0, harness.numEventTimeTimers());
         assertEquals(1, harness.numKeyedStateEntries(), "only the item profile remembering the miss (under TTL)");
+    }
+
+    private static final long HOUR = 3600;
+
+    private EnrichedRequest priced(String requestId, long seconds) throws Exception {
+        harness.processElement(InboundRecord.of(Events.request(requestId, "u", "i", seconds), 0L), Events.at(seconds));
+        List<EnrichedRequest> out = harness.extractOutputValues();
+        return out.get(out.size() - 1);
+    }
+
+    private void competitor(String name, double price, long seconds) throws Exception {
+        harness.processElement(
+                InboundRecord.of(
+                        new org.pricingengine.features.events.CompetitorPrice("i", name, price, Events.at(seconds))),
+                Events.at(seconds));
+    }
+
+    @Test
+    void theLowestLiveCompetitorPriceReachesTheRequest() throws Exception {
+        harness.processElement(InboundRecord.of(Events.catalog("i", 20.0, 0)), Events.at(0));
+        competitor("a", 19.0, 10);
+        competitor("b", 18.0, 20);
+        competitor("b", 21.0, 5); // older than b's 18: ignored
+        EnrichedRequest first = priced("r1", 30);
+        assertEquals("b", first.item().lowestCompetitor());
+        assertEquals(18.0, first.item().lowestCompetitorPrice());
+        competitor("b", 19.5, 40); // b's newer price replaces its older one
+        assertEquals("a", priced("r2", 50).item().lowestCompetitor());
+        // 24 h after the observations none is live any more.
+        EnrichedRequest late = priced("r3", 25 * HOUR);
+        assertNull(late.item().lowestCompetitor());
+        assertNull(late.item().lowestCompetitorPrice());
+    }
+
+    @Test
+    void anItemKeepsAtMostTheBoundOfCompetitorsDroppingTheOldestObservation() throws Exception {
+        harness.close();
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new ItemStateFunction(
+                        Duration.ofDays(30),
+                        Duration.ofSeconds(2),
+                        3,
+                        new ItemFacts(Duration.ofDays(7), Duration.ofHours(24), 2, Duration.ofHours(1))),
+                InboundRecord::itemId,
+                Types.STRING);
+        harness.open();
+        harness.processElement(InboundRecord.of(Events.catalog("i", 20.0, 0)), Events.at(0));
+        competitor("oldest-and-cheapest", 10.0, 1);
+        competitor("b", 15.0, 2);
+        competitor("c", 16.0, 3);
+        EnrichedRequest out = priced("r", 4);
+        assertEquals("b", out.item().lowestCompetitor(), "the oldest observation was dropped for the third");
+    }
+
+    @Test
+    void expectedDemandCountsRecentPurchasesPerDay() throws Exception {
+        harness.processElement(InboundRecord.of(Events.catalog("i", 20.0, 0)), Events.at(0));
+        assertNull(priced("r0", 1).item().dailyDemand(), "no purchase yet: unknown, not zero");
+        // 8 purchases over two days, each decayed by its age with the week's half-life, over the two days watched.
+        for (int k = 0; k < 8; k++) {
+            harness.processElement(
+                    InboundRecord.of(Events.event("p" + k, "u" + k, "i", EventType.PURCHASE, k * 6 * HOUR, 20.0)),
+                    Events.at(k * 6 * HOUR));
+        }
+        double decayed = 0;
+        for (int k = 0; k < 8; k++) {
+            decayed += Math.pow(0.5, (48 - k * 6) / 168.0);
+        }
+        assertEquals(decayed / 2, priced("r1", 48 * HOUR).item().dailyDemand(), 1e-9);
+        assertTrue(decayed / 2 > 3.5 && decayed / 2 < 4.0);
+    }
+
+    @Test
+    void theFairnessWindowKeepsItsPricesUntilItEndsOrTheListPriceChanges() throws Exception {
+        harness.processElement(InboundRecord.of(Events.catalog("i", 20.0, 0)), Events.at(0));
+        competitor("a", 19.0, 1);
+        EnrichedRequest opened = priced("r1", 10);
+        assertEquals(Events.at(10), opened.item().fairnessWindowStartMs());
+        assertEquals(19.0, opened.item().fairnessCompetitorPrice());
+        competitor("a", 15.0, 20);
+        EnrichedRequest inside = priced("r2", 30 * 60);
+        assertEquals(Events.at(10), inside.item().fairnessWindowStartMs(), "same window");
+        assertEquals(19.0, inside.item().fairnessCompetitorPrice(), "the window's competitor price");
+        assertEquals(15.0, inside.item().lowestCompetitorPrice(), "the live one moved on");
+        harness.processElement(InboundRecord.of(Events.catalog("i", 22.0, 31 * 60)), Events.at(31 * 60));
+        EnrichedRequest repriced = priced("r3", 32 * 60);
+        assertEquals(Events.at(32 * 60), repriced.item().fairnessWindowStartMs(), "a list-price change opens one");
+        assertEquals(22.0, repriced.item().fairnessListPrice());
+        EnrichedRequest next = priced("r4", 32 * 60 + HOUR);
+        assertEquals(Events.at(32 * 60 + HOUR), next.item().fairnessWindowStartMs(), "an hour later, a new one");
     }
 }

@@ -136,4 +136,31 @@ class EventParserTest {
                 .rejectReason()
                 .startsWith("MISSING_FIELD: user_id"));
     }
+
+    @Test
+    void competitorPriceRoundTripsAndNeedsAPositivePriceAndACompetitor() {
+        var price = new org.pricingengine.features.events.CompetitorPrice(
+                "i",
+                "shopA",
+                12.49,
+                java.time.Instant.parse("2019-10-01T00:00:00Z").toEpochMilli());
+        assertEquals(price, parser.parseCompetitorPrice(Json.toBytes(price)).value());
+        assertTrue(parser.parseCompetitorPrice(
+                        bytes(
+                                "{\"item_id\":\"i\",\"competitor\":\"a\",\"price\":0,\"observed_time\":\"2019-10-01T00:00:00Z\"}"))
+                .rejectReason()
+                .startsWith("INVALID_PRICE"));
+        assertTrue(parser.parseCompetitorPrice(
+                        bytes("{\"item_id\":\"i\",\"price\":3,\"observed_time\":\"2019-10-01T00:00:00Z\"}"))
+                .rejectReason()
+                .startsWith("MISSING_FIELD: competitor"));
+        assertTrue(parser.parseCompetitorPrice(
+                        bytes(
+                                "{\"item_id\":\"i\",\"competitor\":\"a\",\"price\":\"NaN\",\"observed_time\":\"2019-10-01T00:00:00Z\"}"))
+                .rejectReason()
+                .startsWith("INVALID_PRICE"));
+        assertTrue(parser.parseCompetitorPrice(bytes("{\"item_id\":\"i\",\"competitor\":\"a\",\"price\":3}"))
+                .rejectReason()
+                .startsWith("MISSING_FIELD: observed_time"));
+    }
 }

@@ -12,6 +12,7 @@ public record TestTopics(String prefix) {
         m.put(PricingConfig.TOPIC_BEHAVIOUR.key(), behaviour());
         m.put(PricingConfig.TOPIC_CATALOG.key(), catalog());
         m.put(PricingConfig.TOPIC_REQUESTS.key(), requests());
+        m.put(PricingConfig.TOPIC_COMPETITOR_PRICES.key(), competitorPrices());
         m.put(PricingConfig.TOPIC_DECISIONS.key(), decisions());
         m.put(PricingConfig.TOPIC_FEEDBACK.key(), feedback());
         m.put(PricingConfig.TOPIC_DEAD_LETTERS.key(), deadLetters());
@@ -34,6 +35,10 @@ public record TestTopics(String prefix) {
 
     public String requests() {
         return prefix + ".price-requests";
+    }
+
+    public String competitorPrices() {
+        return prefix + ".competitor-prices";
     }
 
     public String decisions() {

@@ -209,11 +209,18 @@ public final class PricingConfig implements Serializable {
                     .defaultValue("pricing.model-serving")
                     .withDescription(
                             "Output topic: each scoring subtask's answer to a control record: the versions it serves now, or why it refused them."));
-    /** The job's eight topics, inputs first. */
+    public static final ConfigOption<String> TOPIC_COMPETITOR_PRICES = register(
+            ConfigOptions.key("topic.competitor-prices")
+                    .stringType()
+                    .defaultValue("pricing.competitor-prices")
+                    .withDescription(
+                            "Input topic (keyed by item): competitors' observed prices (item, competitor, price, observed time), validated like every input. The competitor guardrail bounds prices by the lowest live one. Empty: no competitor input."));
+    /** The job's topics, inputs first. */
     public static final List<ConfigOption<String>> TOPICS = List.of(
             TOPIC_BEHAVIOUR,
             TOPIC_CATALOG,
             TOPIC_REQUESTS,
+            TOPIC_COMPETITOR_PRICES,
             TOPIC_MODEL_CONTROL,
             TOPIC_DECISIONS,
             TOPIC_FEEDBACK,
@@ -607,6 +614,89 @@ public final class PricingConfig implements Serializable {
                     + " deployment that may ever need more subtasks (a power of two up to 32768; each key group"
                     + " costs a little per checkpoint)."));
 
+    // --- Stock ---
+    public static final ConfigOption<Boolean> STOCK_ENABLED = register(ConfigOptions.key("stock.enabled")
+            .booleanType()
+            .defaultValue(true)
+            .withDescription("Weigh each item's stock against its expected demand: scarce stock discounts less (its"
+                    + " opportunity cost), overstock may clear deeper inside the guardrails. Needs inventory on"
+                    + " catalog updates; items without it are priced as before."));
+    public static final ConfigOption<Duration> STOCK_LOW_COVER = register(ConfigOptions.key("stock.low-cover")
+            .durationType()
+            .defaultValue(Duration.ofDays(7))
+            .withDescription("Stock is scarce (reason LOW_STOCK) when inventory / expected daily demand is below this"
+                    + " or inventory is 0. Scarcity s = 1 - cover / low-cover: the objective's unit cost becomes"
+                    + " cost + s x (list - cost), the discount floor list x (1 - max-discount x (1 - s))."));
+    public static final ConfigOption<Duration> STOCK_HIGH_COVER = register(ConfigOptions.key("stock.high-cover")
+            .durationType()
+            .defaultValue(Duration.ofDays(90))
+            .withDescription("Stock is overstocked (reason OVERSTOCK) when its cover is above this. Glut g = min(1,"
+                    + " (cover - high-cover) / high-cover): the discount may go to max-discount + g x"
+                    + " (clearance-max-discount - max-discount), and the objective's unit cost is lowered by g x"
+                    + " overstock-cost-relief x cost."));
+    public static final ConfigOption<Double> STOCK_CLEARANCE_MAX_DISCOUNT =
+            register(ConfigOptions.key("stock.clearance-max-discount")
+                    .doubleType()
+                    .defaultValue(0.5)
+                    .withDescription("The deepest discount (share of list price) a fully overstocked item may get;"
+                            + " the minimum margin still holds."));
+    public static final ConfigOption<Double> STOCK_OVERSTOCK_COST_RELIEF =
+            register(ConfigOptions.key("stock.overstock-cost-relief")
+                    .doubleType()
+                    .defaultValue(0.5)
+                    .withDescription("How much of the unit cost a fully overstocked item's objective forgets (a unit"
+                            + " that would sit in the warehouse is worth less than its cost); in [0, 1]."));
+    public static final ConfigOption<Integer> STOCK_MIN_PURCHASES = register(ConfigOptions.key("stock.min-purchases")
+            .intType()
+            .defaultValue(3)
+            .withDescription("Purchases an item must have had before its cover can call it overstocked: a new"
+                    + " item's demand is unknown, not zero."));
+    public static final ConfigOption<Duration> STOCK_DEMAND_HALF_LIFE =
+            register(ConfigOptions.key("stock.demand-half-life")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(7))
+                    .withDescription("Expected daily demand counts past purchases (event time) with this half-life."));
+
+    // --- Competitors ---
+    public static final ConfigOption<Boolean> COMPETITOR_GUARDRAIL = register(ConfigOptions.key("competitor.guardrail")
+            .booleanType()
+            .defaultValue(true)
+            .withDescription("Never quote more than max-above-lowest above the lowest live competitor price (the"
+                    + " minimum margin wins over it). The decision names the competitor that bound it."));
+    public static final ConfigOption<Double> COMPETITOR_MAX_ABOVE_LOWEST =
+            register(ConfigOptions.key("competitor.max-above-lowest")
+                    .doubleType()
+                    .defaultValue(0.05)
+                    .withDescription("The ceiling is the lowest live competitor price x (1 + this)."));
+    public static final ConfigOption<Boolean> COMPETITOR_MATCH = register(ConfigOptions.key("competitor.match")
+            .booleanType()
+            .defaultValue(false)
+            .withDescription("Match the lowest live competitor price (ceiling at it, not above it) whenever the"
+                    + " margin floor allows."));
+    public static final ConfigOption<Duration> COMPETITOR_PRICE_TTL = register(ConfigOptions.key("competitor.price-ttl")
+            .durationType()
+            .defaultValue(Duration.ofHours(24))
+            .withDescription("A competitor's price counts for this long after it was observed (event time)."));
+    public static final ConfigOption<Integer> COMPETITOR_MAX_PER_ITEM = register(ConfigOptions.key(
+                    "competitor.max-per-item")
+            .intType()
+            .defaultValue(16)
+            .withDescription("How many competitors' prices an item keeps; past it the oldest observation goes."));
+
+    // --- Fairness ---
+    public static final ConfigOption<Double> FAIRNESS_MAX_SPREAD = register(ConfigOptions.key("fairness.max-spread")
+            .doubleType()
+            .defaultValue(0.2)
+            .withDescription("Quotes for the same item inside one fairness window stay within this share of its"
+                    + " list price of each other: the window's top price (list and competitor bound when it opened)"
+                    + " less this is a floor for everyone. 0 or at least max-discount + max-markup: no"
+                    + " fairness floor tighter than the others."));
+    public static final ConfigOption<Duration> FAIRNESS_WINDOW = register(ConfigOptions.key("fairness.window")
+            .durationType()
+            .defaultValue(Duration.ofHours(1))
+            .withDescription("How long an item's fairness window stays open: it opens with the item's first request"
+                    + " after the last one closed, and a list-price change opens a new one. 0: no fairness floor."));
+
     /** The raw values given (arguments, properties file), as written; Flink's typed view of them. */
     private final Map<String, String> values;
 
@@ -771,6 +861,28 @@ public final class PricingConfig implements Serializable {
         if (!get(CANARY_MODEL_VERSION).isBlank() && get(CANARY_MODEL_VERSION).equals(get(MODEL_VERSION))) {
             throw new IllegalArgumentException(
                     "option 'canary.model-version' must differ from 'model.version' (" + get(MODEL_VERSION) + ")");
+        }
+        if (get(STOCK_CLEARANCE_MAX_DISCOUNT) < 0
+                || get(STOCK_CLEARANCE_MAX_DISCOUNT) >= 1
+                || get(STOCK_OVERSTOCK_COST_RELIEF) < 0
+                || get(STOCK_OVERSTOCK_COST_RELIEF) > 1
+                || get(STOCK_MIN_PURCHASES) < 0) {
+            throw new IllegalArgumentException("options 'stock.clearance-max-discount' must be in [0, 1),"
+                    + " 'stock.overstock-cost-relief' in [0, 1] and 'stock.min-purchases' >= 0");
+        }
+        if (get(STOCK_LOW_COVER).isNegative() || get(STOCK_HIGH_COVER).compareTo(get(STOCK_LOW_COVER)) <= 0) {
+            throw new IllegalArgumentException("option 'stock.high-cover' (" + text(STOCK_HIGH_COVER)
+                    + ") must be longer than 'stock.low-cover' (" + text(STOCK_LOW_COVER) + ")");
+        }
+        if (get(COMPETITOR_MAX_ABOVE_LOWEST) < 0
+                || get(COMPETITOR_MAX_PER_ITEM) < 1
+                || get(COMPETITOR_PRICE_TTL).isNegative()
+                || get(COMPETITOR_PRICE_TTL).isZero()) {
+            throw new IllegalArgumentException("options 'competitor.max-above-lowest' must be >= 0,"
+                    + " 'competitor.max-per-item' >= 1 and 'competitor.price-ttl' > 0");
+        }
+        if (get(FAIRNESS_MAX_SPREAD) < 0 || get(FAIRNESS_WINDOW).isNegative()) {
+            throw new IllegalArgumentException("options 'fairness.max-spread' and 'fairness.window' must be >= 0");
         }
         if (get(BOOTSTRAP_SERVERS).isBlank()) {
             throw new IllegalArgumentException("option 'kafka.bootstrap-servers' must not be empty");

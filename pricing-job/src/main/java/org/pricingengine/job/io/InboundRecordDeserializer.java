@@ -39,6 +39,7 @@ final class InboundRecordDeserializer implements KafkaRecordDeserializationSchem
                     case BEHAVIOUR_EVENTS -> parser.parseBehaviourEvent(value);
                     case CATALOG_UPDATES -> parser.parseCatalogUpdate(value);
                     case PRICE_REQUESTS -> parser.parsePriceRequest(value);
+                    case COMPETITOR_PRICES -> parser.parseCompetitorPrice(value);
                 };
         if (!result.isValid()) {
             return InboundRecord.of(deadLetter(sourceTopic, partition, offset, result.rejectReason(), value));
@@ -51,6 +52,8 @@ final class InboundRecordDeserializer implements KafkaRecordDeserializationSchem
                 InboundRecord.of(
                         (org.pricingengine.features.events.PriceRequest) result.value(),
                         producedAtMs > 0 ? producedAtMs : System.currentTimeMillis());
+            case COMPETITOR_PRICES ->
+                InboundRecord.of((org.pricingengine.features.events.CompetitorPrice) result.value());
         };
     }
 

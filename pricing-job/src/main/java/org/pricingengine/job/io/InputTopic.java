@@ -1,8 +1,9 @@
 package org.pricingengine.job.io;
 
-/** The three input streams, each with its own record type and parser. */
+/** The input streams of item and shopper facts, each with its own record type and parser. */
 enum InputTopic {
     BEHAVIOUR_EVENTS,
     CATALOG_UPDATES,
-    PRICE_REQUESTS
+    PRICE_REQUESTS,
+    COMPETITOR_PRICES
 }

@@ -45,7 +45,14 @@ public final class KafkaEndpoints {
                         new InboundRecordDeserializer(InputTopic.PRICE_REQUESTS, parser, maxChars),
                         Fetching.AT_ONCE),
                 config.get(PricingConfig.LEARNING_ENABLED) ? feedbackReadBack(config) : null,
-                config.get(PricingConfig.TOPIC_MODEL_CONTROL).isBlank() ? null : servingControl(config));
+                config.get(PricingConfig.TOPIC_MODEL_CONTROL).isBlank() ? null : servingControl(config),
+                config.get(PricingConfig.TOPIC_COMPETITOR_PRICES).isBlank()
+                        ? null
+                        : source(
+                                config,
+                                config.get(PricingConfig.TOPIC_COMPETITOR_PRICES),
+                                new InboundRecordDeserializer(InputTopic.COMPETITOR_PRICES, parser, maxChars),
+                                Fetching.BATCHED));
     }
 
     /**

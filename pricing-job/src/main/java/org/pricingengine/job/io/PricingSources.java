@@ -13,20 +13,31 @@ import org.pricingengine.job.scoring.ServingControl;
  *                         price-response learner learns from; null: no learning, the policy uses its prior
  * @param servingControl   the model-control records (hot swap of models); null: the job serves the versions
  *                         it was started with
+ * @param competitorPrices competitors' observed prices; null: no competitor input, no competitor guardrail
  */
 public record PricingSources(
         Source<InboundRecord, ?, ?> behaviourEvents,
         Source<InboundRecord, ?, ?> catalogUpdates,
         Source<InboundRecord, ?, ?> priceRequests,
         Source<FeedbackOutcome, ?, ?> feedbackOutcomes,
-        Source<ServingControl, ?, ?> servingControl) {
+        Source<ServingControl, ?, ?> servingControl,
+        Source<InboundRecord, ?, ?> competitorPrices) {
+
+    public PricingSources(
+            Source<InboundRecord, ?, ?> behaviourEvents,
+            Source<InboundRecord, ?, ?> catalogUpdates,
+            Source<InboundRecord, ?, ?> priceRequests,
+            Source<FeedbackOutcome, ?, ?> feedbackOutcomes,
+            Source<ServingControl, ?, ?> servingControl) {
+        this(behaviourEvents, catalogUpdates, priceRequests, feedbackOutcomes, servingControl, null);
+    }
 
     public PricingSources(
             Source<InboundRecord, ?, ?> behaviourEvents,
             Source<InboundRecord, ?, ?> catalogUpdates,
             Source<InboundRecord, ?, ?> priceRequests,
             Source<FeedbackOutcome, ?, ?> feedbackOutcomes) {
-        this(behaviourEvents, catalogUpdates, priceRequests, feedbackOutcomes, null);
+        this(behaviourEvents, catalogUpdates, priceRequests, feedbackOutcomes, null, null);
     }
 
     /** Sources without the feedback read-back: nothing is learned while the job runs. */
@@ -34,6 +45,6 @@ public record PricingSources(
             Source<InboundRecord, ?, ?> behaviourEvents,
             Source<InboundRecord, ?, ?> catalogUpdates,
             Source<InboundRecord, ?, ?> priceRequests) {
-        this(behaviourEvents, catalogUpdates, priceRequests, null, null);
+        this(behaviourEvents, catalogUpdates, priceRequests, null, null, null);
     }
 }

@@ -14,7 +14,13 @@ public enum Guardrail {
     /** Ceiling: list price plus the maximum markup. */
     CEILING_LIST_PRICE,
     /** Either end: at most max-change away from the user's previous quote for the item. */
-    CHANGE_LIMIT;
+    CHANGE_LIMIT,
+    /** Floor: scarce stock holds the discount back (stock.low-cover). */
+    FLOOR_LOW_STOCK,
+    /** Ceiling: at most competitor.max-above-lowest above the lowest live competitor price. */
+    COMPETITOR_PRICE,
+    /** Either end: the item's fairness band this window (fairness.max-spread). */
+    FAIRNESS_SPREAD;
 
     /** The code as published. */
     public String code() {

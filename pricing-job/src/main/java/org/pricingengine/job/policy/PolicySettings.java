@@ -23,7 +23,8 @@ public record PolicySettings(
         PriorSettings prior,
         int thompsonDraws,
         double[] segmentPriceBands,
-        boolean logFeatures)
+        boolean logFeatures,
+        ItemRules itemRules)
         implements Serializable {
 
     /**
@@ -58,7 +59,8 @@ public record PolicySettings(
                         c.get(PricingConfig.PRIOR_SEGMENT_SHIFT_SD)),
                 c.get(PricingConfig.THOMPSON_DRAWS),
                 c.segmentPriceBands(),
-                !c.get(PricingConfig.TOPIC_DECISION_FEATURES).isBlank());
+                !c.get(PricingConfig.TOPIC_DECISION_FEATURES).isBlank(),
+                ItemRules.from(c));
     }
 
     /** The same settings with the exploration a serving control record asks for. */
@@ -82,7 +84,8 @@ public record PolicySettings(
                 prior,
                 thompsonDraws,
                 segmentPriceBands,
-                logFeatures);
+                logFeatures,
+                itemRules);
     }
 
     /** The same settings without randomization: the policy's greedy peer (exploration off, no holdout). */

@@ -17,6 +17,8 @@ import org.pricingengine.features.events.Json;
  * The price the engine quotes for one request, and why. Topic: price decisions, keyed by user.
  * {@code experiment} says how the price was chosen (policy, candidates, propensity, the curve used), for
  * learning and off-policy evaluation; it is absent only where there is no price.
+ * {@code explanation} says in words why the price is what it is; {@code competitor} names the competitor
+ * price that set the ceiling, when one did; {@code channel} and {@code device} are the request's.
  * {@code price} and {@code list_price} are null only when the item is unknown to the catalog
  * (reason FALLBACK_UNKNOWN_ITEM): the storefront then keeps its own price. {@code arm} is "control",
  * or "canary" for the share of users a canary model prices; {@code model_version} is the model that
@@ -52,7 +54,11 @@ import org.pricingengine.features.events.Json;
     "decision_time",
     "latency_ms",
     "user_history_events",
-    "experiment"
+    "experiment",
+    "channel",
+    "device",
+    "competitor",
+    "explanation"
 })
 public record PriceDecision(
         @JsonProperty("decision_id") String decisionId,
@@ -83,7 +89,60 @@ public record PriceDecision(
 
         @JsonProperty("latency_ms") long latencyMs,
         @JsonProperty("user_history_events") int userHistoryEvents,
-        @JsonProperty("experiment") PriceExperiment experiment) {
+        @JsonProperty("experiment") PriceExperiment experiment,
+        @JsonProperty("channel") String channel,
+        @JsonProperty("device") String device,
+        @JsonProperty("competitor") CompetitorBound competitor,
+        @JsonProperty("explanation") Explanation explanation) {
+
+    /** A decision without the request's channel and device, competitor bound or explanation. */
+    public PriceDecision(
+            String decisionId,
+            String requestId,
+            String userId,
+            String itemId,
+            Double listPrice,
+            Double price,
+            Double unitCost,
+            String modelVersion,
+            String arm,
+            Double expectedConversion,
+            List<String> reasonCodes,
+            List<String> guardrails,
+            boolean fallback,
+            boolean personalized,
+            String disclosure,
+            long requestTimeMs,
+            long decisionTimeMs,
+            long latencyMs,
+            int userHistoryEvents,
+            PriceExperiment experiment) {
+        this(
+                decisionId,
+                requestId,
+                userId,
+                itemId,
+                listPrice,
+                price,
+                unitCost,
+                modelVersion,
+                arm,
+                expectedConversion,
+                reasonCodes,
+                guardrails,
+                fallback,
+                personalized,
+                disclosure,
+                requestTimeMs,
+                decisionTimeMs,
+                latencyMs,
+                userHistoryEvents,
+                experiment,
+                null,
+                null,
+                null,
+                null);
+    }
 
     /**
      * Deterministic from what was asked: a replayed or retried request gets the same decision id, and a

@@ -141,6 +141,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
                             List.of(),
                             true,
                             null,
+                            null,
                             null),
                     out);
             return;
@@ -159,7 +160,7 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
                                 scored,
                                 item,
                                 last.price,
-                                List.of(ReasonCode.STABLE_QUOTE),
+                                stableQuoteReasons(bounds, last.price),
                                 bounds.bindingAt(last.price),
                                 false,
                                 usable ? estimate.conversionAt(last.price, item.listPrice()) : null,
@@ -170,7 +171,8 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
                                         last.price,
                                         bounds,
                                         usable ? estimate : null,
-                                        input.posterior())),
+                                        input.posterior()),
+                                bounds),
                         out);
                 return;
             }
@@ -200,8 +202,16 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
                         quote.guardrails(),
                         quote.fallback(),
                         quote.expectedConversion(),
-                        quote.experiment()),
+                        quote.experiment(),
+                        quote.bounds()),
                 out);
+    }
+
+    private static List<ReasonCode> stableQuoteReasons(PriceBounds bounds, double price) {
+        List<ReasonCode> reasons = new java.util.ArrayList<>(3);
+        reasons.add(ReasonCode.STABLE_QUOTE);
+        PricingPolicy.addItemReasons(bounds, price, reasons);
+        return reasons;
     }
 
     /** Emits the decision and keeps it, so the same request asked again gets the same record. */
@@ -220,7 +230,8 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
             List<Guardrail> guardrails,
             boolean fallback,
             Double expectedConversion,
-            PriceExperiment experiment) {
+            PriceExperiment experiment,
+            PriceBounds bounds) {
         EnrichedRequest enriched = scored.enriched();
         PriceRequest request = enriched.request();
         long decidedAt = clock.millis();
@@ -246,7 +257,11 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
                 decidedAt,
                 latencyMs,
                 scored.historyEvents(),
-                experiment);
+                experiment,
+                request.channel(),
+                request.device(),
+                bounds == null ? null : bounds.competitor(),
+                Explanation.of(price, item == null ? null : item.listPrice(), reasons, guardrails, bounds, experiment));
         metrics.decided(decision, reasons);
         return decision;
     }

@@ -7,6 +7,8 @@ import java.util.SplittableRandom;
 import org.pricingengine.features.FeatureSpec;
 import org.pricingengine.features.state.Hashing;
 import org.pricingengine.features.state.ItemSnapshot;
+import org.pricingengine.job.policy.ItemRules.StockPosition;
+import org.pricingengine.job.policy.PriceBounds.FairnessBand;
 import org.pricingengine.job.scoring.DemandEstimate;
 import org.pricingengine.job.scoring.ScoringFailure;
 
@@ -15,9 +17,10 @@ import org.pricingengine.job.scoring.ScoringFailure;
  * explores so that the price response can be learned.
  *
  * <p>Bounds: floor = max(unit cost x (1 + min margin), list price x (1 - max discount)); ceiling = list
- * price x (1 + max markup). If the user was quoted for this item recently, the new price also stays
- * within max-change of that quote (when that interval meets the bounds). Both ends are snapped inward
- * onto the rounding grid.
+ * price x (1 + max markup); then the item's stock, competitor and fairness rules ({@link ItemRules},
+ * {@link #bounds}). If the user was quoted for this item recently, the new price also stays within
+ * max-change of that quote (when that interval meets the bounds). Both ends are snapped inward onto the
+ * rounding grid.
  *
  * <p>Choice: the candidates are the price ladder (shares of the list price) cut to the bounds. The curve
  * is the model's P(p) = sigmoid(a - b ln(p / list)) corrected by what the job has learned for the
@@ -45,15 +48,31 @@ public final class PricingPolicy implements Serializable {
         return cost != null ? cost : item.listPrice() * settings.costRatio();
     }
 
-    /** @param previousPrice the user's previous quote for the item still inside change memory, or null */
+    /**
+     * The guardrails for one request, in order of precedence: the minimum margin; the discount floor (held
+     * back by scarce stock, deepened for overstock); the list-price ceiling; the competitor ceiling, unless it
+     * lies under the floor (then the floor is quoted); the item's fairness band this window; and the change
+     * limit around the shopper's previous quote, when it fits inside the rest.
+     *
+     * @param previousPrice the user's previous quote for the item still inside change memory, or null
+     */
     public PriceBounds bounds(ItemSnapshot item, Double previousPrice) {
+        ItemRules rules = settings.itemRules();
         double list = item.listPrice();
         double cost = unitCost(item);
+        StockPosition stock = rules.stockOf(item);
         double marginFloor = cost * (1 + settings.minMargin());
-        double discountFloor = list * (1 - settings.maxDiscount());
+        double maxDiscount = settings.maxDiscount();
+        Guardrail discountGuardrail = Guardrail.FLOOR_MAX_DISCOUNT;
+        if (stock.scarce()) {
+            maxDiscount *= 1 - stock.scarcity();
+            discountGuardrail = Guardrail.FLOOR_LOW_STOCK;
+        } else if (stock.overstocked()) {
+            maxDiscount += stock.glut() * Math.max(0, rules.clearanceMaxDiscount() - maxDiscount);
+        }
+        double discountFloor = list * (1 - maxDiscount);
         double floor = Math.max(marginFloor, discountFloor);
-        Guardrail floorGuardrail =
-                marginFloor >= discountFloor ? Guardrail.FLOOR_MIN_MARGIN : Guardrail.FLOOR_MAX_DISCOUNT;
+        Guardrail floorGuardrail = marginFloor >= discountFloor ? Guardrail.FLOOR_MIN_MARGIN : discountGuardrail;
         double ceiling = list * (1 + settings.maxMarkup());
         Guardrail ceilingGuardrail = Guardrail.CEILING_LIST_PRICE;
         boolean costAboveList = floor > ceiling;
@@ -61,27 +80,92 @@ public final class PricingPolicy implements Serializable {
             // Selling below the margin floor is the lesser evil than quoting above list price.
             floor = ceiling;
         }
+        CompetitorBound competitor = null;
+        Double competitorCeiling = rules.competitorCeiling(item.lowestCompetitorPrice(), marginFloor);
+        if (competitorCeiling != null && competitorCeiling < ceiling) {
+            boolean belowFloor = competitorCeiling < floor;
+            competitor = new CompetitorBound(
+                    item.lowestCompetitor(), item.lowestCompetitorPrice(), roundCents(competitorCeiling), belowFloor);
+            // Under the floor the competitor is not followed: the floor is the lowest price this job quotes.
+            ceiling = belowFloor ? floor : competitorCeiling;
+            ceilingGuardrail = belowFloor ? floorGuardrail : Guardrail.COMPETITOR_PRICE;
+        }
+        FairnessBand fairness = null;
+        if (rules.fairnessMaxSpread() > 0 && item.fairnessWindowStartMs() != null && !costAboveList) {
+            double windowList = item.fairnessListPrice();
+            double top = windowList * (1 + settings.maxMarkup());
+            Double windowCompetitorCeiling = rules.competitorCeiling(item.fairnessCompetitorPrice(), marginFloor);
+            if (windowCompetitorCeiling != null) {
+                top = Math.min(top, windowCompetitorCeiling);
+            }
+            double bandFloor = top - rules.fairnessMaxSpread() * windowList;
+            fairness = new FairnessBand(roundCents(bandFloor), roundCents(top), item.fairnessWindowStartMs());
+            if (bandFloor > ceiling) {
+                // The ceiling fell under the window's band since it opened (a competitor cut its price): the
+                // ceiling is the price closest to what others were quoted this window.
+                floor = ceiling;
+                floorGuardrail = Guardrail.FAIRNESS_SPREAD;
+            } else if (bandFloor > floor) {
+                floor = bandFloor;
+                floorGuardrail = Guardrail.FAIRNESS_SPREAD;
+            }
+            if (top < ceiling && top >= floor) {
+                ceiling = top;
+                ceilingGuardrail = Guardrail.FAIRNESS_SPREAD;
+            }
+        }
         double[] hard = snapInward(floor, ceiling);
-        floor = hard[0];
-        ceiling = hard[1];
+        PriceBounds bounds = new PriceBounds(
+                hard[0], hard[1], floorGuardrail, ceilingGuardrail, costAboveList, stock, competitor, fairness);
         if (previousPrice != null && settings.maxChange() > 0 && !costAboveList) {
             // The change limit narrows the hard bounds when the two overlap on the rounding grid;
             // otherwise the hard guardrails win.
             double[] limited = snapInward(
-                    Math.max(floor, previousPrice * (1 - settings.maxChange())),
-                    Math.min(ceiling, previousPrice * (1 + settings.maxChange())));
-            if (limited[0] <= limited[1] && limited[0] >= floor && limited[1] <= ceiling) {
-                if (limited[0] > floor) {
-                    floorGuardrail = Guardrail.CHANGE_LIMIT;
-                }
-                if (limited[1] < ceiling) {
-                    ceilingGuardrail = Guardrail.CHANGE_LIMIT;
-                }
-                floor = limited[0];
-                ceiling = limited[1];
+                    Math.max(bounds.floor(), previousPrice * (1 - settings.maxChange())),
+                    Math.min(bounds.ceiling(), previousPrice * (1 + settings.maxChange())));
+            if (limited[0] <= limited[1] && limited[0] >= bounds.floor() && limited[1] <= bounds.ceiling()) {
+                bounds = bounds.narrowed(
+                        limited[0],
+                        limited[1],
+                        limited[0] > bounds.floor() ? Guardrail.CHANGE_LIMIT : floorGuardrail,
+                        limited[1] < bounds.ceiling() ? Guardrail.CHANGE_LIMIT : ceilingGuardrail);
             }
         }
-        return new PriceBounds(floor, ceiling, floorGuardrail, ceilingGuardrail, costAboveList);
+        return bounds;
+    }
+
+    /**
+     * The unit cost the objective weighs: scarce stock adds its opportunity cost (a unit sold at a discount
+     * now is a unit not sold at list later), overstock forgets part of the cost (the unit would sit unsold).
+     * The minimum-margin floor always uses the real cost.
+     */
+    public double objectiveCost(ItemSnapshot item, StockPosition stock) {
+        double cost = unitCost(item);
+        if (stock.scarce()) {
+            return cost + stock.scarcity() * Math.max(0, item.listPrice() - cost);
+        }
+        if (stock.overstocked()) {
+            return cost * (1 - stock.glut() * settings.itemRules().overstockCostRelief());
+        }
+        return cost;
+    }
+
+    /** The item's reasons for a price inside these bounds: stock, competitor, fairness. */
+    static void addItemReasons(PriceBounds bounds, double price, List<ReasonCode> reasons) {
+        if (bounds.stock().scarce()) {
+            reasons.add(ReasonCode.LOW_STOCK);
+        } else if (bounds.stock().overstocked()) {
+            reasons.add(ReasonCode.OVERSTOCK);
+        }
+        List<Guardrail> binding = bounds.bindingAt(price);
+        if (bounds.competitor() != null && bounds.competitor().belowFloor()) {
+            reasons.add(ReasonCode.COMPETITOR_BELOW_FLOOR);
+        } else if (binding.contains(Guardrail.COMPETITOR_PRICE)) {
+            reasons.add(ReasonCode.COMPETITOR_BOUND);
+        }
+        if (binding.contains(Guardrail.FAIRNESS_SPREAD)) {
+            reasons.add(ReasonCode.FAIRNESS_BAND);
+        }
     }
 
     /** Moves both ends onto the rounding grid, inward; an interval narrower than a step keeps its exact ends. */
@@ -138,6 +222,7 @@ public final class PricingPolicy implements Serializable {
             reasons.add(
                     0, failure != null ? ReasonCode.fallbackFor(failure) : ReasonCode.FALLBACK_INVALID_MODEL_OUTPUT);
             double price = bounds.clamp(list);
+            addItemReasons(bounds, price, reasons);
             PriceExperiment experiment = single(group, segment, null, price, bounds, null, null);
             return new PriceQuote(price, null, reasons, bounds.bindingAt(price), true, bounds, experiment);
         }
@@ -150,11 +235,12 @@ public final class PricingPolicy implements Serializable {
             double price = bounds.clamp(round(list));
             reasons.add(ReasonCode.HOLDOUT_LIST_PRICE);
             reasons.add(price < list - 1e-9 ? ReasonCode.DISCOUNTED : ReasonCode.AT_LIST_PRICE);
+            addItemReasons(bounds, price, reasons);
             double conversion = conversion(estimate, mean, price, list);
             PriceExperiment experiment = single(group, segment, traits, price, bounds, estimate, posterior);
             return new PriceQuote(price, conversion, reasons, bounds.bindingAt(price), false, bounds, experiment);
         }
-        double cost = unitCost(item);
+        double cost = objectiveCost(item, bounds.stock());
         double[] candidates = candidates(list, bounds);
         int k = candidates.length;
         int greedy = best(candidates, cost, list, estimate, mean);
@@ -197,6 +283,7 @@ public final class PricingPolicy implements Serializable {
         double price = candidates[chosen];
         reasons.add(settings.maximiseMargin() ? ReasonCode.OBJECTIVE_MARGIN : ReasonCode.OBJECTIVE_REVENUE);
         reasons.add(price < list - 1e-9 ? ReasonCode.DISCOUNTED : ReasonCode.AT_LIST_PRICE);
+        addItemReasons(bounds, price, reasons);
         boolean randomized = explore && probabilities[chosen] < 1.0;
         PriceExperiment experiment = new PriceExperiment(
                 settings.policyId(),
@@ -275,11 +362,17 @@ public final class PricingPolicy implements Serializable {
         return bucket < settings.holdoutShare() * 10_000;
     }
 
-    /** The price ladder x list price, rounded and cut to the bounds, duplicates merged, highest first. */
+    /**
+     * The price ladder x list price, rounded and cut to the bounds, duplicates merged, highest first. An
+     * overstocked item also gets its floor, the clearance price, which may lie below the ladder.
+     */
     public double[] candidates(double listPrice, PriceBounds bounds) {
         java.util.TreeSet<Double> prices = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
         for (double share : settings.priceLadder()) {
             prices.add(bounds.clamp(round(listPrice * share)));
+        }
+        if (bounds.stock().overstocked()) {
+            prices.add(bounds.floor());
         }
         return prices.stream().mapToDouble(Double::doubleValue).toArray();
     }

@@ -19,6 +19,16 @@ public enum ReasonCode {
     AT_LIST_PRICE,
     STABLE_QUOTE,
     COST_ABOVE_LIST_PRICE,
+    /** Stock covers less than stock.low-cover of expected demand: the discount is held back. */
+    LOW_STOCK,
+    /** Stock covers more than stock.high-cover of expected demand: a deeper clearance discount is allowed. */
+    OVERSTOCK,
+    /** The lowest live competitor price set the ceiling and the price is at it. */
+    COMPETITOR_BOUND,
+    /** The competitor ceiling lay below the job's own floor, which was quoted instead. */
+    COMPETITOR_BELOW_FLOOR,
+    /** The item's fairness band this window bounds the price. */
+    FAIRNESS_BAND,
 
     FALLBACK_MODEL_ERROR,
     FALLBACK_MODEL_TIMEOUT,

@@ -127,14 +127,18 @@ class PriceDecisionTest {
     @Test
     void flinksTypeOfTheDecisionIsUnchanged() {
         assertEquals(
-                "PojoType<org.pricingengine.job.policy.PriceDecision, fields = [arm: String, decisionId: String, "
-                        + "decisionTimeMs: Long, disclosure: String, expectedConversion: Double, experiment: "
+                "PojoType<org.pricingengine.job.policy.PriceDecision, fields = [arm: String, channel: String, "
+                        + "competitor: PojoType<org.pricingengine.job.policy.CompetitorBound, fields = [belowFloor: "
+                        + "Boolean, ceiling: Double, competitor: String, price: Double]>, decisionId: String, "
+                        + "decisionTimeMs: Long, device: String, disclosure: String, expectedConversion: Double, experiment: "
                         + "PojoType<org.pricingengine.job.policy.PriceExperiment, fields = [baseLogit: Double, "
                         + "candidates: double[], ceiling: Double, chosen: Integer, featureSpec: String, featuresLogged: "
                         + "Boolean, floor: Double, group: String, modelSensitivity: Double, policyId: String, "
                         + "posteriorDraw: double[], posteriorMean: double[], posteriorObservations: Long, posteriorSd: "
                         + "double[], probabilities: double[], propensity: Double, randomized: Boolean, segment: String, traits: double[], "
-                        + "uniformPick: Boolean]>, fallback: Boolean, "
+                        + "uniformPick: Boolean]>, explanation: PojoType<org.pricingengine.job.policy.Explanation, "
+                        + "fields = [factors: NullableList<PojoType<org.pricingengine.job.policy.Explanation$Factor, "
+                        + "fields = [factor: String, text: String]>>, summary: String]>, fallback: Boolean, "
                         + "guardrails: NullableList<String>, itemId: String, latencyMs: Long, listPrice: Double, "
                         + "modelVersion: String, personalized: Boolean, price: Double, reasonCodes: NullableList<String>, "
                         + "requestId: String, requestTimeMs: Long, unitCost: Double, userHistoryEvents: Integer, userId: String]>",
