@@ -3,7 +3,6 @@ package org.pricingengine.tools.local;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,7 +15,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.pricingengine.features.events.CatalogUpdate;
-import org.pricingengine.features.events.IsoTimeSerializer;
+import org.pricingengine.features.events.CompetitorPrice;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.events.PriceRequest;
 import org.pricingengine.features.rees46.ReplayRecord;
@@ -102,16 +101,6 @@ public final class CompetitorFeed {
         }
     }
 
-    /** One record of the competitor-prices topic (keyed by item). */
-    @JsonPropertyOrder({"item_id", "competitor", "price", "observed_time"})
-    public record Observation(
-            @JsonProperty("item_id") String itemId,
-            @JsonProperty("competitor") String competitor,
-            @JsonProperty("price") double price,
-
-            @JsonProperty("observed_time") @JsonSerialize(using = IsoTimeSerializer.class)
-            long observedTimeMs) {}
-
     private final Settings settings;
     private final long seed;
     private final String[] names;
@@ -132,15 +121,6 @@ public final class CompetitorFeed {
             positioning[c] = settings.meanOffset() + settings.positioningSd() * gaussian(shops);
         }
         this.periodMs = Math.max(1, Math.round(settings.redrawHours() * 3_600_000));
-    }
-
-    /** The competitor-prices topic of a job configuration, or null when the job has no such input. */
-    public static String topic(PricingConfig config) {
-        return PricingConfig.options().stream()
-                .filter(o -> o.key().equals("topic.competitor-prices"))
-                .findFirst()
-                .map(o -> String.valueOf(config.get(o)))
-                .orElse(null);
     }
 
     public Settings settings() {
@@ -183,13 +163,13 @@ public final class CompetitorFeed {
     }
 
     /** Every carrying shop's price of the item at {@code timeMs}, stamped with that time. */
-    public List<Observation> prices(String itemId, double listPrice, long timeMs) {
+    public List<CompetitorPrice> prices(String itemId, double listPrice, long timeMs) {
         long p = period(timeMs);
-        List<Observation> out = new ArrayList<>(names.length);
+        List<CompetitorPrice> out = new ArrayList<>(names.length);
         for (int c = 0; c < names.length; c++) {
             double price = price(itemId, listPrice, c, p);
             if (!Double.isNaN(price)) {
-                out.add(new Observation(itemId, names[c], price, timeMs));
+                out.add(new CompetitorPrice(itemId, names[c], price, timeMs));
             }
         }
         return out;
@@ -200,7 +180,7 @@ public final class CompetitorFeed {
      * listPrice}: the item's prices if it is new, its list price changed or a new period began since it
      * last reported them; nothing otherwise. Records must come in event-time order per item.
      */
-    public List<Observation> observe(String itemId, double listPrice, long timeMs) {
+    public List<CompetitorPrice> observe(String itemId, double listPrice, long timeMs) {
         if (!(listPrice > 0) || !Double.isFinite(listPrice)) {
             return List.of();
         }
@@ -253,7 +233,7 @@ public final class CompetitorFeed {
             if (list == null) {
                 return;
             }
-            for (Observation o : feed.observe(item, list, time)) {
+            for (CompetitorPrice o : feed.observe(item, list, time)) {
                 producer.send(new ProducerRecord<>(topic, item.getBytes(StandardCharsets.UTF_8), Json.toBytes(o)));
                 sent.incrementAndGet();
             }

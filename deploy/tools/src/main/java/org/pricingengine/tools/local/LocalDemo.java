@@ -265,8 +265,8 @@ public final class LocalDemo {
      * feed: the bundled data has no competitor prices.
      */
     private static CompetitorFeed.Publisher competitorFeed(ToolArguments demo, String bootstrap, PricingConfig config) {
-        String topic = CompetitorFeed.topic(config);
-        if (demo.bool("no-competitors") || topic == null || topic.isBlank()) {
+        String topic = config.get(PricingConfig.TOPIC_COMPETITOR_PRICES);
+        if (demo.bool("no-competitors") || topic.isBlank()) {
             return null;
         }
         CompetitorFeed feed = new CompetitorFeed(CompetitorFeed.Settings.defaults(), demo.longValue("competitor-seed"));

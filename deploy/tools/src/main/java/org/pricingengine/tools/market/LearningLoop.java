@@ -258,7 +258,7 @@ public final class LearningLoop {
             String variant = enabled ? "stock-on" : "stock-off";
             topicPrefix = variant;
             out = stack.work().resolve(variant);
-            extraOptions = Map.of(STOCK_ENABLED, Boolean.toString(enabled));
+            extraOptions = Map.of(PricingConfig.STOCK_ENABLED.key(), Boolean.toString(enabled));
             endOfTimeMs = 0;
             System.out.printf("== %s: the job's stock rule %s%n", variant, enabled ? "on" : "off");
             prepare(1);
@@ -273,11 +273,12 @@ public final class LearningLoop {
         return result;
     }
 
-    static final String STOCK_ENABLED = "stock.enabled";
-
     /** Job options counted in days or hours of event time that the loop's time scale (--day) shortens. */
-    static final List<String> DAY_SCALED_OPTIONS =
-            List.of("stock.demand-half-life", "stock.low-cover", "stock.high-cover", "competitor.price-ttl");
+    static final List<org.apache.flink.configuration.ConfigOption<Duration>> DAY_SCALED_OPTIONS = List.of(
+            PricingConfig.STOCK_DEMAND_HALF_LIFE,
+            PricingConfig.STOCK_LOW_COVER,
+            PricingConfig.STOCK_HIGH_COVER,
+            PricingConfig.COMPETITOR_PRICE_TTL);
 
     /**
      * The loop's event time runs about 7,000 requests an hour, so a run covers hours, not the weeks a
@@ -291,11 +292,9 @@ public final class LearningLoop {
             return scaled;
         }
         Duration day = args.duration("day");
-        for (org.apache.flink.configuration.ConfigOption<?> o : PricingConfig.options()) {
-            if (DAY_SCALED_OPTIONS.contains(o.key())
-                    && !args.jobOptions().containsKey(o.key())
-                    && o.defaultValue() instanceof Duration d) {
-                long ms = Math.max(1000, Math.round(d.toMillis() * (day.toMillis() / 86_400_000.0)));
+        for (org.apache.flink.configuration.ConfigOption<Duration> o : DAY_SCALED_OPTIONS) {
+            if (!args.jobOptions().containsKey(o.key())) {
+                long ms = Math.max(1000, Math.round(o.defaultValue().toMillis() * (day.toMillis() / 86_400_000.0)));
                 scaled.put(o.key(), ms / 1000 + "s");
             }
         }

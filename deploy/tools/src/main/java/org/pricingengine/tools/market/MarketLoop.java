@@ -223,8 +223,8 @@ public final class MarketLoop {
         this.requestTopic = s.config().get(PricingConfig.TOPIC_REQUESTS);
         this.stock = new StockLedger(s.world().stock(), s.world().seed());
         this.requestsPerHour = requestsPerHour(template);
-        String topic = CompetitorFeed.topic(s.config());
-        boolean feed = s.world().competitors() != null && topic != null && !topic.isBlank();
+        String topic = s.config().get(PricingConfig.TOPIC_COMPETITOR_PRICES);
+        boolean feed = s.world().competitors() != null && !topic.isBlank();
         this.competitors =
                 feed ? new CompetitorFeed(s.world().competitors(), s.world().seed()) : null;
         this.competitorTopic = feed ? topic : null;
@@ -531,7 +531,7 @@ public final class MarketLoop {
         if (competitors == null) {
             return;
         }
-        for (CompetitorFeed.Observation o : competitors.observe(itemId, listPrice, timeMs)) {
+        for (org.pricingengine.features.events.CompetitorPrice o : competitors.observe(itemId, listPrice, timeMs)) {
             send(competitorTopic, itemId, Json.toBytes(o));
         }
     }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -83,18 +82,9 @@ final class StockComparison {
             @JsonProperty("time_scaled_options") Map<String, String> timeScaledOptions,
             @JsonProperty("runs") List<Row> runs) {}
 
-    /** The reason code of the job's rule named {@code name} (e.g. LOW_STOCK), or {@code fallback}. */
-    static String reasonCode(String name, String fallback) {
-        return Arrays.stream(ReasonCode.values())
-                .filter(r -> r.name().equals(name))
-                .map(ReasonCode::code)
-                .findFirst()
-                .orElse(fallback);
-    }
-
     static Result of(World world, long requests, Map<String, String> timeScaled, List<Run> runs) {
-        String low = reasonCode("LOW_STOCK", "low_stock");
-        String over = reasonCode("OVERSTOCK", "overstock");
+        String low = ReasonCode.LOW_STOCK.code();
+        String over = ReasonCode.OVERSTOCK.code();
         List<Row> rows = new ArrayList<>();
         for (Run r : runs) {
             StockLedger.ClassResult t = r.stock().stock().total();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.pricingengine.features.events.CompetitorPrice;
 import org.pricingengine.features.events.Json;
 
 class CompetitorFeedTest {
@@ -19,7 +20,7 @@ class CompetitorFeedTest {
         CompetitorFeed c = new CompetitorFeed(CompetitorFeed.Settings.defaults(), 43);
         int differ = 0;
         for (int i = 0; i < 200; i++) {
-            List<CompetitorFeed.Observation> x = a.prices("item-" + i, 20.0, 5 * HOUR);
+            List<CompetitorPrice> x = a.prices("item-" + i, 20.0, 5 * HOUR);
             assertEquals(x, b.prices("item-" + i, 20.0, 5 * HOUR));
             if (!x.equals(c.prices("item-" + i, 20.0, 5 * HOUR))) {
                 differ++;
@@ -87,23 +88,23 @@ class CompetitorFeedTest {
     void theFeedReportsNewItemsListChangesAndNewPeriodsOnly() {
         CompetitorFeed feed = new CompetitorFeed(CompetitorFeed.Settings.defaults(), 1);
         long t = 1_002 * HOUR; // the start of a 6-hour period (167 x 6 h)
-        List<CompetitorFeed.Observation> first = feed.observe("i", 10.0, t);
+        List<CompetitorPrice> first = feed.observe("i", 10.0, t);
         assertTrue(!first.isEmpty() && first.size() <= 3);
         first.forEach(o -> assertEquals(t, o.observedTimeMs()));
         assertEquals(List.of(), feed.observe("i", 10.0, t + HOUR), "same period, same list price");
-        List<CompetitorFeed.Observation> repriced = feed.observe("i", 12.0, t + 2 * HOUR);
+        List<CompetitorPrice> repriced = feed.observe("i", 12.0, t + 2 * HOUR);
         assertEquals(first.size(), repriced.size(), "a list change: the same shops report again");
-        List<CompetitorFeed.Observation> next = feed.observe("i", 12.0, t + 6 * HOUR);
+        List<CompetitorPrice> next = feed.observe("i", 12.0, t + 6 * HOUR);
         assertEquals(first.size(), next.size(), "a new period: prices redrawn");
         assertNotEquals(
-                repriced.stream().map(CompetitorFeed.Observation::price).toList(),
-                next.stream().map(CompetitorFeed.Observation::price).toList());
+                repriced.stream().map(CompetitorPrice::price).toList(),
+                next.stream().map(CompetitorPrice::price).toList());
         assertEquals(List.of(), feed.observe("free", 0.0, t), "no list price, no competitor price");
     }
 
     @Test
     void anObservationIsTheTopicsRecord() {
-        String json = Json.toJson(new CompetitorFeed.Observation("5773203", "shopA", 12.49, 1_796_274_000_000L));
+        String json = Json.toJson(new CompetitorPrice("5773203", "shopA", 12.49, 1_796_274_000_000L));
         assertEquals(
                 "{\"item_id\":\"5773203\",\"competitor\":\"shopA\",\"price\":12.49,\"observed_time\":\"2026-12-03T05:00:00Z\"}",
                 json);

@@ -17,8 +17,7 @@ class StockComparisonTest {
 
     /** A round with the stock rule on or off: a scarce item bought five times, an unlimited one twice. */
     private static StockComparison.Run run(boolean enabled, double price, long lowStock, long overstock) {
-        World.Stock stock =
-                new World.Stock(1, List.of(new World.StockClass("scarce", 1.0, 2.0, null, null)));
+        World.Stock stock = new World.Stock(1, List.of(new World.StockClass("scarce", 1.0, 2.0, null, null)));
         StockLedger ledger = new StockLedger(stock, 3);
         ledger.open("a", 1.0, 0); // 2 units
         for (int k = 0; k < 5; k++) {
@@ -30,9 +29,9 @@ class StockComparisonTest {
         LoopResult result = LoopReport.summarise("w", "v1", 1, List.of(), counts, new double[] {0})
                 .result();
         Map<String, Long> codes = Map.of(
-                StockComparison.reasonCode("LOW_STOCK", "low_stock"),
+                org.pricingengine.job.policy.ReasonCode.LOW_STOCK.code(),
                 lowStock,
-                StockComparison.reasonCode("OVERSTOCK", "overstock"),
+                org.pricingengine.job.policy.ReasonCode.OVERSTOCK.code(),
                 overstock,
                 "at_list_price",
                 100L);
