@@ -321,7 +321,11 @@ public final class LearningLoop {
             // Retraining learns from the model input of the randomized decisions.
             options.put(PricingConfig.TOPIC_DECISION_FEATURES.key(), "loop.decision-features");
         }
-        options.putAll(timeScaled());
+        Map<String, String> scaled = timeScaled();
+        if (!scaled.isEmpty()) {
+            System.out.println("  job options on the loop's time scale (--day " + args.string("day") + "): " + scaled);
+        }
+        options.putAll(scaled);
         options.putAll(args.jobOptions());
         options.putAll(extraOptions);
         config = PricingConfig.of(options);
