@@ -111,7 +111,7 @@ public final class LearningLoop {
     /** Event time the last round ended at: the next one continues from there. */
     private long endOfTimeMs;
 
-    private LearningLoop(ToolArguments args) throws Exception {
+    LearningLoop(ToolArguments args) throws Exception {
         this.args = args;
         this.stack = new LocalStack(args.path("work-dir"), args.integer("kafka-port"), args.integer("rest-port"));
         this.out = stack.work();
