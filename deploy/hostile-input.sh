@@ -8,7 +8,7 @@
 # Usage: deploy/hostile-input.sh [--records FILE:ROLE ...] [--fuzz N] [--seed S] [--rows N] [--data FILE]
 #                                [--bootstrap-servers HOST:PORT] [--JOB-OPTION VALUE ...]
 #   FILE holds one record per line (raw bytes; an empty line is an empty record); ROLE is behaviour,
-#   requests or catalog. A FILE.expected beside it (same name, .expected instead of the extension), one
+#   requests, catalog or competitors. A FILE.expected beside it (same name, .expected instead of the extension), one
 #   line per record with ACCEPT or a reason code, pins each verdict; without it the parser's verdict is
 #   held against the job. Without --records: the bundled corpus (integration-tests/src/test/resources/
 #   hostile-records). Defaults: --fuzz 3000 --seed 46 --rows 3000.
@@ -24,7 +24,7 @@ args=("$@")
 has() { local a; for a in "${args[@]}"; do [ "$a" = "$1" ] && return 0; done; return 1; }
 if ! has --records; then
   args+=(--records "$corpus/behaviour-events.jsonl:behaviour" --records "$corpus/price-requests.jsonl:requests"
-         --records "$corpus/catalog-updates.jsonl:catalog")
+         --records "$corpus/catalog-updates.jsonl:catalog" --records "$corpus/competitor-prices.jsonl:competitors")
 fi
 mkdir -p "$work/tmp"
 if ! has --bootstrap-servers; then

@@ -37,6 +37,8 @@ class HostileInputIT {
                 CORPUS.resolve("price-requests.jsonl") + ":requests",
                 "--records",
                 CORPUS.resolve("catalog-updates.jsonl") + ":catalog",
+                "--records",
+                CORPUS.resolve("competitor-prices.jsonl") + ":competitors",
                 "--fuzz",
                 Integer.toString(FUZZ),
                 "--seed",
@@ -65,6 +67,8 @@ class HostileInputIT {
         assertEquals(56L, byOrigin.get("file:behaviour-events.jsonl").get("sent"));
         assertEquals(19L, byOrigin.get("file:price-requests.jsonl").get("sent"));
         assertEquals(10L, byOrigin.get("file:catalog-updates.jsonl").get("sent"));
+        assertEquals(14L, byOrigin.get("file:competitor-prices.jsonl").get("sent"));
+        assertEquals(1L, byOrigin.get("file:competitor-prices.jsonl").get("accepted"));
         assertTrue(byOrigin.get("fuzz").get("sent") >= FUZZ, "duplicates are sent twice: " + byOrigin);
         assertTrue(byOrigin.get("fuzz").get("dead_lettered") > FUZZ / 2, "most mutants are invalid: " + byOrigin);
         assertTrue(byOrigin.get("fuzz").get("accepted") > 100, "some mutants stay valid and are priced: " + byOrigin);

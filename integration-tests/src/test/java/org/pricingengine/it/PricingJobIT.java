@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.CatalogUpdate;
+import org.pricingengine.features.events.CompetitorPrice;
 import org.pricingengine.features.events.EventType;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.events.PriceRequest;
@@ -144,6 +145,29 @@ class PricingJobIT {
                 "it-browser",
                 new PriceRequest("it-req-idle", "it-browser", "it-item-idle", t + 30_000, "web", null),
                 t + 30_000));
+        // An empty shelf, and an item a competitor sells for less: what the item asks of every price.
+        scripted.add(new ReplayRecord(
+                ReplayRecord.Role.CATALOG,
+                "it-item-sold-out",
+                new CatalogUpdate("it-item-sold-out", "it-cat", "it-brand", 10.00, 6.00, 0L, t),
+                t));
+        scripted.add(new ReplayRecord(
+                ReplayRecord.Role.CATALOG,
+                "it-item-rival",
+                new CatalogUpdate("it-item-rival", "it-cat", "it-brand", 10.00, 6.00, null, t),
+                t));
+        scripted.add(new ReplayRecord(
+                ReplayRecord.Role.COMPETITOR_PRICE,
+                "it-item-rival",
+                new CompetitorPrice("it-item-rival", "it-rival-shop", 8.00, t + 1_000),
+                t + 1_000));
+        for (String item : List.of("it-item-sold-out", "it-item-rival")) {
+            scripted.add(new ReplayRecord(
+                    ReplayRecord.Role.REQUEST,
+                    "it-shopper",
+                    new PriceRequest("it-req-" + item, "it-shopper", item, t + 30_000, "app", "tablet"),
+                    t + 30_000));
+        }
         scripted.add(new ReplayRecord(
                 ReplayRecord.Role.BEHAVIOUR,
                 "it-buyer",
@@ -232,6 +256,37 @@ class PricingJobIT {
         assertTrue(
                 modelPriced > priced * 0.95,
                 "the model should price nearly all requests: " + modelPriced + "/" + priced);
+    }
+
+    @Test
+    void stockAndCompetitorPricesBoundThePriceAndAreExplained() {
+        JsonNode soldOut = decisionFor("it-req-it-item-sold-out");
+        assertEquals(10.00, soldOut.get("price").asDouble(), 1e-9, "an empty shelf is never discounted: " + soldOut);
+        assertTrue(soldOut.get("reason_codes").toString().contains("LOW_STOCK"), soldOut.toString());
+        assertEquals("app", soldOut.get("channel").asText());
+        assertEquals("tablet", soldOut.get("device").asText());
+
+        JsonNode rival = decisionFor("it-req-it-item-rival");
+        // The ceiling: the rival's 8.00 x (1 + competitor.max-above-lowest 5%).
+        assertTrue(rival.get("price").asDouble() <= 8.40 + 1e-9, rival.toString());
+        assertEquals(
+                "it-rival-shop", rival.path("competitor").path("competitor").asText(), rival.toString());
+        assertEquals(8.40, rival.path("competitor").path("ceiling").asDouble(), 1e-9);
+        assertTrue(
+                rival.get("guardrails").toString().contains("COMPETITOR_PRICE")
+                        || rival.get("price").asDouble() < 8.40,
+                rival.toString());
+        for (JsonNode d : List.of(soldOut, rival)) {
+            assertTrue(d.path("explanation").path("summary").asText().startsWith("Quoted"), d.toString());
+            assertTrue(d.path("explanation").path("factors").size() > 0, d.toString());
+        }
+    }
+
+    private static JsonNode decisionFor(String requestId) {
+        return decisions.stream()
+                .filter(d -> d.get("request_id").asText().equals(requestId))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no decision for " + requestId));
     }
 
     @Test

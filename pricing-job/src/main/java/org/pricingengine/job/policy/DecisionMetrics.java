@@ -27,9 +27,19 @@ final class DecisionMetrics {
     private final Counter reissuedDecisions;
     private final Counter repeatedRequests;
     private final PerModelArm<ArmMetrics> arms;
+    private final MetricGroup metrics;
+    /** Decisions an item rule shaped, by its reason code (variable {@code rule}). */
+    private final Map<ReasonCode, Counter> itemRules = new java.util.EnumMap<>(ReasonCode.class);
+
+    private static final java.util.Set<ReasonCode> ITEM_RULES = java.util.EnumSet.of(
+            ReasonCode.LOW_STOCK,
+            ReasonCode.OVERSTOCK,
+            ReasonCode.COMPETITOR_BOUND,
+            ReasonCode.COMPETITOR_BELOW_FLOOR,
+            ReasonCode.FAIRNESS_BAND);
 
     DecisionMetrics(MetricGroup operatorMetrics) {
-        MetricGroup metrics = operatorMetrics.addGroup("pricing");
+        metrics = operatorMetrics.addGroup("pricing");
         arms = new PerModelArm<>(metrics, ArmMetrics::new);
         decisionsPerSecond = metrics.meter("decisionsPerSecond", new MeterView(metrics.counter("decisions"), 10));
         // From the request's Kafka timestamp to the decision leaving the policy.
@@ -56,6 +66,14 @@ final class DecisionMetrics {
         }
         if (decision.experiment() != null && decision.experiment().randomized()) {
             arm.explored.inc();
+        }
+        for (ReasonCode reason : reasons) {
+            if (ITEM_RULES.contains(reason)) {
+                itemRules
+                        .computeIfAbsent(
+                                reason, r -> metrics.addGroup("rule", r.code()).counter("itemRuleDecisions"))
+                        .inc();
+            }
         }
     }
 

@@ -71,7 +71,7 @@ public record Explanation(
                     "The shopper is in the comparison group that always sees the regular"
                             + " price, so the engine can measure what personalized prices add."));
         } else if (experiment != null && experiment.modelSensitivity() != null) {
-            factors.add(new Factor(SEGMENT_SENSITIVITY, sensitivityText(experiment, price, listPrice)));
+            factors.add(new Factor(SEGMENT_SENSITIVITY, sensitivityText(experiment, reasons, price, listPrice)));
             if (reasons.contains(ReasonCode.THOMPSON_DRAW) || reasons.contains(ReasonCode.UNIFORM_EXPLORATION)) {
                 if (experiment.randomized()) {
                     factors.add(new Factor(
@@ -171,21 +171,32 @@ public record Explanation(
                                 cover)));
     }
 
-    private static String sensitivityText(PriceExperiment experiment, double price, double list) {
-        double sensitivity = experiment.modelSensitivity()
-                + (experiment.posteriorMean() == null ? 0 : experiment.posteriorMean()[1]);
-        String how = sensitivity >= 3.5 ? "very sensitive" : sensitivity >= 2 ? "sensitive" : "not very sensitive";
+    /**
+     * The curve that chose the price, in words: the sensitivity under the posterior draw that picked it
+     * (Thompson) or the posterior mean, and what it implies. A uniformly explored price claims nothing: its
+     * EXPLORATION factor says why.
+     */
+    private static String sensitivityText(
+            PriceExperiment experiment, List<ReasonCode> reasons, double price, double list) {
+        double[] shift = reasons.contains(ReasonCode.THOMPSON_DRAW) && experiment.posteriorDraw() != null
+                ? experiment.posteriorDraw()
+                : experiment.posteriorMean();
+        double sensitivity = experiment.modelSensitivity() + (shift == null ? 0 : shift[1]);
         String segment = experiment.segment() == null ? "" : " (segment " + experiment.segment() + ")";
-        String effect = price < list - 1e-9
-                ? "a discount earns more than the regular price"
-                : "the regular price earns more than a discount";
-        return String.format(
+        String curve = String.format(
                 Locale.ROOT,
-                "Shoppers like this one%s are %s to price (estimated sensitivity %.1f), so %s.",
+                "Shoppers like this one%s respond to price with an estimated sensitivity of %.1f: a price 1%% lower"
+                        + " raises the chance they buy by about %.1f%%",
                 segment,
-                how,
                 sensitivity,
-                effect);
+                Math.max(0, sensitivity));
+        if (reasons.contains(ReasonCode.UNIFORM_EXPLORATION)) {
+            return curve + ".";
+        }
+        return curve
+                + (price < list - 1e-9
+                        ? "; at that sensitivity this discount earns more than the regular price."
+                        : "; at that sensitivity the regular price earns more than a discount.");
     }
 
     private static String fallbackText(ReasonCode fallback) {

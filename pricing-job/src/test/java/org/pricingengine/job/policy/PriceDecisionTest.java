@@ -91,7 +91,40 @@ class PriceDecisionTest {
                                         new SegmentPosterior("k", 0.1, 1.3, 0.04, -0.01, 0.5, 321),
                                         true))
                         .experiment());
-        for (PriceDecision d : List.of(priced, PRICED, UNKNOWN_ITEM)) {
+        var item = new org.pricingengine.features.state.ItemSnapshot("i-1", "c", "b", 12.99, 7.794, null, 0, 0, 5)
+                .withStock(3L, 2.0)
+                .withCompetitor("rival", 11.0)
+                .withFairnessWindow(1L, 12.99, 11.0);
+        PriceQuote quote = new PricingPolicy(PolicySettings.from(org.pricingengine.job.config.PricingConfig.defaults()))
+                .decide(item, new org.pricingengine.job.scoring.DemandEstimate(-2.3, 0.7), null, null);
+        PriceDecision explained = new PriceDecision(
+                PriceDecision.decisionIdFor("r-3", "u-1", "i-1"),
+                "r-3",
+                "u-1",
+                "i-1",
+                12.99,
+                quote.price(),
+                7.794,
+                "v1",
+                "control",
+                0.1,
+                ReasonCode.codes(quote.reasons()),
+                Guardrail.codes(quote.guardrails()),
+                false,
+                true,
+                "Price set by an algorithm",
+                1_569_888_630_123L,
+                1_700_000_000_001L,
+                17,
+                12,
+                quote.experiment(),
+                "app",
+                "tablet",
+                quote.bounds().competitor(),
+                Explanation.of(
+                        quote.price(), 12.99, quote.reasons(), quote.guardrails(), quote.bounds(), quote.experiment()));
+        assertTrue(explained.hasReason(ReasonCode.LOW_STOCK), explained.toString());
+        for (PriceDecision d : List.of(priced, explained, PRICED, UNKNOWN_ITEM)) {
             byte[] published = Json.toBytes(d);
             PriceDecision readBack = PriceDecision.fromJson(published);
             assertEquals(d, readBack);

@@ -27,6 +27,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.CatalogUpdate;
+import org.pricingengine.features.events.CompetitorPrice;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.events.PriceRequest;
 import org.pricingengine.features.rees46.Rees46Converter;
@@ -77,16 +78,17 @@ public final class HostileInputCheck {
             int colon = spec.lastIndexOf(':');
             if (colon < 0) {
                 throw new IllegalArgumentException(
-                        "--records " + spec + ": expected FILE:ROLE (behaviour, requests, catalog)");
+                        "--records " + spec + ": expected FILE:ROLE (behaviour, requests, catalog, competitors)");
             }
             Role role =
                     switch (spec.substring(colon + 1)) {
                         case "behaviour", "behaviour-events" -> Role.BEHAVIOUR;
                         case "requests", "price-requests" -> Role.REQUEST;
                         case "catalog", "catalog-updates" -> Role.CATALOG;
+                        case "competitors", "competitor-prices" -> Role.COMPETITOR_PRICE;
                         default ->
                             throw new IllegalArgumentException(
-                                    "--records " + spec + ": role must be behaviour, requests or catalog");
+                                    "--records " + spec + ": role must be behaviour, requests, catalog or competitors");
                     };
             Path path = Path.of(spec.substring(0, colon));
             if (!Files.isRegularFile(path)) {
@@ -420,6 +422,7 @@ public final class HostileInputCheck {
                     case BEHAVIOUR -> parser.parseBehaviourEvent(value);
                     case REQUEST -> parser.parsePriceRequest(value);
                     case CATALOG -> parser.parseCatalogUpdate(value);
+                    case COMPETITOR_PRICE -> parser.parseCompetitorPrice(value);
                 };
         if (!parsed.isValid()) {
             return Set.of(parsed.rejectReason().split(":", 2)[0]);
@@ -457,6 +460,15 @@ public final class HostileInputCheck {
                     id("item_id", r.itemId()),
                     time(r.requestTimeMs(), latest));
         }
+        if (event instanceof CompetitorPrice p) {
+            return firstNonNull(
+                    id("item_id", p.itemId()),
+                    id("competitor", p.competitor()),
+                    time(p.observedTimeMs(), latest),
+                    !Double.isFinite(p.price()) || p.price() <= 0 || p.price() > rules.maxPrice()
+                            ? "price " + p.price()
+                            : null);
+        }
         CatalogUpdate c = (CatalogUpdate) event;
         return firstNonNull(
                 id("item_id", c.itemId()),
@@ -493,11 +505,12 @@ public final class HostileInputCheck {
         return null;
     }
 
-    /** The record's key as a producer would set it (user, or item for the compacted catalog); a made-up one if unreadable. */
+    /** The record's key as a producer would set it (user; item for the catalog and competitor prices); a made-up one if unreadable. */
     private static String keyOf(Role role, byte[] value, String fallback) {
         try {
             JsonNode node = Json.mapper().readTree(value);
-            JsonNode key = node == null ? null : node.get(role == Role.CATALOG ? "item_id" : "user_id");
+            boolean byItem = role == Role.CATALOG || role == Role.COMPETITOR_PRICE;
+            JsonNode key = node == null ? null : node.get(byItem ? "item_id" : "user_id");
             if (key != null
                     && key.isTextual()
                     && !key.asText().isEmpty()
@@ -558,6 +571,7 @@ public final class HostileInputCheck {
                     case BEHAVIOUR -> PricingConfig.TOPIC_BEHAVIOUR;
                     case REQUEST -> PricingConfig.TOPIC_REQUESTS;
                     case CATALOG -> PricingConfig.TOPIC_CATALOG;
+                    case COMPETITOR_PRICE -> PricingConfig.TOPIC_COMPETITOR_PRICES;
                 });
     }
 

@@ -32,6 +32,7 @@ public final class Rees46Replayer implements AutoCloseable {
     private final String behaviourTopic;
     private final String catalogTopic;
     private final String requestTopic;
+    private final String competitorTopic;
 
     public final AtomicLong rowsSent = new AtomicLong();
     public final AtomicLong requestsSent = new AtomicLong();
@@ -53,6 +54,7 @@ public final class Rees46Replayer implements AutoCloseable {
         this.behaviourTopic = topics.get(PricingConfig.TOPIC_BEHAVIOUR);
         this.catalogTopic = topics.get(PricingConfig.TOPIC_CATALOG);
         this.requestTopic = topics.get(PricingConfig.TOPIC_REQUESTS);
+        this.competitorTopic = topics.get(PricingConfig.TOPIC_COMPETITOR_PRICES);
     }
 
     /**
@@ -152,6 +154,7 @@ public final class Rees46Replayer implements AutoCloseable {
             case BEHAVIOUR -> behaviourTopic;
             case CATALOG -> catalogTopic;
             case REQUEST -> requestTopic;
+            case COMPETITOR_PRICE -> competitorTopic;
         };
     }
 
