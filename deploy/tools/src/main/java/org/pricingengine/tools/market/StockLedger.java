@@ -16,8 +16,8 @@ import org.pricingengine.features.state.Hashing;
  * only moves replenishment: an item is topped up at its first appearance plus every {@code
  * replenish_every_hours}, applied when a record of the item at or after that time comes by. Thread-safe.
  */
-final class StockLedger {
-    static final String UNLIMITED = "(unlimited)";
+public final class StockLedger {
+    public static final String UNLIMITED = "(unlimited)";
 
     /** What one class of items (or all of them) sold, lost and kept. */
     @JsonPropertyOrder({
@@ -35,7 +35,7 @@ final class StockLedger {
         "items_out_of_stock_at_end",
         "units_left"
     })
-    record ClassResult(
+    public record ClassResult(
             @JsonProperty("name") String name,
             @JsonProperty("items") long items,
             @JsonProperty("initial_units") long initialUnits,
@@ -52,7 +52,7 @@ final class StockLedger {
 
     /** The whole market ({@code total}, limited and unlimited items together) and each class. */
     @JsonPropertyOrder({"total", "classes"})
-    record Result(
+    public record Result(
             @JsonProperty("total") ClassResult total,
             @JsonProperty("classes") List<ClassResult> classes) {}
 
