@@ -55,6 +55,13 @@ import org.pricingengine.tools.local.CompetitorFeed;
  * sent with an event time more than half an attribution window past the oldest request still waiting:
  * the shopper's answer then always reaches the job before the watermark can close the decision's window.
  * At the end, one record per partition far enough ahead closes every window.
+ *
+ * <p>Stock ({@link StockLedger}, the world's {@code stock}): a drawn purchase of an item with no unit left
+ * is lost (no cart, no purchase is sent). Every change of an item's units goes to the job at once as a
+ * catalog update with the inventory, at the event time of the change, as a retailer's inventory feed
+ * would send it: batching per simulated hour would hide a sell-out for what the loop's time scale counts
+ * as a day. Competitors (the world's {@code competitors}): {@link CompetitorFeed}'s prices go to the
+ * competitor-prices topic right after the record of the item that prompted them.
  */
 public final class MarketLoop {
     /** Longest quiet gap of the replay, in event time: keeps attribution windows closing every few thousand requests. */
