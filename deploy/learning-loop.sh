@@ -3,7 +3,10 @@
 # standalone Flink cluster of its own, submits the job (model v1 unless --model), plays the shoppers of
 # a world file (true demand) against it for N price requests, waits for the last feedback outcomes,
 # writes report.md, learning-curve.png, loop.json and loop-details.json under .work/loop/, and stops
-# everything it started. The last line is `loop: {json}`.
+# everything it started. The last line is `loop: {json}`. A world with `stock` or `competitors` runs the
+# job with its stock and competitor durations on the loop's time scale (--day 1h: an hour of event time
+# stands for a day); --compare-stock plays the world with the job's stock rule on and off
+# (deploy/stock-scenario.sh).
 #
 # Usage: deploy/learning-loop.sh [--world FILE] [--requests N] [--seed S] [--rounds 1] [--model V]
 #                                [--work-dir DIR] [--JOB-OPTION VALUE ...]   (--help lists all)

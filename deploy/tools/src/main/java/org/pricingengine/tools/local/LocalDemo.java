@@ -51,6 +51,10 @@ public final class LocalDemo {
             .option("malformed-every", "2000", "a malformed record every N rows (0 = none)")
             .option("warmup-rows", "3000", "rows replayed before latency is measured")
             .option("work-dir", ".work/demo", "checkpoints, savepoints and the report")
+            .flag(
+                    "no-competitors",
+                    "send no synthetic competitor prices (by default the demo plays a competitor feed, see CompetitorFeed)")
+            .option("competitor-seed", "1", "the seed of the synthetic competitor feed")
             .jobOptions("a job option (see CONFIGURATION.md)", true);
 
     /** The {@code summary: {json}} line. */
@@ -140,6 +144,10 @@ public final class LocalDemo {
         tallyThread.start();
 
         Rees46Replayer replayer = new Rees46Replayer(bootstrap, config);
+        CompetitorFeed.Publisher competitors = competitorFeed(demo, bootstrap, config);
+        if (competitors != null) {
+            replayer.onSent(competitors);
+        }
         double rate = demo.decimal("rate");
         long maxRows = demo.longValue("max-rows");
         int malformedEvery = demo.integer("malformed-every");
@@ -190,6 +198,10 @@ public final class LocalDemo {
             }
         }
         replayer.close();
+        if (competitors != null) {
+            competitors.close();
+            System.out.printf("synthetic competitor prices sent: %,d%n", competitors.sent.get());
+        }
 
         System.out.println("replay done; stopping the job with a draining savepoint (closes open attribution windows)");
         String savepoint = job.stopWithSavepoint(
@@ -245,6 +257,23 @@ public final class LocalDemo {
                         tally.cartsAttributed.get(),
                         tally.attributedRevenue()));
         return dir.resolve("report.md");
+    }
+
+    /**
+     * The synthetic competitor feed (default settings, see {@link CompetitorFeed}), or null when switched
+     * off or when the job has no competitor-prices input. A stand-in for a retailer's price-monitoring
+     * feed: the bundled data has no competitor prices.
+     */
+    private static CompetitorFeed.Publisher competitorFeed(ToolArguments demo, String bootstrap, PricingConfig config) {
+        String topic = config.get(PricingConfig.TOPIC_COMPETITOR_PRICES);
+        if (demo.bool("no-competitors") || topic.isBlank()) {
+            return null;
+        }
+        CompetitorFeed feed = new CompetitorFeed(CompetitorFeed.Settings.defaults(), demo.longValue("competitor-seed"));
+        System.out.printf(
+                "synthetic competitor feed: %d shops, prices redrawn every %.0f h, to %s (--no-competitors turns it off)%n",
+                feed.settings().competitors(), feed.settings().redrawHours(), topic);
+        return new CompetitorFeed.Publisher(feed, bootstrap, config, topic);
     }
 
     /** Blocks the replay after the warm-up rows until every request so far has its decision. */

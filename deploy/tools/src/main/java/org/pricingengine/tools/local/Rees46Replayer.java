@@ -39,6 +39,8 @@ public final class Rees46Replayer implements AutoCloseable {
     public final AtomicLong behaviourSent = new AtomicLong();
     public final AtomicLong catalogSent = new AtomicLong();
     public final AtomicLong malformedSent = new AtomicLong();
+    /** Sees every record sent, after it is sent (e.g. a feed that reacts to the catalog). */
+    private java.util.function.Consumer<ReplayRecord> onSent = r -> {};
 
     public Rees46Replayer(String bootstrapServers, PricingConfig topics) {
         Properties p = new Properties();
@@ -127,9 +129,15 @@ public final class Rees46Replayer implements AutoCloseable {
         producer.flush();
     }
 
+    /** {@code listener} sees every record this replayer sends, right after it is sent. */
+    public void onSent(java.util.function.Consumer<ReplayRecord> listener) {
+        this.onSent = listener;
+    }
+
     public void send(ReplayRecord record) {
         byte[] key = record.key().getBytes(StandardCharsets.UTF_8);
         producer.send(new ProducerRecord<>(topicFor(record.role()), key, Json.toBytes(record.value())));
+        onSent.accept(record);
         switch (record.role()) {
             case REQUEST -> requestsSent.incrementAndGet();
             case BEHAVIOUR -> behaviourSent.incrementAndGet();

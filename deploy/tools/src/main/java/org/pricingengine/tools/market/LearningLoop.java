@@ -62,6 +62,13 @@ public final class LearningLoop {
                     "ope-seeds",
                     "0",
                     "instead of learning rounds: this many rounds on one running job, each with its own world seed, checking the off-policy estimate of --ope-policy against its truth on each round's log")
+            .flag(
+                    "compare-stock",
+                    "instead of learning rounds: the world twice, the job's stock rule on and off (stock.enabled), each with its own job and topics, and a comparison of stock-outs, realized margin and units left (deploy/stock-scenario.sh)")
+            .option(
+                    "day",
+                    "1h",
+                    "with stock or competitors in the world: the event time that stands for a day in the job's stock and competitor durations (see README)")
             .option("model", "v1", "the model version of the first round")
             .option("model-dir", "model-assets/models", "where the model versions are")
             .option("work-dir", ".work/loop", "where the report, the charts, loop.json and the stack's files go")
@@ -86,18 +93,30 @@ public final class LearningLoop {
 
     private final ToolArguments args;
     private final LocalStack stack;
+    /** Where this loop's files go: the stack's work directory, or a directory of its own in a scenario. */
+    private Path out;
+    /** Prefix of this loop's topics, consumer group and transactional ids. */
+    private String topicPrefix;
+    /** Job options set on top of the command line's (a comparison's variant). */
+    private Map<String, String> extraOptions;
+
     private World world;
     private Path modelDir;
     private FlinkRestClient flink;
     private ModelRollout rollout;
     private PricingConfig config;
     private final AtomicBoolean switching = new AtomicBoolean();
+    /** The last round's stock figures. */
+    private LoopReport.StockReport lastStock;
     /** Event time the last round ended at: the next one continues from there. */
     private long endOfTimeMs;
 
-    private LearningLoop(ToolArguments args) throws Exception {
+    LearningLoop(ToolArguments args) throws Exception {
         this.args = args;
         this.stack = new LocalStack(args.path("work-dir"), args.integer("kafka-port"), args.integer("rest-port"));
+        this.out = stack.work();
+        this.topicPrefix = "loop";
+        this.extraOptions = Map.of();
         World w = World.read(stack.repo().resolve(args.string("world")));
         this.world = args.given("seed") ? w.withSeed(args.longValue("seed")) : w;
         this.modelDir = stack.repo().resolve(args.string("model-dir")).toAbsolutePath();
@@ -111,13 +130,19 @@ public final class LearningLoop {
             System.exit(2);
         }
         LearningLoop loop = new LearningLoop(a);
+        if (a.bool("compare-stock")) {
+            LocalStack.Timed<StockComparison.Result> compared = loop.stack.run(loop::compareStock);
+            System.out.println("report: " + loop.stack.work().resolve("stock-comparison.md"));
+            System.out.println("stock-comparison: " + Json.toJson(compared.result()));
+            System.exit(0);
+        }
         if (a.integer("ope-seeds") > 0) {
             LocalStack.Timed<OpeSeeds> seeds = loop.stack.run(() -> loop.opeSeeds(a.integer("ope-seeds")));
             System.out.println("ope-seeds: " + Json.toJson(seeds.result()));
             System.exit(0);
         }
         LocalStack.Timed<ObjectNode> run = loop.stack.run(() -> loop.run(rounds));
-        System.out.println("report: " + loop.stack.work().resolve("report.md"));
+        System.out.println("report: " + loop.out.resolve("report.md"));
         System.out.println("loop: " + Json.toJson(run.result()));
         System.exit(0);
     }
@@ -217,9 +242,63 @@ public final class LearningLoop {
                 Math.round(sumError / seeds * 1e4) / 1e4,
                 perSeed);
         Files.writeString(
-                stack.work().resolve("ope-seeds.json"),
+                out.resolve("ope-seeds.json"),
                 Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
         return result;
+    }
+
+    /**
+     * The same world (same seed, same shoppers, same purchase draws) played twice on one stack, each
+     * against a job of its own: the job's stock rule on, then off. Each run's files go to {@code
+     * stock-on/} and {@code stock-off/}; the comparison to {@code stock-comparison.{json,md,png}}.
+     */
+    private StockComparison.Result compareStock() throws Exception {
+        List<StockComparison.Run> runs = new ArrayList<>();
+        for (boolean enabled : new boolean[] {true, false}) {
+            String variant = enabled ? "stock-on" : "stock-off";
+            topicPrefix = variant;
+            out = stack.work().resolve(variant);
+            extraOptions = Map.of(PricingConfig.STOCK_ENABLED.key(), Boolean.toString(enabled));
+            endOfTimeMs = 0;
+            System.out.printf("== %s: the job's stock rule %s%n", variant, enabled ? "on" : "off");
+            prepare(1);
+            RoundRun r = round(new RoundSpec(1, args.string("model"), args.longValue("requests"), null));
+            flink.stopWithSavepoint(rollout.current().jobId(), null, Duration.ofMinutes(3));
+            LoopReport.StockReport stock = lastStock;
+            runs.add(new StockComparison.Run(variant, enabled, r.result(), stock));
+        }
+        StockComparison.Result result = StockComparison.of(world, args.longValue("requests"), timeScaled(), runs);
+        StockComparison.write(stack.work(), result);
+        System.out.println(Files.readString(stack.work().resolve("stock-comparison.md")));
+        return result;
+    }
+
+    /** Job options counted in days or hours of event time that the loop's time scale (--day) shortens. */
+    static final List<org.apache.flink.configuration.ConfigOption<Duration>> DAY_SCALED_OPTIONS = List.of(
+            PricingConfig.STOCK_DEMAND_HALF_LIFE,
+            PricingConfig.STOCK_LOW_COVER,
+            PricingConfig.STOCK_HIGH_COVER,
+            PricingConfig.COMPETITOR_PRICE_TTL);
+
+    /**
+     * The loop's event time runs about 7,000 requests an hour, so a run covers hours, not the weeks a
+     * retailer's stock turns over in. With stock or competitors in the world, the job's options counted
+     * in event time are scaled so that {@code --day} of event time stands for a day (each option's
+     * default x day / 24 h), unless given on the command line.
+     */
+    Map<String, String> timeScaled() {
+        Map<String, String> scaled = new LinkedHashMap<>();
+        if (world.stock() == null && world.competitors() == null) {
+            return scaled;
+        }
+        Duration day = args.duration("day");
+        for (org.apache.flink.configuration.ConfigOption<Duration> o : DAY_SCALED_OPTIONS) {
+            if (!args.jobOptions().containsKey(o.key())) {
+                long ms = Math.max(1000, Math.round(o.defaultValue().toMillis() * (day.toMillis() / 86_400_000.0)));
+                scaled.put(o.key(), ms / 1000 + "s");
+            }
+        }
+        return scaled;
     }
 
     /** Topics, the model directory the job reads, the job jar on the cluster, the rollout tool. */
@@ -227,12 +306,12 @@ public final class LearningLoop {
         String bootstrap = stack.bootstrapServers();
         if (rounds > 1) {
             // The retrained candidate goes next to the shipped models, in the loop's own directory.
-            Path copy = stack.work().resolve("models").toAbsolutePath();
+            Path copy = out.resolve("models").toAbsolutePath();
             LocalStack.deleteRecursively(copy);
             copyTree(modelDir, copy);
             modelDir = copy;
         }
-        Map<String, String> options = new LinkedHashMap<>(PricingTopics.isolatedRun("loop"));
+        Map<String, String> options = new LinkedHashMap<>(PricingTopics.isolatedRun(topicPrefix));
         options.put(PricingConfig.BOOTSTRAP_SERVERS.key(), bootstrap);
         options.put(PricingConfig.MODEL_DIR.key(), modelDir.toString());
         options.put(PricingConfig.MODEL_VERSION.key(), args.string("model"));
@@ -242,7 +321,13 @@ public final class LearningLoop {
             // Retraining learns from the model input of the randomized decisions.
             options.put(PricingConfig.TOPIC_DECISION_FEATURES.key(), "loop.decision-features");
         }
+        Map<String, String> scaled = timeScaled();
+        if (!scaled.isEmpty()) {
+            System.out.println("  job options on the loop's time scale (--day " + args.string("day") + "): " + scaled);
+        }
+        options.putAll(scaled);
         options.putAll(args.jobOptions());
+        options.putAll(extraOptions);
         config = PricingConfig.of(options);
         PricingTopics.createMissing(bootstrap, config);
         if (!config.get(PricingConfig.TOPIC_DECISION_FEATURES).isBlank()) {
@@ -251,7 +336,7 @@ public final class LearningLoop {
         flink = new FlinkRestClient(stack.restUrl());
         rollout = new ModelRollout(
                 flink,
-                stack.work().resolve("rollout"),
+                out.resolve("rollout"),
                 stack.jobJar(),
                 bootstrap,
                 config,
@@ -301,7 +386,7 @@ public final class LearningLoop {
         String bootstrap = config.get(PricingConfig.BOOTSTRAP_SERVERS);
         export.readOutcomesTopic(bootstrap, config, config.get(PricingConfig.TOPIC_FEEDBACK), deadline);
         export.readFeaturesTopic(bootstrap, config, config.get(PricingConfig.TOPIC_DECISION_FEATURES), deadline);
-        Path examples = stack.work().resolve("feedback-examples");
+        Path examples = out.resolve("feedback-examples");
         LocalStack.deleteRecursively(examples);
         FeedbackExamples.Result written = export.write(examples);
         System.out.println("  feedback-examples: " + Json.toJson(written));
@@ -348,7 +433,8 @@ public final class LearningLoop {
         LoopReport.Summary summary =
                 MarketLoop.run(settings(spec.round(), "r" + spec.round() + "-", spec.requests(), true), this::checkJob);
         endOfTimeMs = summary.endOfTimeMs();
-        Path dir = stack.work().resolve("round-" + spec.round());
+        lastStock = summary.stock();
+        Path dir = out.resolve("round-" + spec.round());
         LoopReport.write(dir, summary, world);
         if (outcome != null) {
             Files.writeString(dir.resolve("rollout.json"), Json.toJson(outcome));
@@ -383,7 +469,7 @@ public final class LearningLoop {
                     "  rollout %s -> %s: %s %s%n", outcome.from(), outcome.to(), outcome.outcome(), outcome.problems());
             LoopReport.Summary during = traffic.get();
             endOfTimeMs = during.endOfTimeMs();
-            LoopReport.write(stack.work().resolve("round-" + spec.round() + "-rollout"), during, world);
+            LoopReport.write(out.resolve("round-" + spec.round() + "-rollout"), during, world);
             return outcome;
         } finally {
             market.shutdownNow();
@@ -419,7 +505,7 @@ public final class LearningLoop {
     /** The combined report: each round's figures, retraining and the rollout with its gate's numbers. */
     private ObjectNode report(List<RoundRun> rounds, Retrained retrained) throws IOException {
         RoundRun last = rounds.get(rounds.size() - 1);
-        Path work = stack.work();
+        Path work = out;
         for (String f : List.of("learning-curve.png", "loop-details.json")) {
             Files.copy(last.dir().resolve(f), work.resolve(f), StandardCopyOption.REPLACE_EXISTING);
         }

@@ -37,14 +37,44 @@ public final class LoopReport {
             long purchasesAttributed,
             double elapsedS) {}
 
-    /** @param endOfTimeMs event time of the round's last records: a following round starts after it */
-    public record Summary(LoopResult result, LoopResult.Details details, long endOfTimeMs) {
+    /**
+     * @param endOfTimeMs event time of the round's last records: a following round starts after it
+     * @param stock what the market's stock sold, lost and kept, and the decisions' reason codes (null
+     *     before the loop adds it)
+     */
+    public record Summary(LoopResult result, LoopResult.Details details, long endOfTimeMs, StockReport stock) {
         Summary(LoopResult result, LoopResult.Details details) {
-            this(result, details, 0);
+            this(result, details, 0, null);
         }
 
         Summary withEndOfTime(long ms) {
-            return new Summary(result, details, ms);
+            return new Summary(result, details, ms, stock);
+        }
+
+        Summary withStock(StockReport report) {
+            return new Summary(result, details, endOfTimeMs, report);
+        }
+    }
+
+    /**
+     * Realized sales under the world's stock ({@code stock}: drawn purchases, not expected margins, so a
+     * lost sale is a purchase the shopper drew and could not make), and how often each reason code was
+     * on the round's decisions ({@code reason_codes}, over {@code decisions}).
+     */
+    @com.fasterxml.jackson.annotation.JsonPropertyOrder({"decisions", "reason_codes", "stock"})
+    public record StockReport(
+            @com.fasterxml.jackson.annotation.JsonProperty("decisions")
+            long decisions,
+
+            @com.fasterxml.jackson.annotation.JsonProperty("reason_codes")
+            Map<String, Long> reasonCodes,
+
+            @com.fasterxml.jackson.annotation.JsonProperty("stock")
+            StockLedger.Result stock) {
+
+        /** Share of the decisions carrying {@code code}. */
+        public double share(String code) {
+            return decisions == 0 ? 0 : (double) reasonCodes.getOrDefault(code, 0L) / decisions;
         }
     }
 
@@ -345,7 +375,50 @@ public final class LoopReport {
         Files.writeString(
                 dir.resolve("loop-details.json"),
                 Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(d));
-        Files.writeString(dir.resolve("report.md"), markdown(s, world));
+        String md = markdown(s, world);
+        if (s.stock() != null) {
+            Files.writeString(
+                    dir.resolve("stock.json"),
+                    Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(s.stock()));
+            md += stockMarkdown(s.stock());
+        }
+        Files.writeString(dir.resolve("report.md"), md);
+    }
+
+    /** The stock section of a round's report: realized sales, lost sales and units left by class. */
+    static String stockMarkdown(StockReport r) {
+        StringBuilder m = new StringBuilder("\n## Stock (realized: drawn purchases)\n\n");
+        m.append(
+                "| class | items | initial units | replenished | sold | revenue | margin | lost sales | lost margin | sell-outs | out of stock at end | units left |\n");
+        m.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        List<StockLedger.ClassResult> rows = new ArrayList<>(r.stock().classes());
+        rows.add(r.stock().total());
+        for (StockLedger.ClassResult c : rows) {
+            m.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %,d | %,d | %,d | %,d | %,.2f | %,.2f | %,d | %,.2f | %,d | %,d | %,d |%n",
+                    c.name(),
+                    c.items(),
+                    c.initialUnits(),
+                    c.replenishedUnits(),
+                    c.unitsSold(),
+                    c.revenue(),
+                    c.margin(),
+                    c.lostSales(),
+                    c.lostMargin(),
+                    c.sellouts(),
+                    c.itemsOutOfStockAtEnd(),
+                    c.unitsLeft()));
+        }
+        m.append("\nReason codes on the ")
+                .append(String.format(Locale.ROOT, "%,d", r.decisions()))
+                .append(" decisions: ");
+        List<String> codes = new ArrayList<>();
+        new TreeMap<>(r.reasonCodes())
+                .forEach((k, v) -> codes.add(
+                        String.format(Locale.ROOT, "`%s` %.2f%%", k, 100.0 * v / Math.max(1, r.decisions()))));
+        m.append(String.join(", ", codes)).append(".\n");
+        return m.toString();
     }
 
     static String markdown(Summary s, World world) {

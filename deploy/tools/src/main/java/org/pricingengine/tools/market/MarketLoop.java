@@ -39,6 +39,7 @@ import org.pricingengine.job.policy.PriceExperiment;
 import org.pricingengine.job.policy.PricingPolicy;
 import org.pricingengine.tools.evaluation.OffPolicyEvaluation;
 import org.pricingengine.tools.evaluation.TargetPolicy;
+import org.pricingengine.tools.local.CompetitorFeed;
 
 /**
  * The market side of the closed loop, talking to the job only through Kafka. It replays the bundled
@@ -54,6 +55,13 @@ import org.pricingengine.tools.evaluation.TargetPolicy;
  * sent with an event time more than half an attribution window past the oldest request still waiting:
  * the shopper's answer then always reaches the job before the watermark can close the decision's window.
  * At the end, one record per partition far enough ahead closes every window.
+ *
+ * <p>Stock ({@link StockLedger}, the world's {@code stock}): a drawn purchase of an item with no unit left
+ * is lost (no cart, no purchase is sent). Every change of an item's units goes to the job at once as a
+ * catalog update with the inventory, at the event time of the change, as a retailer's inventory feed
+ * would send it: batching per simulated hour would hide a sell-out for what the loop's time scale counts
+ * as a day. Competitors (the world's {@code competitors}): {@link CompetitorFeed}'s prices go to the
+ * competitor-prices topic right after the record of the item that prompted them.
  */
 public final class MarketLoop {
     /** Longest quiet gap of the replay, in event time: keeps attribution windows closing every few thousand requests. */
@@ -153,6 +161,19 @@ public final class MarketLoop {
     private final String behaviourTopic;
     private final String catalogTopic;
     private final String requestTopic;
+    /** Where the synthetic competitor feed goes; null without one. */
+    private final String competitorTopic;
+
+    private final CompetitorFeed competitors;
+    private final StockLedger stock;
+    /** Expected purchases per hour of event time at list price, without the price-level effect: requests per hour. */
+    private final Map<String, Double> requestsPerHour;
+    /** Each item's last catalog record as sent (event time aside): inventory updates repeat it with new units. */
+    private final Map<String, CatalogUpdate> catalog = new ConcurrentHashMap<>();
+
+    private final Map<String, AtomicLong> reasonCodes = new ConcurrentHashMap<>();
+    private final AtomicLong inventoryUpdates = new AtomicLong();
+    private final AtomicLong stockOuts = new AtomicLong();
 
     private final TruthLedger ledger = new TruthLedger();
     private final Map<String, Pending> pendingByRequest = new ConcurrentHashMap<>();
@@ -207,6 +228,37 @@ public final class MarketLoop {
         this.behaviourTopic = s.config().get(PricingConfig.TOPIC_BEHAVIOUR);
         this.catalogTopic = s.config().get(PricingConfig.TOPIC_CATALOG);
         this.requestTopic = s.config().get(PricingConfig.TOPIC_REQUESTS);
+        this.stock = new StockLedger(s.world().stock(), s.world().seed());
+        this.requestsPerHour = requestsPerHour(template);
+        String topic = s.config().get(PricingConfig.TOPIC_COMPETITOR_PRICES);
+        boolean feed = s.world().competitors() != null && !topic.isBlank();
+        this.competitors =
+                feed ? new CompetitorFeed(s.world().competitors(), s.world().seed()) : null;
+        this.competitorTopic = feed ? topic : null;
+    }
+
+    /** Requests per hour of event time for each item over one pass of the traffic. */
+    static Map<String, Double> requestsPerHour(MarketTemplate template) {
+        Map<String, Double> perHour = new HashMap<>();
+        double hours = template.spanMs / 3_600_000.0;
+        for (MarketTemplate.Entry e : template.entries) {
+            if (e.record().role() == org.pricingengine.features.rees46.ReplayRecord.Role.REQUEST) {
+                perHour.merge(((PriceRequest) e.record().value()).itemId(), 1 / hours, Double::sum);
+            }
+        }
+        return perHour;
+    }
+
+    /**
+     * The item's expected purchases per hour at list price, what the world's stock is measured in:
+     * requests per hour x the purchase probability at list price of a new shopper with no history.
+     */
+    double expectedUnitsPerHour(String itemId, double listPrice) {
+        World w = s.world();
+        double[] weights = World.weightsByTrait(w.propensity().weights());
+        double a = w.propensity().intercept()
+                + weights[World.Trait.PRICE_LEVEL.ordinal()] * Math.log(listPrice / w.referencePrice());
+        return requestsPerHour.getOrDefault(itemId, 0.0) / (1 + Math.exp(-a));
     }
 
     /** Runs the loop for {@code settings.requests()} requests and waits for their outcomes. */
@@ -278,7 +330,11 @@ public final class MarketLoop {
                 ledger.entries(),
                 counts,
                 TruthLedger.uniformDiscounts(policy.settings().priceLadder()));
-        return (s.opePolicy() == null ? summary : withOffPolicyEvaluation(summary)).withEndOfTime(endOfTimeMs);
+        Map<String, Long> codes = new java.util.TreeMap<>();
+        reasonCodes.forEach((k, v) -> codes.put(k, v.get()));
+        return (s.opePolicy() == null ? summary : withOffPolicyEvaluation(summary))
+                .withEndOfTime(endOfTimeMs)
+                .withStock(new LoopReport.StockReport(ledger.size(), codes, stock.result()));
     }
 
     /**
@@ -358,11 +414,20 @@ public final class MarketLoop {
                     CatalogUpdate c = (CatalogUpdate) e.record().value();
                     listPrices.put(c.itemId(), c.listPrice());
                     double cost = Math.round(c.listPrice() * costRatio * 1e6) / 1e6;
-                    send(
-                            catalogTopic,
+                    Long units = stock.open(c.itemId(), expectedUnitsPerHour(c.itemId(), c.listPrice()), t);
+                    stock.replenish(c.itemId(), t);
+                    units = units == null ? null : stock.units(c.itemId());
+                    CatalogUpdate update = new CatalogUpdate(
                             c.itemId(),
-                            Json.toBytes(new CatalogUpdate(
-                                    c.itemId(), c.category(), c.brand(), c.listPrice(), cost, c.inventory(), t)));
+                            c.category(),
+                            c.brand(),
+                            c.listPrice(),
+                            cost,
+                            units == null ? c.inventory() : units,
+                            t);
+                    catalog.put(c.itemId(), update);
+                    send(catalogTopic, c.itemId(), Json.toBytes(update));
+                    sendCompetitorPrices(c.itemId(), c.listPrice(), t);
                 }
                 case BEHAVIOUR -> {
                     BehaviourEvent v = (BehaviourEvent) e.record().value();
@@ -388,6 +453,13 @@ public final class MarketLoop {
                 }
                 case REQUEST -> {
                     PriceRequest q = (PriceRequest) e.record().value();
+                    if (stock.replenish(q.itemId(), t)) {
+                        sendInventory(q.itemId(), t);
+                    }
+                    Double known = listPrices.get(q.itemId());
+                    if (known != null) {
+                        sendCompetitorPrices(q.itemId(), known, t);
+                    }
                     String shopper = q.userId() + suffix;
                     History h = history(pass, shopper);
                     Double list = listPrices.get(q.itemId());
@@ -441,6 +513,34 @@ public final class MarketLoop {
         producer.flush();
         sent = seq;
         return lastRequestMs;
+    }
+
+    /**
+     * A catalog update with the item's current units, as a retailer's inventory feed sends one on every
+     * change: the job's stock rule sees a sale or a delivery at once, at the event time it happened.
+     */
+    private void sendInventory(String itemId, long timeMs) {
+        CatalogUpdate last = catalog.get(itemId);
+        Long units = stock.units(itemId);
+        if (last == null || units == null) {
+            return;
+        }
+        send(
+                catalogTopic,
+                itemId,
+                Json.toBytes(new CatalogUpdate(
+                        itemId, last.category(), last.brand(), last.listPrice(), last.unitCost(), units, timeMs)));
+        inventoryUpdates.incrementAndGet();
+    }
+
+    /** The synthetic competitor feed's prices of the item, when it reports them (see {@link CompetitorFeed}). */
+    private void sendCompetitorPrices(String itemId, double listPrice, long timeMs) {
+        if (competitors == null) {
+            return;
+        }
+        for (org.pricingengine.features.events.CompetitorPrice o : competitors.observe(itemId, listPrice, timeMs)) {
+            send(competitorTopic, itemId, Json.toBytes(o));
+        }
     }
 
     private History history(int pass, String shopper) {
@@ -608,6 +708,11 @@ public final class MarketLoop {
         TruthLedger.Entry entry = TruthLedger.price(
                 q.seq(), q.history().index, d, q.truth(), policy, s.world().costRatio());
         ledger.add(entry);
+        if (d.reasonCodes() != null) {
+            for (String code : d.reasonCodes()) {
+                reasonCodes.computeIfAbsent(code, k -> new AtomicLong()).incrementAndGet();
+            }
+        }
         PriceExperiment x = d.experiment();
         if (s.opePolicy() != null && x != null && x.randomized() && d.listPrice() != null) {
             double cost = d.unitCost() != null
@@ -654,6 +759,20 @@ public final class MarketLoop {
                         MIN_OUTCOME_DELAY_MS
                                 + (long) (rng.nextDouble() * (MAX_OUTCOME_DELAY_MS - MIN_OUTCOME_DELAY_MS))));
         long first = Math.max(1, Math.min(last - 1, (long) (last * (0.2 + 0.6 * rng.nextDouble()))));
+        if (purchase) {
+            double cost = d.unitCost() != null
+                    ? d.unitCost()
+                    : d.listPrice() * s.world().costRatio();
+            StockLedger.Sale sale = stock.buy(q.itemId(), q.timeMs() + last, d.price(), cost);
+            if (sale == StockLedger.Sale.LOST) {
+                // Out of stock: the storefront cannot sell it, so the shopper neither carts nor buys.
+                stockOuts.incrementAndGet();
+                return FeedbackOutcome.NONE;
+            }
+            if (sale == StockLedger.Sale.SOLD) {
+                sendInventory(q.itemId(), q.timeMs() + last);
+            }
+        }
         String id = "market:" + d.decisionId();
         History h = q.history();
         if (cart) {

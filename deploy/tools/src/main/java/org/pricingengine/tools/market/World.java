@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.pricingengine.tools.local.CompetitorFeed;
 
 /**
  * The true demand of a simulated market: how likely a shopper is to buy an item at a price. A world is
@@ -41,7 +42,9 @@ import java.util.stream.Collectors;
     "propensity",
     "sensitivity",
     "shape",
-    "carts"
+    "carts",
+    "stock",
+    "competitors"
 })
 public record World(
         @JsonProperty("name") String name,
@@ -52,7 +55,23 @@ public record World(
         @JsonProperty("propensity") Propensity propensity,
         @JsonProperty("sensitivity") Sensitivity sensitivity,
         @JsonProperty("shape") Shape shape,
-        @JsonProperty("carts") Carts carts) {
+        @JsonProperty("carts") Carts carts,
+        @JsonProperty("stock") Stock stock,
+        @JsonProperty("competitors") CompetitorFeed.Settings competitors) {
+
+    /** A world without stock limits or competitors: unlimited stock, as before stock existed. */
+    public World(
+            String name,
+            String description,
+            Long seed,
+            Double costRatio,
+            Double referencePrice,
+            Propensity propensity,
+            Sensitivity sensitivity,
+            Shape shape,
+            Carts carts) {
+        this(name, description, seed, costRatio, referencePrice, propensity, sensitivity, shape, carts, null, null);
+    }
 
     /** Purchase log-odds at list price: intercept, trait weights, and the sd of a per-shopper effect. */
     @JsonPropertyOrder({"intercept", "weights", "shopper_sd"})
@@ -105,6 +124,36 @@ public record World(
     public record Carts(
             @JsonProperty("cart_before_purchase") Double cartBeforePurchase,
             @JsonProperty("abandoned_per_purchase") Double abandonedPerPurchase) {}
+
+    /**
+     * Limited stock (optional: a world without it has unlimited stock and the simulator sends no
+     * inventory). Items fall into {@code classes} by a hash of the world seed and the item id, each
+     * class taking its {@code share} of the items; shares may leave a remainder, whose items have
+     * unlimited stock. An item's stock is set in hours of its expected demand (see {@link StockClass});
+     * {@code min_units}: no item starts or is replenished below this many units.
+     */
+    @JsonPropertyOrder({"min_units", "classes"})
+    public record Stock(
+            @JsonProperty("min_units") Integer minUnits,
+            @JsonProperty("classes") java.util.List<StockClass> classes) {}
+
+    /**
+     * One class of items. The expected demand of an item is its requests per hour of event time in one
+     * pass of the traffic times {@code sigmoid(propensity.intercept + propensity.weights.price_level x
+     * price_level)}, the purchase probability at list price of a new shopper with no history.
+     * {@code initial_cover_hours}: the first stock, in hours of that demand. {@code
+     * replenish_every_hours} (optional): every this many hours of event time since the item's first
+     * appearance, the stock is topped up to {@code replenish_to_cover_hours} of demand (never taken
+     * down); without it the item is never replenished.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"name", "share", "initial_cover_hours", "replenish_every_hours", "replenish_to_cover_hours"})
+    public record StockClass(
+            @JsonProperty("name") String name,
+            @JsonProperty("share") Double share,
+            @JsonProperty("initial_cover_hours") Double initialCoverHours,
+            @JsonProperty("replenish_every_hours") Double replenishEveryHours,
+            @JsonProperty("replenish_to_cover_hours") Double replenishToCoverHours) {}
 
     /** The observable traits the weights may name; computed by the simulator from what it sent. */
     public enum Trait {
@@ -215,6 +264,52 @@ public record World(
         present("carts", carts);
         between("carts.cart_before_purchase", carts.cartBeforePurchase(), 0, 1, true);
         between("carts.abandoned_per_purchase", carts.abandonedPerPurchase(), 0, 100, true);
+        if (stock != null) {
+            validateStock();
+        }
+        if (competitors != null) {
+            competitors.validate("competitors");
+        }
+    }
+
+    private void validateStock() {
+        present("stock.min_units", stock.minUnits());
+        if (stock.minUnits() < 0 || stock.minUnits() > 1_000_000) {
+            throw new IllegalArgumentException("stock.min_units: must be in [0, 1000000], got " + stock.minUnits());
+        }
+        if (stock.classes() == null || stock.classes().isEmpty()) {
+            throw new IllegalArgumentException("stock.classes: missing or empty");
+        }
+        double shares = 0;
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < stock.classes().size(); i++) {
+            StockClass c = stock.classes().get(i);
+            String at = "stock.classes[" + i + "]";
+            if (c == null) {
+                throw new IllegalArgumentException(at + ": missing");
+            }
+            if (c.name() == null || c.name().isBlank()) {
+                throw new IllegalArgumentException(at + ".name: missing or blank");
+            }
+            if (!names.add(c.name())) {
+                throw new IllegalArgumentException(at + ".name: '" + c.name() + "' appears twice");
+            }
+            between(at + ".share", c.share(), 0, 1, true);
+            shares += c.share();
+            between(at + ".initial_cover_hours", c.initialCoverHours(), 0, 100_000, true);
+            if (c.replenishEveryHours() == null) {
+                if (c.replenishToCoverHours() != null) {
+                    throw new IllegalArgumentException(
+                            at + ".replenish_to_cover_hours: only with replenish_every_hours");
+                }
+            } else {
+                positive(at + ".replenish_every_hours", c.replenishEveryHours());
+                between(at + ".replenish_to_cover_hours", c.replenishToCoverHours(), 0, 100_000, true);
+            }
+        }
+        if (shares > 1 + 1e-9) {
+            throw new IllegalArgumentException("stock.classes: the shares add up to " + shares + ", above 1");
+        }
     }
 
     /** The weights of a map by trait (absent traits weigh 0). */
@@ -228,7 +323,18 @@ public record World(
 
     /** The world with another seed (the command's --seed). */
     public World withSeed(long newSeed) {
-        return new World(name, description, newSeed, costRatio, referencePrice, propensity, sensitivity, shape, carts);
+        return new World(
+                name,
+                description,
+                newSeed,
+                costRatio,
+                referencePrice,
+                propensity,
+                sensitivity,
+                shape,
+                carts,
+                stock,
+                competitors);
     }
 
     private static void present(String field, Object value) {

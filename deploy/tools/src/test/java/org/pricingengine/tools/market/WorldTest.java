@@ -1,6 +1,7 @@
 package org.pricingengine.tools.market;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,5 +76,71 @@ class WorldTest {
         assertTrue(failure(VALID.replace("\"abandoned_per_purchase\": 1", "\"abandoned_per_purchase\": -1"))
                 .startsWith("carts.abandoned_per_purchase:"));
         assertTrue(failure("{").startsWith("not valid JSON"));
+    }
+
+    private static String withStock(String stock) {
+        return VALID.replace("\"abandoned_per_purchase\": 1}", "\"abandoned_per_purchase\": 1},\n \"stock\": " + stock);
+    }
+
+    private static final String STOCK = """
+            {"min_units": 1, "classes": [
+              {"name": "scarce", "share": 0.3, "initial_cover_hours": 3, "replenish_every_hours": 6, "replenish_to_cover_hours": 3},
+              {"name": "overstocked", "share": 0.5, "initial_cover_hours": 150}]}
+            """;
+
+    @Test
+    void aWorldWithoutStockHasUnlimitedStockAndOneWithStockParsesItsClasses() {
+        assertNull(World.parse(VALID).stock(), "no stock field: unlimited stock, as before");
+        World w = World.parse(withStock(STOCK));
+        assertEquals(1, w.stock().minUnits());
+        assertEquals(2, w.stock().classes().size());
+        World.StockClass scarce = w.stock().classes().get(0);
+        assertEquals(new World.StockClass("scarce", 0.3, 3.0, 6.0, 3.0), scarce);
+        World.StockClass over = w.stock().classes().get(1);
+        assertNull(over.replenishEveryHours(), "no replenishment");
+        assertEquals(w.stock(), w.withSeed(9).stock(), "another seed keeps the stock");
+    }
+
+    @Test
+    void theShippedStockWorldHasScarceSteadyAndOverstockedItems() throws Exception {
+        World w = World.read(LocalStack.repositoryRoot().resolve("deploy/worlds/stock-limited.json"));
+        assertEquals(
+                List.of("scarce", "steady", "overstocked"),
+                w.stock().classes().stream().map(World.StockClass::name).toList());
+        assertNull(World.read(LocalStack.repositoryRoot().resolve("deploy/worlds/elastic.json"))
+                .stock());
+    }
+
+    @Test
+    void badStockFieldsAreNamed() {
+        assertTrue(failure(withStock(STOCK.replace("\"min_units\": 1, ", ""))).startsWith("stock.min_units: missing"));
+        assertTrue(failure(withStock(STOCK.replace("\"share\": 0.5", "\"share\": 0.8")))
+                .startsWith("stock.classes: the shares add up to"));
+        assertTrue(failure(withStock(STOCK.replace("\"overstocked\"", "\"scarce\"")))
+                .startsWith("stock.classes[1].name: 'scarce' appears twice"));
+        assertTrue(failure(withStock(STOCK.replace("\"initial_cover_hours\": 150", "\"initial_cover_hours\": -1")))
+                .startsWith("stock.classes[1].initial_cover_hours:"));
+        assertTrue(failure(withStock(STOCK.replace(", \"replenish_every_hours\": 6", "")))
+                .startsWith("stock.classes[0].replenish_to_cover_hours: only with replenish_every_hours"));
+        assertTrue(failure(withStock(STOCK.replace(", \"replenish_to_cover_hours\": 3", "")))
+                .startsWith("stock.classes[0].replenish_to_cover_hours: missing"));
+        assertTrue(failure(withStock(STOCK.replace("\"share\": 0.3", "\"shares\": 0.3")))
+                .contains("shares: unknown field"));
+        assertTrue(failure(withStock("{\"min_units\": 1, \"classes\": []}"))
+                .startsWith("stock.classes: missing or empty"));
+    }
+
+    @Test
+    void competitorsAreCheckedLikeEveryOtherField() {
+        String feed = "{\"competitors\": 3, \"coverage\": 0.8, \"mean_offset\": 0.01, \"positioning_sd\": 0.03,"
+                + " \"price_sd\": 0.02, \"redraw_hours\": 0.25, \"undercut_share\": 0.05, \"undercut_min\": 0.1,"
+                + " \"undercut_max\": 0.2}";
+        String json = VALID.replace(
+                "\"abandoned_per_purchase\": 1}", "\"abandoned_per_purchase\": 1},\n \"competitors\": " + feed);
+        assertEquals(3, World.parse(json).competitors().competitors());
+        assertTrue(
+                failure(json.replace("\"coverage\": 0.8", "\"coverage\": 1.8")).startsWith("competitors.coverage:"));
+        assertTrue(failure(json.replace("\"undercut_max\": 0.2", "\"undercut_max\": 0.05"))
+                .startsWith("competitors.undercut_max:"));
     }
 }
