@@ -3,18 +3,21 @@ package org.pricingengine.features.flink;
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.CatalogUpdate;
 import org.pricingengine.features.events.DeadLetter;
+import org.pricingengine.features.events.ErasureRequest;
 import org.pricingengine.features.events.PriceRequest;
 
 /**
  * A record read from one of the input topics after validation: exactly one of a catalog update, a
- * behaviour event, a price request, or the dead letter that says why the record was refused. The
- * item-keyed operator consumes the valid ones. A POJO (not a record) so Flink can evolve it and
+ * behaviour event, a price request, an erasure request, or the dead letter that says why the record
+ * was refused. The item-keyed operator consumes the valid ones (erasures stop at the behaviour gate). A POJO (not a record) so Flink can evolve it and
  * serialize the absent members.
  */
 public class InboundRecord {
     public CatalogUpdate catalog;
     public BehaviourEvent behaviour;
     public PriceRequest request;
+    /** A shopper to forget; reaches the user-keyed operators only. */
+    public ErasureRequest erasure;
     /** When the request was produced to Kafka (epoch ms): the start of its end-to-end latency. */
     public long producedAtMs;
 
@@ -52,6 +55,12 @@ public class InboundRecord {
         return in;
     }
 
+    public static InboundRecord of(ErasureRequest erasure) {
+        InboundRecord in = new InboundRecord();
+        in.erasure = erasure;
+        return in;
+    }
+
     public static InboundRecord of(DeadLetter deadLetter) {
         InboundRecord in = new InboundRecord();
         in.deadLetter = deadLetter;
@@ -70,7 +79,21 @@ public class InboundRecord {
         if (behaviour != null) {
             return behaviour.eventTimeMs();
         }
+        if (erasure != null) {
+            return erasure.requestTimeMs();
+        }
         return request != null ? request.requestTimeMs() : Long.MIN_VALUE;
+    }
+
+    /** The shopper of a behaviour event, price request or erasure; null for a catalog update. */
+    public String userId() {
+        if (behaviour != null) {
+            return behaviour.userId();
+        }
+        if (erasure != null) {
+            return erasure.userId();
+        }
+        return request != null ? request.userId() : null;
     }
 
     public String itemId() {
