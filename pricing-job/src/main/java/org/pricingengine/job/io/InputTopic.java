@@ -1,8 +1,9 @@
 package org.pricingengine.job.io;
 
-/** The three input streams, each with its own record type and parser. */
+/** The input streams read as inbound records, each with its own record type and parser. */
 enum InputTopic {
     BEHAVIOUR_EVENTS,
     CATALOG_UPDATES,
-    PRICE_REQUESTS
+    PRICE_REQUESTS,
+    ERASURE_REQUESTS
 }

@@ -13,20 +13,38 @@ import org.pricingengine.job.scoring.ServingControl;
  *                         price-response learner learns from; null: no learning, the policy uses its prior
  * @param servingControl   the model-control records (hot swap of models); null: the job serves the versions
  *                         it was started with
+ * @param erasureRequests  shoppers to forget, parsed like the other inputs (an erasure or a dead letter);
+ *                         null: no erasures are read
  */
 public record PricingSources(
         Source<InboundRecord, ?, ?> behaviourEvents,
         Source<InboundRecord, ?, ?> catalogUpdates,
         Source<InboundRecord, ?, ?> priceRequests,
         Source<FeedbackOutcome, ?, ?> feedbackOutcomes,
-        Source<ServingControl, ?, ?> servingControl) {
+        Source<ServingControl, ?, ?> servingControl,
+        Source<InboundRecord, ?, ?> erasureRequests) {
+
+    public PricingSources(
+            Source<InboundRecord, ?, ?> behaviourEvents,
+            Source<InboundRecord, ?, ?> catalogUpdates,
+            Source<InboundRecord, ?, ?> priceRequests,
+            Source<FeedbackOutcome, ?, ?> feedbackOutcomes,
+            Source<ServingControl, ?, ?> servingControl) {
+        this(behaviourEvents, catalogUpdates, priceRequests, feedbackOutcomes, servingControl, null);
+    }
+
+    /** The same sources with erasure requests read from {@code erasures} (null: none). */
+    public PricingSources withErasureRequests(Source<InboundRecord, ?, ?> erasures) {
+        return new PricingSources(
+                behaviourEvents, catalogUpdates, priceRequests, feedbackOutcomes, servingControl, erasures);
+    }
 
     public PricingSources(
             Source<InboundRecord, ?, ?> behaviourEvents,
             Source<InboundRecord, ?, ?> catalogUpdates,
             Source<InboundRecord, ?, ?> priceRequests,
             Source<FeedbackOutcome, ?, ?> feedbackOutcomes) {
-        this(behaviourEvents, catalogUpdates, priceRequests, feedbackOutcomes, null);
+        this(behaviourEvents, catalogUpdates, priceRequests, feedbackOutcomes, null, null);
     }
 
     /** Sources without the feedback read-back: nothing is learned while the job runs. */
@@ -34,6 +52,6 @@ public record PricingSources(
             Source<InboundRecord, ?, ?> behaviourEvents,
             Source<InboundRecord, ?, ?> catalogUpdates,
             Source<InboundRecord, ?, ?> priceRequests) {
-        this(behaviourEvents, catalogUpdates, priceRequests, null, null);
+        this(behaviourEvents, catalogUpdates, priceRequests, null, null, null);
     }
 }
