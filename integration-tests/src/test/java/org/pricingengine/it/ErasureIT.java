@@ -106,6 +106,15 @@ class ErasureIT {
                 StreamExecutionEnvironment.getExecutionEnvironment(PricingJob.flinkConfiguration(config));
         new PricingJob(config).build(env, KafkaEndpoints.sources(config), KafkaEndpoints.sinks(config));
         JobClient job = env.executeAsync("pricing-erasure-it");
+        try {
+            exerciseAndCheck(job, topics);
+        } catch (Throwable t) {
+            job.cancel().get(1, TimeUnit.MINUTES);
+            throw t;
+        }
+    }
+
+    private void exerciseAndCheck(JobClient job, TestTopics topics) throws Exception {
 
         String a = PSEUDONYMS.of(A);
         String b = PSEUDONYMS.of(B);
@@ -119,15 +128,17 @@ class ErasureIT {
                         "{\"item_id\":\"" + item + "\",\"category\":\"c\",\"brand\":\"b\","
                                 + "\"list_price\":20.0,\"update_time\":\"" + t0 + "\"}");
             }
+            // Request and event ids name the shopper by a label only: no raw id may hide in them.
             for (String user : List.of(A, B)) {
-                send(producer, topics.behaviour(), user, event("v-" + user, user, "i-1", "view", t0.plusSeconds(10)));
-                send(producer, topics.behaviour(), user, event("v2-" + user, user, "i-2", "view", t0.plusSeconds(11)));
+                String label = label(user);
+                send(producer, topics.behaviour(), user, event("v-" + label, user, "i-1", "view", t0.plusSeconds(10)));
+                send(producer, topics.behaviour(), user, event("v2-" + label, user, "i-2", "view", t0.plusSeconds(11)));
                 for (String item : List.of("i-1", "i-2")) {
                     send(
                             producer,
                             topics.requests(),
                             user,
-                            "{\"request_id\":\"r-" + user + "-" + item
+                            "{\"request_id\":\"r-" + label + "-" + item
                                     + "\",\"user_id\":\"" + user + "\",\"item_id\":\"" + item + "\",\"request_time\":\""
                                     + t0.plusSeconds(20) + "\"}");
                 }
@@ -140,7 +151,11 @@ class ErasureIT {
             }
             // Carts after the decisions: attribution holds them in the decisions' windows (1 h, still open).
             for (String user : List.of(A, B)) {
-                send(producer, topics.behaviour(), user, event("c-" + user, user, "i-1", "cart", t0.plusSeconds(30)));
+                send(
+                        producer,
+                        topics.behaviour(),
+                        user,
+                        event("c-" + label(user), user, "i-1", "cart", t0.plusSeconds(30)));
             }
             producer.flush();
 
@@ -185,6 +200,10 @@ class ErasureIT {
             assertFalse(o.contains(A) || o.contains(B) || o.contains(a), o);
         }
         assertTrue(outcomes.stream().anyMatch(o -> o.contains("\"outcome\":\"cart\"")), "B's cart was attributed");
+    }
+
+    private static String label(String user) {
+        return user.equals(A) ? "a" : "b";
     }
 
     private static String event(String id, String user, String item, String type, Instant at) {
