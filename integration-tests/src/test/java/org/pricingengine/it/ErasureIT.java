@@ -247,9 +247,19 @@ class ErasureIT {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         int n = 0;
         while (true) {
-            String path = job.triggerSavepoint(
-                            TEMP.resolve("savepoint-" + n++).toUri().toString(), SavepointFormatType.CANONICAL)
-                    .get(2, TimeUnit.MINUTES);
+            String path;
+            try {
+                path = job.triggerSavepoint(
+                                TEMP.resolve("savepoint-" + n++).toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get(2, TimeUnit.MINUTES);
+            } catch (java.util.concurrent.ExecutionException e) {
+                // A task still starting (the exactly-once sinks set up their transactions) refuses the savepoint.
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(1000);
+                continue;
+            }
             Map<String, String> state = perShopperState(path);
             if (done.test(state) || System.nanoTime() > deadline) {
                 return state;
