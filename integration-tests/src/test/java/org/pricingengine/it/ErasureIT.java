@@ -82,7 +82,8 @@ class ErasureIT {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
+            // Two for the job under test, one for reading its savepoints.
+            .setNumberSlotsPerTaskManager(3)
             .build());
 
     @Test
@@ -270,8 +271,9 @@ class ErasureIT {
 
     /** Each per-shopper uid's keys and values in the savepoint, as text. */
     private static Map<String, String> perShopperState(String savepoint) throws Exception {
-        // A cluster of its own: the job under test holds every slot of the test's cluster.
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
+        // Beside the running job, in the slot left free for it.
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
         SavepointReader reader = SavepointReader.read(env, savepoint, new HashMapStateBackend());
         Map<String, String> state = new LinkedHashMap<>();
         for (String uid : PER_SHOPPER_UIDS) {
