@@ -180,6 +180,11 @@ class ErasureIT {
             Map<String, String> after = awaitState(job, state -> PER_SHOPPER_UIDS.stream()
                     .noneMatch(uid -> state.get(uid).contains(a)));
             for (String uid : PER_SHOPPER_UIDS) {
+                System.out.println("erasure: " + uid + " keys before "
+                        + before.get(uid).lines().count() + ", after "
+                        + after.get(uid).lines().count());
+            }
+            for (String uid : PER_SHOPPER_UIDS) {
                 String held = after.get(uid);
                 assertFalse(held.contains(a) || held.contains(A), uid + " still holds A after the erasure: " + held);
                 assertTrue(held.contains(b), uid + " lost B: " + held);
