@@ -11,7 +11,8 @@
 #   topics  create topics if missing, then list all topics. TOPIC is NAME[:PARTITIONS[:KEY=VALUE,...]];
 #           without TOPIC arguments: $PRICING_TOPICS (same syntax, space separated) or the pricing
 #           topics behaviour-events, catalog-updates (compacted), price-requests, competitor-prices,
-#           model-control (compacted, one partition), price-decisions, feedback-outcomes, dead-letters, model-serving, each prefixed
+#           model-control (compacted, one partition), erasure-requests, price-decisions, feedback-outcomes,
+#           dead-letters, model-serving, each prefixed
 #           "$PRICING_TOPIC_PREFIX." (default "pricing.").
 #           Default partitions: $KAFKA_TOPIC_PARTITIONS or 2; replication factor 1.
 # Defaults: --state-dir $PRICING_WORK_DIR/kafka (PRICING_WORK_DIR defaults to <repo>/.work),
@@ -330,8 +331,8 @@ topics() {
   else
     local prefix=${PRICING_TOPIC_PREFIX:-pricing}
     specs=("$prefix.behaviour-events" "$prefix.catalog-updates::cleanup.policy=compact" "$prefix.price-requests"
-           "$prefix.competitor-prices" "$prefix.model-control:1:cleanup.policy=compact" "$prefix.price-decisions" "$prefix.feedback-outcomes"
-           "$prefix.dead-letters" "$prefix.model-serving")
+           "$prefix.competitor-prices" "$prefix.model-control:1:cleanup.policy=compact" "$prefix.erasure-requests"
+           "$prefix.price-decisions" "$prefix.feedback-outcomes" "$prefix.dead-letters" "$prefix.model-serving")
   fi
   local cp; cp=$(classpath)
   [ -f "$client_config" ] || { echo "kafka.sh: $client_config is missing; restart the broker with: $0 start" >&2; exit 1; }

@@ -242,7 +242,20 @@ class DeploymentManifestsTest {
                 }
             }
             assertEquals(Set.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), fromSecret, role);
+            // Pseudonymous user ids: the job manager (which builds the job) and every task read the key.
+            if (parsed.get(PricingConfig.USER_IDS) == PricingConfig.UserIds.PSEUDONYMOUS) {
+                boolean keyFromSecret = false;
+                for (JsonNode env : container.path("env")) {
+                    keyFromSecret |= env.path("name").asText().equals(parsed.get(PricingConfig.USER_ID_KEY_ENV))
+                            && env.path("valueFrom").path("secretKeyRef").has("name");
+                }
+                assertTrue(keyFromSecret, role + " gets the user-id key from a Secret");
+            }
         }
+        assertEquals(
+                PricingConfig.UserIds.PSEUDONYMOUS,
+                parsed.get(PricingConfig.USER_IDS),
+                "production keeps no raw shopper ids");
         assertEquals(
                 1,
                 tmContainer(d)

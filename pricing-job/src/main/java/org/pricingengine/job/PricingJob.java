@@ -19,6 +19,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.DeadLetter;
+import org.pricingengine.features.events.ErasureRequest;
 import org.pricingengine.features.flink.BehaviourEventGate;
 import org.pricingengine.features.flink.EnrichedRequest;
 import org.pricingengine.features.flink.InboundRecord;
@@ -28,6 +29,7 @@ import org.pricingengine.features.flink.ScoringRequest;
 import org.pricingengine.features.flink.UserBehaviourFunction;
 import org.pricingengine.features.flink.UserInput;
 import org.pricingengine.job.config.PricingConfig;
+import org.pricingengine.job.feedback.AttributionInput;
 import org.pricingengine.job.feedback.FeedbackAttributionFunction;
 import org.pricingengine.job.feedback.FeedbackOutcome;
 import org.pricingengine.job.feedback.PriceResponseLearner;
@@ -100,6 +102,12 @@ public final class PricingJob {
             config = PricingConfig.fromArgs(args);
         } catch (IllegalArgumentException e) {
             System.err.println("pricing job: bad configuration: " + e.getMessage());
+            throw e;
+        }
+        try {
+            KafkaEndpoints.userIdKey(config);
+        } catch (IllegalArgumentException e) {
+            System.err.println("pricing job: refusing to start: " + e.getMessage());
             throw e;
         }
         try {
@@ -196,9 +204,18 @@ public final class PricingJob {
                 env.fromSource(sources.priceRequests(), eventTime, "price requests")
                         .uid("source-price-requests"),
                 "price-requests");
+        // Erasures share the behaviour gate's keyed stream: the gate forgets the user and hands them on.
+        SingleOutputStreamOperator<InboundRecord> erasuresIn = sources.erasureRequests() == null
+                ? null
+                : routed(
+                        env.fromSource(sources.erasureRequests(), outsideEventTime(), "erasure requests")
+                                .uid("source-erasure-requests"),
+                        "erasure-requests");
         // Repeats and stale events are refused per user before anything counts them.
-        SingleOutputStreamOperator<InboundRecord> behaviourAccepted = behaviourIn
-                .keyBy(record -> record.behaviour.userId(), Types.STRING)
+        SingleOutputStreamOperator<InboundRecord> behaviourAccepted = (erasuresIn == null
+                        ? behaviourIn
+                        : behaviourIn.union(erasuresIn))
+                .keyBy(InboundRecord::userId, Types.STRING)
                 .process(new BehaviourEventGate(
                         config.get(PricingConfig.TOPIC_BEHAVIOUR),
                         config.get(PricingConfig.DUPLICATE_WINDOW),
@@ -221,7 +238,12 @@ public final class PricingJob {
             valid = valid.union(competitorsIn);
             deadLetters = deadLetters.union(competitorsIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS));
         }
+        if (erasuresIn != null) {
+            deadLetters = deadLetters.union(erasuresIn.getSideOutput(RouteInboundRecords.DEAD_LETTERS));
+        }
         DataStream<BehaviourEvent> behaviour = behaviourAccepted.getSideOutput(BehaviourEventGate.ACCEPTED_EVENTS);
+        // Empty without an erasure topic; every user-keyed operator takes it, so the graph is the same either way.
+        DataStream<ErasureRequest> erasures = behaviourAccepted.getSideOutput(BehaviourEventGate.ERASURES);
 
         DataStream<EnrichedRequest> requestsWithItem = valid.keyBy(InboundRecord::itemId, Types.STRING)
                 .process(new ItemStateFunction(
@@ -245,7 +267,11 @@ public final class PricingJob {
                         .map(UserInput::of)
                         .returns(UserInput.class)
                         .uid("request-to-user-input")
-                        .name("request to user input"));
+                        .name("request to user input"))
+                .union(erasures.map(UserInput::of)
+                        .returns(UserInput.class)
+                        .uid("erasure-to-user-input")
+                        .name("erasure to user input"));
 
         DataStream<ScoringRequest> withFeatures = userInputs
                 .keyBy(UserInput::userId, Types.STRING)
@@ -269,13 +295,24 @@ public final class PricingJob {
         // their keys, so a restored request can come out of a subtask that does not own its user.
         SingleOutputStreamOperator<PriceDecision> decisions = withPosteriors
                 .keyBy(r -> r.scored().enriched().request().userId(), Types.STRING)
+                .connect(erasures.keyBy(ErasureRequest::userId, Types.STRING))
                 .process(new PricingDecisionFunction(new PricingPolicy(policySettings), sinks.publishedDecisions()))
                 .uid("pricing-policy")
                 .name("pricing policy and guardrails");
 
+        // One keyed input of decisions and events; erasures are broadcast: a user has one key per item.
         DataStream<FeedbackOutcome> outcomes = decisions
-                .keyBy(d -> FeedbackAttributionFunction.keyOf(d.userId(), d.itemId()), Types.STRING)
-                .connect(behaviour.keyBy(e -> FeedbackAttributionFunction.keyOf(e.userId(), e.itemId()), Types.STRING))
+                .map(AttributionInput::of)
+                .returns(AttributionInput.class)
+                .uid("decision-to-attribution-input")
+                .name("decision to attribution input")
+                .union(behaviour
+                        .map(AttributionInput::of)
+                        .returns(AttributionInput.class)
+                        .uid("behaviour-to-attribution-input")
+                        .name("behaviour to attribution input"))
+                .keyBy(AttributionInput::key, Types.STRING)
+                .connect(erasures.broadcast(FeedbackAttributionFunction.ERASURES))
                 .process(new FeedbackAttributionFunction(config.get(PricingConfig.ATTRIBUTION_WINDOW)))
                 .uid("feedback-attribution")
                 .name("feedback attribution");

@@ -50,7 +50,8 @@ class TopologyPictureTest {
                 PricingConfig.TOPIC_FEEDBACK,
                 PricingConfig.TOPIC_DEAD_LETTERS,
                 PricingConfig.TOPIC_MODEL_CONTROL,
-                PricingConfig.TOPIC_MODEL_SERVING)) {
+                PricingConfig.TOPIC_MODEL_SERVING,
+                PricingConfig.TOPIC_ERASURE)) {
             assertTrue(topics.remove(defaults.get(option)), defaults.get(option) + " is not in the picture");
         }
         // The one topic without a default name.

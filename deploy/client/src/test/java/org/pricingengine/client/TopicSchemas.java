@@ -24,7 +24,8 @@ final class TopicSchemas {
             "dead-letter",
             "decision-features",
             "model-control",
-            "model-serving");
+            "model-serving",
+            "erasure-request");
 
     // Formats (date-time, uuid) are only annotations in 2020-12 unless asserted: a time must be a time.
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(

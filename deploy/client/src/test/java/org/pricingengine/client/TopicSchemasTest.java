@@ -90,6 +90,24 @@ class TopicSchemasTest {
     }
 
     @Test
+    void erasureRequestsAreCheckedLikeTheOtherInputs() {
+        String erasure = "{\"erasure_id\":\"x-1\",\"user_id\":%s,\"request_time\":\"2026-01-01T00:00:00Z\"}";
+        assertEquals(List.of(), TopicSchemas.violations("erasure-request", erasure.formatted("\"shopper-7\"")));
+        assertEquals(List.of(), TopicSchemas.violations("erasure-request", erasure.formatted("7")));
+        assertFalse(TopicSchemas.violations("erasure-request", erasure.formatted("\"\""))
+                .isEmpty());
+        assertFalse(TopicSchemas.violations("erasure-request", erasure.formatted("{}"))
+                .isEmpty());
+        assertFalse(TopicSchemas.violations(
+                        "erasure-request", "{\"user_id\":\"u\",\"request_time\":\"2026-01-01T00:00:00Z\"}")
+                .isEmpty());
+        assertFalse(TopicSchemas.violations(
+                        "erasure-request",
+                        "{\"erasure_id\":\"x\",\"user_id\":\"u\",\"request_time\":\"2026-01-01T00:00:00Z\",\"reason\":\"gdpr\"}")
+                .isEmpty());
+    }
+
+    @Test
     void malformedValuesAreRefused() {
         String request = "{\"request_id\":\"r1\",\"user_id\":\"u1\",\"item_id\":\"i1\",\"request_time\":%s}";
         assertEquals(

@@ -35,6 +35,11 @@ public record BehaviourEvent(
         @JsonProperty("category") String category,
         @JsonProperty("brand") String brand) {
 
+    /** The same event for the user under another id (its pseudonym). */
+    public BehaviourEvent withUserId(String id) {
+        return new BehaviourEvent(eventId, id, itemId, type, eventTimeMs, price, sessionId, category, brand);
+    }
+
     public boolean isConversionSignal() {
         return type == EventType.CART || type == EventType.PURCHASE;
     }

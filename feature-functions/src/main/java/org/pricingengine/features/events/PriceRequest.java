@@ -17,4 +17,10 @@ public record PriceRequest(
         long requestTimeMs,
 
         @JsonProperty("channel") String channel,
-        @JsonProperty("device") String device) {}
+        @JsonProperty("device") String device) {
+
+    /** The same request for the user under another id (its pseudonym). */
+    public PriceRequest withUserId(String id) {
+        return new PriceRequest(requestId, id, itemId, requestTimeMs, channel, device);
+    }
+}

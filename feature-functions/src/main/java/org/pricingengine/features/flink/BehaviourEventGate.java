@@ -4,11 +4,13 @@ import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.DeadLetter;
+import org.pricingengine.features.events.ErasureRequest;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.state.Hashing;
 import org.pricingengine.features.state.RecentEventIds;
@@ -22,12 +24,17 @@ import org.pricingengine.features.validation.RejectReason;
  * {@code maxLateness}, goes to the dead letters (DUPLICATE_EVENT, LATE_EVENT); the rest pass, as the
  * record (to item state) and as the event (to user state and feedback). State per user is a small
  * ring of event-id hashes with the user TTL.
+ *
+ * <p>Erasure requests of a user come in the same keyed stream: the gate drops the user's ring and hands
+ * the erasure on ({@link #ERASURES}) to the later operators that keep per-shopper state.
  */
 public class BehaviourEventGate extends KeyedProcessFunction<String, InboundRecord, InboundRecord> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("refused-behaviour") {};
     public static final OutputTag<BehaviourEvent> ACCEPTED_EVENTS = new OutputTag<>("accepted-behaviour") {};
+    /** Erasures applied here, for the operators after the gate. */
+    public static final OutputTag<ErasureRequest> ERASURES = new OutputTag<>("erasures") {};
 
     private final String sourceTopic;
     private final int duplicateWindow;
@@ -35,6 +42,7 @@ public class BehaviourEventGate extends KeyedProcessFunction<String, InboundReco
     private final Duration userTtl;
 
     private transient ValueState<RecentEventIds> recent;
+    private transient Counter erasures;
 
     public BehaviourEventGate(String sourceTopic, int duplicateWindow, Duration maxLateness, Duration userTtl) {
         if (duplicateWindow < 1) {
@@ -52,10 +60,17 @@ public class BehaviourEventGate extends KeyedProcessFunction<String, InboundReco
                 new ValueStateDescriptor<>("recent-event-ids", RecentEventIds.class);
         descriptor.enableTimeToLive(StateTtl.afterLastWrite(userTtl));
         recent = getRuntimeContext().getState(descriptor);
+        erasures = getRuntimeContext().getMetricGroup().counter("erasuresApplied");
     }
 
     @Override
     public void processElement(InboundRecord in, Context ctx, Collector<InboundRecord> out) throws Exception {
+        if (in.erasure != null) {
+            recent.clear();
+            erasures.inc();
+            ctx.output(ERASURES, in.erasure);
+            return;
+        }
         BehaviourEvent event = in.behaviour;
         RecentEventIds ids = recent.value();
         if (ids == null || ids.capacity() != duplicateWindow) {

@@ -4,19 +4,22 @@ import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.CatalogUpdate;
 import org.pricingengine.features.events.CompetitorPrice;
 import org.pricingengine.features.events.DeadLetter;
+import org.pricingengine.features.events.ErasureRequest;
 import org.pricingengine.features.events.PriceRequest;
 
 /**
  * A record read from one of the input topics after validation: exactly one of a catalog update, a
- * behaviour event, a price request, a competitor price, or the dead letter that says why the record was refused. The
- * item-keyed operator consumes the valid ones. A POJO (not a record) so Flink can evolve it and
- * serialize the absent members.
+ * behaviour event, a price request, a competitor price, an erasure request, or the dead letter that says
+ * why the record was refused. The item-keyed operator consumes the valid ones (erasures stop at the
+ * behaviour gate). A POJO (not a record) so Flink can evolve it and serialize the absent members.
  */
 public class InboundRecord {
     public CatalogUpdate catalog;
     public BehaviourEvent behaviour;
     public PriceRequest request;
     public CompetitorPrice competitorPrice;
+    /** A shopper to forget; reaches the user-keyed operators only. */
+    public ErasureRequest erasure;
     /** When the request was produced to Kafka (epoch ms): the start of its end-to-end latency. */
     public long producedAtMs;
 
@@ -60,6 +63,12 @@ public class InboundRecord {
         return in;
     }
 
+    public static InboundRecord of(ErasureRequest erasure) {
+        InboundRecord in = new InboundRecord();
+        in.erasure = erasure;
+        return in;
+    }
+
     public static InboundRecord of(DeadLetter deadLetter) {
         InboundRecord in = new InboundRecord();
         in.deadLetter = deadLetter;
@@ -81,7 +90,21 @@ public class InboundRecord {
         if (competitorPrice != null) {
             return competitorPrice.observedTimeMs();
         }
+        if (erasure != null) {
+            return erasure.requestTimeMs();
+        }
         return request != null ? request.requestTimeMs() : Long.MIN_VALUE;
+    }
+
+    /** The shopper of a behaviour event, price request or erasure; null for a catalog update or competitor price. */
+    public String userId() {
+        if (behaviour != null) {
+            return behaviour.userId();
+        }
+        if (erasure != null) {
+            return erasure.userId();
+        }
+        return request != null ? request.userId() : null;
     }
 
     public String itemId() {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.pricingengine.features.FeatureSpec;
@@ -13,7 +14,8 @@ import org.pricingengine.features.state.UserBehaviour;
 /**
  * Keyed by user: keeps the user's recent behaviour sequence (bounded ring) and aggregates, and turns
  * each price request into model features. State of a user who has done nothing for the TTL is
- * dropped (RocksDB compaction removes it), which bounds state by active users.
+ * dropped (RocksDB compaction removes it), which bounds state by active users. An erasure of the user
+ * drops it at once.
  */
 public class UserBehaviourFunction extends KeyedProcessFunction<String, UserInput, ScoringRequest> {
     private static final long serialVersionUID = 1L;
@@ -22,6 +24,7 @@ public class UserBehaviourFunction extends KeyedProcessFunction<String, UserInpu
     private final Duration userTtl;
 
     private transient ValueState<UserBehaviour> behaviour;
+    private transient Counter erasures;
 
     public UserBehaviourFunction(int sequenceCapacity, Duration userTtl) {
         if (sequenceCapacity < FeatureSpec.SEQUENCE_LENGTH) {
@@ -38,10 +41,16 @@ public class UserBehaviourFunction extends KeyedProcessFunction<String, UserInpu
                 new ValueStateDescriptor<>("user-behaviour", UserBehaviour.class);
         descriptor.enableTimeToLive(StateTtl.afterLastWrite(userTtl));
         behaviour = getRuntimeContext().getState(descriptor);
+        erasures = getRuntimeContext().getMetricGroup().counter("erasuresApplied");
     }
 
     @Override
     public void processElement(UserInput in, Context ctx, Collector<ScoringRequest> out) throws Exception {
+        if (in.erasure != null) {
+            behaviour.clear();
+            erasures.inc();
+            return;
+        }
         if (in.behaviour != null) {
             UserBehaviour user = behaviour.value();
             if (user == null || user.capacity() != sequenceCapacity) {

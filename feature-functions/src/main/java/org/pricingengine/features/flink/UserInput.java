@@ -1,11 +1,16 @@
 package org.pricingengine.features.flink;
 
 import org.pricingengine.features.events.BehaviourEvent;
+import org.pricingengine.features.events.ErasureRequest;
 
-/** What the user-keyed operator consumes: exactly one of a behaviour event or a priced-item request. */
+/**
+ * What the user-keyed operator consumes: exactly one of a behaviour event, a priced-item request or an
+ * erasure of the user.
+ */
 public class UserInput {
     public BehaviourEvent behaviour;
     public EnrichedRequest request;
+    public ErasureRequest erasure;
 
     public UserInput() {}
 
@@ -21,7 +26,16 @@ public class UserInput {
         return in;
     }
 
+    public static UserInput of(ErasureRequest erasure) {
+        UserInput in = new UserInput();
+        in.erasure = erasure;
+        return in;
+    }
+
     public String userId() {
+        if (erasure != null) {
+            return erasure.userId();
+        }
         return behaviour != null ? behaviour.userId() : request.request().userId();
     }
 }

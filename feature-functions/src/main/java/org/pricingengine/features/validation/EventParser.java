@@ -16,6 +16,7 @@ import java.util.function.LongSupplier;
 import org.pricingengine.features.events.BehaviourEvent;
 import org.pricingengine.features.events.CatalogUpdate;
 import org.pricingengine.features.events.CompetitorPrice;
+import org.pricingengine.features.events.ErasureRequest;
 import org.pricingengine.features.events.EventType;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.events.PriceRequest;
@@ -111,6 +112,16 @@ public final class EventParser implements Serializable {
                     requireId(node, "competitor"),
                     requirePrice(node, "price", false),
                     requireTime(node, "observed_time")));
+        } catch (Rejection r) {
+            return ParseResult.rejected(r.getMessage());
+        }
+    }
+
+    public ParseResult<ErasureRequest> parseErasureRequest(byte[] raw) {
+        try {
+            JsonNode node = readObject(raw);
+            return ParseResult.valid(new ErasureRequest(
+                    requireId(node, "erasure_id"), requireId(node, "user_id"), requireTime(node, "request_time")));
         } catch (Rejection r) {
             return ParseResult.rejected(r.getMessage());
         }

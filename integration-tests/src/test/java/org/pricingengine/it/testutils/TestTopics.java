@@ -18,6 +18,7 @@ public record TestTopics(String prefix) {
         m.put(PricingConfig.TOPIC_DEAD_LETTERS.key(), deadLetters());
         m.put(PricingConfig.TOPIC_MODEL_CONTROL.key(), modelControl());
         m.put(PricingConfig.TOPIC_MODEL_SERVING.key(), modelServing());
+        m.put(PricingConfig.TOPIC_ERASURE.key(), erasures());
         return m;
     }
 
@@ -55,6 +56,10 @@ public record TestTopics(String prefix) {
 
     public String modelControl() {
         return prefix + ".model-control";
+    }
+
+    public String erasures() {
+        return prefix + ".erasure-requests";
     }
 
     public String modelServing() {

@@ -37,6 +37,7 @@ public final class ConfigurationDocs {
             Map.entry("pricing", "Pricing policy and guardrails"),
             Map.entry("learning", "Learning price response"),
             Map.entry("feedback", "Feedback attribution"),
+            Map.entry("privacy", "Privacy"),
             Map.entry("job", "Job"));
 
     private ConfigurationDocs() {}

@@ -144,6 +144,19 @@ public final class PricingConfig implements Serializable {
         }
     }
 
+    /** What the job keeps and publishes as a shopper's id. */
+    public enum UserIds {
+        /** A keyed hash of the id, made where records are read: no raw id in state or output. */
+        PSEUDONYMOUS,
+        /** The id as the storefront sent it. */
+        RAW;
+
+        @Override
+        public String toString() {
+            return spelling(this);
+        }
+    }
+
     /**
      * How users write an enum value (committed-or-earliest). Flink parses enum options by matching
      * {@code toString()} case-insensitively, so this is also what the command line accepts.
@@ -215,6 +228,12 @@ public final class PricingConfig implements Serializable {
                     .defaultValue("pricing.competitor-prices")
                     .withDescription(
                             "Input topic (keyed by item): competitors' observed prices (item, competitor, price, observed time), validated like every input. The competitor guardrail bounds prices by the lowest live one. Empty: no competitor input."));
+    public static final ConfigOption<String> TOPIC_ERASURE = register(
+            ConfigOptions.key("topic.erasure-requests")
+                    .stringType()
+                    .defaultValue("pricing.erasure-requests")
+                    .withDescription(
+                            "Input topic: shoppers to forget (GDPR/CCPA erasure); every operator drops what it keeps about the user (ARCHITECTURE.md, \"Privacy\"). Empty: not read."));
     /** The job's topics, inputs first. */
     public static final List<ConfigOption<String>> TOPICS = List.of(
             TOPIC_BEHAVIOUR,
@@ -222,6 +241,7 @@ public final class PricingConfig implements Serializable {
             TOPIC_REQUESTS,
             TOPIC_COMPETITOR_PRICES,
             TOPIC_MODEL_CONTROL,
+            TOPIC_ERASURE,
             TOPIC_DECISIONS,
             TOPIC_FEEDBACK,
             TOPIC_DEAD_LETTERS,
@@ -587,6 +607,26 @@ public final class PricingConfig implements Serializable {
                     .defaultValue(Duration.ofHours(1))
                     .withDescription(
                             "A cart or purchase of the priced item by the same user within this time (event time) is the decision's outcome."));
+
+    // --- Privacy ---
+    public static final ConfigOption<UserIds> USER_IDS = register(
+            ConfigOptions.key("privacy.user-ids")
+                    .enumType(UserIds.class)
+                    .defaultValue(UserIds.RAW)
+                    .withDescription(
+                            "pseudonymous: every user id is replaced where records are read (behaviour events, price requests, erasure requests) by \"u_\" and 24 base64url characters of HMAC-SHA256(key, id), so state, decisions, features and outcomes hold no raw id; the job refuses to start without a usable key. raw: ids are kept as sent (tools that link decisions to their own ids; see ARCHITECTURE.md, \"Privacy\")."));
+    public static final ConfigOption<String> USER_ID_KEY_FILE = register(
+            ConfigOptions.key("privacy.user-id-key-file")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "File holding the secret key of the pseudonyms (at least 32 bytes, surrounding whitespace dropped), readable by the job manager and every task manager (a mounted secret). Empty: the key comes from 'privacy.user-id-key-env'."));
+    public static final ConfigOption<String> USER_ID_KEY_ENV = register(
+            ConfigOptions.key("privacy.user-id-key-env")
+                    .stringType()
+                    .defaultValue("PRICING_USER_ID_KEY")
+                    .withDescription(
+                            "Environment variable holding the secret key of the pseudonyms when no key file is given (set on the job manager and every task manager). Only its name is configured: the key is never in the configuration."));
 
     // --- Job ---
     public static final ConfigOption<String> JOB_NAME = register(ConfigOptions.key("job.name")

@@ -15,4 +15,12 @@ public class AttributionWindow {
     public List<BehaviourEvent> events = new ArrayList<>();
 
     public AttributionWindow() {}
+
+    /** Whether this is the given user's window (every decision and event of one key has the same user). */
+    boolean belongsTo(String userId) {
+        if (!decisions.isEmpty()) {
+            return userId.equals(decisions.get(0).userId());
+        }
+        return !events.isEmpty() && userId.equals(events.get(0).userId());
+    }
 }

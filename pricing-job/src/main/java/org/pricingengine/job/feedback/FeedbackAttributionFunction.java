@@ -9,12 +9,14 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.pricingengine.features.events.BehaviourEvent;
+import org.pricingengine.features.events.ErasureRequest;
 import org.pricingengine.features.events.EventType;
 import org.pricingengine.job.policy.PriceDecision;
 
@@ -25,9 +27,14 @@ import org.pricingengine.job.policy.PriceDecision;
  * none. An event is attributed to the last decision before it only (last touch), so one purchase is
  * never counted for two quotes. Events wait in state for decisions that arrive after them (the topics
  * are read independently) and are dropped once no open window can want them.
+ *
+ * <p>Decisions and events come in one keyed stream ({@link AttributionInput}); the other input is the
+ * erasures of users, broadcast, since a user's state is spread over one key per item: an erasure drops
+ * every window of the user this subtask holds (one pass over the subtask's keys). The timers of those
+ * keys stay until they fire, at most an attribution window later, and find nothing to write.
  */
 public class FeedbackAttributionFunction
-        extends KeyedCoProcessFunction<String, PriceDecision, BehaviourEvent, FeedbackOutcome>
+        extends KeyedBroadcastProcessFunction<String, AttributionInput, ErasureRequest, FeedbackOutcome>
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
@@ -54,6 +61,18 @@ public class FeedbackAttributionFunction
     private transient boolean earlierLayoutMayRemain;
 
     private transient OutcomeMetrics metrics;
+    private transient Counter erasures;
+
+    /** Erasures are applied, not kept: the broadcast state of the second input stays empty. */
+    public static final MapStateDescriptor<String, Long> ERASURES =
+            new MapStateDescriptor<>("erasures", String.class, Long.class);
+
+    private static final ValueStateDescriptor<AttributionWindow> WINDOW =
+            new ValueStateDescriptor<>("attribution-window", AttributionWindow.class);
+    private static final MapStateDescriptor<String, PriceDecision> LEGACY_DECISIONS =
+            new MapStateDescriptor<>("decisions-awaiting-outcome", String.class, PriceDecision.class);
+    private static final MapStateDescriptor<String, BehaviourEvent> LEGACY_EVENTS =
+            new MapStateDescriptor<>("carts-and-purchases", String.class, BehaviourEvent.class);
 
     public FeedbackAttributionFunction(Duration attributionWindow) {
         this.windowMs = attributionWindow.toMillis();
@@ -88,16 +107,60 @@ public class FeedbackAttributionFunction
 
     @Override
     public void open(OpenContext openContext) {
-        open = getRuntimeContext().getState(new ValueStateDescriptor<>("attribution-window", AttributionWindow.class));
-        legacyDecisions = getRuntimeContext()
-                .getMapState(new MapStateDescriptor<>("decisions-awaiting-outcome", String.class, PriceDecision.class));
-        legacyEvents = getRuntimeContext()
-                .getMapState(new MapStateDescriptor<>("carts-and-purchases", String.class, BehaviourEvent.class));
+        open = getRuntimeContext().getState(WINDOW);
+        legacyDecisions = getRuntimeContext().getMapState(LEGACY_DECISIONS);
+        legacyEvents = getRuntimeContext().getMapState(LEGACY_EVENTS);
         metrics = new OutcomeMetrics(getRuntimeContext().getMetricGroup());
+        erasures = getRuntimeContext().getMetricGroup().counter("erasuresApplied");
     }
 
     @Override
-    public void processElement1(PriceDecision decision, Context ctx, Collector<FeedbackOutcome> out) throws Exception {
+    public void processElement(AttributionInput in, ReadOnlyContext ctx, Collector<FeedbackOutcome> out)
+            throws Exception {
+        if (in.decision != null) {
+            decision(in.decision, ctx);
+        } else {
+            event(in.event, ctx);
+        }
+    }
+
+    /**
+     * Drops the erased user's windows, and what an earlier layout still holds for the user, on every key
+     * of this subtask whose user is the erased one.
+     */
+    @Override
+    public void processBroadcastElement(ErasureRequest erasure, Context ctx, Collector<FeedbackOutcome> out)
+            throws Exception {
+        String user = erasure.userId();
+        // The key's user is read from what it holds, not from the key text: an id may itself contain '|'.
+        ctx.applyToKeyedState(WINDOW, (key, state) -> {
+            AttributionWindow window = state.value();
+            if (window != null && window.belongsTo(user)) {
+                state.clear();
+            }
+        });
+        if (earlierLayoutMayRemain) {
+            ctx.applyToKeyedState(LEGACY_DECISIONS, (key, state) -> {
+                for (PriceDecision d : state.values()) {
+                    if (user.equals(d.userId())) {
+                        state.clear();
+                    }
+                    break;
+                }
+            });
+            ctx.applyToKeyedState(LEGACY_EVENTS, (key, state) -> {
+                for (BehaviourEvent e : state.values()) {
+                    if (user.equals(e.userId())) {
+                        state.clear();
+                    }
+                    break;
+                }
+            });
+        }
+        erasures.inc();
+    }
+
+    private void decision(PriceDecision decision, ReadOnlyContext ctx) throws Exception {
         AttributionWindow window = current();
         for (PriceDecision d : window.decisions) {
             if (d.decisionId().equals(decision.decisionId())) {
@@ -109,8 +172,7 @@ public class FeedbackAttributionFunction
         ctx.timerService().registerEventTimeTimer(decision.requestTimeMs() + windowMs);
     }
 
-    @Override
-    public void processElement2(BehaviourEvent event, Context ctx, Collector<FeedbackOutcome> out) throws Exception {
+    private void event(BehaviourEvent event, ReadOnlyContext ctx) throws Exception {
         if (event.type() != EventType.CART && event.type() != EventType.PURCHASE) {
             return;
         }

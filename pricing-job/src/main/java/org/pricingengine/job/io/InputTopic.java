@@ -1,9 +1,10 @@
 package org.pricingengine.job.io;
 
-/** The input streams of item and shopper facts, each with its own record type and parser. */
+/** The input streams read as inbound records, each with its own record type and parser. */
 enum InputTopic {
     BEHAVIOUR_EVENTS,
     CATALOG_UPDATES,
     PRICE_REQUESTS,
-    COMPETITOR_PRICES
+    COMPETITOR_PRICES,
+    ERASURE_REQUESTS
 }

@@ -10,6 +10,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.pricingengine.features.events.DeadLetter;
 import org.pricingengine.features.flink.InboundRecord;
+import org.pricingengine.features.privacy.PseudonymKey;
 import org.pricingengine.features.validation.EventParser;
 import org.pricingengine.features.validation.ValidationRules;
 import org.pricingengine.job.config.PricingConfig;
@@ -27,32 +28,75 @@ public final class KafkaEndpoints {
     public static PricingSources sources(PricingConfig config) {
         EventParser parser = new EventParser(validationRules(config));
         int maxChars = config.get(PricingConfig.DEAD_LETTER_MAX_CHARS);
+        // User ids become pseudonyms as they are read: nothing after the sources sees a raw one.
+        PseudonymKey userIdKey = userIdKey(config);
         return new PricingSources(
-                source(
-                        config,
-                        config.get(PricingConfig.TOPIC_BEHAVIOUR),
-                        new InboundRecordDeserializer(InputTopic.BEHAVIOUR_EVENTS, parser, maxChars),
-                        Fetching.BATCHED),
-                source(
-                        config,
-                        config.get(PricingConfig.TOPIC_CATALOG),
-                        new InboundRecordDeserializer(InputTopic.CATALOG_UPDATES, parser, maxChars),
-                        // Fetched record by record, the catalog's fetcher cost 2.2 times as much (BENCHMARKS.md).
-                        Fetching.BATCHED),
-                source(
-                        config,
-                        config.get(PricingConfig.TOPIC_REQUESTS),
-                        new InboundRecordDeserializer(InputTopic.PRICE_REQUESTS, parser, maxChars),
-                        Fetching.AT_ONCE),
-                config.get(PricingConfig.LEARNING_ENABLED) ? feedbackReadBack(config) : null,
-                config.get(PricingConfig.TOPIC_MODEL_CONTROL).isBlank() ? null : servingControl(config),
-                config.get(PricingConfig.TOPIC_COMPETITOR_PRICES).isBlank()
-                        ? null
-                        : source(
+                        source(
                                 config,
-                                config.get(PricingConfig.TOPIC_COMPETITOR_PRICES),
-                                new InboundRecordDeserializer(InputTopic.COMPETITOR_PRICES, parser, maxChars),
-                                Fetching.BATCHED));
+                                config.get(PricingConfig.TOPIC_BEHAVIOUR),
+                                new InboundRecordDeserializer(InputTopic.BEHAVIOUR_EVENTS, parser, maxChars, userIdKey),
+                                Fetching.BATCHED),
+                        source(
+                                config,
+                                config.get(PricingConfig.TOPIC_CATALOG),
+                                new InboundRecordDeserializer(InputTopic.CATALOG_UPDATES, parser, maxChars),
+                                // Fetched record by record, the catalog's fetcher cost 2.2 times as much
+                                // (BENCHMARKS.md).
+                                Fetching.BATCHED),
+                        source(
+                                config,
+                                config.get(PricingConfig.TOPIC_REQUESTS),
+                                new InboundRecordDeserializer(InputTopic.PRICE_REQUESTS, parser, maxChars, userIdKey),
+                                Fetching.AT_ONCE),
+                        config.get(PricingConfig.LEARNING_ENABLED) ? feedbackReadBack(config) : null,
+                        config.get(PricingConfig.TOPIC_MODEL_CONTROL).isBlank() ? null : servingControl(config))
+                .withCompetitorPrices(
+                        config.get(PricingConfig.TOPIC_COMPETITOR_PRICES).isBlank()
+                                ? null
+                                : source(
+                                        config,
+                                        config.get(PricingConfig.TOPIC_COMPETITOR_PRICES),
+                                        new InboundRecordDeserializer(InputTopic.COMPETITOR_PRICES, parser, maxChars),
+                                        Fetching.BATCHED))
+                .withErasureRequests(erasureRequests(config, parser, maxChars, userIdKey));
+    }
+
+    /**
+     * Where the tasks read the key of the user-id pseudonyms; null when ids stay raw. Read once here, so a
+     * job without a usable key fails where it is built, before it is submitted, with a message that names
+     * where the key was looked for and never the key.
+     *
+     * @throws IllegalArgumentException pseudonymous ids without a usable key
+     */
+    public static PseudonymKey userIdKey(PricingConfig config) {
+        if (config.get(PricingConfig.USER_IDS) != PricingConfig.UserIds.PSEUDONYMOUS) {
+            return null;
+        }
+        PseudonymKey key =
+                new PseudonymKey(config.get(PricingConfig.USER_ID_KEY_FILE), config.get(PricingConfig.USER_ID_KEY_ENV));
+        try {
+            key.load();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "option 'privacy.user-ids' is pseudonymous but there is no usable key: " + e.getMessage());
+        }
+        return key;
+    }
+
+    /**
+     * The erasure-request topic, null when switched off. Read like the inputs (same starting offsets,
+     * dead letters for bad records), a record at a time: an erasure waits for nothing.
+     */
+    static KafkaSource<InboundRecord> erasureRequests(
+            PricingConfig config, EventParser parser, int maxChars, PseudonymKey userIdKey) {
+        String topic = config.get(PricingConfig.TOPIC_ERASURE);
+        return topic.isBlank()
+                ? null
+                : source(
+                        config,
+                        topic,
+                        new InboundRecordDeserializer(InputTopic.ERASURE_REQUESTS, parser, maxChars, userIdKey),
+                        Fetching.AT_ONCE);
     }
 
     /**

@@ -14,6 +14,8 @@ import org.pricingengine.job.scoring.ServingControl;
  * @param servingControl   the model-control records (hot swap of models); null: the job serves the versions
  *                         it was started with
  * @param competitorPrices competitors' observed prices; null: no competitor input, no competitor guardrail
+ * @param erasureRequests  shoppers to forget, parsed like the other inputs (an erasure or a dead letter);
+ *                         null: no erasures are read
  */
 public record PricingSources(
         Source<InboundRecord, ?, ?> behaviourEvents,
@@ -21,7 +23,8 @@ public record PricingSources(
         Source<InboundRecord, ?, ?> priceRequests,
         Source<FeedbackOutcome, ?, ?> feedbackOutcomes,
         Source<ServingControl, ?, ?> servingControl,
-        Source<InboundRecord, ?, ?> competitorPrices) {
+        Source<InboundRecord, ?, ?> competitorPrices,
+        Source<InboundRecord, ?, ?> erasureRequests) {
 
     public PricingSources(
             Source<InboundRecord, ?, ?> behaviourEvents,
@@ -29,7 +32,7 @@ public record PricingSources(
             Source<InboundRecord, ?, ?> priceRequests,
             Source<FeedbackOutcome, ?, ?> feedbackOutcomes,
             Source<ServingControl, ?, ?> servingControl) {
-        this(behaviourEvents, catalogUpdates, priceRequests, feedbackOutcomes, servingControl, null);
+        this(behaviourEvents, catalogUpdates, priceRequests, feedbackOutcomes, servingControl, null, null);
     }
 
     public PricingSources(
@@ -37,7 +40,7 @@ public record PricingSources(
             Source<InboundRecord, ?, ?> catalogUpdates,
             Source<InboundRecord, ?, ?> priceRequests,
             Source<FeedbackOutcome, ?, ?> feedbackOutcomes) {
-        this(behaviourEvents, catalogUpdates, priceRequests, feedbackOutcomes, null, null);
+        this(behaviourEvents, catalogUpdates, priceRequests, feedbackOutcomes, null);
     }
 
     /** Sources without the feedback read-back: nothing is learned while the job runs. */
@@ -45,6 +48,30 @@ public record PricingSources(
             Source<InboundRecord, ?, ?> behaviourEvents,
             Source<InboundRecord, ?, ?> catalogUpdates,
             Source<InboundRecord, ?, ?> priceRequests) {
-        this(behaviourEvents, catalogUpdates, priceRequests, null, null, null);
+        this(behaviourEvents, catalogUpdates, priceRequests, null, null);
+    }
+
+    /** The same sources with competitor prices read from {@code prices} (null: none). */
+    public PricingSources withCompetitorPrices(Source<InboundRecord, ?, ?> prices) {
+        return new PricingSources(
+                behaviourEvents,
+                catalogUpdates,
+                priceRequests,
+                feedbackOutcomes,
+                servingControl,
+                prices,
+                erasureRequests);
+    }
+
+    /** The same sources with erasure requests read from {@code erasures} (null: none). */
+    public PricingSources withErasureRequests(Source<InboundRecord, ?, ?> erasures) {
+        return new PricingSources(
+                behaviourEvents,
+                catalogUpdates,
+                priceRequests,
+                feedbackOutcomes,
+                servingControl,
+                competitorPrices,
+                erasures);
     }
 }

@@ -26,6 +26,7 @@ final class DecisionMetrics {
     private final Counter fallbackDecisions;
     private final Counter reissuedDecisions;
     private final Counter repeatedRequests;
+    private final Counter erasures;
     private final PerModelArm<ArmMetrics> arms;
     private final MetricGroup metrics;
     /** Decisions an item rule shaped, by its reason code (variable {@code rule}). */
@@ -47,6 +48,7 @@ final class DecisionMetrics {
         fallbackDecisions = metrics.counter("fallbackDecisions");
         reissuedDecisions = metrics.counter("reissuedDecisions");
         repeatedRequests = metrics.counter("repeatedRequests");
+        erasures = metrics.counter("erasuresApplied");
     }
 
     /** A new decision; kept and re-issued ones are counted apart. */
@@ -78,6 +80,10 @@ final class DecisionMetrics {
     }
 
     /** A decision published before a restore, given again for its replayed request. */
+    void erased() {
+        erasures.inc();
+    }
+
     void reissued() {
         reissuedDecisions.inc();
     }

@@ -145,6 +145,18 @@ final class EarlierDecisions {
         return published != null && sameRouting(published, scored) ? published : null;
     }
 
+    /**
+     * Drops everything kept for the current user (an erasure): the kept decisions in keyed state, and the
+     * published decisions read back after a restore that still wait in memory for their request.
+     */
+    void forgetUser(String userId) {
+        keptById.clear();
+        keptAsJson.clear();
+        if (!toReissue.isEmpty()) {
+            toReissue.values().removeIf(d -> userId.equals(d.userId()));
+        }
+    }
+
     /** Remembers a decision given, so the same request asked again gets the same record. */
     void keep(PriceDecision decision) throws Exception {
         keptById.put(decision.decisionId(), decision);

@@ -7,10 +7,11 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.pricingengine.features.FeatureSpec;
+import org.pricingengine.features.events.ErasureRequest;
 import org.pricingengine.features.events.PriceRequest;
 import org.pricingengine.features.flink.EnrichedRequest;
 import org.pricingengine.features.state.ItemSnapshot;
@@ -30,8 +31,12 @@ import org.pricingengine.job.scoring.ServingControl;
  * a shopper is never quoted two prices for one request and consumers of at-least-once decisions see only
  * identical duplicates. Decisions from another model or arm than this deployment routes the request to
  * (a rolled-back candidate, a changed canary split) are priced again ({@link EarlierDecisions}).
+ *
+ * <p>The second input is the erasures of users: an erased user's quotes and kept decisions are dropped (the
+ * function has no timers), and so are the user's published decisions waiting to be re-issued.
  */
-public class PricingDecisionFunction extends KeyedProcessFunction<String, PricingRequest, PriceDecision>
+public class PricingDecisionFunction
+        extends KeyedCoProcessFunction<String, PricingRequest, ErasureRequest, PriceDecision>
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
@@ -109,7 +114,14 @@ public class PricingDecisionFunction extends KeyedProcessFunction<String, Pricin
     }
 
     @Override
-    public void processElement(PricingRequest input, Context ctx, Collector<PriceDecision> out) throws Exception {
+    public void processElement2(ErasureRequest erasure, Context ctx, Collector<PriceDecision> out) {
+        quotes.forgetUser();
+        earlier.forgetUser(erasure.userId());
+        metrics.erased();
+    }
+
+    @Override
+    public void processElement1(PricingRequest input, Context ctx, Collector<PriceDecision> out) throws Exception {
         ScoredRequest scored = input.scored();
         EnrichedRequest enriched = scored.enriched();
         PriceRequest request = enriched.request();

@@ -32,6 +32,11 @@ final class StableQuotes {
         return new StableQuotes(runtime.getMapState(descriptor), settings);
     }
 
+    /** Drops every quote of the current user (an erasure). */
+    void forgetUser() {
+        byItem.clear();
+    }
+
     /** The user's last quote for the item; null if none is remembered. */
     QuoteMemo last(String itemId) throws Exception {
         return byItem.get(itemId);

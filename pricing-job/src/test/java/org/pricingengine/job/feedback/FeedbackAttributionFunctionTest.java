@@ -17,30 +17,29 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pricingengine.features.events.BehaviourEvent;
+import org.pricingengine.features.events.ErasureRequest;
 import org.pricingengine.features.events.EventType;
 import org.pricingengine.job.policy.PriceDecision;
 
 class FeedbackAttributionFunctionTest {
     private static final long MIN = 60_000;
-    private KeyedTwoInputStreamOperatorTestHarness<String, PriceDecision, BehaviourEvent, FeedbackOutcome> harness;
+    private KeyedBroadcastOperatorTestHarness<String, AttributionInput, ErasureRequest, FeedbackOutcome> harness;
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
-                new FeedbackAttributionFunction(Duration.ofMinutes(60)),
-                d -> FeedbackAttributionFunction.keyOf(d.userId(), d.itemId()),
-                e -> FeedbackAttributionFunction.keyOf(e.userId(), e.itemId()),
-                Types.STRING);
+        harness = harnessOf(new FeedbackAttributionFunction(Duration.ofMinutes(60)));
         harness.open();
     }
 
@@ -50,7 +49,7 @@ class FeedbackAttributionFunctionTest {
     }
 
     private void decision(String requestId, String user, String item, long timeMs) throws Exception {
-        harness.processElement1(decisionAt(requestId, user, item, timeMs), timeMs);
+        harness.processElement(AttributionInput.of(decisionAt(requestId, user, item, timeMs)), timeMs);
     }
 
     private static PriceDecision decisionAt(String requestId, String user, String item, long timeMs) {
@@ -79,7 +78,8 @@ class FeedbackAttributionFunctionTest {
 
     private void event(String id, String user, String item, EventType type, long timeMs, double price)
             throws Exception {
-        harness.processElement2(new BehaviourEvent(id, user, item, type, timeMs, price, null, null, null), timeMs);
+        harness.processElement(
+                AttributionInput.of(new BehaviourEvent(id, user, item, type, timeMs, price, null, null, null)), timeMs);
     }
 
     private Map<String, FeedbackOutcome> outcomesByRequest() {
@@ -94,7 +94,7 @@ class FeedbackAttributionFunctionTest {
         event("e-buy", "u", "i", EventType.PURCHASE, 20 * MIN, 9.5);
         assertTrue(harness.extractOutputValues().isEmpty(), "nothing before the window closes");
 
-        harness.processBothWatermarks(new Watermark(70 * MIN));
+        watermark(harness, 70 * MIN);
         Map<String, FeedbackOutcome> out = outcomesByRequest();
         assertEquals(2, out.size());
         FeedbackOutcome bought = out.get("r-buy");
@@ -108,8 +108,8 @@ class FeedbackAttributionFunctionTest {
         assertEquals(FeedbackOutcome.NONE, idle.outcome());
         assertNull(idle.secondsToOutcome());
 
-        harness.processBothWatermarks(new Watermark(200 * MIN));
-        assertEquals(0, harness.numKeyedStateEntries(), "decisions and events are gone after their windows");
+        watermark(harness, 200 * MIN);
+        assertEquals(0, keyedEntries(harness), "decisions and events are gone after their windows");
         assertEquals(0, harness.numEventTimeTimers());
     }
 
@@ -120,7 +120,7 @@ class FeedbackAttributionFunctionTest {
         decision("r", "u", "i", 10 * MIN);
         // A purchase after the window closes belongs to nobody.
         event("e-late", "u", "i", EventType.PURCHASE, 71 * MIN, 4.0);
-        harness.processBothWatermarks(new Watermark(80 * MIN));
+        watermark(harness, 80 * MIN);
         FeedbackOutcome o = outcomesByRequest().get("r");
         assertEquals(FeedbackOutcome.PURCHASE, o.outcome());
         assertEquals(4.0, o.revenue());
@@ -133,7 +133,7 @@ class FeedbackAttributionFunctionTest {
         decision("r-2", "u", "i", 15 * MIN); // replayed duplicate
         event("e-cart", "u", "i", EventType.CART, 12 * MIN, 5.0);
         event("e-buy", "u", "i", EventType.PURCHASE, 16 * MIN, 5.0);
-        harness.processBothWatermarks(new Watermark(100 * MIN));
+        watermark(harness, 100 * MIN);
         List<FeedbackOutcome> all = harness.extractOutputValues();
         assertEquals(2, all.size(), "one outcome per decision, duplicates included once");
         Map<String, FeedbackOutcome> out = outcomesByRequest();
@@ -184,7 +184,7 @@ class FeedbackAttributionFunctionTest {
 
     /** Same key groups before and after (max parallelism 128), so keyed state and timers carry over. */
     private static KeyedTwoInputStreamOperatorTestHarness<String, PriceDecision, BehaviourEvent, FeedbackOutcome>
-            harnessOf(KeyedCoProcessFunction<String, PriceDecision, BehaviourEvent, FeedbackOutcome> function)
+            earlierHarnessOf(KeyedCoProcessFunction<String, PriceDecision, BehaviourEvent, FeedbackOutcome> function)
                     throws Exception {
         return new KeyedTwoInputStreamOperatorTestHarness<>(
                 new KeyedCoProcessOperator<>(function),
@@ -196,10 +196,37 @@ class FeedbackAttributionFunctionTest {
                 0);
     }
 
+    /** The function as the job runs it: decisions and events keyed, erasures broadcast; 128 key groups. */
+    static KeyedBroadcastOperatorTestHarness<String, AttributionInput, ErasureRequest, FeedbackOutcome> harnessOf(
+            FeedbackAttributionFunction function) throws Exception {
+        return new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(function, List.of(FeedbackAttributionFunction.ERASURES)),
+                AttributionInput::key,
+                Types.STRING,
+                128,
+                1,
+                0);
+    }
+
+    /** Entries of keyed state (heap backend), as the keyed harnesses count them. */
+    static int keyedEntries(
+            KeyedBroadcastOperatorTestHarness<String, AttributionInput, ErasureRequest, FeedbackOutcome> h) {
+        AbstractStreamOperator<?> operator = h.getOperator();
+        return ((HeapKeyedStateBackend<?>) operator.getKeyedStateBackend()).numKeyValueStateEntries();
+    }
+
+    /** Event time of the keyed input; the erasures' input is outside event time (idle) in the job. */
+    static void watermark(
+            KeyedBroadcastOperatorTestHarness<String, AttributionInput, ErasureRequest, FeedbackOutcome> h, long ms)
+            throws Exception {
+        h.processWatermark(ms);
+        h.processBroadcastWatermark(ms);
+    }
+
     @Test
     void decisionsAndEventsOfTheEarlierMapLayoutAreMovedAndAttributed() throws Exception {
         OperatorSubtaskState earlier;
-        try (var before = harnessOf(new EarlierLayout())) {
+        try (var before = earlierHarnessOf(new EarlierLayout())) {
             before.open();
             before.processElement1(decisionAt("r-old", "u", "i", 10 * MIN), 10 * MIN);
             before.processElement2(
@@ -213,16 +240,16 @@ class FeedbackAttributionFunctionTest {
             upgraded.initializeState(earlier);
             upgraded.open();
             assertTrue(upgradedFunction.earlierLayoutMayRemain());
-            upgraded.processElement1(decisionAt("r-new", "u", "i", 5 * MIN), 5 * MIN);
+            upgraded.processElement(AttributionInput.of(decisionAt("r-new", "u", "i", 5 * MIN)), 5 * MIN);
             // The first timer of the key moves the earlier layout's decision and purchase into its window.
-            upgraded.processBothWatermarks(new Watermark(66 * MIN));
-            upgraded.processBothWatermarks(new Watermark(200 * MIN));
+            watermark(upgraded, 66 * MIN);
+            watermark(upgraded, 200 * MIN);
             Map<String, FeedbackOutcome> outcomes = upgraded.extractOutputValues().stream()
                     .collect(Collectors.toMap(FeedbackOutcome::requestId, o -> o));
             assertEquals(FeedbackOutcome.NONE, outcomes.get("r-new").outcome(), "the purchase came after r-old");
             assertEquals(FeedbackOutcome.PURCHASE, outcomes.get("r-old").outcome());
             assertEquals(9.5, outcomes.get("r-old").revenue());
-            assertEquals(0, upgraded.numKeyedStateEntries(), "the earlier layout's state is gone too");
+            assertEquals(0, keyedEntries(upgraded), "the earlier layout's state is gone too");
             assertEquals(0, upgraded.numEventTimeTimers());
             current = upgraded.snapshot(2, 2L);
         }
@@ -242,7 +269,7 @@ class FeedbackAttributionFunctionTest {
         try (var h = harnessOf(fresh)) {
             h.open();
             assertFalse(fresh.earlierLayoutMayRemain());
-            h.processElement1(decisionAt("r", "u", "i", MIN), MIN);
+            h.processElement(AttributionInput.of(decisionAt("r", "u", "i", MIN)), MIN);
             snapshot = h.snapshot(1, 1L);
         }
         FeedbackAttributionFunction restored = new FeedbackAttributionFunction(Duration.ofMinutes(60));
@@ -250,9 +277,36 @@ class FeedbackAttributionFunctionTest {
             h.initializeState(snapshot);
             h.open();
             assertFalse(restored.earlierLayoutMayRemain());
-            h.processBothWatermarks(new Watermark(62 * MIN));
+            watermark(h, 62 * MIN);
             assertEquals(FeedbackOutcome.NONE, h.extractOutputValues().get(0).outcome(), "its window was restored");
-            assertEquals(0, h.numKeyedStateEntries());
+            assertEquals(0, keyedEntries(h));
         }
+    }
+
+    @Test
+    void anErasureDropsEveryItemWindowOfTheUserAndItsTimersWriteNothing() throws Exception {
+        decision("r-a1", "A", "i-1", 10 * MIN);
+        decision("r-a2", "A", "i-2", 10 * MIN);
+        event("e-a", "A", "i-3", EventType.CART, 12 * MIN, 5.0); // a cart with no decision yet
+        decision("r-b1", "B", "i-1", 10 * MIN);
+        event("e-b", "B", "i-1", EventType.PURCHASE, 20 * MIN, 9.5);
+        // An id holding the separator must not be taken for A: its key starts with "A|" too.
+        decision("r-c", "A|x", "i-9", 10 * MIN);
+        assertEquals(5, keyedEntries(harness));
+
+        harness.processBroadcastElement(new ErasureRequest("x-1", "A", 30 * MIN), 30 * MIN);
+        assertEquals(2, keyedEntries(harness), "B's and A|x's windows remain");
+        assertTrue(
+                !harness.getBroadcastState(FeedbackAttributionFunction.ERASURES)
+                        .iterator()
+                        .hasNext(),
+                "nothing is kept of A");
+
+        watermark(harness, 200 * MIN);
+        Map<String, FeedbackOutcome> outcomes = outcomesByRequest();
+        assertEquals(java.util.Set.of("r-b1", "r-c"), outcomes.keySet(), "A's timers fired into empty state");
+        assertEquals(FeedbackOutcome.PURCHASE, outcomes.get("r-b1").outcome());
+        assertEquals(0, keyedEntries(harness), "no timer brought A's state back");
+        assertEquals(0, harness.numEventTimeTimers());
     }
 }

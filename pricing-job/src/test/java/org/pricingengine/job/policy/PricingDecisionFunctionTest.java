@@ -20,13 +20,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.pricingengine.features.events.ErasureRequest;
 import org.pricingengine.features.events.Json;
 import org.pricingengine.features.events.PriceRequest;
 import org.pricingengine.features.flink.EnrichedRequest;
@@ -36,6 +37,7 @@ import org.pricingengine.job.config.PricingConfig;
 import org.pricingengine.job.scoring.DemandEstimate;
 import org.pricingengine.job.scoring.ScoredRequest;
 import org.pricingengine.job.scoring.ScoringFailure;
+import org.pricingengine.job.testutils.KeyedTwoInputHarness;
 import org.pricingengine.job.testutils.RecordedMetrics;
 
 class PricingDecisionFunctionTest {
@@ -44,7 +46,7 @@ class PricingDecisionFunctionTest {
     private final PricingPolicy policy =
             new PricingPolicy(PolicySettings.from(PricingConfig.defaults()).withoutExploration());
 
-    private KeyedOneInputStreamOperatorTestHarness<String, PricingRequest, PriceDecision> harness;
+    private KeyedTwoInputStreamOperatorTestHarness<String, PricingRequest, ErasureRequest, PriceDecision> harness;
 
     /** Wall-clock time a test moves by hand. */
     static final class SettableClock extends Clock implements Serializable {
@@ -82,9 +84,10 @@ class PricingDecisionFunctionTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                 new PricingDecisionFunction(policy, null, Clock.fixed(Instant.ofEpochMilli(5_000L), ZoneOffset.UTC)),
                 s -> s.scored().enriched().request().userId(),
+                ErasureRequest::userId,
                 Types.STRING);
         harness.open();
     }
@@ -119,41 +122,45 @@ class PricingDecisionFunctionTest {
                 : sideOutput.stream().map(StreamRecord::getValue).toList();
     }
 
-    private static PriceDecision last(KeyedOneInputStreamOperatorTestHarness<String, PricingRequest, PriceDecision> h) {
+    private static PriceDecision last(
+            KeyedTwoInputStreamOperatorTestHarness<String, PricingRequest, ErasureRequest, PriceDecision> h) {
         List<PriceDecision> out = h.extractOutputValues();
         return out.get(out.size() - 1);
     }
 
     private PriceDecision decide(String requestId, long timeMs, DemandEstimate estimate, ScoringFailure failure)
             throws Exception {
-        harness.processElement(scored(requestId, "i", timeMs, estimate, failure), timeMs);
+        harness.processElement1(scored(requestId, "i", timeMs, estimate, failure), timeMs);
         return last(harness);
     }
 
     @Test
     void decisionsAreCountedPerModelVersionArmAndFallbackReason() throws Exception {
         RecordedMetrics recorded = new RecordedMetrics();
-        KeyedOneInputStreamOperatorTestHarness<String, PricingRequest, PriceDecision> h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new PricingDecisionFunction(
-                                policy, null, Clock.fixed(Instant.ofEpochMilli(5_000L), ZoneOffset.UTC))),
-                        s -> s.scored().enriched().request().userId(),
-                        Types.STRING,
-                        recorded.environment());
+        KeyedTwoInputHarness<String, PricingRequest, ErasureRequest, PriceDecision> h = new KeyedTwoInputHarness<>(
+                new KeyedCoProcessOperator<>(new PricingDecisionFunction(
+                        policy, null, Clock.fixed(Instant.ofEpochMilli(5_000L), ZoneOffset.UTC))),
+                (PricingRequest s) -> s.scored().enriched().request().userId(),
+                ErasureRequest::userId,
+                Types.STRING,
+                recorded.environment());
         h.open();
-        h.processElement(scored("r-1", "i1", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
-        PriceDecision priced = last(h);
-        h.processElement(scored("r-2", "i2", MINUTE, null, ScoringFailure.MODEL_TIMEOUT), MINUTE);
-        h.processElement(scored("r-3", "i3", MINUTE, null, ScoringFailure.MODEL_TIMEOUT), MINUTE);
-        h.processElement(scored("r-4", "i4", MINUTE, null, ScoringFailure.CIRCUIT_OPEN), MINUTE);
+        h.processElement1(scored("r-1", "i1", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
+        List<PriceDecision> pricedOut = h.extractOutputValues();
+        PriceDecision priced = pricedOut.get(pricedOut.size() - 1);
+        h.processElement1(scored("r-2", "i2", MINUTE, null, ScoringFailure.MODEL_TIMEOUT), MINUTE);
+        h.processElement1(scored("r-3", "i3", MINUTE, null, ScoringFailure.MODEL_TIMEOUT), MINUTE);
+        h.processElement1(scored("r-4", "i4", MINUTE, null, ScoringFailure.CIRCUIT_OPEN), MINUTE);
         // A client retry is answered with the kept decision: not a new decision.
-        h.processElement(scored("r-1", "i1", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
+        h.processElement1(scored("r-1", "i1", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
+        h.processElement2(new ErasureRequest("x-1", "u", MINUTE), MINUTE);
         h.close();
 
         Map<String, String> arm = Map.of("model_version", "v1", "arm", "control");
         assertEquals(4, recorded.count("pricing.decisions", Map.of()));
         assertEquals(3, recorded.count("pricing.fallbackDecisions", Map.of()));
         assertEquals(1, recorded.count("pricing.repeatedRequests", Map.of()));
+        assertEquals(1, recorded.count("pricing.erasuresApplied", Map.of()));
         assertEquals(4, recorded.count("pricing.model_version.arm.decisions", arm));
         Map<String, String> timeout = new HashMap<>(arm);
         timeout.put("reason", "FALLBACK_MODEL_TIMEOUT");
@@ -215,14 +222,15 @@ class PricingDecisionFunctionTest {
     @Test
     void aRetriedRequestGetsTheIdenticalDecisionEvenIfTheModelChangedItsMind() throws Exception {
         SettableClock clock = new SettableClock(5_000L);
-        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        try (var h = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                 new PricingDecisionFunction(policy, null, clock),
                 (PricingRequest s) -> s.scored().enriched().request().userId(),
+                ErasureRequest::userId,
                 Types.STRING)) {
             h.open();
-            h.processElement(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
+            h.processElement1(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
             clock.set(9_000L);
-            h.processElement(scored("req-1", "i", MINUTE, null, ScoringFailure.MODEL_ERROR), MINUTE);
+            h.processElement1(scored("req-1", "i", MINUTE, null, ScoringFailure.MODEL_ERROR), MINUTE);
             List<PriceDecision> out = h.extractOutputValues();
             assertEquals(1, out.size(), "the repeat does not reach feedback attribution a second time");
             List<PriceDecision> repeats = repeats(h.getSideOutput(PricingDecisionFunction.REPEATED_DECISIONS));
@@ -232,7 +240,7 @@ class PricingDecisionFunctionTest {
 
             // After a rollout that routes this shopper to another model, the request is priced by that model.
             EnrichedRequest r = request("req-1", "i", MINUTE);
-            h.processElement(in(ScoredRequest.scored(r, new DemandEstimate(-2, 6), "v2", "canary", 4)), MINUTE);
+            h.processElement1(in(ScoredRequest.scored(r, new DemandEstimate(-2, 6), "v2", "canary", 4)), MINUTE);
             PriceDecision underV2 = h.extractOutputValues().get(1);
             assertEquals("v2", underV2.modelVersion());
             assertEquals("canary", underV2.arm());
@@ -243,7 +251,7 @@ class PricingDecisionFunctionTest {
     @Test
     void unknownItemGetsADecisionWithoutPrice() throws Exception {
         EnrichedRequest r = new EnrichedRequest(new PriceRequest("req-x", "u", "nope", MINUTE, null, null), 0L, null);
-        harness.processElement(in(ScoredRequest.failed(r, ScoringFailure.UNKNOWN_ITEM, "v1", "control", 0)), MINUTE);
+        harness.processElement1(in(ScoredRequest.failed(r, ScoringFailure.UNKNOWN_ITEM, "v1", "control", 0)), MINUTE);
         PriceDecision d = harness.extractOutputValues().get(0);
         assertNull(d.price());
         assertTrue(d.fallback());
@@ -276,16 +284,17 @@ class PricingDecisionFunctionTest {
 
     private static final AtomicLong READ_SINCE = new AtomicLong(-1);
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, PricingRequest, PriceDecision> restored(
-            OperatorSubtaskState snapshot, SettableClock clock) throws Exception {
+    private static KeyedTwoInputStreamOperatorTestHarness<String, PricingRequest, ErasureRequest, PriceDecision>
+            restored(OperatorSubtaskState snapshot, SettableClock clock) throws Exception {
         PublishedDecisionLog log = (sinceMs, ownsUser) -> {
             READ_SINCE.set(sinceMs);
             return new HashMap<>(PUBLISHED);
         };
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new PricingDecisionFunction(
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(
+                new KeyedCoProcessOperator<>(new PricingDecisionFunction(
                         new PricingPolicy(PolicySettings.from(PricingConfig.defaults())), log, clock)),
                 (PricingRequest s) -> s.scored().enriched().request().userId(),
+                ErasureRequest::userId,
                 Types.STRING,
                 128,
                 1,
@@ -300,15 +309,16 @@ class PricingDecisionFunctionTest {
         SettableClock clock = new SettableClock(4_000L);
         OperatorSubtaskState snapshot;
         List<PriceDecision> published;
-        try (var before = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        try (var before = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
                 new PricingDecisionFunction(policy, null, clock),
                 (PricingRequest s) -> s.scored().enriched().request().userId(),
+                ErasureRequest::userId,
                 Types.STRING)) {
             snapshot = before.snapshot(1, 4_000L);
             clock.set(5_000L);
-            before.processElement(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
-            before.processElement(scored("req-3", "i3", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
-            before.processElement(scored("req-4", "i4", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
+            before.processElement1(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
+            before.processElement1(scored("req-3", "i3", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
+            before.processElement1(scored("req-4", "i4", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
             published = before.extractOutputValues();
         }
         PUBLISHED.clear();
@@ -319,22 +329,22 @@ class PricingDecisionFunctionTest {
             assertEquals(4_000L, READ_SINCE.get(), "read back from the last snapshot's wall-clock time");
 
             // The model now says something else: the shopper still gets what was published, byte for byte.
-            after.processElement(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 0), null), MINUTE);
+            after.processElement1(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 0), null), MINUTE);
             assertEquals(Json.toJson(published.get(0)), Json.toJson(last(after)));
             // The re-issued quote is remembered as it was.
-            after.processElement(scored("req-2", "i", MINUTE + 1, new DemandEstimate(-2, 0), null), MINUTE + 1);
+            after.processElement1(scored("req-2", "i", MINUTE + 1, new DemandEstimate(-2, 0), null), MINUTE + 1);
             assertEquals(List.of(ReasonCode.STABLE_QUOTE), last(after).reasons());
             assertEquals(published.get(0).price(), last(after).price());
 
             // Routed to another model now: priced again.
             EnrichedRequest r3 = request("req-3", "i3", MINUTE);
-            after.processElement(in(ScoredRequest.scored(r3, new DemandEstimate(-2, 6), "v2", "canary", 3)), MINUTE);
+            after.processElement1(in(ScoredRequest.scored(r3, new DemandEstimate(-2, 6), "v2", "canary", 3)), MINUTE);
             assertEquals("v2", last(after).modelVersion());
             assertEquals(20_000L, last(after).decisionTimeMs());
 
             // Past the re-issue window the rest is dropped and priced again.
             clock.set(20_000L + Duration.ofMinutes(15).toMillis() + 1);
-            after.processElement(scored("req-4", "i4", MINUTE, null, ScoringFailure.MODEL_TIMEOUT), MINUTE);
+            after.processElement1(scored("req-4", "i4", MINUTE, null, ScoringFailure.MODEL_TIMEOUT), MINUTE);
             assertEquals(List.of(ReasonCode.FALLBACK_MODEL_TIMEOUT), last(after).reasons());
         }
     }
@@ -345,15 +355,16 @@ class PricingDecisionFunctionTest {
         OperatorSubtaskState snapshot;
         PriceDecision given;
         // The same key groups as the restored harness (max parallelism 128), so keyed state carries over.
-        try (var before = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new PricingDecisionFunction(policy, null, clock)),
+        try (var before = new KeyedTwoInputStreamOperatorTestHarness<>(
+                new KeyedCoProcessOperator<>(new PricingDecisionFunction(policy, null, clock)),
                 (PricingRequest s) -> s.scored().enriched().request().userId(),
+                ErasureRequest::userId,
                 Types.STRING,
                 128,
                 1,
                 0)) {
             before.open();
-            before.processElement(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
+            before.processElement1(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 6), null), MINUTE);
             given = last(before);
             // What an earlier version kept for that request: the published JSON, under its old state name.
             before.getOperator().setCurrentKey("u");
@@ -367,7 +378,7 @@ class PricingDecisionFunctionTest {
         }
         clock.set(6_000L);
         try (var after = restored(snapshot, clock)) {
-            after.processElement(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 0), null), MINUTE);
+            after.processElement1(scored("req-1", "i", MINUTE, new DemandEstimate(-2, 0), null), MINUTE);
             List<PriceDecision> repeats = repeats(after.getSideOutput(PricingDecisionFunction.REPEATED_DECISIONS));
             assertEquals(1, repeats.size());
             assertEquals(Json.toJson(given), Json.toJson(repeats.get(0)), "the retry gets the kept JSON's decision");
