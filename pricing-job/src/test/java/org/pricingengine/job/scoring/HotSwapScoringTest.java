@@ -39,13 +39,16 @@ class HotSwapScoringTest {
         String key = ServingSlots.keyOf(harness.getOperator().getRuntimeContext());
         ServingSlots.Slot slot = ServingSlots.attach(key);
         slot.current = LiveServing.load(settings.initialServing(), settings);
+        // Loaded before the requests, as the serving operator loads off the task thread: the switch itself is
+        // a reference swap, well inside the batch wait even on a busy machine.
+        LiveServing v2 = LiveServing.load(new ServingControl(7, "v2", null, 0, null, "test", null), settings);
 
         for (int n = 0; n < 10; n++) {
             harness.processElement(request("before-" + n), n);
         }
         // The switch, while the ten wait in v1's batch: v1's arm retires, v2 takes the next requests.
         LiveServing v1 = slot.current;
-        slot.current = LiveServing.load(new ServingControl(7, "v2", null, 0, null, "test", null), settings);
+        slot.current = v2;
         v1.release();
         for (int n = 0; n < 10; n++) {
             harness.processElement(request("after-" + n), 10 + n);
