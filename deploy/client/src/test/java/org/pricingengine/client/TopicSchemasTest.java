@@ -36,7 +36,8 @@ class TopicSchemasTest {
             "feedback-outcome",
             "dead-letter",
             "model-control",
-            "model-serving");
+            "model-serving",
+            "erasure-request");
 
     private static final Pattern RECORD_HEADING = Pattern.compile("(?m)^\\*\\*([A-Z][A-Za-z ]+)\\*\\* \\(");
 
