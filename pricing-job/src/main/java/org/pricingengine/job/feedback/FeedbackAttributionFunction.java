@@ -167,7 +167,7 @@ public class FeedbackAttributionFunction
                 return; // A replayed decision: its window is already open.
             }
         }
-        window.decisions.add(decision);
+        window.decisions.add(decision.withoutExplanation());
         open.update(window);
         ctx.timerService().registerEventTimeTimer(decision.requestTimeMs() + windowMs);
     }

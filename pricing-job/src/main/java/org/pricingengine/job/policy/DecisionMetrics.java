@@ -1,8 +1,11 @@
 package org.pricingengine.job.policy;
 
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Meter;
@@ -30,9 +33,9 @@ final class DecisionMetrics {
     private final PerModelArm<ArmMetrics> arms;
     private final MetricGroup metrics;
     /** Decisions an item rule shaped, by its reason code (variable {@code rule}). */
-    private final Map<ReasonCode, Counter> itemRules = new java.util.EnumMap<>(ReasonCode.class);
+    private final Map<ReasonCode, Counter> itemRules = new EnumMap<>(ReasonCode.class);
 
-    private static final java.util.Set<ReasonCode> ITEM_RULES = java.util.EnumSet.of(
+    private static final Set<ReasonCode> ITEM_RULES = EnumSet.of(
             ReasonCode.LOW_STOCK,
             ReasonCode.OVERSTOCK,
             ReasonCode.COMPETITOR_BOUND,

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.pricingengine.job.policy.ItemRules.StockPosition;
 
 /**
@@ -155,14 +156,14 @@ public record Explanation(
                 : level + " Main reason: " + lowerFirst(factors.get(0).text());
     }
 
-    private static java.util.Optional<Factor> stockFactor(StockPosition stock, List<ReasonCode> reasons) {
+    private static Optional<Factor> stockFactor(StockPosition stock, List<ReasonCode> reasons) {
         if (stock == null || !(reasons.contains(ReasonCode.LOW_STOCK) || reasons.contains(ReasonCode.OVERSTOCK))) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String cover = stock.coverDays() == null
                 ? ""
                 : String.format(Locale.ROOT, ", about %.0f days of expected sales", stock.coverDays());
-        return java.util.Optional.of(new Factor(
+        return Optional.of(new Factor(
                 STOCK,
                 stock.scarce()
                         ? String.format(

@@ -19,6 +19,7 @@ import org.pricingengine.job.config.PricingConfig;
  * @param competitorMaxAboveLowest the ceiling's share above the lowest live competitor price
  * @param competitorMatch          ceiling at the lowest live competitor price when the margin floor allows
  * @param fairnessMaxSpread        quotes for one item in one window stay within this share of list; 0: off
+ *                                 (without fairness windows, fairness.window 0, the item brings none)
  */
 public record ItemRules(
         boolean stockEnabled,
@@ -46,7 +47,7 @@ public record ItemRules(
                 c.get(PricingConfig.COMPETITOR_GUARDRAIL),
                 c.get(PricingConfig.COMPETITOR_MAX_ABOVE_LOWEST),
                 c.get(PricingConfig.COMPETITOR_MATCH),
-                c.get(PricingConfig.FAIRNESS_WINDOW).isZero() ? 0 : c.get(PricingConfig.FAIRNESS_MAX_SPREAD));
+                c.get(PricingConfig.FAIRNESS_MAX_SPREAD));
     }
 
     /**

@@ -155,6 +155,41 @@ public record PriceDecision(
                 .toString();
     }
 
+    /**
+     * The same decision without its explanation: what feedback attribution keeps while a window is open.
+     * Outcomes carry no words, and the sentences would be most of each kept decision's bytes.
+     */
+    public PriceDecision withoutExplanation() {
+        if (explanation == null) {
+            return this;
+        }
+        return new PriceDecision(
+                decisionId,
+                requestId,
+                userId,
+                itemId,
+                listPrice,
+                price,
+                unitCost,
+                modelVersion,
+                arm,
+                expectedConversion,
+                reasonCodes,
+                guardrails,
+                fallback,
+                personalized,
+                disclosure,
+                requestTimeMs,
+                decisionTimeMs,
+                latencyMs,
+                userHistoryEvents,
+                experiment,
+                channel,
+                device,
+                competitor,
+                null);
+    }
+
     /** @throws IllegalArgumentException if a reason code is not one this job knows */
     public List<ReasonCode> reasons() {
         return reasonCodes.stream().map(ReasonCode::ofCode).toList();

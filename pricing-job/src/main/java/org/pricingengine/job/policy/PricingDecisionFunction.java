@@ -1,6 +1,7 @@
 package org.pricingengine.job.policy;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -220,7 +221,7 @@ public class PricingDecisionFunction
     }
 
     private static List<ReasonCode> stableQuoteReasons(PriceBounds bounds, double price) {
-        List<ReasonCode> reasons = new java.util.ArrayList<>(3);
+        List<ReasonCode> reasons = new ArrayList<>(3);
         reasons.add(ReasonCode.STABLE_QUOTE);
         PricingPolicy.addItemReasons(bounds, price, reasons);
         return reasons;

@@ -2,7 +2,6 @@ package org.pricingengine.tools.fairness;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -46,15 +45,16 @@ public final class TopicScan {
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("topic " + topic + " does not exist on " + bootstrapServers);
             }
-            List<TopicPartition> partitions = new ArrayList<>();
-            if (userKey != null) {
-                partitions.add(new TopicPartition(topic, partitionOf(userKey, infos.size())));
+            Map<TopicPartition, Long> end;
+            if (userKey == null) {
+                end = TopicReading.assignFrom(consumer, topic, Long.MIN_VALUE);
             } else {
-                infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+                List<TopicPartition> one = List.of(new TopicPartition(topic, partitionOf(userKey, infos.size())));
+                consumer.assign(one);
+                consumer.seekToBeginning(one);
+                end = consumer.endOffsets(one, Duration.ofSeconds(30));
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            int partitions = end.size();
             long read = 0;
             long lastProgress = System.currentTimeMillis();
             while (!TopicReading.caughtUp(consumer, end)) {
@@ -67,10 +67,10 @@ public final class TopicScan {
                     any = true;
                     read++;
                     if (r.value() != null && visit.test(r.value())) {
-                        return new Extent(read, partitions.size(), true);
+                        return new Extent(read, partitions, true);
                     }
                     if (maxRecords > 0 && read >= maxRecords) {
-                        return new Extent(read, partitions.size(), true);
+                        return new Extent(read, partitions, true);
                     }
                 }
                 if (any) {
@@ -80,7 +80,7 @@ public final class TopicScan {
                             + " made no progress for " + STALL.toSeconds() + " s before its end");
                 }
             }
-            return new Extent(read, partitions.size(), false);
+            return new Extent(read, partitions, false);
         }
     }
 
